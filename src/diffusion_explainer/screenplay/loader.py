@@ -1,0 +1,253 @@
+"""Read a screenplay YAML file into validated `Screenplay` objects, or refuse it clearly.
+
+The YAML is walked as a node tree (not loaded into plain dicts) so that every message can name
+the line of the offending field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ScreenplayError
+from .model import Character, Cue, Line, Scene, Screenplay, Style, format_clock
+
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "script" / "diffusion_explainer.yaml"
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
+_SCENE_ID = re.compile(r"^s\d\d_[a-z][a-z0-9_]*$")
+_CUE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# What the speech engine silently drops: Latin and Greek letters, sub/superscripts, math signs.
+_UNSPEAKABLE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\u0370-\u03ff\u2070-\u209f\u00b2\u00b3\u00b9×=|√−—…\u0302]")
+
+
+def load_screenplay(path: str | Path | None = None) -> Screenplay:
+    """Load and validate a screenplay file (the project's own when no path is given)."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ScreenplayError(shown, None, "file", f"cannot read the screenplay: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScreenplayError(
+            shown, line, "file", f"is not UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8"
+        ) from None
+    return parse_screenplay(text, shown)
+
+
+def parse_screenplay(text: str, path: str = "<screenplay>") -> Screenplay:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(e, "problem", None) or str(e)
+        raise ScreenplayError(path, line, "YAML", f"syntax error: {problem}") from None
+    if root is None:
+        raise ScreenplayError(path, 1, "file", "is empty")
+    return _Reader(path).screenplay(root)
+
+
+class _Reader:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, node: Node | None, field: str, message: str) -> ScreenplayError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return ScreenplayError(self.path, line, field, message)
+
+    # --- node helpers -------------------------------------------------------------------------
+
+    def mapping(self, node: Node, where: str, required: set[str], optional: set[str] = frozenset()) -> dict[str, Node]:
+        if not isinstance(node, MappingNode):
+            raise self.fail(node, where, "must be a mapping of keys to values")
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            field = f"{where}.{key}" if where else key
+            if key in out:
+                raise self.fail(key_node, field, "is given twice")
+            if key not in required | optional:
+                allowed = ", ".join(sorted(required | optional))
+                raise self.fail(key_node, field, f"unknown key '{key}' (allowed: {allowed})")
+            out[key] = value_node
+        for key in sorted(required - out.keys()):
+            raise self.fail(node, f"{where}.{key}" if where else key, "is missing")
+        return out
+
+    def string(self, node: Node, field: str, allow_empty: bool = False) -> str:
+        if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            raise self.fail(node, field, "must be text")
+        if not allow_empty and not node.value.strip():
+            raise self.fail(node, field, "is empty")
+        return node.value
+
+    def number(self, node: Node, field: str, kind: type) -> int | float:
+        try:
+            value = kind(self.string(node, field))
+        except ValueError:
+            raise self.fail(node, field, f"must be a {'whole ' if kind is int else ''}number, not '{node.value}'") from None
+        if value <= 0:
+            raise self.fail(node, field, f"must be positive, not {value}")
+        return value
+
+    def clock(self, node: Node, field: str) -> int:
+        """Seconds from 'm:ss' (or a plain number of seconds)."""
+        value = self.string(node, field).strip()
+        if value.isdigit():
+            return int(value)
+        m = _CLOCK.match(value)
+        if not m:
+            raise self.fail(node, field, f"must be a time as m:ss (like 1:15), not '{value}'")
+        return int(m.group(1)) * 60 + int(m.group(2))
+
+    def color(self, node: Node, field: str) -> str:
+        value = self.string(node, field).strip()
+        if not _COLOR.match(value):
+            raise self.fail(node, field, f"must be a colour written #rrggbb, not '{value}'")
+        return value.lower()
+
+    def sequence(self, node: Node, field: str) -> list[Node]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            raise self.fail(node, field, "must be a non-empty list")
+        return node.value
+
+    # --- the screenplay -------------------------------------------------------------------------
+
+    def screenplay(self, root: Node) -> Screenplay:
+        top = self.mapping(
+            root, "", {"title", "duration", "characters", "scenes"}, {"subtitle", "format", "style"}
+        )
+        characters = tuple(self.character(n, i) for i, n in enumerate(self.sequence(top["characters"], "characters")))
+        names = [c.name for c in characters]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.fail(top["characters"].value[i], f"characters[{i}].name", f"'{name}' is given twice")
+        style = self.style(top["style"]) if "style" in top else Style()
+        scene_nodes = self.sequence(top["scenes"], "scenes")
+        scenes = tuple(self.scene(n, i, set(names)) for i, n in enumerate(scene_nodes))
+        self.check_scene_table(scenes, scene_nodes)
+        duration = self.clock(top["duration"], "duration")
+        total = sum(s.duration_s for s in scenes)
+        if total != duration:
+            raise self.fail(
+                top["duration"], "duration",
+                f"the scenes add up to {format_clock(total)} ({total} s), not {format_clock(duration)} ({duration} s)",
+            )
+        return Screenplay(
+            title=self.string(top["title"], "title"),
+            subtitle=self.string(top["subtitle"], "subtitle") if "subtitle" in top else "",
+            format=self.string(top["format"], "format") if "format" in top else "",
+            duration_s=duration,
+            characters=characters,
+            style=style,
+            scenes=scenes,
+            path=self.path,
+        )
+
+    def character(self, node: Node, i: int) -> Character:
+        where = f"characters[{i}]"
+        m = self.mapping(node, where, {"name", "color", "voice"}, {"role"})
+        return Character(
+            name=self.string(m["name"], f"{where}.name").strip(),
+            role=self.string(m["role"], f"{where}.role") if "role" in m else "",
+            color=self.color(m["color"], f"{where}.color"),
+            voice=self.string(m["voice"], f"{where}.voice").strip(),
+        )
+
+    def style(self, node: Node) -> Style:
+        m = self.mapping(node, "style", set(), {"font", "subtitle_size", "background"})
+        defaults = Style()
+        size = self.number(m["subtitle_size"], "style.subtitle_size", float) if "subtitle_size" in m else defaults.subtitle_size
+        if not 0.02 <= size <= 0.12:
+            raise self.fail(m["subtitle_size"], "style.subtitle_size", f"must be between 0.02 and 0.12 of the frame height, not {size}")
+        return Style(
+            font=self.string(m["font"], "style.font").strip() if "font" in m else defaults.font,
+            subtitle_size=size,
+            background=self.color(m["background"], "style.background") if "background" in m else defaults.background,
+        )
+
+    def scene(self, node: Node, i: int, speakers: set[str]) -> Scene:
+        where = f"scenes[{i}]"
+        m = self.mapping(node, where, {"id", "title", "start", "end", "duration", "beats"}, {"heading"})
+        scene_id = self.string(m["id"], f"{where}.id").strip()
+        if not _SCENE_ID.match(scene_id):
+            raise self.fail(m["id"], f"{where}.id", f"'{scene_id}' must look like s03_forward (sNN_ and lower-case words)")
+        where = f"scenes[{i}] ({scene_id})"
+        start = self.clock(m["start"], f"{where}.start")
+        end = self.clock(m["end"], f"{where}.end")
+        duration = int(self.number(m["duration"], f"{where}.duration", int))
+        if end - start != duration:
+            raise self.fail(
+                m["duration"], f"{where}.duration",
+                f"is {duration} s but start {format_clock(start)} to end {format_clock(end)} is {end - start} s",
+            )
+        beats = []
+        cue_ids: set[str] = set()
+        line_count = 0
+        for j, beat_node in enumerate(self.sequence(m["beats"], f"{where}.beats")):
+            beat = self.beat(beat_node, f"{where}.beats[{j}]", speakers, line_count)
+            if isinstance(beat, Cue):
+                if beat.id in cue_ids:
+                    raise self.fail(beat_node, f"{where}.beats[{j}].cue", f"cue id '{beat.id}' is used twice in this scene")
+                cue_ids.add(beat.id)
+            else:
+                line_count += 1
+            beats.append(beat)
+        title = self.string(m["title"], f"{where}.title").strip()
+        return Scene(
+            id=scene_id,
+            number=i + 1,
+            title=title,
+            heading=self.string(m["heading"], f"{where}.heading").strip() if "heading" in m else title,
+            start_s=start,
+            duration_s=duration,
+            beats=tuple(beats),
+        )
+
+    def beat(self, node: Node, where: str, speakers: set[str], line_count: int) -> Line | Cue:
+        if isinstance(node, MappingNode) and any(k.value == "cue" for k, _ in node.value):
+            m = self.mapping(node, where, {"cue", "animation"})
+            cue_id = self.string(m["cue"], f"{where}.cue").strip()
+            if not _CUE_ID.match(cue_id):
+                raise self.fail(m["cue"], f"{where}.cue", f"'{cue_id}' must be lower_case_with_underscores (it names a method)")
+            return Cue(id=cue_id, animation=self.string(m["animation"], f"{where}.animation"),
+                       source_line=node.start_mark.line + 1)
+        m = self.mapping(node, where, {"speaker", "text"}, {"say"})
+        speaker = self.string(m["speaker"], f"{where}.speaker").strip()
+        if speaker not in speakers:
+            raise self.fail(m["speaker"], f"{where}.speaker", f"unknown speaker '{speaker}' (characters: {', '.join(sorted(speakers))})")
+        text = self.string(m["text"], f"{where}.text")
+        say = self.string(m["say"], f"{where}.say") if "say" in m else None
+        reading_node, reading_field = (m["say"], f"{where}.say") if say is not None else (m["text"], f"{where}.text")
+        unspeakable = sorted(set(_UNSPEAKABLE.findall(say if say is not None else text.replace("**", ""))))
+        if unspeakable:
+            hint = "rewrite the reading in kana" if say is not None else "add a `say:` reading in kana"
+            raise self.fail(
+                reading_node, reading_field,
+                f"has {' '.join(unspeakable)}, which the speech engine silently drops: {hint}",
+            )
+        return Line(id=f"line{line_count + 1:02d}", speaker=speaker, text=text, say=say,
+                    source_line=node.start_mark.line + 1)
+
+    def check_scene_table(self, scenes: tuple[Scene, ...], nodes: list[Node]) -> None:
+        expected = 0
+        seen: set[str] = set()
+        for scene, node in zip(scenes, nodes):
+            where = f"scenes[{scene.number - 1}] ({scene.id})"
+            if scene.id in seen:
+                raise self.fail(node, f"{where}.id", f"scene id '{scene.id}' is used twice")
+            seen.add(scene.id)
+            if scene.start_s != expected:
+                kind = "leaves a gap after" if scene.start_s > expected else "overlaps"
+                before = f"the previous scene, which ends at {format_clock(expected)}" if scene.number > 1 else "0:00"
+                raise self.fail(node, f"{where}.start", f"starts at {format_clock(scene.start_s)}: it {kind} {before}")
+            expected = scene.end_s
