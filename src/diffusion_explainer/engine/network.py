@@ -128,7 +128,7 @@ class Denoiser:
             du = (dh @ p[f"W_{k}"].T) * _silu_grad(u)
             d_film[:, 2 * k * H:(2 * k + 1) * H] = du * h_prev
             d_film[:, (2 * k + 1) * H:(2 * k + 2) * H] = du
-            dh = dh + du * (1.0 + 0.9*g)  # the residual path plus the path through the block
+            dh = dh + du * (1.0 + g)  # the residual path plus the path through the block
         grads["W_in"] = cache["x"].T @ dh
         grads["b_in"] = dh.sum(0)
         grads["W_f"] = cache["c"].T @ d_film
