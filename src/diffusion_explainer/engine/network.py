@@ -97,33 +97,36 @@ class Denoiser:
         c = _silu(e)
         film = c @ p["W_f"] + p["b_f"]
         h = x @ p["W_in"] + p["b_in"]
-        hs, us = [h], []
+        hs, us, acts = [h], [], []
         for k in range(L):
             g = film[:, 2 * k * H:(2 * k + 1) * H]
             s = film[:, (2 * k + 1) * H:(2 * k + 2) * H]
             u = h * (1.0 + g) + s
-            h = h + _silu(u) @ p[f"W_{k}"] + p[f"b_{k}"]
+            a = _silu(u)
+            h = h + a @ p[f"W_{k}"] + p[f"b_{k}"]
             hs.append(h)
             us.append(u)
-        out = _silu(h) @ p["W_out"] + p["b_out"]
+            acts.append(a)
+        a_out = _silu(h)
+        out = a_out @ p["W_out"] + p["b_out"]
         if not keep:
             return out
-        return out, dict(x=x, y=y, temb=temb, e=e, c=c, film=film, hs=hs, us=us)
+        return out, dict(x=x, y=y, temb=temb, e=e, c=c, film=film, hs=hs, us=us, acts=acts,
+                         a_out=a_out)
 
     def backward(self, cache: dict, d_out: np.ndarray) -> dict:
         """Gradients of sum(d_out * eps_hat) with respect to every parameter (the chain rule)."""
         p, H, L = self.params, self.shape.width, self.shape.blocks
         hs, us, film = cache["hs"], cache["us"], cache["film"]
         grads = {}
-        a_out = _silu(hs[L])
-        grads["W_out"] = a_out.T @ d_out
+        grads["W_out"] = cache["a_out"].T @ d_out
         grads["b_out"] = d_out.sum(0)
         dh = (d_out @ p["W_out"].T) * _silu_grad(hs[L])
         d_film = np.empty_like(film)
         for k in reversed(range(L)):
             h_prev, u = hs[k], us[k]
             g = film[:, 2 * k * H:(2 * k + 1) * H]
-            grads[f"W_{k}"] = _silu(u).T @ dh
+            grads[f"W_{k}"] = cache["acts"][k].T @ dh
             grads[f"b_{k}"] = dh.sum(0)
             du = (dh @ p[f"W_{k}"].T) * _silu_grad(u)
             d_film[:, 2 * k * H:(2 * k + 1) * H] = du * h_prev

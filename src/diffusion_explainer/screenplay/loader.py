@@ -177,11 +177,13 @@ class _Reader:
 
     def scene(self, node: Node, i: int, speakers: set[str]) -> Scene:
         where = f"scenes[{i}]"
+        id_node = next((v for k, v in getattr(node, "value", ()) if getattr(k, "value", None) == "id"), None)
+        if isinstance(id_node, ScalarNode) and id_node.value:
+            where = f"scenes[{i}] ({id_node.value.strip()})"
         m = self.mapping(node, where, {"id", "title", "start", "end", "duration", "beats"}, {"heading"})
         scene_id = self.string(m["id"], f"{where}.id").strip()
         if not _SCENE_ID.match(scene_id):
             raise self.fail(m["id"], f"{where}.id", f"'{scene_id}' must look like s03_forward (sNN_ and lower-case words)")
-        where = f"scenes[{i}] ({scene_id})"
         start = self.clock(m["start"], f"{where}.start")
         end = self.clock(m["end"], f"{where}.end")
         duration = int(self.number(m["duration"], f"{where}.duration", int))

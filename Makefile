@@ -1,0 +1,56 @@
+# diffusion-explainer: `make render` writes the video, `make test` runs the test suite.
+# Both first run `setup`, which installs what a fresh Debian 12 machine lacks (idempotent: a second
+# run installs nothing).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+QUALITY ?= h
+JOBS ?= $(shell nproc)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Cairo/Pango headers and a compiler build pycairo and manimpango; Noto CJK draws Japanese;
+# LaTeX + dvisvgm render MathTex; ffmpeg lets pydub read more than WAV.
+APT_PACKAGES := build-essential pkg-config python3-dev python3-venv libpango1.0-dev \
+	fonts-noto-cjk texlive-latex-base dvisvgm ffmpeg
+
+.PHONY: setup system-packages render preview test bench check train clean
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "setup: installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml Makefile
+	@echo "setup: creating $(VENV) and installing the package (about two minutes the first time)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+check: setup
+	$(PY) -m diffusion_explainer check
+
+train: setup
+	$(PY) -m diffusion_explainer.engine train
+
+render: setup
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS)
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m diffusion_explainer.engine bench
+	$(PY) -m diffusion_explainer bench --quality $(QUALITY)
+
+clean:
+	rm -rf build media
