@@ -52,10 +52,10 @@ class _Canvas:
         self.rgb[mask] = colour
 
     def vertical_gradient(self, top, bottom, v0=0.0, v1=1.0) -> None:
-        w = np.clip((self.v - v0) / (v1 - v0), 0, 1)[..., None]
-        inside = (self.v >= v0) & (self.v < v1)
-        blend = (1 - w) * np.asarray(top) + w * np.asarray(bottom)
-        self.rgb[inside] = blend[inside]
+        rows = self.v[:, 0]  # the colour depends on the row only
+        inside = (rows >= v0) & (rows < v1)
+        w = ((rows[inside] - v0) / (v1 - v0))[:, None]
+        self.rgb[inside] = ((1 - w) * np.asarray(top) + w * np.asarray(bottom))[:, None, :]
 
     def ellipse(self, cx, cy, rx, ry):
         return ((self.u - cx) / rx) ** 2 + ((self.v - cy) / ry) ** 2 <= 1
