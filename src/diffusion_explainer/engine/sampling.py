@@ -48,11 +48,13 @@ def _guided_x0_and_eps(model, x, t, ids, guidance, clip_denoised):
 
 
 def sample_ddpm(model, n: int, class_id=None, guidance: float = 1.0, seed: int = 0,
-                record_steps=None, clip_denoised: bool = False) -> Trajectory:
+                record_steps=None, clip_denoised: bool = True) -> Trajectory:
     """Ancestral sampling, Ho et al. 2020 Algorithm 2, with classifier-free guidance.
 
     x_{t-1} = (x_t - beta_t / sqrt(1 - abar_t) * eps) / sqrt(alpha_t) + sigma_t z,  sigma_t^2 = beta_t,
     with no noise added at the last step. record_steps defaults to every 50th step.
+    clip_denoised clips x0_hat to the picture range [-1, 1] before the step, as the authors'
+    released code does (the paper's formula is the unclipped case, clip_denoised=False).
     """
     rng = np.random.default_rng(seed)
     record = set(range(schedule.T, 0, -50) if record_steps is None else record_steps)
@@ -80,11 +82,12 @@ def ddim_timesteps(num_steps: int) -> np.ndarray:
 
 def sample_ddim(model, n: int, class_id=None, guidance: float = 1.0, seed: int = 0,
                 num_steps: int = 50, record_steps=None, eta: float = 0.0,
-                clip_denoised: bool = False) -> Trajectory:
+                clip_denoised: bool = True) -> Trajectory:
     """DDIM (Song et al. 2021): jump from t to an earlier s using the guess x0_hat.
 
     x_s = sqrt(abar_s) x0_hat + sqrt(1 - abar_s - sigma^2) eps + sigma z; eta = 0 (the default)
     makes sampling deterministic given the starting noise. record_steps defaults to every step.
+    Large jumps amplify errors of x0_hat far outside [-1, 1], hence clip_denoised by default.
     """
     rng = np.random.default_rng(seed)
     ts = ddim_timesteps(num_steps)

@@ -1,0 +1,165 @@
+"""Breaking a dialogue line into subtitle pages of at most two rows, the way subtitlers do.
+
+Rows break only between BudouX phrases (Japanese words and their particles stay together), with
+the usual kinsoku rules: no row starts with 、。」！？ and the like, none ends with 「（. A line
+too long for two rows becomes several consecutive pages, broken at sentence ends where possible.
+Emphasis written `**逆**` in the screenplay is kept as markers, balanced within each row.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+NO_ROW_START = set("、。，．,.・：:；;）)」』】〕〉》］]｝}！？!?ー〜～…‥ゃゅょっぁぃぅぇぉゎャュョッァィゥェォヮヵヶ々")
+NO_ROW_END = set("「『（(【〔〈《［[｛{")
+SENTENCE_END = set("。！？!?")
+EMPH = "**"
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[str, ...]  # one or two rows; `**` marks emphasis
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.rows)
+
+
+def display_text(text: str) -> str:
+    """The text as the subtitle shows it: markdown spacing around emphasis removed."""
+    text = re.sub(r"\s*\*\*\s*(.+?)\s*\*\*\s*", r"**\1**", text)
+    return text.strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _parser():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+def _chars(text: str) -> list[tuple[str, bool]]:
+    """The text as (character, emphasised) pairs, emphasis markers removed."""
+    out, emph = [], False
+    parts = text.split(EMPH)
+    for i, part in enumerate(parts):
+        out.extend((c, emph) for c in part)
+        if i < len(parts) - 1:
+            emph = not emph
+    return out
+
+
+def _markup(chars: list[tuple[str, bool]]) -> str:
+    out, emph = [], False
+    for c, e in chars:
+        if e != emph:
+            out.append(EMPH)
+            emph = e
+        out.append(c)
+    if emph:
+        out.append(EMPH)
+    return "".join(out)
+
+
+def _phrases(chars: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    plain = "".join(c for c, _ in chars)
+    phrases, i = [], 0
+    for phrase in _parser().parse(plain):
+        phrases.append(chars[i : i + len(phrase)])
+        i += len(phrase)
+    return phrases
+
+
+def _pack_rows(phrases, fits: Callable[[str], bool]) -> list[list[tuple[str, bool]]]:
+    """Greedy: fill each row with whole phrases; a phrase wider than a row is split by characters."""
+    rows: list[list[tuple[str, bool]]] = [[]]
+    for phrase in phrases:
+        candidate = rows[-1] + phrase
+        if fits(_plain(candidate).strip()):
+            rows[-1] = candidate
+            continue
+        if rows[-1]:
+            rows.append([])
+        for ch in phrase:  # a new row: whole phrase if it fits, else character by character
+            if fits(_plain(rows[-1] + [ch]).strip()) or not rows[-1]:
+                rows[-1].append(ch)
+            else:
+                rows.append([ch])
+    rows = [_strip(r) for r in rows if _plain(r).strip()]
+    return _apply_kinsoku(rows)
+
+
+def _plain(chars) -> str:
+    return "".join(c for c, _ in chars)
+
+
+def _strip(row):
+    while row and row[0][0].isspace():
+        row = row[1:]
+    while row and row[-1][0].isspace():
+        row = row[:-1]
+    return row
+
+
+def _apply_kinsoku(rows):
+    for i in range(1, len(rows)):
+        while rows[i] and rows[i][0][0] in NO_ROW_START and len(rows[i]) > 1:
+            rows[i - 1] = rows[i - 1] + [rows[i][0]]
+            rows[i] = rows[i][1:]
+        while rows[i - 1] and rows[i - 1][-1][0] in NO_ROW_END and len(rows[i - 1]) > 1:
+            rows[i] = [rows[i - 1][-1]] + rows[i]
+            rows[i - 1] = rows[i - 1][:-1]
+    return rows
+
+
+def _sentences(chars):
+    """Split after 。！？ (and any closing brackets or spaces that follow them)."""
+    out, current, i = [], [], 0
+    while i < len(chars):
+        current.append(chars[i])
+        if chars[i][0] in SENTENCE_END:
+            while i + 1 < len(chars) and (chars[i + 1][0] in "」』）) 　" or chars[i + 1][0] in SENTENCE_END):
+                i += 1
+                current.append(chars[i])
+            out.append(current)
+            current = []
+        i += 1
+    if _plain(current).strip():
+        out.append(current)
+    return out
+
+
+def paginate(text: str, fits: Callable[[str], bool], max_rows: int = 2) -> list[Page]:
+    """Pages of at most `max_rows` rows for one line's text; `fits(row_text)` says whether a row
+    of plain text fits the subtitle width. Newlines in the text force a new page."""
+    pages: list[Page] = []
+    for paragraph in display_text(text).split("\n"):
+        if not paragraph.strip():
+            continue
+        chars = _chars(paragraph.strip())
+        rows = _pack_rows(_phrases(chars), fits)
+        if len(rows) <= max_rows:
+            pages.append(Page(tuple(_markup(r) for r in rows)))
+            continue
+        pending: list = []
+        for sentence in _sentences(chars):
+            sentence_rows = _pack_rows(_phrases(sentence), fits)
+            if pending and len(pending) + len(sentence_rows) <= max_rows:
+                pending += sentence_rows
+                continue
+            if pending:
+                pages.append(Page(tuple(_markup(r) for r in pending)))
+            while len(sentence_rows) > max_rows:
+                pages.append(Page(tuple(_markup(r) for r in sentence_rows[:max_rows])))
+                sentence_rows = sentence_rows[max_rows:]
+            pending = sentence_rows
+        if pending:
+            pages.append(Page(tuple(_markup(r) for r in pending)))
+    return pages
+
+
+def plain_text(markup: str) -> str:
+    return markup.replace(EMPH, "")
