@@ -105,14 +105,16 @@ def _strip(row):
 
 
 def _apply_kinsoku(rows):
+    """Punctuation that may not start a row hangs at the end of the previous one (that is what
+    the fitter's safety margin is for); an opening bracket moves down to the next row."""
     for i in range(1, len(rows)):
-        while rows[i] and rows[i][0][0] in NO_ROW_START and len(rows[i]) > 1:
+        while rows[i] and rows[i][0][0] in NO_ROW_START and rows[i - 1]:
             rows[i - 1] = rows[i - 1] + [rows[i][0]]
             rows[i] = rows[i][1:]
         while rows[i - 1] and rows[i - 1][-1][0] in NO_ROW_END and len(rows[i - 1]) > 1:
             rows[i] = [rows[i - 1][-1]] + rows[i]
             rows[i - 1] = rows[i - 1][:-1]
-    return rows
+    return [r for r in rows if r]
 
 
 def _sentences(chars):
