@@ -118,6 +118,28 @@ class ExplainerScene(Scene):
     def seconds_until(self, frame: int) -> float:
         return max(0, frame - self._frame) / self.fps
 
+    def flip_book(self, pages: list[Mobject], seconds: float, keep_last: bool = True) -> Mobject | None:
+        """Show mobjects one after another, like the pages of a flip book, over `seconds`.
+
+        Each page is a discrete swap followed by a static hold (no updaters), so a long sequence
+        of computed pictures stays cheap to render. Returns the last page if it is kept."""
+        start = self._frame
+        total = min(self._cue_end - start, max(len(pages), round(seconds * self.fps)))
+        shown = None
+        for i, page in enumerate(pages):
+            target = start + round(total * (i + 1) / len(pages))
+            if target <= self._frame and i < len(pages) - 1:
+                continue  # more pages than frames: skip the ones that would get no frame
+            if shown is not None:
+                self.remove(shown)
+            self.add(page)
+            shown = page
+            self._advance_to(target)
+        if not keep_last and shown is not None:
+            self.remove(shown)
+            return None
+        return shown
+
     def placeholder(self) -> None:
         """Stands in for a cue's visual until it is drawn: the cue's id and description."""
         from manim import FadeIn, FadeOut, Paragraph, VGroup, Text

@@ -1,0 +1,56 @@
+"""Reading and writing WAV files: float samples in [-1, 1], shape (frames, channels), and
+writes that never leave a half-written file under the final name (temp file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import wave
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """(samples as float64 of shape (frames, channels), sample rate) of a 16-bit PCM WAV."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"{path}: expected 16-bit PCM, got {8 * wav.getsampwidth()}-bit")
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        return pcm.reshape(-1, wav.getnchannels()) / 32768.0, wav.getframerate()
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """Write float samples (frames,) or (frames, channels) as 16-bit PCM, atomically."""
+    samples = samples.reshape(len(samples), -1)
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
+    with _atomic(path) as tmp:
+        with wave.open(str(tmp), "wb") as wav:
+            wav.setnchannels(samples.shape[1])
+            wav.setsampwidth(2)
+            wav.setframerate(rate)
+            wav.writeframes(pcm.tobytes())
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    with _atomic(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextmanager
+def _atomic(path: Path):
+    """A temporary name beside `path` that becomes `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the file from other users of the build
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,112 @@
+"""One line of speech as a cached WAV file: `synthesize(reading, voice, speed)`.
+
+Each clip is stored under <cache>/speech/ (see diffusion_explainer.paths: build/cache, or
+DIFFUSION_EXPLAINER_CACHE), named by a hash of everything that changes its sound, so editing a
+line re-synthesises that line only and a second render synthesises nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import cache_dir
+from .audio_files import write_text, write_wav
+from .clip_shaping import CLIP_LUFS, LEAD_IN_S, level, trim_silence
+from .engines import Engine, get_engine
+from .readings import normalise_reading
+from .silent_mode import estimate_duration, silent_mode
+
+# Bump when the processing after the engine changes (levels, trimming): old clips are then stale.
+SHAPING_VERSION = f"2: {CLIP_LUFS} LUFS, lead-in {LEAD_IN_S} s"
+
+_synthesised = 0  # clips this process has synthesised; tests read it through synthesis_count()
+
+
+@dataclass(frozen=True)
+class Speech:
+    path: Path | None  # a mono 16-bit WAV; None in silent mode, where nothing is synthesised
+    duration_s: float  # of the file (or the estimate in silent mode)
+    sample_rate: int  # of the file; 0 in silent mode
+    lead_in_s: float = 0.0  # silence before the voice starts in the file
+    cached: bool = False  # True when the file was already there and nothing was synthesised
+
+    @property
+    def silent(self) -> bool:
+        return self.path is None
+
+
+def synthesize(
+    text: str, voice: str, speed: float = 1.0, engine: str = "kokoro", *, silent: bool | None = None
+) -> Speech:
+    """The speech of one line's reading (the `say:` reading, else its text).
+
+    Markdown emphasis and full-width ASCII are normalised; symbols are not given readings (see
+    readings.unreadable_symbols). `speed` 1.2 speaks 1.2x faster at the same pitch. In silent
+    mode (argument, or DIFFUSION_EXPLAINER_SILENT=1) nothing is synthesised and the duration is
+    estimated from the reading's length.
+    """
+    reading, speed, chosen = _checked(text, voice, speed, engine)
+    if silent_mode(silent):
+        return Speech(None, estimate_duration(reading, voice, speed), 0)
+    wav_path = speech_path(chosen.name, chosen.version(), voice, reading, speed)
+    found = _read_cached(wav_path)
+    if found is not None:
+        return found
+
+    samples, rate = chosen.render(reading, voice, speed)
+    samples, lead_in_s = trim_silence(level(samples, rate), rate)
+    facts = {
+        "engine": chosen.name,
+        "engine_version": chosen.version(),
+        "voice": voice,
+        "speed": speed,
+        "reading": reading,
+        "duration_s": len(samples) / rate,
+        "sample_rate": rate,
+        "lead_in_s": lead_in_s,
+    }
+    # The facts first and the WAV last: a WAV under its final name means both are complete.
+    write_text(wav_path.with_suffix(".json"), json.dumps(facts, ensure_ascii=False, indent=1))
+    write_wav(wav_path, samples, rate)
+    global _synthesised
+    _synthesised += 1
+    return Speech(wav_path, facts["duration_s"], rate, lead_in_s, cached=False)
+
+
+def cached_speech(text: str, voice: str, speed: float = 1.0, engine: str = "kokoro") -> Speech | None:
+    """The speech `synthesize` would return from its cache, or None if it would synthesise."""
+    reading, speed, chosen = _checked(text, voice, speed, engine)
+    return _read_cached(speech_path(chosen.name, chosen.version(), voice, reading, speed))
+
+
+def _checked(text: str, voice: str, speed: float, engine: str) -> tuple[str, float, Engine]:
+    reading = normalise_reading(text)
+    if not reading:
+        raise ValueError(f"nothing to say in {text!r}")
+    chosen = get_engine(engine)
+    speed = round(speed, 3)  # as the cache key has it, so 1.2 and 1.2000001 share one file
+    chosen.check(voice, speed)
+    return reading, speed, chosen
+
+
+def _read_cached(wav_path: Path) -> Speech | None:
+    facts_path = wav_path.with_suffix(".json")
+    if not (wav_path.exists() and facts_path.exists()):
+        return None
+    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    return Speech(wav_path, facts["duration_s"], facts["sample_rate"], facts["lead_in_s"], cached=True)
+
+
+def speech_path(engine: str, engine_version: str, voice: str, reading: str, speed: float) -> Path:
+    """Where the clip for these inputs lives; the name starts with the voice to help a person."""
+    key = json.dumps([engine, engine_version, voice, reading, f"{speed:.3f}", SHAPING_VERSION], ensure_ascii=False)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return cache_dir("speech") / f"{engine}-{voice}-{digest}.wav"
+
+
+def synthesis_count() -> int:
+    """How many clips this process has synthesised (cache hits do not count)."""
+    return _synthesised
