@@ -39,7 +39,7 @@ def trim_silence(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
     last = min(len(samples), voice_end + round(TAIL_S * rate))
     trimmed = samples[first:last].copy()
     _fade(trimmed, first_n=voice_start - first, last_n=last - voice_end)
-    return trimmed, (voice_start - first) / rate
+    return trimmed, float(voice_start - first) / rate
 
 
 def _fade(samples: np.ndarray, first_n: int, last_n: int) -> None:

@@ -52,12 +52,12 @@ def onsets_in(samples, rate, min_gap_s=0.3, min_voiced_s=0.05, threshold_db=None
         audible = energy[energy > SILENCE_FLOOR_DB]
         if audible.size == 0:
             return []
-        threshold_db = max(SILENCE_FLOOR_DB, np.percentile(audible, 90) - BELOW_SPEECH_DB)
+        threshold_db = max(SILENCE_FLOOR_DB, float(np.percentile(audible, 90)) - BELOW_SPEECH_DB)
     frame_s = round(FRAME_S * rate) / rate
     onsets = []
     for start, end in _voiced_runs(energy > threshold_db, round(min_gap_s / frame_s)):
         if (end - start) * frame_s >= min_voiced_s:
-            onsets.append(start * frame_s)
+            onsets.append(float(start * frame_s))
     return onsets
 
 
