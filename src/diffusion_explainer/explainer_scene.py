@@ -22,6 +22,7 @@ from manim.animation.animation import prepare_animation
 from . import preflight, style
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
+from .screenplay import load_screenplay
 from .style import Layout
 from .subtitles.band import SubtitleBand
 
@@ -73,10 +74,11 @@ class ExplainerScene(Scene):
         if not self.scene_id:
             raise RenderError(f"{type(self).__name__} does not set scene_id")
         self.fps = int(round(config.frame_rate))
-        self.plan: ScenePlan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width)
+        screenplay = load_screenplay()
+        preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
+        self.plan: ScenePlan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width, screenplay=screenplay)
         self.screenplay = self.plan.screenplay
         self.timeline = self.plan.timeline
-        preflight.check_all(self.screenplay.style.font)
         missing = [c.cue.id for c in self.timeline.cues if not callable(getattr(self, c.cue.id, None))]
         if missing:
             raise RenderError(f"scenes/{self.scene_id}.py has no method for the cue(s) {', '.join(missing)}")

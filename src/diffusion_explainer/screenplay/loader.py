@@ -6,6 +6,7 @@ the line of the offending field.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .errors import ScreenplayError
 from .model import Character, Cue, Line, Scene, Screenplay, Style, format_clock
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "script" / "diffusion_explainer.yaml"
+SCREENPLAY_ENV = "DIFFUSION_EXPLAINER_SCREENPLAY"  # another screenplay file, for renders and tests
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
@@ -27,7 +29,9 @@ _UNSPEAKABLE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\u0370-\u03ff\u2070-\u209f\u00b
 
 def load_screenplay(path: str | Path | None = None) -> Screenplay:
     """Load and validate a screenplay file (the project's own when no path is given)."""
-    path = Path(path) if path is not None else DEFAULT_PATH
+    if path is None:
+        path = os.environ.get(SCREENPLAY_ENV) or DEFAULT_PATH
+    path = Path(path)
     shown = str(path)
     try:
         raw = path.read_bytes()
