@@ -86,9 +86,9 @@ def guidance_sweep(model, scales=(0.0, 1.0, 3.0, 7.0), n_per_class: int = 16, se
     points = []
     for s in scales:
         if sampler == "ddpm":
-            traj = sample_ddpm(model.denoiser, len(ids), ids, s, seed, record_steps=())
+            traj = sample_ddpm(model, len(ids), ids, s, seed, record_steps=())
         else:
-            traj = sample_ddim(model.denoiser, len(ids), ids, s, seed, num_steps, record_steps=())
+            traj = sample_ddim(model, len(ids), ids, s, seed, num_steps, record_steps=())
         pictures = model.to_pictures(traj.samples)
         div = np.mean([diversity(pictures[ids == c]) for c in classes])
         points.append(GuidancePoint(

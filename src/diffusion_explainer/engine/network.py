@@ -78,10 +78,12 @@ def init_params(shape: NetworkShape, rng: np.random.Generator, dtype=np.float32)
 class Denoiser:
     """eps_theta(x_t, t, class): parameters plus the hand-written forward and backward passes."""
 
-    def __init__(self, shape: NetworkShape, params: dict, picture_shape: tuple[int, ...]):
+    def __init__(self, shape: NetworkShape, params: dict, picture_shape: tuple[int, ...],
+                 value_range: tuple[float, float] = (-1.0, 1.0)):
         self.shape = shape
         self.params = params
         self.picture_shape = tuple(picture_shape)
+        self.value_range = value_range  # where clean data lives: samplers may clip x0_hat to it
         self.null_class = shape.num_classes
 
     # -- the maths --------------------------------------------------------------------------

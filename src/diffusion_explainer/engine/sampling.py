@@ -40,8 +40,9 @@ def _guided_x0_and_eps(model, x, t, ids, guidance, clip_denoised):
     eps = model.predict_eps_guided(x, t, ids, guidance)
     x0 = schedule.predicted_x0(x, t, eps)
     if clip_denoised:
-        # Pictures live in [-1, 1]; re-deriving eps from the clipped guess keeps both consistent.
-        x0 = np.clip(x0, -1.0, 1.0)
+        # Clean data lives in value_range ([-1, 1] for pictures); re-deriving eps from the
+        # clipped guess keeps the two consistent.
+        x0 = np.clip(x0, *model.value_range)
         ab = schedule.alphas_bar[t]
         eps = ((x - np.sqrt(ab) * x0) / np.sqrt(1.0 - ab)).astype(x.dtype)
     return x0, eps
@@ -53,7 +54,7 @@ def sample_ddpm(model, n: int, class_id=None, guidance: float = 1.0, seed: int =
 
     x_{t-1} = (x_t - beta_t / sqrt(1 - abar_t) * eps) / sqrt(alpha_t) + sigma_t z,  sigma_t^2 = beta_t,
     with no noise added at the last step. record_steps defaults to every 50th step.
-    clip_denoised clips x0_hat to the picture range [-1, 1] before the step, as the authors'
+    clip_denoised clips x0_hat to the data's range ([-1, 1] for pictures) before the step, as the authors'
     released code does (the paper's formula is the unclipped case, clip_denoised=False).
     """
     rng = np.random.default_rng(seed)
@@ -87,7 +88,7 @@ def sample_ddim(model, n: int, class_id=None, guidance: float = 1.0, seed: int =
 
     x_s = sqrt(abar_s) x0_hat + sqrt(1 - abar_s - sigma^2) eps + sigma z; eta = 0 (the default)
     makes sampling deterministic given the starting noise. record_steps defaults to every step.
-    Large jumps amplify errors of x0_hat far outside [-1, 1], hence clip_denoised by default.
+    Large jumps amplify errors of x0_hat far outside the data's range, hence clip_denoised.
     """
     rng = np.random.default_rng(seed)
     ts = ddim_timesteps(num_steps)

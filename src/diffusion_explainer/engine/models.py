@@ -1,0 +1,200 @@
+"""The video's two trained diffusion models, loaded from the cache or trained on first use.
+
+- pixel model: diffusion directly on 8x8x3 colour-grid pictures (Scenes 03-05: the forward
+  process, training, sampling step by step, guidance).
+- latent model: a 64x64x3 picture is encoded to an 8x8x4 latent, diffusion runs on latents, and
+  the decoder turns the result back into a picture (Scenes 06-08: the "cat in a sunset").
+
+Both models behave like their denoiser (predict_eps, predict_eps_guided, picture_shape,
+value_range), so `sample_ddpm(model, ...)` works on either; a latent model's samples are latents
+and `model.to_pictures` turns any sampler output into pictures to show.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import artefacts, pictures
+from .autoencoder import AutoencoderConfig, PatchAutoencoder
+from .network import Denoiser, NetworkShape
+from .training import TrainingConfig, train_denoiser
+
+
+@dataclass(frozen=True)
+class PixelModelConfig:
+    picture_size: int = 8
+    pictures_per_class: int = 128
+    data_seed: int = 0
+    width: int = 256
+    blocks: int = 3
+    time_dim: int = 64
+    cond_dim: int = 64
+    training: TrainingConfig = TrainingConfig(
+        iterations=4000, learning_rate=3e-3, null_class_probability=0.2,
+        snapshot_iterations=(250, 1000, 2000))
+
+
+@dataclass(frozen=True)
+class LatentModelConfig:
+    picture_size: int = 64
+    pictures_per_class: int = 128
+    data_seed: int = 1
+    autoencoder: AutoencoderConfig = AutoencoderConfig()
+    width: int = 384
+    blocks: int = 3
+    time_dim: int = 64
+    cond_dim: int = 64
+    training: TrainingConfig = TrainingConfig(
+        iterations=3000, learning_rate=2e-3, null_class_probability=0.2, seed=1)
+
+
+def _shape(config, data_dim: int) -> NetworkShape:
+    return NetworkShape(data_dim=data_dim, num_classes=pictures.NUM_CLASSES, width=config.width,
+                        blocks=config.blocks, time_dim=config.time_dim, cond_dim=config.cond_dim)
+
+
+@dataclass
+class DiffusionModel:
+    denoiser: Denoiser  # the weight-averaged network the samplers use
+    images: np.ndarray  # the training pictures (N, H, W, 3) in [-1, 1]
+    labels: np.ndarray  # their class ids
+    losses: np.ndarray  # training loss per iteration
+    snapshots: dict = field(default_factory=dict)  # iteration -> Denoiser part-way through
+    meta: dict = field(default_factory=dict)  # config, timings
+
+    # Behave like the denoiser, so samplers take the model itself.
+    def predict_eps(self, x_t, t, class_id=None):
+        return self.denoiser.predict_eps(x_t, t, class_id)
+
+    def predict_eps_guided(self, x_t, t, class_id, guidance):
+        return self.denoiser.predict_eps_guided(x_t, t, class_id, guidance)
+
+    @property
+    def picture_shape(self):
+        return self.denoiser.picture_shape
+
+    @property
+    def value_range(self):
+        return self.denoiser.value_range
+
+    def training_log(self) -> np.ndarray:
+        """Loss per training iteration (for the loss curve of Scene 04)."""
+        return self.losses
+
+    def to_pictures(self, x: np.ndarray) -> np.ndarray:
+        """Sampler output -> pictures in [-1, 1] to show."""
+        return np.clip(x, -1.0, 1.0)
+
+
+@dataclass
+class LatentDiffusionModel(DiffusionModel):
+    autoencoder: PatchAutoencoder | None = None
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        """(N, 64, 64, 3) pictures -> (N, 8, 8, 4) latents."""
+        return self.autoencoder.encode(images)
+
+    def decode(self, latents: np.ndarray) -> np.ndarray:
+        """(N, 8, 8, 4) latents -> (N, 64, 64, 3) pictures (not clipped)."""
+        return self.autoencoder.decode(latents)
+
+    def to_pictures(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(self.decode(x), -1.0, 1.0)
+
+
+def _train_pixel(config: PixelModelConfig, progress: bool) -> artefacts.Artefact:
+    images, labels = pictures.make_dataset(config.pictures_per_class, config.picture_size,
+                                           config.data_seed)
+    flat = images.reshape(len(images), -1)
+    result = train_denoiser(flat, labels, _shape(config, flat.shape[1]), config.training,
+                            name="pixel model", progress=progress)
+    weights = dict(result.params)
+    for it, snap in result.snapshots.items():
+        weights.update({f"snapshot{it}_{k}": v for k, v in snap.items()})
+    return artefacts.Artefact(weights, {"loss": result.losses},
+                              {"images": images, "labels": labels},
+                              {"seconds": {"denoiser": round(result.seconds, 2)}})
+
+
+def _train_latent(config: LatentModelConfig, progress: bool) -> artefacts.Artefact:
+    images, labels = pictures.make_dataset(config.pictures_per_class, config.picture_size,
+                                           config.data_seed)
+    start = time.perf_counter()
+    ae = PatchAutoencoder.fit(images, config.autoencoder, progress=progress)
+    ae_seconds = time.perf_counter() - start
+    latents = ae.encode(images)
+    flat = latents.reshape(len(latents), -1)
+    result = train_denoiser(flat, labels, _shape(config, flat.shape[1]), config.training,
+                            name="latent model", progress=progress)
+    weights = {**result.params, **{f"ae_{k}": v for k, v in ae.arrays().items()}}
+    return artefacts.Artefact(weights, {"loss": result.losses, "autoencoder_loss": ae.losses},
+                              {"images": images, "labels": labels},
+                              {"seconds": {"autoencoder": round(ae_seconds, 2),
+                                           "denoiser": round(result.seconds, 2)}})
+
+
+def _split_weights(weights: dict):
+    main, snapshots = {}, {}
+    for k, v in weights.items():
+        if k.startswith("snapshot"):
+            it, name = k[len("snapshot"):].split("_", 1)
+            snapshots.setdefault(int(it), {})[name] = v
+        else:
+            main[k] = v
+    return main, snapshots
+
+
+_loaded: dict = {}  # in-process memo: scenes ask for the same model many times
+
+
+def load_pixel_model(config: PixelModelConfig = PixelModelConfig(), progress: bool = True,
+                     force: bool = False) -> DiffusionModel:
+    """The trained 8x8 pixel-space model; trains it (about a minute) if the cache lacks it."""
+    memo = ("pixel", config)
+    if memo in _loaded and not force:
+        return _loaded[memo]
+    art = artefacts.load_or_build("pixel", config, lambda: _train_pixel(config, progress),
+                                  force=force, progress=progress)
+    images, labels = art.data["images"], art.data["labels"]
+    shape = _shape(config, int(np.prod(images.shape[1:])))
+    main, snaps = _split_weights(art.weights)
+    model = DiffusionModel(
+        Denoiser(shape, main, images.shape[1:]), images, labels, art.log["loss"],
+        {it: Denoiser(shape, p, images.shape[1:]) for it, p in sorted(snaps.items())},
+        {**art.meta, "trained_now": art.trained_now, "path": str(art.path)})
+    _loaded[memo] = model
+    return model
+
+
+def load_latent_model(config: LatentModelConfig = LatentModelConfig(), progress: bool = True,
+                      force: bool = False) -> LatentDiffusionModel:
+    """The trained latent model with its autoencoder; trains both if the cache lacks them."""
+    memo = ("latent", config)
+    if memo in _loaded and not force:
+        return _loaded[memo]
+    art = artefacts.load_or_build("latent", config, lambda: _train_latent(config, progress),
+                                  force=force, progress=progress)
+    ae = PatchAutoencoder.from_arrays(
+        {k[3:]: v for k, v in art.weights.items() if k.startswith("ae_")},
+        art.log["autoencoder_loss"])
+    params = {k: v for k, v in art.weights.items() if not k.startswith("ae_")}
+    images, labels = art.data["images"], art.data["labels"]
+    latents = ae.encode(images)
+    shape = _shape(config, int(np.prod(latents.shape[1:])))
+    # Clean latents stay within the training latents' range: the samplers clip x0_hat to it.
+    value_range = (float(latents.min()), float(latents.max()))
+    model = LatentDiffusionModel(
+        Denoiser(shape, params, latents.shape[1:], value_range), images, labels,
+        art.log["loss"], {}, {**art.meta, "trained_now": art.trained_now, "path": str(art.path)},
+        autoencoder=ae)
+    _loaded[memo] = model
+    return model
+
+
+def load_or_train_all(progress: bool = True, force: bool = False) -> dict:
+    """Every model the video uses, trained if missing (what `... engine train` runs)."""
+    return {"pixel": load_pixel_model(progress=progress, force=force),
+            "latent": load_latent_model(progress=progress, force=force)}
