@@ -12,9 +12,10 @@ JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Cairo/Pango headers and a compiler build pycairo and manimpango; Noto CJK draws Japanese;
-# LaTeX + dvisvgm render MathTex; ffmpeg lets pydub read more than WAV.
+# LaTeX + dvisvgm render MathTex; ffmpeg lets pydub read more than WAV; xdg-utils lets
+# `manim -p` (preview) exit cleanly on a machine without a display.
 APT_PACKAGES := build-essential pkg-config python3-dev python3-venv libpango1.0-dev \
-	fonts-noto-cjk texlive-latex-base dvisvgm ffmpeg
+	fonts-noto-cjk texlive-latex-base dvisvgm ffmpeg xdg-utils
 
 .PHONY: setup system-packages render preview test bench check train clean
 
