@@ -3,8 +3,12 @@
 Encoder: PCA on 8x8 tiles. Each 8x8x3 tile (192 values) becomes 4 numbers, its coordinates
 along the 4 directions in which tiles of the training pictures vary most. A 64x64x3 picture thus
 becomes an 8x8x4 latent: 8x smaller per side and 48x fewer values, the ratio of Stable
-Diffusion's 512x512x3 -> 64x64x4. Latent channels are scaled to unit variance (Stable Diffusion
-multiplies its latents by 0.18215 for the same reason) so N(0, I) noise fits the data's scale.
+Diffusion's 512x512x3 -> 64x64x4. Latents are multiplied by one number that gives them unit
+variance overall (Stable Diffusion multiplies by 0.18215 for the same reason), so N(0, I) noise
+fits the data's scale. One number, not one per channel: the components are orthonormal, so a
+squared error in the latent is then the same squared error in pixels, and the denoiser spends
+its effort where the picture needs it (whitening each channel made the faint channels as loud
+as the main one and the samples blocky).
 
 Decoder: the PCA inverse plus a small learned network that looks at each tile's 3x3
 neighbourhood of latents and adds back the detail the 4 numbers alone cannot hold (sharp edges
@@ -101,7 +105,7 @@ def decoder_backward(p: dict, cache, d_out: np.ndarray) -> dict:
 class PatchAutoencoder:
     mean: np.ndarray  # (192,) the average tile
     components: np.ndarray  # (latent_channels, 192) orthonormal principal directions
-    scale: np.ndarray  # (latent_channels,) std of each latent channel on the training pictures
+    scale: np.ndarray  # () the latents' overall std on the training pictures
     decoder: dict = field(default_factory=dict)  # the correction network; empty: PCA only
     losses: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
@@ -117,8 +121,8 @@ class PatchAutoencoder:
         # An eigenvector's sign is arbitrary; fixing it keeps the latents reproducible.
         signs = np.sign(comps[np.arange(latent_channels), np.abs(comps).argmax(1)])
         comps = comps * signs[:, None]
-        return cls(mean.astype(np.float32), comps.astype(np.float32),
-                   np.sqrt(values[order]).astype(np.float32))
+        scale = np.sqrt(values[order].mean())
+        return cls(mean.astype(np.float32), comps.astype(np.float32), np.float32(scale).reshape(()))
 
     @classmethod
     def fit(cls, images: np.ndarray, config: AutoencoderConfig = AutoencoderConfig(),

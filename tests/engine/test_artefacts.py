@@ -1,0 +1,93 @@
+"""The artefact cache: built once, reused, keyed by everything that changes the result."""
+
+import dataclasses
+import json
+import time
+
+import numpy as np
+import pytest
+
+from diffusion_explainer.engine import artefacts, models
+from diffusion_explainer.engine.training import TrainingConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyConfig:
+    size: int = 3
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(artefacts.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(models, "_loaded", {})
+    return tmp_path
+
+
+def _counting_builder(calls, config):
+    def build():
+        calls.append(config)
+        return artefacts.Artefact({"w": np.arange(config.size, dtype=np.float32)},
+                                  {"loss": np.ones(2)}, {"x": np.zeros(1)}, {"seconds": {"a": 1.0}})
+    return build
+
+
+def test_second_load_does_not_rebuild(cache):
+    calls = []
+    first = artefacts.load_or_build("toy", ToyConfig(), _counting_builder(calls, ToyConfig()))
+    second = artefacts.load_or_build("toy", ToyConfig(), _counting_builder(calls, ToyConfig()))
+    assert len(calls) == 1 and first.trained_now and not second.trained_now
+    np.testing.assert_array_equal(second.weights["w"], np.arange(3))
+    meta = json.loads((second.path / "meta.json").read_text())
+    assert meta["config"] == {"size": 3} and meta["engine_version"] == artefacts.ENGINE_VERSION
+    assert second.path.parent == cache
+    assert sorted(p.name for p in second.path.iterdir()) == [
+        "data.npz", "meta.json", "training_log.npz", "weights.npz"]
+
+
+def test_changed_config_or_version_gets_a_new_key(cache, monkeypatch):
+    base = artefacts.config_key("toy", ToyConfig())
+    assert artefacts.config_key("toy", ToyConfig(size=4)) != base
+    assert artefacts.config_key("other", ToyConfig()) != base
+    monkeypatch.setattr(artefacts, "ENGINE_VERSION", artefacts.ENGINE_VERSION + 1)
+    assert artefacts.config_key("toy", ToyConfig()) != base
+    nested = models.PixelModelConfig()
+    changed = dataclasses.replace(nested, training=dataclasses.replace(nested.training, seed=7))
+    assert artefacts.config_key("pixel", nested) != artefacts.config_key("pixel", changed)
+
+
+def test_force_rebuilds_and_a_failed_build_leaves_nothing(cache):
+    calls = []
+    artefacts.load_or_build("toy", ToyConfig(), _counting_builder(calls, ToyConfig()))
+    artefacts.load_or_build("toy", ToyConfig(), _counting_builder(calls, ToyConfig()), force=True)
+    assert len(calls) == 2
+
+    def crash():
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        artefacts.load_or_build("toy", ToyConfig(size=9), crash)
+    assert not artefacts.artefact_dir("toy", ToyConfig(size=9)).exists()
+    assert not [p for p in cache.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_model_loader_trains_once_then_loads(cache):
+    config = models.PixelModelConfig(
+        pictures_per_class=4, width=16, cond_dim=8, time_dim=8,
+        training=TrainingConfig(iterations=20, batch_size=8, snapshot_iterations=(10,)))
+    first = models.load_pixel_model(config, progress=False)
+    assert first.meta["trained_now"] and len(first.training_log()) == 20
+    models._loaded.clear()
+    second = models.load_pixel_model(config, progress=False)
+    assert not second.meta["trained_now"]
+    for k, v in first.denoiser.params.items():
+        np.testing.assert_array_equal(second.denoiser.params[k], v)
+    assert list(second.snapshots) == [10]
+
+
+def test_real_models_load_fast_from_cache(pixel_model, latent_model, monkeypatch):
+    monkeypatch.setattr(models, "_loaded", {})
+    start = time.perf_counter()
+    pixel = models.load_pixel_model(progress=False)
+    latent = models.load_latent_model(progress=False)
+    assert time.perf_counter() - start < 1.0
+    assert not pixel.meta["trained_now"] and not latent.meta["trained_now"]
