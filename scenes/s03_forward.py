@@ -1,6 +1,18 @@
 """Scene 03: 前方過程 — ノイズを加える (1:15-2:45)."""
 
+from manim import (DOWN, LEFT, RIGHT, UP, Brace, Create, DashedVMobject, Dot, FadeIn, FadeOut, GrowArrow, Group,
+                   LaggedStart, Transform, VGroup, Write, CurvedArrow)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import forward
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.formulas import FORWARD_STEP, formula
+from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.visuals.diagram import flow_arrow
+from diffusion_explainer.visuals.pictures import picture
+from diffusion_explainer.visuals.plots import line_plot
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label
 
 
 class ForwardProcess(ExplainerScene):
@@ -8,16 +20,127 @@ class ForwardProcess(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「Step 1: 前方過程（Forward Process）」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        self.x0 = picture(forward.clean_picture(), 2.6)
+        self.x0_caption = mixed("元の画像 $x_0$", color=style.INK).next_to(self.x0, DOWN, buff=0.2)
+        Group(self.x0, self.x0_caption).move_to([0, self.layout.stage_center_y - 0.2, 0])
+        self.wait(self.seconds_until(self._line_start(0)))
+        self.play(FadeIn(self.x0), FadeIn(self.x0_caption, shift=UP * 0.1), run_time=1.0)
 
     def noising_steps(self):
         """きれいな画像（カラーグリッド）→ 段階的にノイズが加わる（t=0, 250, 500, 750, 1000）"""
-        self.placeholder()
+        strip = forward.forward_strip()
+        cards = Group()
+        for shot in strip:
+            pic = picture(shot.image, 1.95)
+            t = formula(f"t = {shot.t}", font_size=30).next_to(pic, DOWN, buff=0.18)
+            share = formula(rf"\sqrt{{\bar\alpha_t}} = {shot.sqrt_alpha_bar:.3f}", font_size=26, color=style.MUTED)
+            cards.add(Group(pic, t, share.next_to(t, DOWN, buff=0.12)))
+        cards.arrange(RIGHT, buff=0.62, aligned_edge=UP).move_to([0, self.layout.stage_center_y - 0.15, 0])
+        arrows = VGroup(*[flow_arrow(a[0], b[0], color=style.NOISE, buff=0.08) for a, b in zip(cards, cards[1:])])
+        first = cards[0]
+        self.play(Transform(self.x0, first[0]), FadeOut(self.x0_caption), FadeIn(first[1:]), run_time=1.0)
+        for arrow, card in zip(arrows, cards[1:]):
+            self.play(GrowArrow(arrow), FadeIn(card, shift=RIGHT * 0.15), run_time=0.7)
+        along = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
+                           color=style.NOISE, buff=0)
+        words = mixed("ステップごとに ガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
+        self.wait(self.seconds_until(self._line_start(0)) + 1.0)
+        self.play(GrowArrow(along), FadeIn(words), run_time=1.0)
+        self.wait(self.seconds_left - 0.6)
+        self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words)), run_time=0.6)
 
     def forward_formula(self):
         """数式 q(xₜ|xₜ₋₁) = N(xₜ; √(1-βₜ)xₜ₋₁, βₜI) を表示"""
-        self.placeholder()
+        eq = formula(*FORWARD_STEP, font_size=46).move_to([0.3, 2.35, 0])
+        self.play(Write(eq), run_time=2.0)
+        explain, _, again = self.timeline.lines_in(self.cue.span)[1:4]
+
+        # 「薄めて、ノイズを足す」: the two halves of the Gaussian, with the real numbers of a step
+        first, last = forward.step_factors(1), forward.step_factors(1000)
+        keep_brace = Brace(eq[3], DOWN, color=style.ACCENT, buff=0.1)
+        keep_words = VGroup(
+            jp("ちょっと薄める", 0.28, style.ACCENT),
+            formula(rf"\times {first.keep:.5f}\ (t{{=}}1) \;\to\; \times {last.keep:.5f}\ (t{{=}}1000)",
+                    font_size=30, color=style.MUTED),
+        ).arrange(DOWN, buff=0.1).next_to(keep_brace, DOWN, buff=0.1).align_to(keep_brace, RIGHT)
+        noise_brace = Brace(eq[5], DOWN, color=style.NOISE, buff=0.1)
+        noise_words = VGroup(jp("ノイズを足す", 0.28, style.NOISE), mixed("分散 $\\beta_t$", color=style.MUTED)
+                             ).arrange(DOWN, buff=0.1).next_to(noise_brace, DOWN, buff=0.1).align_to(noise_brace, LEFT)
+        self.wait(self.seconds_until(explain.speech.start))
+        self.play(eq[3].animate.set_color(style.ACCENT), Create(keep_brace), FadeIn(keep_words), run_time=0.8)
+        self.wait(self._fraction_of(explain, 0.3))
+        self.play(eq[5].animate.set_color(style.NOISE), Create(noise_brace), FadeIn(noise_words), run_time=0.8)
+
+        # 「βₜ はノイズの量を決めるパラメータ」: the real linear schedule 1e-4 -> 0.02
+        t, beta = forward.beta_schedule()
+        plot = line_plot(t, beta, 4.2, 1.6, x_label="ステップ t", color=style.NOISE,
+                         x_ticks=(1, 500, 1000), y_ticks=(0.0001, 0.02))
+        plot.move_to([-3.6, -0.95, 0])
+        plot_title = formula(r"\beta_t", font_size=34, color=style.NOISE).next_to(plot.axes, UP, buff=0.15)
+        plot_title.align_to(plot.axes, LEFT)
+        self.wait(self._fraction_of(explain, 0.62))
+        self.play(Create(plot.axes), FadeIn(plot.labels), FadeIn(plot_title), run_time=0.6)
+        self.play(Create(plot.curve), run_time=1.4)
+
+        # 「1000回繰り返すと」: the one-step formula applied 1000 times, a dot riding the schedule
+        chain = forward.noising_chain(every=25)
+        self.chain = chain
+        spot = [2.6, -0.95, 0]
+        origin = plot.axes[0].get_start()  # to_point is relative to the axes' corner
+        pages = []
+        for k, step in enumerate(chain.steps):
+            pic = picture(chain.frames[k], 2.2).move_to(spot)
+            counter = formula(rf"t = {step}", font_size=32).next_to(pic, RIGHT, buff=0.3).align_to(pic, UP)
+            share = formula(rf"\sqrt{{\bar\alpha_t}} = {chain.sqrt_alpha_bar[k]:.3f}", font_size=28,
+                            color=style.MUTED).next_to(counter, DOWN, aligned_edge=LEFT, buff=0.2)
+            dot = Dot(origin + plot.to_point(max(step, 1), beta[max(step, 1) - 1]), radius=0.07, color=style.ACCENT)
+            pages.append(Group(pic, counter, share, dot))
+        self.wait(self.seconds_until(again.speech.start))
+        self.play(FadeIn(pages[0]), run_time=0.5)
+        self.remove(pages[0])
+        self.last_page = self.flip_book(pages, min(6.0, self.seconds_left - 1.0))
+        self.formula_stage = Group(eq, keep_brace, keep_words, noise_brace, noise_words, plot, plot_title)
 
     def pure_noise_arrow(self):
         """最終的に完全なノイズ画像になる。矢印で「元画像 → 完全なノイズ」を示す"""
-        self.placeholder()
+        chain = self.chain
+        y = 1.0
+        source = picture(chain.frames[0], 2.4).move_to([-4.4, y, 0])
+        noise = picture(chain.frames[-1], 2.4).move_to([4.4, y, 0])
+        arrow = flow_arrow(source, noise, color=style.NOISE, buff=0.25)
+        steps = label("1000 ステップ", color=style.NOISE).next_to(arrow, DOWN, buff=0.12)
+        source_caption = jp("元画像", 0.3).next_to(source, DOWN, buff=0.2)
+        noise_caption = jp("完全なノイズ", 0.3).next_to(noise, DOWN, buff=0.2)
+        facts = VGroup(
+            formula(rf"\sqrt{{\bar\alpha_{{1000}}}} = {chain.sqrt_alpha_bar[-1]:.4f}", font_size=26, color=style.MUTED),
+            mixed(f"平均 {chain.final_mean:+.2f}　標準偏差 {chain.final_std:.2f}", em=SMALL_EM),
+        ).arrange(DOWN, buff=0.1).next_to(noise_caption, DOWN, buff=0.15)
+        self.play(FadeOut(self.formula_stage), FadeOut(Group(*self.last_page[1:])),
+                  Transform(self.last_page[0], noise), run_time=1.0)
+        self.play(FadeIn(source), GrowArrow(arrow), FadeIn(steps), run_time=1.2)
+        self.play(FadeIn(source_caption), FadeIn(noise_caption), FadeIn(facts), run_time=0.8)
+
+        # 「壊す過程を記録しておくと、戻す方法を学べる」: the recorded states along the way, and the way back
+        _, point = self.timeline.lines_in(self.cue.span)[:2]
+        record = Group(*[picture(chain.frames[chain.steps.index(t)], 0.9) for t in (250, 500, 750)])
+        record.arrange(RIGHT, buff=0.45).next_to(arrow, UP, buff=0.15)
+        record_caption = label("途中を記録", color=style.MUTED).next_to(record, UP, buff=0.08)
+        back = CurvedArrow([3.0, -0.95, 0], [-3.0, -0.95, 0], angle=-0.35, color=style.ACCENT)
+        back = DashedVMobject(back, num_dashes=40)
+        back_words = jp("戻す方法を学ぶ", 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 0.25, 0])
+        self.wait(self.seconds_until(point.speech.start))
+        self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in record], lag_ratio=0.3), FadeIn(record_caption),
+                  run_time=1.2)
+        self.wait(self._fraction_of(point, 0.45))
+        self.play(Create(back), FadeIn(back_words), run_time=1.2)
+        self.wait(self.seconds_left)
+
+    # -- timing helpers -----------------------------------------------------------------------
+    def _line_start(self, index: int) -> int:
+        return self.timeline.lines_in(self.cue.span)[index].speech.start
+
+    def _fraction_of(self, line, fraction: float) -> float:
+        """Seconds from now until `fraction` of the way through a spoken line."""
+        frame = line.speech.start + round(fraction * (line.speech.end - line.speech.start))
+        return self.seconds_until(frame)
