@@ -6,10 +6,15 @@ from diffusion_explainer.engine import models
 
 
 @pytest.fixture(scope="session")
-def pixel_model():
-    return models.load_pixel_model(progress=True)
+def trained_models():
+    return models.load_or_train_all(progress=True)
 
 
 @pytest.fixture(scope="session")
-def latent_model():
-    return models.load_latent_model(progress=True)
+def pixel_model(trained_models):
+    return trained_models["pixel"]
+
+
+@pytest.fixture(scope="session")
+def latent_model(trained_models):
+    return trained_models["latent"]

@@ -38,7 +38,7 @@ def test_tiles_round_trip_and_neighbourhoods():
     latents = np.arange(2 * 2 * 3 * 1, dtype=float).reshape(2, 2, 3, 1)
     nb = neighbourhoods(latents).reshape(2, 2, 3, 9)
     np.testing.assert_array_equal(nb[..., 4], latents[..., 0])  # the centre is the tile itself
-    assert nb[0, 0, 1].tolist() == [0, 0, 0, 0, 1, 2, 3, 4, 5]  # edges repeated at the border
+    assert nb[0, 0, 1].tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 5]  # the row above repeats the edge
 
 
 def test_latent_is_8x_smaller_per_side_with_4_channels(latent_model):

@@ -59,12 +59,14 @@ def ink_to_rgb(concentration: np.ndarray, ink=(0.12, 0.2, 0.75), water=(0.92, 0.
                strength: float | None = None) -> np.ndarray:
     """uint8 RGB of water tinted by ink: light absorbed as exp(-strength * c) (Beer-Lambert).
 
-    strength defaults to making the first frame's peak fully saturated, so later frames fade
-    as the same ink spreads over more water.
+    strength defaults to ink that still tints the water clearly when spread evenly over a
+    quarter of the picture's width all round (a disc of radius size/4): the drop starts as a
+    saturated blot and fades as the same ink covers more water.
     """
     c = np.asarray(concentration, dtype=float)
     if strength is None:
-        strength = 5.0 / c.reshape(-1, *c.shape[-2:])[0].max()
+        first = c.reshape(-1, *c.shape[-2:])[0]
+        strength = np.pi * (first.shape[0] / 4) ** 2 / first.sum()
     alpha = (1.0 - np.exp(-strength * c))[..., None]
     rgb = (1.0 - alpha) * np.asarray(water) + alpha * np.asarray(ink)
     return np.round(rgb * 255).astype(np.uint8)
