@@ -1,6 +1,20 @@
 """Scene 04: 核心 — ノイズ除去を学ぶ (2:45-4:30)."""
 
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowArrow, Group, Indicate, LaggedStart,
+                   RoundedRectangle, SurroundingRectangle, Transform, VGroup, Write)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import training
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.formulas import LOSS, formula
+from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.pictures import picture
+from diffusion_explainer.visuals.plots import line_plot
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+
+SIDE = 2.2  # the size of the pictures in the game
 
 
 class TrainingScene(ExplainerScene):
@@ -8,16 +22,148 @@ class TrainingScene(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「Step 2: ニューラルネットワークの学習」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        self.guess = training.noise_guess()
+        self.noisy = picture(self.guess.x_t, 2.6).move_to([0, self.layout.stage_center_y + 0.1, 0])
+        question = jp("どんなノイズが加わっている？", 0.32).next_to(self.noisy, DOWN, buff=0.25)
+        mark = jp("?", 0.9, style.ACCENT).next_to(self.noisy, RIGHT, buff=0.35)
+        self.wait(self.seconds_until(self._line(0).speech.start) + 1.0)
+        self.play(FadeIn(self.noisy), run_time=0.8)
+        self.wait(self._until_fraction(self._line(0), 0.55))
+        self.play(FadeIn(question, shift=UP * 0.1), FadeIn(mark, scale=1.3), run_time=0.8)
+        self.wait(self.seconds_left - 0.6)
+        self.play(FadeOut(question), FadeOut(mark), run_time=0.6)
 
     def noise_unet_flow(self):
         """ノイズ画像 → ニューラルネットワーク(U-Net)のボックス → 予測ノイズ、の流れ"""
-        self.placeholder()
+        y = 1.0
+        net = unet(2.6, 1.9)
+        net.shift([0, y, 0] - net[0].get_center())  # the hourglass itself level with the pictures
+        predicted = picture(self.guess.eps_hat, SIDE, border=style.NETWORK).move_to([4.6, y, 0])
+        noisy_spot = picture(self.guess.x_t, SIDE).move_to([-4.6, y, 0])
+        into, out = flow_arrow(noisy_spot, net[0]), flow_arrow(net[0], predicted)
+        self.noisy_caption = jp("ノイズまみれの画像", 0.28).next_to(noisy_spot, DOWN, buff=0.2)
+        self.predicted_caption = jp("予測したノイズ", 0.28, style.NETWORK).next_to(predicted, DOWN, buff=0.2)
+        self.play(Transform(self.noisy, noisy_spot), FadeIn(self.noisy_caption), run_time=1.0)
+        self.play(GrowArrow(into), FadeIn(net), run_time=1.0)
+        self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.06), run_time=0.8)
+        self.play(GrowArrow(out), FadeIn(predicted), FadeIn(self.predicted_caption), run_time=1.0)
+
+        # 「ノイズまみれの画像 xₜ と、今どのステップ t にいるかを教える … ノイズはこれだろうと予測する」
+        line = self._line(1)
+        t_box = self._t_box(self.guess.t).next_to(net, DOWN, buff=0.75)
+        t_arrow = flow_arrow(t_box.get_top(), net[1].get_bottom(), buff=0.08)
+        t_caption = jp("今のステップ", 0.24).next_to(t_box, RIGHT, buff=0.2)
+        self.wait(self._until_fraction(line, 0.2))
+        self.play(Indicate(self.noisy, color=style.ACCENT, scale_factor=1.05), run_time=1.0)
+        self.wait(self._until_fraction(line, 0.42))
+        self.play(FadeIn(t_box, shift=UP * 0.2), GrowArrow(t_arrow), FadeIn(t_caption), run_time=0.8)
+        self.wait(self._until_fraction(line, 0.8))
+        self.play(Indicate(predicted, color=style.NETWORK, scale_factor=1.05), run_time=1.0)
+        self.flow = Group(net, predicted, into, out, t_box, t_arrow, t_caption)
 
     def unet_inputs(self):
         """入力（xₜ, t）→ U-Net → 予測ノイズ ε̂ を図示"""
-        self.placeholder()
+        net, predicted, into, out, t_box, t_arrow, t_caption = self.flow
+        x_label = mixed("入力 $x_t$", em=0.28, color=style.INK).next_to(self.noisy, DOWN, buff=0.2)
+        t_label = mixed("入力 $t$", em=0.28, color=style.INK).next_to(t_box, RIGHT, buff=0.2)
+        eps_label = mixed(r"出力 $\hat\epsilon_\theta(x_t, t)$", em=0.28, color=style.NETWORK)
+        eps_label.next_to(predicted, DOWN, buff=0.2)
+        note = label("（この動画の実験では小さな全結合ネットワーク）", em=SMALL_EM).next_to(net, UP, buff=0.2)
+        self.play(Transform(self.noisy_caption, x_label), Transform(t_caption, t_label),
+                  Transform(self.predicted_caption, eps_label), run_time=1.2)
+        self.play(FadeIn(note), run_time=0.6)
+
+        # 「答え合わせ」: the noise that was really added, next to the guess
+        line = self._line(0)
+        self.wait(self.seconds_until(line.speech.start) + 0.5)
+        self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, note,
+                                self.predicted_caption)), run_time=0.8)
+        self.truth = picture(self.guess.eps, SIDE, border=style.NOISE).move_to([-3.3, 0.7, 0])
+        self.heading = jp("答え合わせ", 0.36, style.ACCENT).move_to([0.4, 2.6, 0])
+        truth_caption = mixed(r"実際に加えたノイズ $\epsilon$", em=0.28, color=style.NOISE)
+        guess_caption = mixed(r"予測ノイズ $\hat\epsilon$", em=0.28, color=style.NETWORK)
+        self.play(predicted.animate.move_to([0, 0.7, 0]), run_time=0.8)
+        truth_caption.next_to(self.truth, DOWN, buff=0.2)
+        guess_caption.next_to(predicted, DOWN, buff=0.2)
+        self.play(FadeIn(self.truth, shift=RIGHT * 0.2), FadeIn(truth_caption), FadeIn(guess_caption),
+                  FadeIn(self.heading), run_time=1.0)
+        self.predicted, self.captions = predicted, VGroup(truth_caption, guess_caption)
 
     def loss_comparison(self):
         """損失関数 L = ||ε − ε̂||²、実際のノイズと予測の比較"""
-        self.placeholder()
+        g = self.guess
+        eq = formula(*LOSS, font_size=48).move_to([0.4, 2.6, 0])
+        eq[3].set_color(style.NOISE)
+        eq[5].set_color(style.NETWORK)
+        difference = picture(g.eps - g.eps_hat, SIDE).move_to([3.3, 0.7, 0])
+        minus = formula("-", font_size=60).move_to([-1.65, 0.7, 0])
+        equals = formula("=", font_size=60).move_to([1.65, 0.7, 0])
+        diff_caption = jp("差（ほぼ 0 = 灰色）", 0.28).next_to(difference, DOWN, buff=0.2)
+        value = VGroup(
+            formula(rf"\lVert\epsilon - \hat\epsilon\rVert^2 = {g.squared_error:.2f}", font_size=34),
+            mixed(f"1 値あたり {g.mean_squared_error:.3f}（{g.eps.size} 値の平均）", em=SMALL_EM),
+        ).arrange(DOWN, buff=0.12).next_to(difference, RIGHT, buff=0.3)
+        if value.get_right()[0] > self.layout.frame_width / 2 - 0.2:
+            value.next_to(diff_caption, DOWN, buff=0.15)
+        self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.5)
+        self.play(FadeIn(minus), FadeIn(equals), FadeIn(difference), FadeIn(diff_caption), run_time=1.0)
+        self.play(FadeIn(value, shift=UP * 0.1), run_time=0.8)
+
+        # 「ノイズは自分で加えたものだから」正解が分かっている
+        aha, indeed, question, answer = self._lines(4)
+        answer_box = SurroundingRectangle(self.truth, color=style.ACCENT, buff=0.08)
+        answer_words = jp("正解（自分で加えた）", 0.28, style.ACCENT).next_to(answer_box, UP, buff=0.12)
+        self.wait(self._until_fraction(aha, 0.55))
+        self.play(Create(answer_box), FadeIn(answer_words), run_time=0.8)
+
+        # 正解を知っているから学習できる: the real training log of the model on screen
+        kept = Group(self.truth, self.predicted, self.captions, answer_box, answer_words)
+        dropped = Group(difference, minus, equals, diff_caption, value)
+        score = formula(rf"L = {g.squared_error:.2f}", font_size=40)
+        curve = training.loss_curve()
+        plot = line_plot(curve.iterations, curve.smoothed, 4.8, 2.6, x_label="学習の反復回数",
+                         color=style.ACCENT, x_ticks=(1, 2000, 4000),
+                         y_ticks=(round(curve.first, 3), round(curve.last, 3)))
+        plot.move_to([3.7, -0.15, 0])
+        plot_title = jp("実際の学習：損失の推移", 0.28).next_to(plot.axes, UP, buff=0.2).align_to(plot.axes, LEFT)
+        self.wait(self.seconds_until(indeed.speech.start) + 0.5)
+        self.play(FadeOut(dropped), run_time=0.6)
+        self.play(kept.animate.scale(0.8).move_to([-3.4, 0.75, 0]), run_time=1.0)
+        score.next_to(kept, DOWN, buff=0.3)
+        self.play(FadeIn(score), run_time=0.5)
+        self.play(Create(plot.axes), FadeIn(plot.labels), FadeIn(plot_title), run_time=0.8)
+        self.play(Create(plot.curve), run_time=2.5)
+
+        # 「毎回ランダムにステップ t を選んで」: the same picture at t = 10, 500, 990, really noised
+        cards = Group()
+        for guess in training.random_t_guesses():
+            pic = picture(guess.x_t, 1.55)
+            cards.add(Group(pic, formula(f"t = {guess.t}", font_size=32).next_to(pic, DOWN, buff=0.15)))
+        cards.arrange(RIGHT, buff=0.45).move_to([-3.4, 0.2, 0])
+        header = mixed("毎回ランダムに $t$ を選んで学習", em=0.28, color=style.INK).next_to(cards, UP, buff=0.35)
+        self.wait(self.seconds_until(question.speech.start) + 0.3)
+        self.play(FadeOut(kept), FadeOut(score), run_time=0.8)
+        self.wait(self.seconds_until(answer.speech.start))
+        self.play(FadeIn(header), run_time=0.6)
+        for card, fraction in zip(cards, (0.38, 0.58, 0.78)):
+            self.wait(self._until_fraction(answer, fraction))
+            self.play(FadeIn(card, shift=UP * 0.15), run_time=0.5)
+        self.wait(self.seconds_left)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _t_box(self, t: int) -> VGroup:
+        words = formula(f"t = {t}", font_size=34)
+        frame = RoundedRectangle(corner_radius=0.1, width=words.width + 0.5, height=words.height + 0.35,
+                                 stroke_color=style.INK, stroke_width=2.5).set_fill(style.PANEL, opacity=1)
+        return VGroup(frame, words.move_to(frame))
+
+    def _lines(self, n: int):
+        return self.timeline.lines_in(self.cue.span)[:n]
+
+    def _line(self, index: int):
+        return self.timeline.lines_in(self.cue.span)[index]
+
+    def _until_fraction(self, line, fraction: float) -> float:
+        frame = line.speech.start + round(fraction * (line.speech.end - line.speech.start))
+        return self.seconds_until(frame)

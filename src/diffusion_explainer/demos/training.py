@@ -1,0 +1,79 @@
+"""What scene 04 (learning to predict the noise) shows, computed with the trained pixel model.
+
+The network is asked exactly what training asks it: given x_t and t (no prompt: the null
+class), predict the noise eps that made x_t from a training picture x_0. Everything returned
+is the engine's real output for one real training picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import models, pictures, schedule
+
+PICTURE_CLASS = "夕焼けの中を歩く猫"
+SHOWN_T = 250  # noisy enough to be a guessing game, clean enough that the picture still shows
+RANDOM_TS = (10, 500, 990)  # the values the narration names
+
+
+@dataclass(frozen=True)
+class NoiseGuess:
+    t: int
+    sqrt_alpha_bar: float
+    x0: np.ndarray  # the training picture
+    eps: np.ndarray  # the noise actually added (the answer)
+    x_t: np.ndarray  # sqrt(abar_t) x0 + sqrt(1 - abar_t) eps
+    eps_hat: np.ndarray  # the trained network's prediction from (x_t, t)
+
+    @property
+    def squared_error(self) -> float:
+        """||eps - eps_hat||^2 summed over every value of the picture."""
+        return float(np.sum((self.eps - self.eps_hat) ** 2))
+
+    @property
+    def mean_squared_error(self) -> float:
+        """The same per value: what the training log records as the loss."""
+        return float(np.mean((self.eps - self.eps_hat) ** 2))
+
+
+def model():
+    return models.load_pixel_model()
+
+
+def training_picture(index: int = 0) -> np.ndarray:
+    m = model()
+    return m.images[m.labels == pictures.class_id(PICTURE_CLASS)][index]
+
+
+def noise_guess(t: int = SHOWN_T, picture_index: int = 0, noise_seed: int = 0) -> NoiseGuess:
+    """One round of the game: add noise at step t, let the trained network guess it."""
+    x0 = training_picture(picture_index)
+    eps = np.random.default_rng(noise_seed).standard_normal(x0.shape).astype(np.float32)
+    x_t = schedule.forward_sample(x0, t, eps)
+    eps_hat = model().predict_eps(x_t, t, None)
+    return NoiseGuess(int(t), float(np.sqrt(schedule.alphas_bar[t])), x0, eps, x_t, eps_hat)
+
+
+def random_t_guesses(ts=RANDOM_TS, picture_index: int = 0, noise_seed: int = 0) -> list[NoiseGuess]:
+    """The same picture and noise at the narration's time steps (as training draws them at random)."""
+    return [noise_guess(t, picture_index, noise_seed) for t in ts]
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    iterations: np.ndarray  # 1..N
+    smoothed: np.ndarray  # moving average of the logged loss (the raw log jumps with the random t)
+    first: float  # the loss over the first `window` iterations
+    last: float  # and over the last
+
+
+def loss_curve(window: int = 50) -> LossCurve:
+    """The logged loss per iteration, averaged over the last `window` iterations (fewer at the start)."""
+    losses = np.asarray(model().training_log(), dtype=float)
+    total = np.concatenate([[0.0], np.cumsum(losses)])
+    ends = np.arange(1, len(losses) + 1)
+    starts = np.maximum(0, ends - window)
+    smoothed = (total[ends] - total[starts]) / (ends - starts)
+    return LossCurve(ends, smoothed, float(losses[:window].mean()), float(losses[-window:].mean()))

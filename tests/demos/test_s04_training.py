@@ -1,0 +1,50 @@
+"""Scene 04's pictures and numbers are the trained model's real behaviour."""
+
+import numpy as np
+import pytest
+
+from diffusion_explainer.demos import training
+from diffusion_explainer.engine import schedule
+
+
+@pytest.fixture(scope="module")
+def guess():
+    return training.noise_guess()
+
+
+def test_noisy_picture_is_the_closed_form_of_a_training_picture(guess):
+    assert guess.t == training.SHOWN_T
+    assert any(np.array_equal(guess.x0, img) for img in training.model().images)
+    ab = schedule.alphas_bar[guess.t]
+    assert np.allclose(guess.x_t, np.sqrt(ab) * guess.x0 + np.sqrt(1 - ab) * guess.eps, atol=1e-6)
+    assert guess.sqrt_alpha_bar == pytest.approx(np.sqrt(ab))
+
+
+def test_trained_prediction_is_close_to_the_true_noise(guess):
+    # guessing "no noise" would score about 1 per value; the trained network does far better
+    assert guess.mean_squared_error < 0.1
+    assert guess.squared_error == pytest.approx(guess.mean_squared_error * guess.eps.size)
+    assert np.corrcoef(guess.eps.ravel(), guess.eps_hat.ravel())[0, 1] > 0.95
+
+
+def test_prediction_depends_on_t(guess):
+    # the same x_t told a different step gives a different (worse) guess: t is a real input
+    wrong = training.model().predict_eps(guess.x_t, 900, None)
+    assert np.mean((wrong - guess.eps) ** 2) > guess.mean_squared_error
+
+
+def test_random_t_guesses_use_the_named_steps():
+    guesses = training.random_t_guesses()
+    assert [g.t for g in guesses] == [10, 500, 990]
+    # more noise at larger t: x_t drifts further from x_0
+    dist = [np.sqrt(np.mean((g.x_t - g.x0) ** 2)) for g in guesses]
+    assert dist[0] < dist[1] < dist[2]
+
+
+def test_loss_curve_is_the_training_log_and_falls():
+    curve = training.loss_curve(window=50)
+    log = training.model().training_log()
+    assert len(curve.iterations) == len(log) and curve.iterations[0] == 1
+    assert curve.smoothed[0] == pytest.approx(log[0])
+    assert curve.smoothed[-1] == pytest.approx(log[-50:].mean(), rel=1e-5)
+    assert curve.first > 0.5 and curve.last < 0.1 * curve.first
