@@ -55,7 +55,9 @@ def synthesize_many(
     else:
         # spawn, not fork: a forked copy of a process that has ONNX Runtime's threads can hang.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=load_kokoro, initargs=(1,)) as pool:
+        uses_kokoro = any(requests[i].engine == "kokoro" for i in pending)
+        warm_up = {"initializer": load_kokoro, "initargs": (1,)} if uses_kokoro else {}
+        with ProcessPoolExecutor(workers, mp_context=context, **warm_up) as pool:
             futures = {pool.submit(_timed_synthesis, requests[i]): i for i in pending}
             for future in as_completed(futures):
                 i = futures[future]

@@ -45,4 +45,4 @@ def estimate_duration(text: str, voice: str | None = None, speed: float = 1.0) -
     """Seconds the engine would take to speak `text` (a reading) with `voice` at `speed`."""
     rate = MORAE_PER_SECOND.get(voice, DEFAULT_MORAE_PER_SECOND)
     pauses = len(_SENTENCE_END.findall(text.strip())) * SENTENCE_PAUSE_S
-    return max(MIN_DURATION_S, estimate_morae(text) / (rate * speed) + pauses)  # the pause ignores speed
+    return max(MIN_DURATION_S, (estimate_morae(text) / rate + pauses) / speed)

@@ -2,7 +2,8 @@
 
 Each clip is stored under <cache>/speech/ (see diffusion_explainer.paths: build/cache, or
 DIFFUSION_EXPLAINER_CACHE), named by a hash of everything that changes its sound, so editing a
-line re-synthesises that line only and a second render synthesises nothing.
+line re-synthesises that line only and a second render synthesises nothing. Beside each WAV a
+JSON file records what it is (reading, voice, speed, lengths).
 """
 
 from __future__ import annotations
@@ -11,18 +12,25 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 from ..paths import cache_dir
 from .audio_files import write_text, write_wav
 from .clip_shaping import CLIP_LUFS, LEAD_IN_S, level, trim_silence
-from .engines import Engine, get_engine
+from .engines import MAX_SPEED, MIN_SPEED, Engine, get_engine
 from .readings import normalise_reading
 from .silent_mode import estimate_duration, silent_mode
 
 # Bump when the processing after the engine changes (levels, trimming): old clips are then stale.
 SHAPING_VERSION = f"2: {CLIP_LUFS} LUFS, lead-in {LEAD_IN_S} s"
+# A faster clip is accepted this fraction under its target length: the engine's lengths jump as
+# its rounded phoneme lengths change together (a 2.6 s line moved in steps of about 0.1 s).
+RATE_TOLERANCE = 0.05
+RATE_ATTEMPTS = 3
 
-_synthesised = 0  # clips this process has synthesised; tests read it through synthesis_count()
+_synthesised = 0  # clips this process has written; tests read it through synthesis_count()
 
 
 @dataclass(frozen=True)
@@ -38,15 +46,27 @@ class Speech:
         return self.path is None
 
 
+class _Render(NamedTuple):
+    samples: np.ndarray
+    rate: int
+    lead_in_s: float
+    engine_speed: float
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate
+
+
 def synthesize(
     text: str, voice: str, speed: float = 1.0, engine: str = "kokoro", *, silent: bool | None = None
 ) -> Speech:
     """The speech of one line's reading (the `say:` reading, else its text).
 
     Markdown emphasis and full-width ASCII are normalised; symbols are not given readings (see
-    readings.unreadable_symbols). `speed` 1.2 speaks 1.2x faster at the same pitch. In silent
-    mode (argument, or DIFFUSION_EXPLAINER_SILENT=1) nothing is synthesised and the duration is
-    estimated from the reading's length.
+    readings.unreadable_symbols). At `speed` s the clip is at most 1/s as long as at 1.0 and at
+    most RATE_TOLERANCE shorter than that, at the same pitch (the 1.0 clip is made first if it is
+    not cached). In silent mode (argument, or DIFFUSION_EXPLAINER_SILENT=1) nothing is
+    synthesised and the duration is estimated from the reading's length.
     """
     reading, speed, chosen = _checked(text, voice, speed, engine)
     if silent_mode(silent):
@@ -56,30 +76,46 @@ def synthesize(
     if found is not None:
         return found
 
-    samples, rate = chosen.render(reading, voice, speed)
-    samples, lead_in_s = trim_silence(level(samples, rate), rate)
+    if speed == 1.0:
+        render = _render_shaped(chosen, reading, voice, 1.0)
+    else:
+        target_s = synthesize(reading, voice, 1.0, engine, silent=False).duration_s / speed
+        render = _render_to_length(chosen, reading, voice, speed, target_s)
     facts = {
         "engine": chosen.name,
         "engine_version": chosen.version(),
         "voice": voice,
         "speed": speed,
+        "engine_speed": render.engine_speed,
         "reading": reading,
-        "duration_s": len(samples) / rate,
-        "sample_rate": rate,
-        "lead_in_s": lead_in_s,
+        "duration_s": render.duration_s,
+        "sample_rate": render.rate,
+        "lead_in_s": render.lead_in_s,
     }
     # The facts first and the WAV last: a WAV under its final name means both are complete.
     write_text(wav_path.with_suffix(".json"), json.dumps(facts, ensure_ascii=False, indent=1))
-    write_wav(wav_path, samples, rate)
+    write_wav(wav_path, render.samples, render.rate)
     global _synthesised
     _synthesised += 1
-    return Speech(wav_path, facts["duration_s"], rate, lead_in_s, cached=False)
+    return Speech(wav_path, render.duration_s, render.rate, render.lead_in_s, cached=False)
 
 
 def cached_speech(text: str, voice: str, speed: float = 1.0, engine: str = "kokoro") -> Speech | None:
     """The speech `synthesize` would return from its cache, or None if it would synthesise."""
     reading, speed, chosen = _checked(text, voice, speed, engine)
     return _read_cached(speech_path(chosen.name, chosen.version(), voice, reading, speed))
+
+
+def speech_path(engine: str, engine_version: str, voice: str, reading: str, speed: float) -> Path:
+    """Where the clip for these inputs lives; the name starts with the voice to help a person."""
+    key = json.dumps([engine, engine_version, voice, reading, f"{speed:.3f}", SHAPING_VERSION], ensure_ascii=False)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return cache_dir("speech") / f"{engine}-{voice}-{digest}.wav"
+
+
+def synthesis_count() -> int:
+    """How many clips this process has synthesised (cache hits do not count)."""
+    return _synthesised
 
 
 def _checked(text: str, voice: str, speed: float, engine: str) -> tuple[str, float, Engine]:
@@ -100,13 +136,27 @@ def _read_cached(wav_path: Path) -> Speech | None:
     return Speech(wav_path, facts["duration_s"], facts["sample_rate"], facts["lead_in_s"], cached=True)
 
 
-def speech_path(engine: str, engine_version: str, voice: str, reading: str, speed: float) -> Path:
-    """Where the clip for these inputs lives; the name starts with the voice to help a person."""
-    key = json.dumps([engine, engine_version, voice, reading, f"{speed:.3f}", SHAPING_VERSION], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return cache_dir("speech") / f"{engine}-{voice}-{digest}.wav"
+def _render_shaped(chosen: Engine, reading: str, voice: str, engine_speed: float) -> _Render:
+    samples, rate = chosen.render(reading, voice, engine_speed)
+    samples, lead_in_s = trim_silence(level(samples, rate), rate)
+    return _Render(samples, rate, lead_in_s, engine_speed)
 
 
-def synthesis_count() -> int:
-    """How many clips this process has synthesised (cache hits do not count)."""
-    return _synthesised
+def _render_to_length(chosen: Engine, reading: str, voice: str, speed: float, target_s: float) -> _Render:
+    """A render no longer than `target_s` and as close to it as the engine gets.
+
+    The engine's rate is only roughly proportional (1.2 gave 1.10x to 1.24x on one sentence), so
+    it is corrected from the length each render gave, up to RATE_ATTEMPTS renders. The best is
+    the longest render that is not too long, else the shortest.
+    """
+    engine_speed, renders = speed, []
+    for _ in range(RATE_ATTEMPTS):
+        render = _render_shaped(chosen, reading, voice, engine_speed)
+        renders.append(render)
+        if (1 - RATE_TOLERANCE) * target_s <= render.duration_s <= target_s:
+            return render
+        engine_speed = min(MAX_SPEED, max(MIN_SPEED, engine_speed * render.duration_s / target_s))
+    fitting = [r for r in renders if r.duration_s <= target_s]
+    if fitting:
+        return max(fitting, key=lambda r: r.duration_s)
+    return min(renders, key=lambda r: r.duration_s)

@@ -1,0 +1,110 @@
+"""The real engine on short lines: each character's voice sounds like speech, is cached, and
+speeds up without changing pitch."""
+
+import numpy as np
+import pytest
+
+from diffusion_explainer.narration import estimate_duration, synthesis_count, synthesize, voice_onsets
+from diffusion_explainer.narration.audio_files import read_wav
+from diffusion_explainer.narration.onsets import frame_energy_db
+from diffusion_explainer.narration.speech import RATE_TOLERANCE
+
+from .signals import SHORT_LINES
+
+
+def median_pitch_hz(samples: np.ndarray, rate: int) -> float:
+    """Median fundamental frequency of the loud 40 ms frames, by autocorrelation (60-400 Hz)."""
+    size = round(0.04 * rate)
+    lags = np.arange(rate // 400, rate // 60)
+    pitches = []
+    for start in range(0, len(samples) - size, size):
+        frame = samples[start : start + size] - samples[start : start + size].mean()
+        if np.sqrt(np.mean(frame**2)) < 0.03:
+            continue
+        corr = np.correlate(frame, frame, "full")[size - 1 :]
+        best = lags[np.argmax(corr[lags])]
+        if corr[best] > 0.4 * corr[0]:
+            pitches.append(rate / best)
+    assert len(pitches) > 5, "too few voiced frames to measure a pitch"
+    return float(np.median(pitches))
+
+
+@pytest.mark.parametrize("voice", SHORT_LINES)
+def test_each_voice_sounds_like_speech(real_speech, voice):
+    speech = real_speech[voice]
+    assert not speech.cached
+    samples, rate = read_wav(speech.path)
+    samples = samples[:, 0]
+    assert rate == speech.sample_rate == 24000
+    assert len(samples) / rate == pytest.approx(speech.duration_s)
+    # about 5-9 characters a second, as the engine speaks the screenplay
+    assert 0.6 < speech.duration_s / estimate_duration(SHORT_LINES[voice], voice) < 1.5
+    assert 20 * np.log10(np.sqrt(np.mean(samples**2))) > -35  # not silent
+    assert np.max(np.abs(samples)) < 0.95  # not clipped: levelled with headroom
+    # the voice starts at the file's start, after the recorded lead-in of a few ms
+    assert 0.0 <= speech.lead_in_s <= 0.02
+    assert voice_onsets(speech.path)[0] <= 0.02
+    assert np.all(frame_energy_db(samples[: round(0.005 * rate)], rate) < -40)
+
+
+def test_the_voices_are_a_low_male_and_a_higher_female(real_speech):
+    male = median_pitch_hz(*_mono(real_speech["jm_kumo"].path))
+    female = median_pitch_hz(*_mono(real_speech["jf_alpha"].path))
+    assert 70 < male < 160 < female < 400
+
+
+def test_second_call_is_answered_from_the_cache(real_speech):
+    before = synthesis_count()
+    again = synthesize(SHORT_LINES["jf_alpha"], "jf_alpha")
+    assert again.cached and again.path == real_speech["jf_alpha"].path
+    assert again.duration_s == real_speech["jf_alpha"].duration_s
+    assert synthesis_count() == before
+    # the same reading written with markdown and full-width punctuation is the same clip
+    assert synthesize("**え**、逆？　元に戻すってこと？", "jf_alpha").path == again.path
+
+
+def test_faster_speech_is_a_different_shorter_clip_at_the_same_pitch(real_speech):
+    normal = real_speech["jm_kumo"]
+    before = synthesis_count()
+    fast = synthesize(SHORT_LINES["jm_kumo"], "jm_kumo", speed=1.2)
+    assert not fast.cached and synthesis_count() == before + 1
+    assert fast.path != normal.path
+    assert (1 - RATE_TOLERANCE) / 1.2 <= fast.duration_s / normal.duration_s <= 1 / 1.2
+    assert median_pitch_hz(*_mono(fast.path)) == pytest.approx(median_pitch_hz(*_mono(normal.path)), rel=0.15)
+
+
+def test_cache_holds_only_finished_files(real_speech, speech_cache):
+    names = sorted(p.name for p in speech_cache.iterdir())
+    assert not [n for n in names if n.endswith(".tmp")]
+    assert {n.rsplit(".", 1)[1] for n in names} == {"wav", "json"}
+
+
+def test_silent_mode_synthesises_nothing(monkeypatch, speech_cache):
+    monkeypatch.setenv("DIFFUSION_EXPLAINER_SILENT", "1")
+    before, files = synthesis_count(), set(speech_cache.glob("*"))
+    line = "これは無音モードでだけ使う、まだ合成していない台詞です。"
+    speech = synthesize(line, "jm_kumo")
+    assert speech.silent and speech.path is None
+    assert speech.duration_s == estimate_duration(line, "jm_kumo")
+    assert synthesis_count() == before and set(speech_cache.glob("*")) == files
+    assert synthesize(line, "jm_kumo", silent=False).path is not None  # the argument wins
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"voice": "af_heart"}, "no voice"),
+        ({"voice": "jm_kumo", "speed": 3.0}, "outside"),
+        ({"voice": "jm_kumo", "engine": "espeak"}, "unknown speech engine"),
+        ({"voice": "jm_kumo", "text": " ** "}, "nothing to say"),
+    ],
+)
+def test_bad_requests_are_refused_before_synthesis(kwargs, message):
+    kwargs = {"text": "こんにちは", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        synthesize(**kwargs, silent=True)
+
+
+def _mono(path):
+    samples, rate = read_wav(path)
+    return samples[:, 0], rate
