@@ -7,9 +7,11 @@ paragraph with exit code 2; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from .screenplay import ScreenplayError, format_clock, load_screenplay
+from .errors import USER_ERRORS
+from .screenplay import format_clock, load_screenplay
 
 
 def scene_table(screenplay) -> str:
@@ -32,12 +34,67 @@ def cmd_check(args) -> int:
     return 0
 
 
+def render_settings(args):
+    """The render's settings from --quality, or from --resolution and --fps."""
+    from .render.settings import RenderSettings
+    from .scene_plan import silent_by_default
+
+    silent = args.silent or silent_by_default()
+    jobs = args.jobs or os.cpu_count() or 1
+    try:
+        if args.resolution or args.fps:
+            if not (args.resolution and args.fps):
+                raise ValueError("--resolution and --fps go together (e.g. --resolution 256,144 --fps 10)")
+            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs)
+        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
+
+
+def cmd_render(args) -> int:
+    from .render.pipeline import render_video
+
+    render_video(render_settings(args), force=args.force)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .render.bench import run_bench
+
+    run_bench(render_settings(args), baseline_scene=args.baseline_scene)
+    return 0
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    from .render.settings import DEFAULT_QUALITY, QUALITIES
+
+    sizes = ", ".join(f"{k} {w}x{h} {fps} fps" for k, (w, h, fps) in QUALITIES.items())
+    parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=DEFAULT_QUALITY,
+                        help=f"Manim's quality letter ({sizes}); default {DEFAULT_QUALITY}")
+    parser.add_argument("-r", "--resolution", help="a custom frame size W,H instead of --quality (with --fps)")
+    parser.add_argument("--fps", type=int, help="a custom frame rate (with --resolution)")
+    parser.add_argument("--silent", action="store_true",
+                        help="no speech: line lengths estimated, a silent audio track (also DIFFUSION_EXPLAINER_SILENT=1)")
+    parser.add_argument("-j", "--jobs", type=int, default=0, help="scenes rendered at once (default: the number of cores)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diffusion-explainer", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the screenplay and print its scene table")
     check.add_argument("file", nargs="?", help="screenplay YAML (default: script/diffusion_explainer.yaml)")
     check.set_defaults(func=cmd_check)
+
+    render = sub.add_parser("render", help="render the scenes that changed and join build/diffusion_explainer.mp4")
+    _add_render_options(render)
+    render.add_argument("--force", action="store_true", help="render every scene again, even unchanged ones")
+    render.set_defaults(func=cmd_render)
+
+    bench = sub.add_parser("bench", help="time a full render, a no-change render and a naive baseline scene")
+    _add_render_options(bench)
+    bench.add_argument("--baseline-scene", default="s03_forward",
+                       help="the scene rendered the naive way for comparison (default s03_forward); 'none' skips it")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 
@@ -45,9 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ScreenplayError as e:
+    except USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished files were kept, nothing half-written replaced them", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

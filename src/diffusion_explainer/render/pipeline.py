@@ -1,0 +1,302 @@
+"""`render`: from the screenplay to build/diffusion_explainer.mp4 and its side files.
+
+1. plan every scene (timeline and narration track) and hash each scene's inputs;
+2. render the scenes whose inputs changed, in parallel Manim processes, longest first;
+3. join the scene videos (stream copy) with one narration track encoded once, read the result
+   back and refuse it if any number is off;
+4. write the captions, chapters, thumbnail and contact sheet beside it.
+Every file is written under a temporary name and renamed when complete; a run that changes
+nothing rewrites nothing. One render at a time per build directory (a lock file).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .. import paths, preflight
+from ..errors import RenderError
+from . import captions, stills
+from .atomic import atomic_path, sweep_partials, write_text
+from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
+from .join import ScenePiece, join
+from .probe import probe, video_problems
+from .progress import Progress, clock
+from .scene_render import SceneJob, SceneRenderer, SceneRun
+from .settings import RenderSettings
+from .video_plan import VideoPlan, plan_video
+
+VIDEO_NAME = "diffusion_explainer"
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where one render's files go."""
+
+    root: Path  # build/
+    settings: RenderSettings
+
+    @property
+    def video(self) -> Path:
+        return self.root / f"{VIDEO_NAME}.mp4"
+
+    @property
+    def srt(self) -> Path:
+        return self.root / f"{VIDEO_NAME}.srt"
+
+    @property
+    def vtt(self) -> Path:
+        return self.root / f"{VIDEO_NAME}.vtt"
+
+    @property
+    def chapters(self) -> Path:
+        return self.root / "chapters.txt"
+
+    @property
+    def thumbnail(self) -> Path:
+        return self.root / "thumbnail.png"
+
+    @property
+    def contact_sheet(self) -> Path:
+        return self.root / "contact_sheet.png"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "render_manifest.json"
+
+    @property
+    def scenes_dir(self) -> Path:
+        return self.root / "scenes" / self.settings.key
+
+    @property
+    def manim_dir(self) -> Path:
+        return self.root / "cache" / "manim"
+
+    def all_files(self) -> list[Path]:
+        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet]
+
+
+@dataclass
+class RenderReport:
+    settings: RenderSettings
+    video: Path
+    rendered: list[SceneRun] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    joined: bool = False
+    wall_s: float = 0.0
+    scenes_wall_s: float = 0.0
+    join_s: float = 0.0
+    side_files_s: float = 0.0
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".render.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderError(f"another render is already writing to {root}; wait for it to finish "
+                              f"(or remove {root / '.render.lock'} if no render is running)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def render_video(settings: RenderSettings, *, root: Path | None = None, force: bool = False,
+                 progress: Progress | None = None) -> RenderReport:
+    started = time.monotonic()
+    outputs = Outputs(Path(root) if root is not None else paths.BUILD, settings)
+    progress = progress or Progress()
+    report = RenderReport(settings, outputs.video)
+    with build_lock(outputs.root):
+        for directory in (outputs.root, outputs.scenes_dir):
+            sweep_partials(directory)
+        plan = plan_video(settings)
+        preflight.check_all(plan.screenplay.style.font)
+        progress.say(f"render: {plan.screenplay.title} — {len(plan.scenes)} scenes, {plan.screenplay.duration_s} s, "
+                     f"{settings.describe()}, up to {settings.jobs} at a time")
+
+        manifest = Manifest(outputs.scenes_dir / "manifest.json")
+        renderer = SceneRenderer(settings, outputs.scenes_dir, outputs.manim_dir, manifest, progress)
+        jobs = scene_jobs(plan, manifest, renderer, force)
+        report.reused = [p.scene.id for p in plan.scenes if p.scene.id not in {j.scene_id for j in jobs}]
+        if report.reused:
+            progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
+        t = time.monotonic()
+        report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+        report.scenes_wall_s = time.monotonic() - t
+        if report.rendered:
+            _refresh_engine_part(manifest, [r.scene_id for r in report.rendered])
+
+        final_inputs = _final_inputs(plan, manifest)
+        recorded = Manifest(outputs.manifest).get(VIDEO_NAME)
+        if (recorded and recorded.get("inputs") == final_inputs and not force
+                and all(p.exists() for p in outputs.all_files())):
+            progress.say(f"  up to date: {outputs.video}")
+        else:
+            t = time.monotonic()
+            facts = join_and_check(plan, renderer, outputs.video)
+            report.joined, report.join_s = True, time.monotonic() - t
+            progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
+                         f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
+                         f"AAC {facts.audio_rate} Hz stereo, fast start")
+            t = time.monotonic()
+            write_side_files(plan, renderer, outputs)
+            report.side_files_s = time.monotonic() - t
+            Manifest(outputs.manifest).record(VIDEO_NAME, {
+                "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
+                "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            })
+            progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
+    report.wall_s = time.monotonic() - started
+    progress.say(f"render: {len(report.rendered)} rendered, {len(report.reused)} reused, total {clock(report.wall_s)}")
+    return report
+
+
+def scene_jobs(plan: VideoPlan, manifest: Manifest, renderer: SceneRenderer, force: bool) -> list[SceneJob]:
+    """The scenes to render, longest first (so the last to finish is a short one)."""
+    ids = frozenset(p.scene.id for p in plan.scenes)
+    shared = SharedInputs(package_code_digest(scene_ids=ids), engine_artefacts_digest(),
+                          toolchain_digest(plan.settings, [plan.screenplay.style.font]))
+    jobs = []
+    for scene_plan in plan.scenes:
+        scene_id = scene_plan.scene.id
+        scene_file = paths.SCENES_DIR / f"{scene_id}.py"
+        inputs = scene_inputs(plan.screenplay, scene_plan.timeline, scene_file, shared)
+        reasons = stale_reasons(inputs, manifest.get(scene_id), renderer.video_path(scene_id), force)
+        if reasons:
+            jobs.append(SceneJob(scene_id, scene_file, scene_plan.timeline.total_frames, scene_plan.scene.duration_s,
+                                 inputs, tuple(reasons)))
+    return sorted(jobs, key=lambda j: -j.seconds)
+
+
+def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> list[str]:
+    """Why a scene must be rendered again; empty if its video can be reused."""
+    if force:
+        return ["--force"]
+    if not video.exists():
+        return ["no video"]
+    if recorded and recorded.get("bytes") != video.stat().st_size:
+        return ["video changed on disk"]
+    return [f"{part} changed" if part not in ("never rendered", "manifest") else part
+            for part in inputs.changed_since(recorded)]
+
+
+def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progress: Progress) -> list[SceneRun]:
+    """Render in parallel; after a failure no new scene starts, the running ones finish (and are
+    kept), then the first failure is raised."""
+    if not jobs:
+        return []
+    runs: list[SceneRun] = []
+    failures: list[RenderError] = []
+    pending = list(jobs)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scene") as pool:
+            running: dict[concurrent.futures.Future, SceneJob] = {}
+            while pending or running:
+                while pending and len(running) < max(1, workers) and not failures:
+                    job = pending.pop(0)
+                    running[pool.submit(renderer.render, job)] = job
+                if not running:
+                    break
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    running.pop(future)
+                    try:
+                        runs.append(future.result())
+                    except RenderError as e:
+                        failures.append(e)
+    except BaseException:
+        renderer.stop_all()
+        raise
+    finally:
+        progress.close()
+    if failures:
+        skipped = [j.scene_id for j in pending]
+        note = f" Not started: {', '.join(skipped)}." if skipped else ""
+        raise RenderError(str(failures[0]) + note)
+    return runs
+
+
+def _refresh_engine_part(manifest: Manifest, scene_ids: list[str]) -> None:
+    """Models trained on first use during this run are part of what those scenes were made
+    from: record them, or the next run would find the scenes stale."""
+    now = engine_artefacts_digest()
+    for scene_id in scene_ids:
+        entry = manifest.get(scene_id)
+        if entry and entry["parts"].get("engine artefacts") != now:
+            parts = dict(entry["parts"], **{"engine artefacts": now})
+            manifest.record(scene_id, dict(entry, parts=parts, inputs=_digest(parts)))
+
+
+def _file_digest(path: Path | None) -> str:
+    if path is None:
+        return "silence"
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:20]
+
+
+def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
+    """What the joined file and its side files are made from: the scene videos, the narration
+    tracks and the timelines (captions)."""
+    return _digest({
+        "settings": plan.settings.key,
+        "scenes": [(p.scene.id, (manifest.get(p.scene.id) or {}).get("inputs")) for p in plan.scenes],
+        "audio": [_file_digest(p.audio) for p in plan.scenes],
+        "captions": captions.srt_text(plan),
+        "chapters": captions.chapters_text(plan),
+        "joining code": _render_code_digest(),
+    })
+
+
+def _render_code_digest() -> str:
+    """This package's own code: a change to how files are joined or drawn rewrites them."""
+    here = Path(__file__).parent
+    return _digest([_file_digest(p) for p in sorted(here.glob("*.py"))])
+
+
+def join_and_check(plan: VideoPlan, renderer: SceneRenderer, final: Path):
+    """Join into a temporary file, read it back, and rename it over `final` only if it is right."""
+    pieces = [ScenePiece(p.scene.id, renderer.video_path(p.scene.id), plan.start_frame(p.scene.id),
+                         p.timeline.total_frames, p.audio) for p in plan.scenes]
+    with atomic_path(final) as tmp:
+        join(pieces, plan.fps, tmp, title=plan.screenplay.title)
+        facts = probe(tmp)
+        problems = video_problems(facts, plan.settings.width, plan.settings.height, plan.fps, plan.screenplay.duration_s)
+        if problems:
+            rejected = final.with_name(f"{final.stem}.rejected{final.suffix}")
+            os.replace(tmp, rejected)
+            raise RenderError(f"the joined video is wrong, so {final} was left as it was: {'; '.join(problems)}. "
+                              f"The rejected file is {rejected}.")
+    return facts
+
+
+def write_side_files(plan: VideoPlan, renderer: SceneRenderer, outputs: Outputs) -> None:
+    write_text(outputs.srt, captions.srt_text(plan))
+    write_text(outputs.vtt, captions.vtt_text(plan))
+    write_text(outputs.chapters, captions.chapters_text(plan))
+    videos = {p.scene.id: renderer.video_path(p.scene.id) for p in plan.scenes}
+    with atomic_path(outputs.thumbnail) as tmp:
+        stills.thumbnail(plan, videos).save(tmp)
+    with atomic_path(outputs.contact_sheet) as tmp:
+        stills.contact_sheet(plan, videos).save(tmp)
+
+
+def report_json(report: RenderReport) -> str:
+    return json.dumps({
+        "settings": report.settings.key, "video": str(report.video), "wall_s": round(report.wall_s, 2),
+        "rendered": [r.__dict__ for r in report.rendered], "reused": report.reused, "joined": report.joined,
+    }, indent=1, ensure_ascii=False)

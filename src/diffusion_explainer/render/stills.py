@@ -1,0 +1,100 @@
+"""Still pictures from the rendered scenes: the thumbnail and the contact sheet.
+
+Frames are taken from the scene videos (the joined video's pictures are the same packets): each
+is found by seeking to the keyframe before it and decoding forward to its exact frame number.
+- thumbnail: 1280x720, the title scene's last frame before its first subtitle appears (the
+  title card, fully built, with an empty subtitle band); a scene that opens on a line gives the
+  middle of its first cue instead;
+- contact sheet: the middle frame of every cue, labelled scene id / cue id and its time in the
+  video, to review the whole video at a glance.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from PIL import Image, ImageDraw, ImageFont
+
+from .. import style
+from ..screenplay import format_clock
+from ..timeline import SceneTimeline
+from .video_plan import VideoPlan
+
+THUMBNAIL_SIZE = (1280, 720)
+TILE_WIDTH = 384
+COLUMNS = 5
+LABEL_HEIGHT = 44
+MARGIN = 12
+MIN_TITLE_LEAD_FRAMES_S = 1.0  # the title card must have had this long before the first subtitle
+
+
+def read_frames(video: Path, frame_numbers: list[int], fps: int) -> dict[int, Image.Image]:
+    """The given frames of a video as RGB images."""
+    out: dict[int, Image.Image] = {}
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for number in sorted(set(frame_numbers)):
+            target = Fraction(number, fps) / stream.time_base
+            container.seek(int(target), stream=stream, backward=True, any_frame=False)
+            for frame in container.decode(stream):
+                if frame.pts is not None and frame.pts >= target - Fraction(1, 2 * fps) / stream.time_base:
+                    out[number] = frame.to_image()
+                    break
+            if number not in out:
+                raise ValueError(f"{video} has no frame {number}")
+    return out
+
+
+def thumbnail_frame(timeline: SceneTimeline) -> int:
+    first_page = min((p.span.start for t in timeline.lines for p in t.pages), default=timeline.total_frames)
+    if first_page >= MIN_TITLE_LEAD_FRAMES_S * timeline.fps:
+        return first_page - 1
+    first_cue = timeline.cues[0].span if timeline.cues else None
+    return (first_cue.start + first_cue.end) // 2 if first_cue else timeline.total_frames // 2
+
+
+def thumbnail(plan: VideoPlan, scene_videos: dict[str, Path]) -> Image.Image:
+    title = plan.scenes[0]
+    number = thumbnail_frame(title.timeline)
+    frame = read_frames(scene_videos[title.scene.id], [number], plan.fps)[number]
+    return frame.resize(THUMBNAIL_SIZE, Image.LANCZOS)
+
+
+def _label_font(size: int) -> ImageFont.ImageFont:
+    from ..fonts import font_file
+
+    try:
+        path, index = font_file(style.MONO)
+        return ImageFont.truetype(path, size=size, index=index)
+    except Exception:  # a label font is a nicety: fall back to Pillow's own
+        return ImageFont.load_default()
+
+
+def contact_sheet(plan: VideoPlan, scene_videos: dict[str, Path]) -> Image.Image:
+    tiles = []  # (scene id, cue id, frame in the video, image)
+    for scene_plan in plan.scenes:
+        cues = scene_plan.timeline.cues
+        middles = [(c.span.start + c.span.end) // 2 for c in cues]
+        frames = read_frames(scene_videos[scene_plan.scene.id], middles, plan.fps)
+        start = plan.start_frame(scene_plan.scene.id)
+        for cue, middle in zip(cues, middles):
+            tiles.append((scene_plan.scene.id, cue.cue.id, start + middle, frames[middle]))
+
+    tile_height = round(TILE_WIDTH * plan.settings.height / plan.settings.width)
+    rows = -(-len(tiles) // COLUMNS)
+    sheet = Image.new("RGB", (MARGIN + COLUMNS * (TILE_WIDTH + MARGIN),
+                              MARGIN + rows * (tile_height + LABEL_HEIGHT + MARGIN)), style.BACKGROUND)
+    draw = ImageDraw.Draw(sheet)
+    font_big, font_small = _label_font(17), _label_font(14)
+    for i, (scene_id, cue_id, frame_number, image) in enumerate(tiles):
+        x = MARGIN + (i % COLUMNS) * (TILE_WIDTH + MARGIN)
+        y = MARGIN + (i // COLUMNS) * (tile_height + LABEL_HEIGHT + MARGIN)
+        sheet.paste(image.resize((TILE_WIDTH, tile_height), Image.LANCZOS), (x, y))
+        seconds = frame_number / plan.fps
+        draw.text((x, y + tile_height + 3), f"{scene_id} / {cue_id}", fill=style.INK, font=font_big)
+        draw.text((x, y + tile_height + 23), f"{format_clock(int(seconds))}.{int(seconds * 10) % 10}  frame {frame_number}",
+                  fill=style.MUTED, font=font_small)
+    return sheet

@@ -1,0 +1,80 @@
+"""The whole video's plan: every scene's plan at the render's frame rate and where it starts.
+
+Planned once in the render process (no Manim needed): the same `plan_for` the scenes call, so
+captions, chapters, stills and the audio track line up with what the scenes draw.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..screenplay import ScreenplayError, Screenplay, load_screenplay
+from ..scene_plan import SILENT_ENV, ScenePlan, plan_for
+from ..timeline import TimelineError
+from .settings import RenderSettings
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    screenplay: Screenplay
+    settings: RenderSettings
+    scenes: tuple[ScenePlan, ...]
+
+    @property
+    def fps(self) -> int:
+        return self.settings.fps
+
+    @property
+    def total_frames(self) -> int:
+        return self.screenplay.duration_s * self.fps
+
+    def start_frame(self, scene_id: str) -> int:
+        """The scene's first frame in the joined video, from the scene table."""
+        return self.screenplay.scene(scene_id).start_s * self.fps
+
+    def scene_plan(self, scene_id: str) -> ScenePlan:
+        return next(p for p in self.scenes if p.scene.id == scene_id)
+
+
+@contextmanager
+def silent_env(silent: bool) -> Iterator[None]:
+    """The narration package reads silent mode from the environment too: make it agree."""
+    old = os.environ.get(SILENT_ENV)
+    os.environ[SILENT_ENV] = "1" if silent else "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(SILENT_ENV, None)
+        else:
+            os.environ[SILENT_ENV] = old
+
+
+def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None) -> VideoPlan:
+    screenplay = screenplay or load_screenplay()
+    plans = []
+    with silent_env(settings.silent):
+        for scene in screenplay.scenes:
+            try:
+                plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
+                                      silent=settings.silent, screenplay=screenplay))
+            except TimelineError as e:
+                first = scene.lines[0].source_line if scene.lines else None
+                raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None
+    _check_scene_table(screenplay)
+    return VideoPlan(screenplay, settings, tuple(plans))
+
+
+def _check_scene_table(screenplay: Screenplay) -> None:
+    clock = 0
+    for scene in screenplay.scenes:
+        if scene.start_s != clock:
+            raise ScreenplayError(screenplay.path, None, f"scenes.{scene.id}.start",
+                                  f"starts at {scene.start_s} s but the scene before it ends at {clock} s")
+        clock = scene.end_s
+    if clock != screenplay.duration_s:
+        raise ScreenplayError(screenplay.path, None, "duration",
+                              f"the scenes add up to {clock} s, not the video's {screenplay.duration_s} s")
