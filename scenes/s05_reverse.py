@@ -1,6 +1,19 @@
 """Scene 05: 逆過程 — 画像の生成 (4:30-6:15)."""
 
+from types import SimpleNamespace
+
+from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, LaggedStart, Transform, VGroup,
+                   Write)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import reverse
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.formulas import REVERSE_STEP, formula
+from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.pictures import picture
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label
 
 
 class ReverseProcess(ExplainerScene):
@@ -8,16 +21,157 @@ class ReverseProcess(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「Step 3: 逆過程（Reverse Process）— 画像を生み出す」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        self.step = reverse.first_step()  # the engine's first DDPM step, computed while the title shows
+        self.wait(self.seconds_left)
 
     def pure_noise_xt(self):
         """完全なノイズ xT を表示"""
-        self.placeholder()
+        step = self.step
+        x_t = picture(step.x_t, 3.0).move_to([0, 0.95, 0])
+        caption = mixed("完全なノイズ $x_T$（$t = 1000$）", color=style.INK).next_to(x_t, DOWN, buff=0.2)
+        facts = mixed(rf"{step.x_t.size} 個の値がすべて乱数　元の絵の割合 $\sqrt{{\bar\alpha_{{1000}}}} = {reverse.sqrt_alpha_bar(1000):.4f}$",
+                      em=SMALL_EM).next_to(caption, DOWN, buff=0.15)
+        self.play(FadeIn(x_t, scale=0.9), run_time=1.2)
+        self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), run_time=0.8)
+
+        # 「学習済みのネットワークに…ノイズを予測して、と頼む」: x_T -> U-Net -> the predicted noise
+        _, ask = self.timeline.lines_in(self.cue.span)
+        y = 1.6
+        small_x = picture(step.x_t, 1.7).move_to([-4.6, y, 0])
+        net = unet(1.6, 1.2).move_to([-1.6, y, 0])
+        eps = picture(step.eps_hat, 1.7).move_to([1.4, y, 0])
+        to_net = flow_arrow(small_x, net[0])
+        to_eps = flow_arrow(net[0], eps, color=style.NOISE)
+        x_label = mixed("$x_T$", color=style.INK).next_to(small_x, DOWN, buff=0.15)
+        eps_label = mixed(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$", color=style.NOISE).next_to(eps, DOWN, buff=0.15)
+        self.wait(self.seconds_until(ask.speech.start))
+        self.play(Transform(x_t, small_x), FadeOut(facts), Transform(caption, x_label), run_time=1.0)
+        self.play(GrowArrow(to_net), FadeIn(net), run_time=0.8)
+        self.play(GrowArrow(to_eps), FadeIn(eps, shift=RIGHT * 0.2), FadeIn(eps_label), run_time=1.0)
+        self.query = Group(x_t, caption, net, to_net, to_eps, eps, eps_label)
+
+        # 「予測されたノイズを引き算すると、すこしだけきれいになる」: x_T - eps_hat -> x_{T-1}
+        self.terms = self._step_terms()
+        y2 = -0.8
+        first = Group(self.terms.x_t, self.terms.minus, self.terms.eps).arrange(RIGHT, buff=0.2).move_to([-3.0, y2, 0])
+        self.terms.x_prev.move_to([3.6, y2, 0])
+        to_result = flow_arrow(first, self.terms.x_prev, color=style.ACCENT, buff=0.3)
+        result_label = mixed("$x_{T-1}$（$t = 999$）", color=style.ACCENT).next_to(self.terms.x_prev, DOWN, buff=0.15)
+        self.wait(self.seconds_until(ask.pages[-1].span.start))
+        self.play(FadeIn(first), run_time=0.8)
+        self.play(GrowArrow(to_result), FadeIn(self.terms.x_prev, shift=RIGHT * 0.2), FadeIn(result_label), run_time=1.0)
+        self.arrow_and_label = VGroup(to_result, result_label)
+        self.wait(self.seconds_left)
 
     def one_reverse_step(self):
         """xT → ノイズ予測 → 引き算 → xT-1（少しだけきれいに）のステップを図示"""
-        self.placeholder()
+        step, terms = self.step, self.terms
+        eq = formula(*REVERSE_STEP, font_size=40).move_to([0.3, 2.05, 0])
+        shown = [terms.x_t, terms.minus, terms.eps, terms.x_prev]
+        added = [terms.scale, terms.plus, terms.z, terms.equals]
+        before = [m.get_center() for m in shown]
+        full = Group(terms.scale, terms.x_t, terms.minus, terms.eps, terms.plus, terms.z, terms.equals, terms.x_prev)
+        full.arrange(RIGHT, buff=0.18).move_to([0, 0.3, 0])
+        after = [m.get_center() for m in shown]
+        for m, c in zip(shown, before):
+            m.move_to(c)
+        label_y = after[0][1] - 0.85
+        labels = VGroup(*[mixed(text, color=color).move_to([x, label_y, 0]) for x, text, color in (
+            (after[0][0], "$x_T$", style.INK), (after[2][0], r"$\hat\epsilon_\theta(x_T, T)$", style.NOISE),
+            (terms.z.get_x(), "$z$（新しいノイズ）", style.MUTED), (after[3][0], "$x_{T-1}$", style.ACCENT))])
+        self.play(FadeOut(self.query), FadeOut(self.arrow_and_label), Write(eq), run_time=1.6)
+        self.play(*[m.animate.move_to(c) for m, c in zip(shown, after)], *[FadeIn(m) for m in added], FadeIn(labels),
+                  run_time=1.2)
+
+        # The honest size of one step at t = 1000: it hardly changes the picture.
+        change = label(f"t = 1000 の 1 ステップでは見た目はほぼ変わらない：変化は 1 値あたり {step.change_rms:.2f}"
+                       f"（x_T 自体は {step.noise_rms:.2f}）", SMALL_EM, style.ACCENT)
+        change.move_to([0, label_y - 0.6, 0])
+        self.play(FadeIn(change), run_time=0.6)
+
+        # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down
+        repeat = self.timeline.lines_in(self.cue.span)[0]
+        loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.1, labels[0].get_bottom() + DOWN * 0.1, angle=-0.4,
+                           color=style.ACCENT)
+        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).move_to([0, label_y - 1.15, 0])
+                    for t in (1000, 999, 998, 997, 996, 995, 994)]
+        self.wait(self.seconds_until(repeat.speech.start))
+        self.play(FadeOut(change), Create(loop), FadeIn(counters[0]), run_time=0.8)
+        self.remove(counters[0])
+        last = self.flip_book(counters, 3.0)
+        self.wait(self.seconds_left - 0.6)
+        self.play(FadeOut(Group(eq, full, labels, loop, last)), run_time=0.6)
 
     def denoising_stages(self):
         """段階的なデノイジングプロセス。5段階くらいで画像がどんどんきれいに。各ステップに矢印とU-Netを表示"""
-        self.placeholder()
+        run = reverse.denoising()
+        side, gap, y1, y2 = 1.42, 1.2, 1.45, -0.95
+        xs = [-4.55 + i * (side + gap) for i in range(len(run.stages))]
+        states = Group(*[picture(s.x_t, side).move_to([x, y1, 0]) for s, x in zip(run.stages, xs)])
+        t_labels = VGroup(*[mixed(f"$t = {s.t}$", color=style.INK).next_to(p, DOWN, buff=0.12)
+                            for s, p in zip(run.stages, states)])
+        links = VGroup()
+        for a, b, n in zip(states, states[1:], run.steps_between):
+            arrow = flow_arrow(a, b, color=style.MUTED, buff=0.1)
+            net = unet(0.62, 0.46, caption="").next_to(arrow, UP, buff=0.08)
+            count = label(f"{n} 回", SMALL_EM, style.NETWORK).next_to(arrow, DOWN, buff=0.08)
+            links.add(VGroup(arrow, net, count))
+        row_label = mixed("$x_t$", em=0.3, color=style.INK).next_to(states[0], LEFT, buff=0.35)
+
+        self.play(FadeIn(states[0]), FadeIn(t_labels[0]), FadeIn(row_label), run_time=0.6)
+        for link, pic, t_label in zip(links, states[1:], t_labels[1:]):
+            self.play(GrowArrow(link[0]), FadeIn(link[1:]), FadeIn(pic, shift=RIGHT * 0.15), FadeIn(t_label),
+                      run_time=0.9)
+        unet_note = label("矢印ごとに U-Net でノイズを予測して引く、を何百回もくり返す", SMALL_EM, style.NETWORK)
+        unet_note.next_to(links, UP, buff=0.12).set_x(0.6)
+        self.play(FadeIn(unet_note), run_time=0.6)
+
+        # 「最初は全体的な構図や色が決まって…」: the model's guess of the finished picture at each stage
+        wow, explain, question, answer = self.timeline.lines_in(self.cue.span)
+        guesses = Group(*[picture(s.x0_hat, side).move_to([x, y2, 0]) for s, x in zip(run.stages, xs)])
+        guess_label = mixed(r"$\hat x_0$", em=0.3, color=style.ACCENT).next_to(guesses[0], LEFT, buff=0.35)
+        guess_caption = label("各段階でモデルが予想する完成図：構図と色が先に決まり、細部は後から", SMALL_EM, style.ACCENT)
+        guess_caption.next_to(guesses, DOWN, buff=0.15).set_x(0.6)
+        self.wait(self.seconds_until(explain.speech.start))
+        self.play(FadeIn(guess_label), LaggedStart(*[FadeIn(g, shift=DOWN * 0.1) for g in guesses], lag_ratio=0.25),
+                  run_time=2.0)
+        self.play(FadeIn(guess_caption), run_time=0.6)
+
+        # 「同じノイズから始めたら毎回同じ絵にならない？」: another starting noise, another picture
+        other = reverse.denoising(reverse.picks().other)
+        others = Group(*[picture(s.x_t, side).move_to([x, y2, 0]) for s, x in zip(other.stages, xs)])
+        other_label = label("別のノイズ", SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.15)
+        other_links = VGroup(*[flow_arrow(a, b, color=style.MUTED, buff=0.1) for a, b in zip(others, others[1:])])
+        self.wait(self.seconds_until(question.speech.start))
+        self.play(FadeOut(Group(guesses, guess_label, guess_caption)), run_time=0.6)
+        self.play(FadeIn(others[0]), FadeIn(other_label), run_time=0.6)
+        self.wait(self.seconds_until(answer.speech.start))
+        for arrow, pic in zip(other_links, others[1:]):
+            self.play(GrowArrow(arrow), FadeIn(pic, shift=RIGHT * 0.15), run_time=0.7)
+
+        # 「無限のバリエーション」: the finished pictures of the run's other starting noises
+        rest = reverse.variety()
+        finals = Group(*[picture(img, 0.95) for img in rest]).arrange(RIGHT, buff=0.2)
+        finals.move_to([0.4, y2 - 0.05, 0])
+        finals_caption = label(f"ほかの {len(rest)} 個のノイズから生まれた絵（同じネットワーク）", SMALL_EM, style.INK)
+        finals_caption.next_to(finals, DOWN, buff=0.15)
+        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
+        self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
+                  run_time=1.6)
+        self.wait(self.seconds_left)
+
+    def _step_terms(self) -> SimpleNamespace:
+        """x_{T-1} = 1/sqrt(alpha_t) (x_T - c eps_hat) + sigma_t z with the step's real pictures and numbers."""
+        step, side = self.step, 1.2
+        return SimpleNamespace(
+            scale=formula(rf"{step.rescale:.3f}\,\times\Big(", font_size=40),
+            x_t=picture(step.x_t, side),
+            minus=formula(rf"-\ {step.remove_factor:.3f}\,\times", font_size=40),
+            eps=picture(step.eps_hat, side),
+            plus=formula(rf"\Big)\ +\ {step.sigma:.3f}\,\times", font_size=40),
+            z=picture(step.z, side),
+            equals=formula("=", font_size=40),
+            x_prev=picture(step.x_prev, side),
+        )

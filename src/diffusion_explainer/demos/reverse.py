@@ -1,0 +1,154 @@
+"""Scene 05 (the reverse process): the trained pixel model generating pictures from pure noise.
+
+Everything comes from one run of the engine's ancestral DDPM sampler (`sample_ddpm`, Ho et al.
+Algorithm 2) on the 8x8 pixel model, without a prompt, for a batch of starting noises:
+- the scene follows the starting noise whose finished picture is closest to the training
+  pictures (the clearest one; `picks`), and a second one that became a different kind of picture;
+- the first step in detail (x_1000 -> x_999 with the real coefficients and noises);
+- a few stages of the whole trajectory, with the model's guess of the finished picture at each;
+- the finished pictures of the other starting noises of the batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import metrics, models, schedule
+from ..engine.sampling import Trajectory, sample_ddpm
+
+T = schedule.T
+RUN_SEED = 5  # the seed of the batch of starting noises
+RUN_SIZE = 12  # how many starting noises the run denoises together
+RECORD_EVERY = 20
+# Where a viewer can see the picture change: x_t stays visibly noisy until t is small, because
+# sqrt(abar_t) (the share of the picture in x_t) only nears 1 in the last few hundred steps.
+STAGES = (1000, 300, 140, 60, 0)
+
+
+def model() -> models.DiffusionModel:
+    return models.load_pixel_model()
+
+
+def sqrt_alpha_bar(t: int) -> float:
+    """How much of the finished picture x_t holds: sqrt(abar_t)."""
+    return float(np.sqrt(schedule.alphas_bar[t]))
+
+
+def _rms(a: np.ndarray, b: np.ndarray | float = 0.0) -> float:
+    return float(np.sqrt(np.mean((np.asarray(a, np.float64) - b) ** 2)))
+
+
+@functools.lru_cache(maxsize=1)
+def run() -> Trajectory:
+    """The DDPM run of RUN_SIZE starting noises (computed once per process), recorded at every
+    20th step and at the first step, t = 999."""
+    steps = set(range(0, T + 1, RECORD_EVERY)) | {T - 1}
+    return sample_ddpm(model(), RUN_SIZE, None, 1.0, seed=RUN_SEED, record_steps=steps)
+
+
+@dataclass(frozen=True)
+class Picks:
+    main: int  # the starting noise the scene follows: the finished picture nearest the data
+    other: int  # the clearest one that became a different kind of picture
+    nearest_rms: np.ndarray  # per starting noise: RMS distance of its picture to the nearest training picture
+    kind: np.ndarray  # per starting noise: the class a nearest-centroid classifier sees in its picture
+
+
+@functools.lru_cache(maxsize=1)
+def picks() -> Picks:
+    m, samples = model(), run().samples
+    nearest = metrics.nearest_neighbour_rms(samples, m.images)
+    kind = metrics.NearestCentroidClassifier(m.images, m.labels).predict(samples)
+    order = np.argsort(nearest)
+    main = int(order[0])
+    other = int(next(i for i in order if kind[i] != kind[main]))
+    return Picks(main, other, nearest, kind)
+
+
+@dataclass(frozen=True)
+class ReverseStep:
+    """x_T -> predicted noise -> subtract -> x_{T-1}, with the real numbers of that step:
+    x_{T-1} = rescale * (x_T - remove_factor * eps_hat) + sigma * z."""
+
+    x_t: np.ndarray  # x_1000: the starting noise
+    eps_hat: np.ndarray  # the noise the network predicts in it (as the sampler used it)
+    z: np.ndarray  # the fresh noise the sampler added (recovered from x_999)
+    x_prev: np.ndarray  # x_999 as the sampler produced it
+    remove_factor: float  # beta_t / sqrt(1 - abar_t): how much of eps_hat is subtracted
+    rescale: float  # 1 / sqrt(alpha_t)
+    sigma: float  # sqrt(beta_t): the size of the fresh noise
+    change_rms: float  # RMS of x_999 - x_1000 per value
+    noise_rms: float  # RMS of x_1000 itself (about 1)
+
+
+def first_step(index: int | None = None) -> ReverseStep:
+    index = picks().main if index is None else index
+    traj = run()
+    x_t, x0_hat = (a[index] for a in traj.at(T))
+    x_prev = traj.at(T - 1)[0][index]
+    ab = schedule.alphas_bar[T]
+    # The sampler clips its guess of x_0 and re-derives the noise from it; undo the closed form
+    # the same way so the noise shown is exactly the one subtracted.
+    eps_hat = (x_t - np.sqrt(ab) * x0_hat) / np.sqrt(1.0 - ab)
+    remove = float(schedule.betas[T] / np.sqrt(1.0 - ab))
+    rescale = float(1.0 / np.sqrt(schedule.alphas[T]))
+    sigma = float(np.sqrt(schedule.betas[T]))
+    z = (x_prev - rescale * (x_t - remove * eps_hat)) / sigma
+    return ReverseStep(x_t, eps_hat.astype(np.float32), z.astype(np.float32), x_prev, remove, rescale, sigma,
+                       _rms(x_prev, x_t), _rms(x_t))
+
+
+@dataclass(frozen=True)
+class Stage:
+    t: int
+    x_t: np.ndarray  # the state at t
+    x0_hat: np.ndarray  # the model's guess of the finished picture, seen from t
+    sqrt_alpha_bar: float  # how much of the finished picture x_t holds
+
+
+@dataclass(frozen=True)
+class Denoising:
+    stages: tuple[Stage, ...]
+    steps_between: tuple[int, ...]  # denoising steps from one stage to the next
+    film_steps: tuple[int, ...]  # every 20th step, for a flip book
+    film: np.ndarray  # (len(film_steps), 8, 8, 3) x_t along the way
+    final: np.ndarray
+
+
+def denoising(index: int | None = None, stages=STAGES) -> Denoising:
+    """One starting noise's way to its picture (stages must be multiples of RECORD_EVERY)."""
+    index = picks().main if index is None else index
+    traj = run()
+    shown = tuple(Stage(t, traj.at(t)[0][index], traj.at(t)[1][index], sqrt_alpha_bar(t)) for t in stages)
+    film_steps = tuple(t for t in traj.steps if t % RECORD_EVERY == 0)
+    film = np.stack([traj.at(t)[0][index] for t in film_steps])
+    between = tuple(a - b for a, b in zip(stages, stages[1:]))
+    return Denoising(shown, between, film_steps, film, traj.samples[index])
+
+
+def variety() -> np.ndarray:
+    """The finished pictures of the run's other starting noises, in their order."""
+    p = picks()
+    return np.stack([s for i, s in enumerate(run().samples) if i not in (p.main, p.other)])
+
+
+def guess_errors(d: Denoising) -> list[tuple[int, float, float]]:
+    """Per stage: (t, error of the guess x0_hat in the coarse view, in the fine detail), each
+    relative to the finished picture's own coarse / detail size. Coarse view: 2x2 averages
+    (layout and colour); detail: what is left. Small coarse error early while the detail error
+    is still large is what 「構図や色が先、細部が後」 means in numbers."""
+    def split(x):
+        h, w, c = x.shape
+        coarse = x.reshape(h // 2, 2, w // 2, 2, c).mean(axis=(1, 3))
+        return coarse, x - np.repeat(np.repeat(coarse, 2, 0), 2, 1)
+
+    final_coarse, final_detail = split(d.final)
+    out = []
+    for s in d.stages:
+        coarse, detail = split(s.x0_hat)
+        out.append((s.t, _rms(coarse, final_coarse) / _rms(final_coarse - final_coarse.mean()),
+                    _rms(detail, final_detail) / _rms(final_detail)))
+    return out
