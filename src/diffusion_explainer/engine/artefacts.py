@@ -64,7 +64,7 @@ class Artefact:
     trained_now: bool = False
 
 
-def _read(path: Path) -> Artefact:
+def read(path: Path) -> Artefact:
     def arrays(name):
         with np.load(path / name) as f:
             return {k: f[k] for k in f.files}
@@ -89,12 +89,12 @@ def load_or_build(kind: str, config, build: Callable[[], Artefact], force: bool 
     """The cached artefact for (kind, config), building and storing it first if it is missing."""
     path = artefact_dir(kind, config)
     if path.is_dir() and not force:
-        return _read(path)
+        return read(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.parent / f"{path.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be training the same model
         if path.is_dir() and not force:
-            return _read(path)
+            return read(path)
         if progress:
             print(f"[engine] training {kind} (cache: {path})", file=sys.stderr, flush=True)
         art = build()
@@ -105,6 +105,6 @@ def load_or_build(kind: str, config, build: Callable[[], Artefact], force: bool 
             os.rename(path, old)
             shutil.rmtree(old)
         _write(path, art)
-    result = _read(path)
+    result = read(path)
     result.trained_now = True
     return result
