@@ -1,0 +1,130 @@
+"""`bench`: how fast the whole video renders, and against what.
+
+In one run, under build/bench/ (the real build is not touched):
+1. the whole video rendered from scratch (every scene forced), end to end: wall seconds per
+   second of video for each scene and the whole, CPU seconds, peak memory of the manim processes;
+2. the same command again with nothing changed (the incremental path);
+3. one scene rendered alone our way, and alone the naive way (baseline.py: updater-driven
+   subtitles, Manim's own play/wait, Manim's defaults), reported as a ratio.
+The machine's load average is printed with the numbers: on a shared machine they move with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .. import paths
+from ..scene_plan import SILENT_ENV
+from .atomic import write_text
+from .baseline import BASELINE_ENV
+from .inputs import Manifest
+from .pipeline import Outputs, render_video, scene_jobs
+from .probe import probe
+from .progress import Progress, clock
+from .scene_render import SceneRenderer
+from .settings import RenderSettings
+from .video_plan import plan_video
+
+BASELINE_FILE = Path(__file__).with_name("baseline_scene.py")
+
+
+def _load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
+def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forward", root: Path | None = None) -> dict:
+    root = Path(root) if root is not None else paths.BUILD / "bench"
+    progress = Progress()
+    results: dict = {"settings": settings.key, "jobs": settings.jobs, "load_before": os.getloadavg()}
+    progress.say(f"bench: {settings.describe()}, {settings.jobs} at a time, in {root} ({_load()})")
+
+    # 1. everything from scratch
+    full = render_video(settings, root=root, force=True, progress=progress)
+    peak_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    video_s = sum(r.seconds_of_video for r in full.rendered)
+    results["scenes"] = [dict(scene=r.scene_id, video_s=r.seconds_of_video, wall_s=round(r.wall_s, 1),
+                              wall_per_video_s=round(r.wall_per_video_s, 3), cpu_s=round(r.cpu_s, 1),
+                              peak_rss_mb=round(r.peak_rss_mb)) for r in full.rendered]
+    results["full"] = dict(video_s=video_s, wall_s=round(full.wall_s, 1), wall_per_video_s=round(full.wall_s / video_s, 3),
+                           scenes_wall_s=round(full.scenes_wall_s, 1), join_s=round(full.join_s, 1),
+                           side_files_s=round(full.side_files_s, 1), cpu_s=round(sum(r.cpu_s for r in full.rendered), 1),
+                           peak_rss_mb=round(max(r.peak_rss_mb for r in full.rendered)),
+                           peak_rss_children_mb=round(peak_children_mb))
+
+    # 2. nothing changed
+    again = render_video(settings, root=root, progress=Progress(quiet=True))
+    results["no_change_s"] = round(again.wall_s, 2)
+
+    # 3. one scene alone, ours and naive
+    if baseline_scene and baseline_scene != "none":
+        results["baseline"] = _baseline(settings, baseline_scene, root, progress)
+    results["load_after"] = os.getloadavg()
+
+    write_text(root / f"bench-{settings.key}.json", json.dumps(results, indent=1))
+    progress.say(summary(results))
+    return results
+
+
+def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Progress) -> dict:
+    # ours, alone: the same command the render uses, into a scratch directory
+    scratch = root / "baseline"
+    shutil.rmtree(scratch / "ours", ignore_errors=True)
+    plan = plan_video(settings)
+    manifest = Manifest(scratch / "ours" / "manifest.json")
+    renderer = SceneRenderer(settings, scratch / "ours", Outputs(root, settings).manim_dir, manifest, progress)
+    job = next(j for j in scene_jobs(plan, manifest, renderer, force=True) if j.scene_id == scene_id)
+    ours = renderer.render(job)
+    progress.close()
+
+    # naive, alone: one manim process with Manim's defaults (cache on, default encoder)
+    media = scratch / "naive"
+    shutil.rmtree(media, ignore_errors=True)
+    command = [sys.executable, "-m", "manim", "render", *settings.manim_size_args(), "--media_dir", str(media),
+               "-o", f"naive_{scene_id}", str(BASELINE_FILE), "NaiveScene"]
+    env = dict(os.environ, **{BASELINE_ENV: scene_id, SILENT_ENV: "1" if settings.silent else "0"})
+    progress.say(f"  naive   {scene_id} (the baseline: updater subtitles, Manim's defaults)")
+    started = time.monotonic()
+    log_path = scratch / f"naive_{scene_id}.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        child = subprocess.Popen(command, cwd=paths.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    naive: dict = dict(wall_s=round(wall, 1), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
+                       peak_rss_mb=round(usage.ru_maxrss / 1024), exit=child.returncode, log=str(log_path))
+    videos = [p for p in media.rglob(f"naive_{scene_id}.mp4") if "partial_movie_files" not in p.parts]
+    if videos:
+        naive["frames"] = probe(videos[0]).frames
+    progress.say(f"  done    naive {scene_id} in {clock(wall)} (exit {child.returncode})")
+    return dict(scene=scene_id, video_s=job.seconds, planned_frames=job.frames,
+                ours=dict(wall_s=round(ours.wall_s, 1), cpu_s=round(ours.cpu_s, 1), peak_rss_mb=round(ours.peak_rss_mb)),
+                naive=naive, ratio_wall=round(wall / ours.wall_s, 2),
+                ratio_cpu=round((usage.ru_utime + usage.ru_stime) / max(ours.cpu_s, 1e-9), 2))
+
+
+def summary(results: dict) -> str:
+    rows = [f"bench {results['settings']} ({results['jobs']} at a time; load average before "
+            f"{results['load_before'][0]:.1f}, after {results['load_after'][0]:.1f}):",
+            f"  {'scene':<16} {'video s':>7} {'wall s':>7} {'s/s':>6} {'cpu s':>7} {'peak MB':>8}"]
+    for s in results["scenes"]:
+        rows.append(f"  {s['scene']:<16} {s['video_s']:>7} {s['wall_s']:>7} {s['wall_per_video_s']:>6.2f} "
+                    f"{s['cpu_s']:>7} {s['peak_rss_mb']:>8}")
+    f = results["full"]
+    rows.append(f"  {'whole video':<16} {f['video_s']:>7} {f['wall_s']:>7} {f['wall_per_video_s']:>6.2f} {f['cpu_s']:>7} "
+                f"{f['peak_rss_mb']:>8}   (scenes {f['scenes_wall_s']} s, join {f['join_s']} s, side files "
+                f"{f['side_files_s']} s; peak RSS of any child {f['peak_rss_children_mb']} MB)")
+    rows.append(f"  no-change re-render: {results['no_change_s']} s")
+    b = results.get("baseline")
+    if b:
+        rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "
+                    f"naive {b['naive']['wall_s']} s / {b['naive']['cpu_s']} s ({b['naive'].get('frames', '?')} frames "
+                    f"of {b['planned_frames']} planned): naive/ours = {b['ratio_wall']}x wall, {b['ratio_cpu']}x CPU")
+    return "\n".join(rows)
