@@ -1,6 +1,7 @@
 """Errors a user can cause, caught once at the command line and shown as one paragraph."""
 
 from .screenplay.errors import ScreenplayError
+from .timeline import TimelineError
 
 
 class SetupError(Exception):
@@ -11,4 +12,4 @@ class RenderError(Exception):
     """A render that cannot go on or whose output is wrong: the message says what and where."""
 
 
-USER_ERRORS = (ScreenplayError, SetupError, RenderError)
+USER_ERRORS = (ScreenplayError, TimelineError, SetupError, RenderError)

@@ -9,21 +9,21 @@ It knows nothing of Manim: the base scene and the render command both use it.
 from __future__ import annotations
 
 import hashlib
-import os
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import narration, paths
 from .screenplay import Scene, Screenplay, load_screenplay
 from .style import FRAME_HEIGHT, Layout
 from .subtitles import SubtitleFitter
-from .timeline import SceneTimeline, estimate_speech_seconds, plan_scene, speed_needed
-
-SILENT_ENV = "DIFFUSION_EXPLAINER_SILENT"
+from .narration.silent_mode import SILENT_ENV
+from .timeline import SceneTimeline, plan_scene, speed_needed
 
 
 def silent_by_default() -> bool:
-    return os.environ.get(SILENT_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    """Whether DIFFUSION_EXPLAINER_SILENT asks for silent drafts (no speech synthesised)."""
+    return narration.silent_mode()
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,10 @@ class ScenePlan:
     fitter: SubtitleFitter
 
 
-def speech_lengths(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> dict[str, float]:
-    """Seconds each line takes to speak at `speed`: measured from real speech, or estimated."""
-    if silent:
-        return {line.id: estimate_speech_seconds(line.reading) / speed for line in scene.lines}
-    from . import narration
-
+def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> dict[str, narration.Speech]:
+    """Each line's speech at `speed`: synthesised (cached), or only its length estimated when silent."""
     return {
-        line.id: narration.synthesize(line.reading, screenplay.character(line.speaker).voice, speed=speed).duration_s
+        line.id: narration.synthesize(line.reading, screenplay.character(line.speaker).voice, speed=speed, silent=silent)
         for line in scene.lines
     }
 
@@ -54,32 +50,31 @@ def plan_for(
     silent: bool | None = None,
     screenplay: Screenplay | None = None,
 ) -> ScenePlan:
-    silent = silent_by_default() if silent is None else silent
+    silent = narration.silent_mode(silent)
     screenplay = screenplay or load_screenplay()
     scene = screenplay.scene(scene_id)
     fitter = SubtitleFitter(Layout(frame_width, screenplay.style.subtitle_size), screenplay.style.font)
 
-    lengths = speech_lengths(scene, screenplay, 1.0, silent)
-    speed = speed_needed(scene, lengths)  # refuses a scene that cannot fit even sped up
+    speech = speak(scene, screenplay, 1.0, silent)
+    speed = speed_needed(scene, _lengths(speech))  # refuses a scene that cannot fit even sped up
     if speed > 1.0:
-        speed = round(speed + 0.005, 2)  # a whole percent, rounded up, so the cache key is stable
-        lengths = speech_lengths(scene, screenplay, speed, silent)
-        if speed_needed(scene, lengths) > 1.0:  # the engine's rate is not exactly linear
-            speed = round(min(speed * speed_needed(scene, lengths) + 0.01, 1.2), 2)
-            lengths = speech_lengths(scene, screenplay, speed, silent)
-    timeline = plan_scene(scene, fps, lengths, paginate=lambda line: [p.text for p in fitter.pages(line)], speed=speed)
+        speed = math.ceil(speed * 100) / 100  # a whole percent, rounded up, so the cache key is stable
+        speech = speak(scene, screenplay, speed, silent)
+    timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
+                          speed=speed)
 
     audio = None
     if not silent:
-        from . import narration
-
-        placements = [
-            (t.speech.start / fps, narration.synthesize(t.line.reading, screenplay.character(t.line.speaker).voice, speed=speed).path)
-            for t in timeline.lines
-        ]
+        # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
+        placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
         key = hashlib.sha256(repr((scene.duration_s, [(s, str(p)) for s, p in placements])).encode()).hexdigest()[:16]
         out = paths.cache_dir("tracks") / f"{scene.id}-{key}.wav"
         if not out.exists():
             narration.mix_track(placements, scene.duration_s, out)
         audio = out
     return ScenePlan(screenplay, scene, timeline, audio, fitter)
+
+
+def _lengths(speech: dict[str, narration.Speech]) -> dict[str, float]:
+    """How long each line holds the voice: from where its voice starts to the end of its clip."""
+    return {line_id: s.duration_s - s.lead_in_s for line_id, s in speech.items()}

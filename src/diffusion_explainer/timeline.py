@@ -28,17 +28,6 @@ MIN_FINAL_CUE_S = 3.0  # a cue after the last line (a closing animation)
 CUE_WEIGHT, PAUSE_WEIGHT, TAIL_WEIGHT = 4.0, 1.0, 2.0
 
 
-# Reading-time estimate for silent drafts: the speech engine's measured average rate.
-CHARS_PER_SECOND = 7.0
-MIN_LINE_S = 1.2
-
-
-def estimate_speech_seconds(reading: str) -> float:
-    """How long a reading takes to speak, estimated from its length (for silent drafts)."""
-    spoken = [c for c in reading if not c.isspace() and c not in "*「」『』（）()"]
-    return max(MIN_LINE_S, len(spoken) / CHARS_PER_SECOND)
-
-
 class TimelineError(Exception):
     """A scene whose lines cannot fit its fixed duration."""
 

@@ -5,21 +5,22 @@ import dataclasses
 
 import pytest
 
-from diffusion_explainer.screenplay import Line
+from diffusion_explainer.narration import estimate_duration
 from diffusion_explainer.timeline import (
-    MAX_SPEEDUP, TimelineError, _minimum_gaps_s, estimate_speech_seconds, plan_scene, speed_needed,
+    MAX_SPEEDUP, TimelineError, _minimum_gaps_s, plan_scene, speed_needed,
 )
 
 
 def estimated(scene):
-    return {l.id: estimate_speech_seconds(l.reading) for l in scene.lines}
+    return {l.id: estimate_duration(l.reading) for l in scene.lines}
 
 
 @pytest.mark.parametrize("fps", [10, 15, 24, 30, 60])
 def test_every_scene_fits_exactly_at_any_frame_rate(screenplay, fps):
     for scene in screenplay.scenes:
-        lengths = estimated(scene)
-        tl = plan_scene(scene, fps, lengths, speed=1.0)
+        natural = estimated(scene)
+        speed = speed_needed(scene, natural)
+        tl = plan_scene(scene, fps, {k: v / speed for k, v in natural.items()}, speed=speed)
         assert tl.total_frames == scene.duration_s * fps
         starts = [t.speech.start for t in tl.lines]
         assert starts == sorted(starts)
@@ -70,8 +71,3 @@ def test_a_scene_too_long_to_speak_is_refused_with_the_seconds_over(screenplay):
         speed_needed(scene, estimated(scene))
     message = str(err.value)
     assert "s08_summary" in message and "s over" in message and f"{MAX_SPEEDUP:g}x" in message
-
-
-def test_estimate_has_a_minimum_and_grows_with_length():
-    assert estimate_speech_seconds("え？") == pytest.approx(1.2)
-    assert estimate_speech_seconds("あ" * 70) > estimate_speech_seconds("あ" * 35) > 1.2
