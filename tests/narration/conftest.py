@@ -1,8 +1,10 @@
+import numpy as np
 import pytest
 
 from diffusion_explainer.narration.audio_files import write_wav
 
 from .signals import SHORT_LINES
+
 
 @pytest.fixture(scope="session", autouse=True)
 def speech_cache(tmp_path_factory):

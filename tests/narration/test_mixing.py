@@ -1,0 +1,89 @@
+"""The voice track: exact length, -16 LUFS, true peak at most -1 dBTP, read back from the file."""
+
+import wave
+
+import numpy as np
+import pytest
+
+from diffusion_explainer.narration import measure_loudness, mix_track, voice_onsets
+from diffusion_explainer.narration.audio_files import read_wav
+from diffusion_explainer.narration.loudness import true_peak_db
+
+from .signals import speech_like_clip
+
+
+def wav_format(path):
+    with wave.open(str(path)) as w:
+        return w.getframerate(), w.getnchannels(), w.getsampwidth(), w.getnframes()
+
+
+@pytest.mark.parametrize("duration_s", [3.0, 7.123456, 10.0 / 3.0])
+def test_track_is_sample_exact_48k_stereo_16_bit(write_clip, tmp_path, duration_s):
+    clip = write_clip("a", speech_like_clip(1.5))
+    out = mix_track([(0.5, clip)], duration_s, tmp_path / "track.wav")
+    assert wav_format(out) == (48000, 2, 2, round(duration_s * 48000))
+
+
+def test_speech_is_brought_to_minus_16_lufs_under_minus_1_dbtp(write_clip, tmp_path):
+    quiet = write_clip("quiet", 0.05 * speech_like_clip(2.0, seed=1))  # about -45 LUFS
+    loud = write_clip("loud", 2.5 * speech_like_clip(2.0, seed=2), rate=48000)  # clips in 16 bits
+    out = mix_track([(0.3, quiet), (3.0, loud), (6.0, quiet)], 9.0, tmp_path / "track.wav")
+    lufs, peak = measure_loudness(out)
+    assert lufs == pytest.approx(-16.0, abs=1.0)
+    assert peak <= -1.0
+
+
+def test_peaky_speech_is_limited_not_turned_down(write_clip, tmp_path):
+    """Sharp transients would pass -1 dBTP at -16 LUFS: the limiter must catch them while the
+    loudness stays on target (plain gain reduction would leave the track several LU too quiet)."""
+    samples = speech_like_clip(4.0)
+    samples[::4000] = 0.99  # clicks 30 dB above the speech
+    clip = write_clip("peaky", samples)
+    out = mix_track([(0.0, clip)], 4.0, tmp_path / "track.wav")
+    lufs, peak = measure_loudness(out)
+    assert lufs == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
+    mixed, _ = read_wav(out)
+    assert 20 * np.log10(np.max(np.abs(mixed))) < -1.0
+
+
+def test_true_peak_sees_peaks_between_samples():
+    """A sine at a quarter of the sample rate, sampled 45 degrees off its crests, has sample
+    peaks 3 dB below its true peak."""
+    n = np.arange(48000)
+    sine = 0.5 * np.sin(np.pi / 2 * n + np.pi / 4)
+    assert 20 * np.log10(np.max(np.abs(sine))) == pytest.approx(20 * np.log10(0.5) - 3.01, abs=0.05)
+    assert true_peak_db(np.column_stack([sine, sine])) == pytest.approx(20 * np.log10(0.5), abs=0.2)
+
+
+def test_clips_land_at_their_start_seconds(write_clip, tmp_path):
+    starts = [0.25, 1.7, 3.4567]
+    clip = write_clip("a", speech_like_clip(1.0))
+    out = mix_track([(s, clip) for s in starts], 5.0, tmp_path / "track.wav")
+    assert voice_onsets(out) == pytest.approx(starts, abs=0.006)
+
+
+def test_silent_track_without_placements(tmp_path):
+    out = mix_track([], 12.5, tmp_path / "silent.wav")
+    assert wav_format(out) == (48000, 2, 2, 600000)
+    samples, _ = read_wav(out)
+    assert not samples.any()
+    assert measure_loudness(out) == (float("-inf"), float("-inf"))
+
+
+def test_a_clip_running_past_the_end_is_refused(write_clip, tmp_path):
+    clip = write_clip("a", speech_like_clip(2.0))
+    with pytest.raises(ValueError, match="after the track's end"):
+        mix_track([(2.0, clip)], 3.0, tmp_path / "track.wav")
+    assert not list(tmp_path.glob("track.wav*")) and not list(tmp_path.glob(".track.wav*"))
+
+
+def test_real_speech_mix_onsets_follow_the_subtitle_starts(real_speech, tmp_path):
+    """What the render tests check: the voice starts within 0.1 s of each line's start."""
+    starts = [0.4, 0.4 + real_speech["jm_kumo"].duration_s + 0.5]
+    placements = list(zip(starts, [real_speech["jm_kumo"].path, real_speech["jf_alpha"].path]))
+    out = mix_track(placements, starts[1] + real_speech["jf_alpha"].duration_s + 0.5, tmp_path / "dialogue.wav")
+    lufs, peak = measure_loudness(out)
+    assert lufs == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
+    onsets = voice_onsets(out)
+    for start in starts:
+        assert min(abs(o - start) for o in onsets) < 0.03

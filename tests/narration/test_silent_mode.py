@@ -1,0 +1,29 @@
+"""Silent drafts: the environment switch and the reading-time estimate."""
+
+import pytest
+
+from diffusion_explainer.narration import estimate_duration, silent_mode
+from diffusion_explainer.narration.silent_mode import MIN_DURATION_S
+
+from .signals import SHORT_LINES
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("0", False), ("", False)])
+def test_environment_switch(monkeypatch, value, expected):
+    monkeypatch.setenv("DIFFUSION_EXPLAINER_SILENT", value)
+    assert silent_mode() is expected
+    assert silent_mode(not expected) is (not expected)  # an explicit argument wins
+
+
+def test_estimate_grows_with_the_reading_and_shrinks_with_speed():
+    short, long = "そうだね。", "そうだね。拡散モデルは、この広がるプロセスの逆をやるんだ。"
+    assert MIN_DURATION_S <= estimate_duration(short) < estimate_duration(long)
+    assert estimate_duration(long, "jm_kumo", speed=1.2) == pytest.approx(estimate_duration(long, "jm_kumo") / 1.2)
+    assert estimate_duration("え？") == MIN_DURATION_S
+    # kanji carry more than one mora: the same words in kana and kanji take about as long
+    assert estimate_duration("拡散モデル") == pytest.approx(estimate_duration("かくさんモデル"), rel=0.2)
+
+
+@pytest.mark.parametrize("voice", SHORT_LINES)
+def test_estimate_is_close_to_the_real_engine(real_speech, voice):
+    assert estimate_duration(SHORT_LINES[voice], voice) == pytest.approx(real_speech[voice].duration_s, rel=0.2)
