@@ -145,7 +145,8 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
             progress.say(f"  up to date: {outputs.video}")
         else:
             t = time.monotonic()
-            facts = join_and_check(plan, renderer, outputs.video)
+            facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
+                                   outputs.video, title=plan.screenplay.title)
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -268,14 +269,17 @@ def _render_code_digest() -> str:
     return _digest([_file_digest(p) for p in sorted(here.glob("*.py"))])
 
 
-def join_and_check(plan: VideoPlan, renderer: SceneRenderer, final: Path):
+def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
+    return [ScenePiece(p.scene.id, renderer.video_path(p.scene.id), plan.start_frame(p.scene.id),
+                       p.timeline.total_frames, p.audio) for p in plan.scenes]
+
+
+def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = ""):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right."""
-    pieces = [ScenePiece(p.scene.id, renderer.video_path(p.scene.id), plan.start_frame(p.scene.id),
-                         p.timeline.total_frames, p.audio) for p in plan.scenes]
     with atomic_path(final) as tmp:
-        join(pieces, plan.fps, tmp, title=plan.screenplay.title)
+        join(pieces, settings.fps, tmp, title=title)
         facts = probe(tmp)
-        problems = video_problems(facts, plan.settings.width, plan.settings.height, plan.fps, plan.screenplay.duration_s)
+        problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s)
         if problems:
             rejected = final.with_name(f"{final.stem}.rejected{final.suffix}")
             os.replace(tmp, rejected)

@@ -1,0 +1,113 @@
+"""Joining and checking, on small real H.264 files made with PyAV (no Manim): exact frames and
+positions, padded narration, and the refusal of anything off the delivery spec."""
+
+import wave
+
+import av
+import numpy as np
+import pytest
+
+from diffusion_explainer.errors import RenderError
+from diffusion_explainer.render.join import ScenePiece
+from diffusion_explainer.render.pipeline import join_and_check
+from diffusion_explainer.render.probe import probe, video_problems
+from diffusion_explainer.render.settings import RenderSettings
+
+SETTINGS = RenderSettings.custom("256,144", 10, silent=True)
+
+
+def decoded(path):
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def tone_wav(path, seconds, start_s=0.0):
+    """48 kHz stereo 16-bit: silence, then a tone from `start_s`."""
+    n = round(seconds * 48000)
+    t = np.arange(n) / 48000
+    x = np.where(t >= start_s, np.sin(2 * np.pi * 440 * t) * 12000, 0).astype(np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2), w.setsampwidth(2), w.setframerate(48000)
+        w.writeframes(np.stack([x, x], 1).tobytes())
+    return path
+
+
+@pytest.fixture
+def three_scenes(tiny_video, tmp_path):
+    a = tiny_video("a.mp4", 20, colour=(200, 0, 0))
+    b = tiny_video("b.mp4", 30, colour=(0, 200, 0))
+    c = tiny_video("c.mp4", 10, colour=(0, 0, 200))
+    # scene b's narration is shorter than the scene (1.5 s of 3 s) and speaks from 0.5 s on
+    narration = tone_wav(tmp_path / "b.wav", 1.5, start_s=0.5)
+    return [ScenePiece("a", a, 0, 20, None), ScenePiece("b", b, 20, 30, narration), ScenePiece("c", c, 50, 10, None)]
+
+
+def test_joined_file_meets_the_spec_and_every_scene_starts_on_its_frame(three_scenes, tmp_path):
+    final = tmp_path / "out.mp4"
+    facts = join_and_check(three_scenes, SETTINGS, 6, final, title="t")
+    assert video_problems(facts, 256, 144, 10, 6) == []
+    assert facts.frames == 60 and facts.video_duration_s == 6.0 and facts.fast_start
+    assert (facts.audio_codec, facts.audio_profile, facts.audio_rate, facts.audio_channels) == ("aac", "LC", 48000, 2)
+    assert abs(facts.audio_duration_s - 6.0) <= 1024 / 48000
+
+    joined = decoded(final)
+    for piece in three_scenes:
+        own = decoded(piece.video)
+        for i, frame in enumerate(own):  # stream copy: the very same pictures at the scene's frames
+            assert np.array_equal(joined[piece.start_frame + i], frame), f"{piece.scene_id} frame {i}"
+
+
+def test_narration_is_padded_to_its_scene_and_starts_at_the_scenes_start(three_scenes, tmp_path):
+    final = tmp_path / "out.mp4"
+    join_and_check(three_scenes, SETTINGS, 6, final)
+    with av.open(str(final)) as container:
+        samples = np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)[0]
+    loud = np.nonzero(np.abs(samples) > 0.05)[0] / 48000
+    # scene b starts at 2.0 s and its voice 0.5 s into it; it lasts 1 s; scene c is silent
+    assert loud[0] == pytest.approx(2.5, abs=0.005)
+    assert loud[-1] == pytest.approx(3.5, abs=0.005)
+
+
+def test_a_scene_with_missing_frames_is_refused_and_the_previous_file_kept(three_scenes, tmp_path):
+    final = tmp_path / "out.mp4"
+    final.write_bytes(b"the previous video")
+    broken = three_scenes[:1] + [ScenePiece("b", three_scenes[1].video, 20, 31, None)] + three_scenes[2:]
+    with pytest.raises(RenderError, match="30 frames, not 31"):
+        join_and_check(broken, SETTINGS, 6, final)
+    assert final.read_bytes() == b"the previous video"
+    assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
+
+
+def test_a_joined_file_of_the_wrong_length_is_refused_and_kept_aside(three_scenes, tmp_path):
+    final = tmp_path / "out.mp4"
+    final.write_bytes(b"the previous video")
+    with pytest.raises(RenderError, match="60 video frames instead of 70") as error:
+        join_and_check(three_scenes, SETTINGS, 7, final)  # the scene table says 7 s, the scenes make 6
+    assert final.read_bytes() == b"the previous video"
+    assert (tmp_path / "out.rejected.mp4").exists() and "rejected" in str(error.value)
+
+
+def test_scenes_encoded_differently_cannot_be_stream_copied(tiny_video):
+    a = tiny_video("a.mp4", 10)
+    b = tiny_video("b.mp4", 10, size=(320, 180))
+    with pytest.raises(RenderError, match="other parameters"):
+        join_and_check([ScenePiece("a", a, 0, 10, None), ScenePiece("b", b, 10, 10, None)], SETTINGS, 2,
+                       a.with_name("out.mp4"))
+
+
+@pytest.mark.parametrize("kwargs, problem", [
+    (dict(), "moov"),  # no fast start
+    (dict(faststart=True, profile="baseline", audio_s=3.0), "instead of H.264 High"),
+    (dict(faststart=True), "no audio stream"),
+    (dict(faststart=True, audio_s=2.5), "the audio lasts 2.5"),
+])
+def test_the_read_back_names_what_is_off(tiny_video, kwargs, problem):
+    facts = probe(tiny_video("x.mp4", 30, **kwargs))
+    problems = video_problems(facts, 256, 144, 10, 3)
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_file_meeting_the_spec_has_no_problems(tiny_video):
+    facts = probe(tiny_video("x.mp4", 30, faststart=True, audio_s=3.0))
+    assert video_problems(facts, 256, 144, 10, 3) == []
+    assert video_problems(facts, 256, 144, 10, 4)  # and the check can fail
