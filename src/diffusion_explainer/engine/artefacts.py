@@ -25,7 +25,9 @@ from typing import Callable
 
 import numpy as np
 
-ENGINE_VERSION = 1
+# 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
+#    machine were trained by the older autoencoder under the same configuration).
+ENGINE_VERSION = 2
 CACHE_ENV = "DIFFUSION_EXPLAINER_CACHE"
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import artefacts, pictures
 from .autoencoder import AutoencoderConfig, PatchAutoencoder
+from .blas import one_blas_thread
 from .network import Denoiser, NetworkShape
 from .training import TrainingConfig, train_denoiser
 
@@ -125,6 +126,16 @@ class _Stopwatch:
 
 
 def _train_pixel(config: PixelModelConfig, progress: bool) -> artefacts.Artefact:
+    with one_blas_thread():  # also around the data and PCA steps: bits must not depend on threads
+        return _train_pixel_single_threaded(config, progress)
+
+
+def _train_latent(config: LatentModelConfig, progress: bool) -> artefacts.Artefact:
+    with one_blas_thread():
+        return _train_latent_single_threaded(config, progress)
+
+
+def _train_pixel_single_threaded(config: PixelModelConfig, progress: bool) -> artefacts.Artefact:
     images, labels = pictures.make_dataset(config.pictures_per_class, config.picture_size,
                                            config.data_seed)
     flat = images.reshape(len(images), -1)
@@ -138,7 +149,8 @@ def _train_pixel(config: PixelModelConfig, progress: bool) -> artefacts.Artefact
                               {"images": images, "labels": labels}, watch.meta())
 
 
-def _train_latent(config: LatentModelConfig, progress: bool) -> artefacts.Artefact:
+def _train_latent_single_threaded(config: LatentModelConfig, progress: bool
+                                  ) -> artefacts.Artefact:
     images, labels = pictures.make_dataset(config.pictures_per_class, config.picture_size,
                                            config.data_seed)
     watch = _Stopwatch()
@@ -169,7 +181,7 @@ _loaded: dict = {}  # in-process memo: scenes ask for the same model many times
 
 def load_pixel_model(config: PixelModelConfig = PixelModelConfig(), progress: bool = True,
                      force: bool = False) -> DiffusionModel:
-    """The trained 8x8 pixel-space model; trains it (about a minute) if the cache lacks it."""
+    """The trained 8x8 pixel-space model; trains it (1-4 minutes) if the cache lacks it."""
     memo = ("pixel", config)
     if memo in _loaded and not force:
         return _loaded[memo]
@@ -232,5 +244,7 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked BLAS state
         with context.Pool(len(missing)) as pool:
             pool.starmap(_train_in_subprocess, [(name, progress, force) for name in missing])
+        for name in missing:  # forget models this process held before the retraining
+            _loaded.pop((name, _CONFIGS[name]), None)
         force = False
     return {name: loader(progress=progress, force=force) for name, loader in _LOADERS.items()}
