@@ -1,6 +1,18 @@
 """Scene 06: テキスト条件付け (6:15-7:45)."""
 
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Group, LaggedStart,
+                   SurroundingRectangle, Transform, VGroup, Write)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import guidance
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.formulas import GUIDANCE, formula
+from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.visuals.diagram import box, flow_arrow, unet
+from diffusion_explainer.visuals.pictures import picture
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.visuals.vectors import vector_grid
 
 
 class TextConditioning(ExplainerScene):
@@ -8,16 +20,176 @@ class TextConditioning(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「Step 4: テキストで画像を操る」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        question, answer = self.timeline.lines_in(self.cue.span)
+
+        # 「ノイズからだとランダムな絵しかできないんじゃ？」: what the model draws with no prompt
+        drawn = Group(*[picture(img, 1.6) for img in guidance.unprompted()]).arrange(RIGHT, buff=0.3)
+        drawn.move_to([0, 0.7, 0])
+        caption = label("プロンプトなしで生成した 6 枚：何の絵になるかは運まかせ", color=style.INK)
+        caption.next_to(drawn, DOWN, buff=0.25)
+        self.wait(self.seconds_until(question.speech.start))
+        self.play(LaggedStart(*[FadeIn(d, shift=UP * 0.15) for d in drawn], lag_ratio=0.15), run_time=1.6)
+        self.play(FadeIn(caption), run_time=0.6)
+
+        # 「プロンプト…を、まず数値ベクトルに変換する」: the prompt appears
+        self.prompt = box(f"「{guidance.PROMPT}」", width=4.2, height=0.95, color=style.ACCENT, em=0.3)
+        self.prompt.move_to([-3.9, 0.9, 0])
+        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.play(FadeOut(drawn), FadeOut(caption), run_time=0.6)
+        self.play(FadeIn(self.prompt, scale=0.95), run_time=0.8)
+        self.wait(self.seconds_left)
 
     def prompt_to_vector(self):
         """テキスト「夕焼けの中を歩く猫」→ テキストエンコーダ → ベクトル"""
-        self.placeholder()
+        vec = guidance.prompt_vector()
+        encoder = box("テキストエンコーダ", width=2.6, height=0.95, color=style.INK).move_to([0.7, 0.9, 0])
+        grid = vector_grid(vec.values, columns=16, cell=0.21).move_to([4.95, 0.9, 0])
+        arrows = VGroup(flow_arrow(self.prompt, encoder), flow_arrow(encoder, grid[1]))
+        grid_caption = mixed(f"{len(vec.values)} 個の数：（{vec.values[0]:+.2f}, {vec.values[1]:+.2f}, "
+                             f"{vec.values[2]:+.2f}, …）", em=SMALL_EM, color=style.INK).next_to(grid, DOWN, buff=0.2)
+        note = VGroup(
+            label(f"この模型の「テキストエンコーダ」は、知っている {vec.table_rows - 1} 種類のプロンプトごとに"
+                  f"学習した {len(vec.values)} 個の数の表（クラス埋め込み）", SMALL_EM),
+            label("本物の Stable Diffusion は CLIP のテキストエンコーダで、どんな文でも 77 トークン × 768 個の数に変換する",
+                  SMALL_EM),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([0, -1.0, 0])
+        self.play(GrowArrow(arrows[0]), FadeIn(encoder), run_time=0.9)
+        self.play(GrowArrow(arrows[1]), Create(grid[1]), LaggedStart(*[FadeIn(c) for c in grid[0]], lag_ratio=0.02),
+                  run_time=1.4)
+        self.play(FadeIn(grid_caption), run_time=0.5)
+        self.play(FadeIn(note), run_time=0.8)
+
+        # 「この情報をノイズ除去のたびにネットワークに一緒に渡す」: the chain moves up to make room
+        line = self.timeline.lines_in(self.cue.span)[0]
+        chain = VGroup(self.prompt, arrows, encoder, grid)
+        self.wait(self.seconds_until(line.speech.start))
+        self.play(FadeOut(note), FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]), run_time=1.0)
+        self.chain, self.grid = chain, grid
+        self.wait(self.seconds_left)
 
     def unet_with_text(self):
         """U-Netに「ノイズ画像」と「テキスト情報」の両方が入力される図。出力が猫の画像になっていく"""
-        self.placeholder()
+        run = guidance.conditioned_run()
+        y, side = -0.35, 2.0
+        net = unet(2.0, 1.5).move_to([0.9, y, 0])
+        noisy_at, guess_at = [-3.0, y, 0], [4.9, y, 0]
+        text_in = Arrow(self.grid.get_bottom(), net[0].get_top() + RIGHT * 0.3, buff=0.1, color=style.ACCENT,
+                        stroke_width=4, max_tip_length_to_length_ratio=0.2)
+        text_label = label("テキスト情報", SMALL_EM, style.ACCENT).next_to(text_in.get_center(), LEFT, buff=0.25)
+        pages = [Group(picture(run.noisy[i], side).move_to(noisy_at), picture(run.guesses[i], side).move_to(guess_at),
+                       mixed(f"$t = {t}$", color=style.INK).move_to([0.9, y - 1.35, 0]))
+                 for i, t in enumerate(run.steps)]
+        into = flow_arrow(pages[0][0], net[0])
+        out = flow_arrow(net[0], pages[0][1], color=style.ACCENT)
+        noisy_label = mixed("ノイズ画像 $x_t$", color=style.INK).next_to(pages[0][0], UP, buff=0.15)
+        guess_label = label("予想される完成図", color=style.ACCENT).next_to(pages[0][1], UP, buff=0.15)
+        self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), run_time=1.0)
+        self.play(FadeIn(pages[0]), GrowArrow(into), GrowArrow(out), FadeIn(noisy_label), FadeIn(guess_label),
+                  run_time=1.0)
+        self.remove(pages[0])
+        last = self.flip_book(pages, 6.0)
+        decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM).next_to(last[2], DOWN, buff=0.12)
+        self.play(FadeIn(decoder_note), run_time=0.5)
+
+        # 「テキストあり」と「テキストなし」の両方でノイズを予測: the same x_t, two predictions
+        explain = self.timeline.lines_in(self.cue.span)[1]
+        at = guidance.guidance_at()
+        self.cfg = at
+        yc, yu = 0.55, -1.25
+        x_t = picture(at.noisy, 1.6).move_to([-3.6, (yc + yu) / 2, 0])
+        x_label = mixed(f"$x_t$（$t = {at.t}$）", color=style.INK).next_to(x_t, DOWN, buff=0.12)
+        net_c = unet(1.3, 0.95, caption="").move_to([0.0, yc, 0])
+        net_u = unet(1.3, 0.95, caption="").move_to([0.0, yu, 0])
+        with_text = picture(at.with_text, 1.3).move_to([3.2, yc, 0])
+        without_text = picture(at.without_text, 1.3).move_to([3.2, yu, 0])
+        c_label = mixed(r"テキストあり $\hat\epsilon(x_t, c)$", color=style.ACCENT).next_to(with_text, RIGHT, buff=0.2)
+        u_label = mixed(r"テキストなし $\hat\epsilon(x_t, \varnothing)$", color=style.MUTED).next_to(without_text, RIGHT, buff=0.2)
+        empty = mixed(r"$\varnothing$ (テキストなし)", em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
+        links = VGroup(flow_arrow(x_t, net_c[0]), flow_arrow(x_t, net_u[0]), flow_arrow(net_c[0], with_text, style.ACCENT),
+                       flow_arrow(net_u[0], without_text))
+        text_c = Arrow(self.grid.get_bottom(), net_c[0].get_top(), buff=0.1, color=style.ACCENT, stroke_width=4,
+                       max_tip_length_to_length_ratio=0.2)
+        self.wait(self.seconds_until(explain.pages[1].span.start))
+        self.play(FadeOut(Group(last, into, out, noisy_label, guess_label, decoder_note, text_label)),
+                  FadeOut(net), FadeIn(net_c), Transform(text_in, text_c), FadeIn(x_t), FadeIn(x_label), run_time=1.0)
+        self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
+        self.play(FadeIn(with_text), FadeIn(c_label), FadeIn(without_text), FadeIn(u_label), run_time=0.8)
+        shown_as = label("絵：それぞれの予測が指す完成図（デコード）", SMALL_EM).next_to(c_label, UP, buff=0.3)
+        shown_as.align_to(c_label, RIGHT)
+        self.play(FadeIn(shown_as), run_time=0.5)
+        self.predictions = dict(with_text=with_text, without_text=without_text, c_label=c_label, u_label=u_label)
+        self.branches = Group(x_t, x_label, net_c, net_u, empty, links, text_in, shown_as)
+        self.wait(self.seconds_left)
 
     def guidance_arrows(self):
         """2つの予測（条件あり/なし）の差分を矢印で表し、条件ありの方向に強調される様子"""
-        self.placeholder()
+        at, p = self.cfg, self.predictions
+        eq = formula(*GUIDANCE, font_size=40).move_to([0.9, 2.45, 0])
+        eq[4].set_color(style.ACCENT)
+        side, y_dots, y_pics = 1.5, 0.95, -0.45
+        xs = {"u": -4.8, "c": -2.2}
+        xs["g"] = xs["u"] + at.scale * (xs["c"] - xs["u"])
+        guided = picture(at.guided, side).move_to([xs["g"], y_pics, 0])
+        dots = {k: [x, y_dots, 0] for k, x in xs.items()}
+        diff = Arrow(dots["u"], dots["c"], buff=0, color=style.INK, stroke_width=5, max_tip_length_to_length_ratio=0.15)
+        boost = Arrow(dots["c"], dots["g"], buff=0, color=style.ACCENT, stroke_width=5,
+                      max_tip_length_to_length_ratio=0.06)
+        diff_label = mixed(rf"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$", em=SMALL_EM, color=style.INK)
+        diff_label.next_to(diff, UP, buff=0.1)
+        boost_label = mixed(f"差を $s = {at.scale:g}$ 倍に伸ばす", em=SMALL_EM, color=style.ACCENT).next_to(boost, UP, buff=0.1)
+        names = VGroup(
+            label("テキストなし", SMALL_EM).next_to([xs["u"], y_pics - side / 2, 0], DOWN, buff=0.12),
+            label("テキストあり", SMALL_EM, style.INK).next_to([xs["c"], y_pics - side / 2, 0], DOWN, buff=0.12),
+            mixed(f"ガイダンス後 $\\tilde\\epsilon$（$s = {at.scale:g}$）", em=SMALL_EM, color=style.ACCENT).next_to(
+                [xs["g"], y_pics - side / 2, 0], DOWN, buff=0.12),
+        )
+        size_note = VGroup(label(f"実際の差の大きさ {at.difference_norm:.2f}", SMALL_EM),
+                           label(f"（予測ノイズ全体は {at.prediction_norm:.1f}、t = {at.t}）", SMALL_EM),
+                           ).arrange(DOWN, buff=0.08).move_to([(xs["c"] + xs["g"]) / 2, y_pics, 0])
+        self.play(FadeOut(self.branches), FadeOut(self.chain), FadeOut(p["c_label"]), FadeOut(p["u_label"]),
+                  p["without_text"].animate.scale(side / 1.3).move_to([xs["u"], y_pics, 0]),
+                  p["with_text"].animate.scale(side / 1.3).move_to([xs["c"], y_pics, 0]), Write(eq), run_time=1.4)
+        self.play(FadeIn(names[:2]), GrowArrow(diff), FadeIn(diff_label), run_time=0.9)
+        self.play(GrowArrow(boost), FadeIn(boost_label), FadeIn(guided, shift=RIGHT * 0.2), FadeIn(names[2]), run_time=1.2)
+        self.play(FadeIn(size_note), run_time=0.5)
+        arrows_stage = Group(diff, boost, diff_label, boost_label, names, size_note, guided, p["without_text"], p["with_text"])
+
+        # 「ガイダンススケール」: real samples of the prompt at each scale, with the measured numbers
+        ask, answer = self.timeline.lines_in(self.cue.span)
+        sweep = guidance.scale_sweep()
+        columns = Group()
+        for result in sweep:
+            grid = Group(*[picture(img, 0.95) for img in result.samples]).arrange_in_grid(2, 2, buff=0.08)
+            head = mixed(f"$s = {result.scale:g}$", color=style.INK).next_to(grid, UP, buff=0.15)
+            numbers = VGroup(label(f"正解率 {result.accuracy * 100:.0f}%", SMALL_EM, style.INK),
+                             label(f"多様性 {result.diversity:.2f}", SMALL_EM, style.INK)).arrange(DOWN, buff=0.06)
+            numbers.next_to(grid, DOWN, buff=0.12)
+            columns.add(Group(head, grid, numbers))
+        columns.arrange(RIGHT, buff=0.7).move_to([-0.9, 0.05, 0])
+        legend = label("正解率：5 種類のプロンプトで、狙った種類の絵になった割合　多様性：同じプロンプトの絵どうしの違い（画素の RMS）",
+                       0.16).next_to(columns, DOWN, buff=0.15)
+        self.wait(self.seconds_until(answer.speech.start))
+        self.play(FadeOut(arrows_stage), eq.animate.scale(0.8).move_to([0.9, 2.6, 0]), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in columns], lag_ratio=0.2), FadeIn(legend), run_time=1.6)
+
+        # 「大きくすると…」「小さくすると…」: the scale turned up, then down
+        marker = SurroundingRectangle(columns[1], color=style.ACCENT, buff=0.1, corner_radius=0.1)
+        self.play(Create(marker), run_time=0.5)
+        up_page, down_page = answer.pages[1], answer.pages[2]
+        self.wait(self.seconds_until(up_page.span.start))
+        for column in columns[2:]:
+            self.play(Transform(marker, SurroundingRectangle(column, color=style.ACCENT, buff=0.1, corner_radius=0.1)),
+                      run_time=0.8)
+            self.wait(0.8)
+        # What this small model really measures at the largest scale (see the numbers above).
+        top = sweep[-1]
+        if top.diversity > sweep[-2].diversity or top.accuracy < sweep[-2].accuracy:
+            caveat = VGroup(*[label(t, SMALL_EM, style.ACCENT) for t in (
+                f"s = {top.scale:g} では", "絵が崩れ始め、", "崩れた分だけ", "多様性の値も", "上がる")])
+            caveat.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(columns[-1], RIGHT, buff=0.3)
+            self.play(FadeIn(caveat), run_time=0.6)
+        self.wait(self.seconds_until(down_page.span.start))
+        self.play(Transform(marker, SurroundingRectangle(columns[0], color=style.ACCENT, buff=0.1, corner_radius=0.1)),
+                  run_time=1.2)
+        self.wait(self.seconds_left)

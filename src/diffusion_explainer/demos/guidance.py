@@ -1,0 +1,133 @@
+"""Scene 06 (text conditioning): the trained latent model with and without its prompt.
+
+- `unprompted`: what the model draws with no prompt (the null class): any kind of picture.
+- `prompt_vector`: what the toy's "text encoder" turns the prompt into. Honestly: a learned
+  class embedding, one row of the network's table E per prompt (the video's prompts are the
+  5 picture classes); Stable Diffusion uses a CLIP text encoder (77 tokens x 768 numbers).
+- `conditioned_run`: one DDPM run with the prompt, each recorded x_t and the model's guess of
+  the finished picture x0_hat seen through the decoder.
+- `guidance_at`: at one step of that run, the two predictions (with / without the prompt), their
+  difference and the guided prediction eps_u + s (eps_c - eps_u), each shown as the finished
+  picture it points to (x0_hat, decoded).
+- `scale_sweep`: the engine's guidance_sweep (class accuracy, diversity, fidelity at each scale)
+  with the prompt's samples at each scale, drawn from the same starting noises as the sweep.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import metrics, models, pictures, schedule
+from ..engine.sampling import Trajectory, sample_ddim, sample_ddpm
+
+PROMPT = "夕焼けの中を歩く猫"
+GUIDANCE = 3.0  # the scale the scene generates with (Stable Diffusion's default is 7.5)
+SCALES = (0.0, 1.0, 3.0, 7.0)
+CFG_T = 700  # where the two predictions are compared: the picture's layout is being decided
+RUN_SEED = 0
+# The picture forms late (below t = 400): record sparsely early and densely there.
+RECORD = tuple(range(1000, 400, -50)) + tuple(range(400, 0, -10)) + (0,)
+
+
+def model() -> models.LatentDiffusionModel:
+    return models.load_latent_model()
+
+
+def prompt_id() -> int:
+    return pictures.class_id(PROMPT)
+
+
+def unprompted(n: int = 6, seed: int = 7) -> np.ndarray:
+    """Pictures the model makes with no prompt (one DDPM run of n starting noises)."""
+    m = model()
+    return m.to_pictures(sample_ddpm(m, n, None, 1.0, seed=seed, record_steps=()).samples)
+
+
+@dataclass(frozen=True)
+class PromptVector:
+    prompt: str
+    class_id: int
+    values: np.ndarray  # the learned embedding of the prompt (cond_dim numbers)
+    table_rows: int  # rows of the embedding table: the prompts it knows plus "no prompt"
+
+
+def prompt_vector() -> PromptVector:
+    table = model().denoiser.params["E"]
+    cid = prompt_id()
+    return PromptVector(PROMPT, cid, np.asarray(table[cid], dtype=np.float64), int(table.shape[0]))
+
+
+@dataclass(frozen=True)
+class ConditionedRun:
+    steps: tuple[int, ...]
+    noisy: np.ndarray  # (len(steps), 64, 64, 3) x_t seen through the decoder
+    guesses: np.ndarray  # (len(steps), 64, 64, 3) x0_hat seen through the decoder
+    final: np.ndarray
+    trajectory: Trajectory
+
+
+@functools.lru_cache(maxsize=2)
+def conditioned_run(seed: int = RUN_SEED, guidance: float = GUIDANCE) -> ConditionedRun:
+    m = model()
+    traj = sample_ddpm(m, 1, prompt_id(), guidance, seed=seed, record_steps=RECORD)
+    return ConditionedRun(traj.steps, m.to_pictures(traj.x_t[:, 0]), m.to_pictures(traj.x0_pred[:, 0]),
+                          m.to_pictures(traj.samples)[0], traj)
+
+
+@dataclass(frozen=True)
+class GuidanceAt:
+    t: int
+    scale: float
+    noisy: np.ndarray  # x_t seen through the decoder
+    without_text: np.ndarray  # the finished picture eps(x_t, no prompt) points to
+    with_text: np.ndarray  # ... eps(x_t, prompt) points to
+    guided: np.ndarray  # ... the guided eps_u + s (eps_c - eps_u) points to
+    difference_norm: float  # |eps_c - eps_u|
+    prediction_norm: float  # |eps_u|: the whole predicted noise, for scale
+    collinear_error: float  # how far eps_guided is from the line through eps_u, eps_c (0: exact)
+
+
+def guidance_at(t: int = CFG_T, scale: float = GUIDANCE) -> GuidanceAt:
+    m, run = model(), conditioned_run()
+    x_t = run.trajectory.at(t)[0]
+    eps_u = m.predict_eps(x_t, t, None)
+    eps_c = m.predict_eps(x_t, t, prompt_id())
+    eps_g = m.predict_eps_guided(x_t, t, prompt_id(), scale)
+
+    def points_to(eps):
+        x0 = schedule.predicted_x0(x_t, t, eps)
+        return m.to_pictures(np.clip(x0, *m.value_range))[0]  # clipped as the sampler does
+
+    d = (eps_c - eps_u).ravel()
+    off_line = (eps_g - eps_u).ravel() - scale * d
+    return GuidanceAt(t, scale, m.to_pictures(x_t)[0], points_to(eps_u), points_to(eps_c), points_to(eps_g),
+                      float(np.linalg.norm(d)), float(np.linalg.norm(eps_u)),
+                      float(np.linalg.norm(off_line) / max(np.linalg.norm(d), 1e-12)))
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    scale: float
+    accuracy: float  # share of all prompts' samples recognised as their prompt
+    diversity: float  # mean RMS distance between samples of the same prompt
+    fidelity: float  # mean RMS distance to the nearest training picture
+    samples: np.ndarray  # (k, 64, 64, 3) the prompt's first k samples at this scale
+
+
+@functools.lru_cache(maxsize=1)
+def scale_sweep(scales=SCALES, n_per_class: int = 16, shown: int = 4, seed: int = 0) -> tuple[ScaleResult, ...]:
+    m = model()
+    points = metrics.guidance_sweep(m, scales, n_per_class=n_per_class, seed=seed)
+    classes = np.unique(m.labels)
+    ids = np.repeat(classes, n_per_class)
+    first = int(np.flatnonzero(ids == prompt_id())[0])
+    out = []
+    for point in points:
+        # The sweep's own call (DDIM, same ids, scale and seed: deterministic), kept for the pictures.
+        traj = sample_ddim(m, len(ids), ids, point.scale, seed, 50, record_steps=())
+        samples = m.to_pictures(traj.samples[first:first + shown])
+        out.append(ScaleResult(point.scale, point.accuracy, point.diversity, point.fidelity, samples))
+    return tuple(out)
