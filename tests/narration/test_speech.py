@@ -79,7 +79,7 @@ def test_cache_holds_only_finished_files(real_speech, speech_cache):
     assert {n.rsplit(".", 1)[1] for n in names} == {"wav", "json"}
 
 
-def test_silent_mode_synthesises_nothing(monkeypatch, speech_cache):
+def test_silent_mode_synthesises_nothing(real_speech, monkeypatch, speech_cache):
     monkeypatch.setenv("DIFFUSION_EXPLAINER_SILENT", "1")
     before, files = synthesis_count(), set(speech_cache.glob("*"))
     line = "これは無音モードでだけ使う、まだ合成していない台詞です。"
@@ -87,7 +87,7 @@ def test_silent_mode_synthesises_nothing(monkeypatch, speech_cache):
     assert speech.silent and speech.path is None
     assert speech.duration_s == estimate_duration(line, "jm_kumo")
     assert synthesis_count() == before and set(speech_cache.glob("*")) == files
-    assert synthesize(line, "jm_kumo", silent=False).path is not None  # the argument wins
+    assert synthesize(SHORT_LINES["jm_kumo"], "jm_kumo", silent=False).cached  # the argument wins
 
 
 @pytest.mark.parametrize(

