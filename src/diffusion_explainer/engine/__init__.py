@@ -23,7 +23,8 @@ Trained models (`models`, cached under build/cache/engine/, trained on first use
     load_latent_model(progress=True) -> LatentDiffusionModel  64x64x3 pictures via 8x8x4 latents
     model.predict_eps(x_t, t, class_id or None)         None = the null class (no prompt)
     model.predict_eps_guided(x_t, t, class_id, s)       eps_u + s (eps_c - eps_u)
-    model.training_log() -> loss per iteration;  model.snapshots[iteration] -> earlier denoiser
+    model.training_log() -> loss per iteration
+    model.snapshots[iteration] -> the pixel model's denoiser part-way (250, 1000, 2000)
     model.images, model.labels (training data);  model.to_pictures(sampler output)
     latent model: encode(pictures) -> latents, decode(latents) -> pictures, autoencoder
     load_or_train_all(progress=True, force=False)
@@ -44,5 +45,12 @@ Ink in water (`ink`)
     simulate_ink(size=64, frames=60, ...) -> InkFrames(times, concentration)
     ink_to_rgb(concentration) -> uint8 frames;  random_walkers(n, steps, seed)
 
-Command line: `python -m diffusion_explainer.engine train [--force]` and `... bench`.
+Command line (`python -m diffusion_explainer.engine ...`):
+    train [--force]     make every trained artefact (or confirm it is cached)
+    bench [--retrain]   training times; DDPM-1000 against DDIM-50 for 16 pictures
+    metrics             the quality numbers: fidelity, guidance sweep, autoencoder PSNR
+
+Training is seeded and runs on one BLAS thread, so a retrain reproduces the cached bits; the
+cache key covers the configuration and artefacts.ENGINE_VERSION (bump it when code that
+changes trained numbers changes; a test in tests/engine/test_artefacts.py reminds you).
 """

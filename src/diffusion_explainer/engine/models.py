@@ -246,5 +246,8 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
             pool.starmap(_train_in_subprocess, [(name, progress, force) for name in missing])
         for name in missing:  # forget models this process held before the retraining
             _loaded.pop((name, _CONFIGS[name]), None)
-        force = False
+        trained = {name: loader(progress=progress) for name, loader in _LOADERS.items()}
+        for name in missing:  # made during this call, by a worker (or by another process)
+            trained[name].meta["trained_now"] = True
+        return trained
     return {name: loader(progress=progress, force=force) for name, loader in _LOADERS.items()}
