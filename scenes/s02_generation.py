@@ -1,7 +1,7 @@
 """Scene 02: 画像生成って何？ (0:25-1:15)."""
 
 from manim import DOWN, LEFT, RIGHT, UP, Dot, FadeIn, FadeOut, GrowArrow, Group, ImageMobject, LaggedStart, \
-    Rectangle, Text, Transform, Write
+    Rectangle, Text, Transform
 
 from diffusion_explainer import style
 from diffusion_explainer.demos import generation
@@ -63,7 +63,7 @@ class WhatIsGeneration(ExplainerScene):
                         font_size=font_size_for(0.24), color=style.MUTED)
             pages.append(Group(water, peak.next_to(caption, DOWN, buff=0.12)))
         self.remove(self.water)
-        spread = self.flip_book(pages, 5.0)
+        spread = self.flip_book(pages, 4.0)
 
         # the top row: concentrated -> even, as the spreading just seen
         shots = (0, 10, 18, 26, len(ink.times) - 1)

@@ -12,7 +12,7 @@ from diffusion_explainer.visuals.diagram import flow_arrow
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.plots import line_plot
 from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label, number
 
 
 class ForwardProcess(ExplainerScene):
@@ -88,18 +88,22 @@ class ForwardProcess(ExplainerScene):
         self.chain = chain
         spot = [2.6, -0.95, 0]
         origin = plot.axes[0].get_start()  # to_point is relative to the axes' corner
-        pages = []
+        pic0 = picture(chain.frames[0], 2.2).move_to(spot)
+        t_is = formula("t =", font_size=32).next_to(pic0, RIGHT, buff=0.3).align_to(pic0, UP)
+        share_is = formula(r"\sqrt{\bar\alpha_t} =", font_size=28, color=style.MUTED)
+        share_is.next_to(t_is, DOWN, aligned_edge=LEFT, buff=0.25)
+        pages = []  # only the picture, the numbers and the dot change: plain text, no LaTeX per page
         for k, step in enumerate(chain.steps):
             pic = picture(chain.frames[k], 2.2).move_to(spot)
-            counter = formula(rf"t = {step}", font_size=32).next_to(pic, RIGHT, buff=0.3).align_to(pic, UP)
-            share = formula(rf"\sqrt{{\bar\alpha_t}} = {chain.sqrt_alpha_bar[k]:.3f}", font_size=28,
-                            color=style.MUTED).next_to(counter, DOWN, aligned_edge=LEFT, buff=0.2)
+            t_value = number(step, 0, em=0.3).next_to(t_is, RIGHT, buff=0.15)
+            share = number(chain.sqrt_alpha_bar[k], 3, em=0.26, color=style.MUTED).next_to(share_is, RIGHT, buff=0.15)
             dot = Dot(origin + plot.to_point(max(step, 1), beta[max(step, 1) - 1]), radius=0.07, color=style.ACCENT)
-            pages.append(Group(pic, counter, share, dot))
+            pages.append(Group(pic, t_value, share, dot))
         self.wait(self.seconds_until(again.speech.start))
-        self.play(FadeIn(pages[0]), run_time=0.5)
+        self.play(FadeIn(pages[0]), FadeIn(t_is), FadeIn(share_is), run_time=0.5)
         self.remove(pages[0])
         self.last_page = self.flip_book(pages, min(6.0, self.seconds_left - 1.0))
+        self.chain_labels = Group(t_is, share_is)
         self.formula_stage = Group(eq, keep_brace, keep_words, noise_brace, noise_words, plot, plot_title)
 
     def pure_noise_arrow(self):
@@ -116,7 +120,7 @@ class ForwardProcess(ExplainerScene):
             formula(rf"\sqrt{{\bar\alpha_{{1000}}}} = {chain.sqrt_alpha_bar[-1]:.4f}", font_size=26, color=style.MUTED),
             mixed(f"平均 {chain.final_mean:+.2f}　標準偏差 {chain.final_std:.2f}", em=SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(noise_caption, DOWN, buff=0.15)
-        self.play(FadeOut(self.formula_stage), FadeOut(Group(*self.last_page[1:])),
+        self.play(FadeOut(self.formula_stage), FadeOut(Group(*self.last_page[1:], self.chain_labels)),
                   Transform(self.last_page[0], noise), run_time=1.0)
         self.play(FadeIn(source), GrowArrow(arrow), FadeIn(steps), run_time=1.2)
         self.play(FadeIn(source_caption), FadeIn(noise_caption), FadeIn(facts), run_time=0.8)

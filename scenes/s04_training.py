@@ -1,6 +1,6 @@
 """Scene 04: 核心 — ノイズ除去を学ぶ (2:45-4:30)."""
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowArrow, Group, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowArrow, Group, Indicate,
                    RoundedRectangle, SurroundingRectangle, Transform, VGroup, Write)
 
 from diffusion_explainer import style
