@@ -1,6 +1,17 @@
 """Scene 07: 潜在拡散モデル (7:45-9:15)."""
 
+from manim import (DOWN, LEFT, RIGHT, UP, Circumscribe, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Group,
+                   LaggedStart, Line, VGroup, Write)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import latent
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.latents import coder, latent_stack, size_box
+from diffusion_explainer.visuals.pictures import picture, picture_card
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import HEADING_EM, SMALL_EM, jp, label
 
 
 class LatentDiffusion(ExplainerScene):
@@ -8,12 +19,158 @@ class LatentDiffusion(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「Step 5: 潜在空間での高速化 — Stable Diffusion」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        slow, answer = self.timeline.lines_in(self.cue.span)
+        sd = latent.sizes()["stable_diffusion"]
+
+        # 「512×512 の画像を1000ステップも処理する」: the numbers of pixel-space diffusion
+        square = VGroup(size_box(2.6, style.INK), *[
+            line for k in range(1, 16) for line in (
+                Line([-1.3 + k * 2.6 / 16, -1.3, 0], [-1.3 + k * 2.6 / 16, 1.3, 0], stroke_width=1, color=style.MUTED),
+                Line([-1.3, -1.3 + k * 2.6 / 16, 0], [1.3, -1.3 + k * 2.6 / 16, 0], stroke_width=1, color=style.MUTED))
+        ]).move_to([-3.6, 0.6, 0])  # a grid: a picture is a grid of numbers
+        square_label = label(f"{sd.picture.height}×{sd.picture.width} の画像", color=style.INK).next_to(square, DOWN, buff=0.15)
+        lines = VGroup(
+            jp(f"1 枚 = {sd.picture} = {sd.picture.values:,} 個の数", 0.3),
+            jp("それを U-Net に 1000 回通す", 0.3),
+            jp(f"→ {sd.picture.values * 1000:,} 個ぶんの計算", 0.3, style.ACCENT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(square, RIGHT, buff=0.7)
+        self.wait(self.seconds_until(slow.speech.start))
+        self.play(FadeIn(square), FadeIn(square_label), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(line, shift=RIGHT * 0.15) for line in lines], lag_ratio=0.6), run_time=2.4)
+
+        # 「そこで登場したのが潜在拡散モデル」
+        name = VGroup(jp("潜在拡散モデル（Latent Diffusion）", HEADING_EM + 0.06),
+                      label("Rombach ほか 2022 ── Stable Diffusion の仕組み", color=style.INK)
+                      ).arrange(DOWN, buff=0.25).move_to([0, 0.6, 0])
+        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.play(FadeOut(Group(square, square_label, lines)), run_time=0.6)
+        self.play(Write(name[0]), FadeIn(name[1]), run_time=1.4)
+        self.wait(self.seconds_left - 0.5)
+        self.play(FadeOut(name), run_time=0.5)
 
     def image_vs_latent(self):
         """画像空間（大）vs 潜在空間（小）の比較図"""
-        self.placeholder()
+        enc, toy, sd = latent.encoding(), latent.sizes()["toy"], latent.sizes()["stable_diffusion"]
+        y, big = 1.05, 2.8
+        image = picture(enc.picture, big).move_to([-4.6, y, 0])
+        small = size_box(big / toy.side_factor, style.ACCENT).move_to([0.7, y, 0])
+        zoom = latent_stack(enc.latent, 1.5).move_to([4.5, y, 0])
+        leads = VGroup(DashedLine(small.get_corner(UP + RIGHT), zoom.get_corner(UP + LEFT), color=style.MUTED),
+                       DashedLine(small.get_corner(DOWN + RIGHT), zoom.get_corner(DOWN + LEFT), color=style.MUTED))
+        image_label = VGroup(jp("画像空間", 0.3), label(f"{toy.picture} = {toy.picture.values:,} 個")
+                             ).arrange(DOWN, buff=0.1).next_to(image, DOWN, buff=0.18)
+        latent_label = VGroup(jp("潜在空間", 0.3, style.ACCENT), label(f"{toy.latent} = {toy.latent.values:,} 個")
+                              ).arrange(DOWN, buff=0.1).next_to(small, DOWN, buff=0.3)
+        zoom_label = label(f"拡大：{toy.latent.channels} チャンネルを重ねた {toy.latent.height}×{toy.latent.width}",
+                           SMALL_EM).next_to(zoom, DOWN, buff=0.2)
+        self.play(FadeIn(image), FadeIn(image_label), run_time=1.0)
+        self.play(FadeIn(small), FadeIn(latent_label), run_time=0.8)
+        self.play(*[FadeIn(l) for l in leads], FadeIn(zoom), FadeIn(zoom_label), run_time=1.0)
+
+        # 「まず画像をオートエンコーダで圧縮して」: the encoder between the two
+        line = self.timeline.lines_in(self.cue.span)[0]
+        encoder = coder("エンコーダ", narrowing=True, width=1.1, height=1.2).move_to([-1.6, y, 0])
+        arrows = VGroup(flow_arrow(image, encoder[0], buff=0.12), flow_arrow(encoder[0], small, buff=0.12))
+        self.wait(self.seconds_until(line.pages[1].span.start))
+        self.play(GrowArrow(arrows[0]), FadeIn(encoder), GrowArrow(arrows[1]), run_time=1.0)
+
+        # 「例えば 512×512 の画像を 64×64 の潜在表現に圧縮する」: Stable Diffusion's sizes
+        facts = VGroup(
+            jp(f"Stable Diffusion：{sd.picture} = {sd.picture.values:,} 個 → {sd.latent} = {sd.latent.values:,} 個", 0.28,
+               style.INK),
+            jp(f"1 辺 1/{sd.side_factor}、数は 1/{sd.value_factor}（この模型も同じ比率）", 0.28, style.ACCENT),
+        ).arrange(DOWN, buff=0.15).move_to([0.6, -1.78, 0])
+        self.wait(self.seconds_until(line.pages[-1].span.start))
+        self.play(FadeIn(facts[0], shift=UP * 0.1), run_time=0.8)
+        self.play(FadeIn(facts[1], shift=UP * 0.1), run_time=0.6)
+        self.wait(self.seconds_left - 0.6)
+        self.play(FadeOut(Group(image, image_label, small, latent_label, leads, zoom, zoom_label, encoder, arrows,
+                                facts)), run_time=0.6)
 
     def latent_pipeline(self):
         """エンコーダで画像が圧縮される → 潜在空間で拡散過程 → デコーダで復元、のパイプライン"""
-        self.placeholder()
+        enc, toy, sd = latent.encoding(), latent.sizes()["toy"], latent.sizes()["stable_diffusion"]
+        noising, generation = latent.latent_noising(), latent.latent_generation()
+        top, bottom, side, sheet = 1.6, -0.6, 1.5, 0.75
+        x_img, x_coder, x_z, x_net, x_end = -5.7, -3.75, -1.4, 1.6, 5.0
+
+        # Pixel space on the left, latent space on the right, as in Rombach et al.'s figure
+        divider = DashedLine([-2.65, 2.45, 0], [-2.65, -1.55, 0], color=style.ACCENT, dash_length=0.12)
+        region_label = label(f"潜在空間（{toy.latent}）", SMALL_EM, style.ACCENT).next_to(divider.get_top(), RIGHT, buff=0.15)
+        pixel_label = label(f"画像空間（{toy.picture}）", SMALL_EM).next_to(divider.get_bottom(), LEFT, buff=0.15)
+        image = picture(enc.picture, side).move_to([x_img, top, 0])
+        encoder = coder("エンコーダ", True, 1.0, 1.1).move_to([x_coder, top, 0])
+        z0 = latent_stack(enc.latent, sheet).move_to([x_z, top, 0])
+        z_label = mixed("$z_0$", color=style.INK).next_to(z0, DOWN, buff=0.12)
+        row1 = VGroup(flow_arrow(image, encoder[0], buff=0.1), flow_arrow(encoder[0], z0, buff=0.1))
+        learn = label("学習：画像を圧縮してから、潜在でノイズを足す", SMALL_EM, style.INK).move_to([2.6, top + 1.0, 0])
+        self.play(FadeIn(image), Create(divider), FadeIn(region_label), FadeIn(pixel_label), run_time=0.8)
+        self.play(GrowArrow(row1[0]), FadeIn(encoder), GrowArrow(row1[1]), FadeIn(z0), FadeIn(z_label), FadeIn(learn),
+                  run_time=1.2)
+
+        # Forward diffusion of the latent (what training does), along the top of the latent space
+        noisy_at = [x_end, top, 0]
+        noise_arrow = flow_arrow(z0, noisy_at + LEFT * 0.75, color=style.NOISE, buff=0.1)
+        noise_words = label("ノイズを足す（前方過程）", SMALL_EM, style.NOISE).next_to(noise_arrow, UP, buff=0.08)
+        pages = []
+        for z, t in zip(noising.latents, noising.steps):
+            stack = latent_stack(z, sheet).move_to(noisy_at)
+            pages.append(Group(stack, mixed(f"$z_{{{t}}}$", em=SMALL_EM, color=style.INK).next_to(stack, DOWN, buff=0.1)))
+        self.play(GrowArrow(noise_arrow), FadeIn(noise_words), FadeIn(pages[0]), run_time=0.8)
+        self.remove(pages[0])
+        noised = self.flip_book(pages, 2.0)
+
+        # Generation: new noise -> U-Net in latent space -> decoder -> picture (arrows run right to left)
+        make = label("生成：潜在空間でノイズを除去し、デコーダで絵に戻す", SMALL_EM, style.INK).move_to([1.4, bottom - 1.2, 0])
+        net = unet(1.3, 1.0).move_to([x_net, bottom, 0])
+        decoder = coder("デコーダ", False, 1.0, 1.1).move_to([x_coder, bottom, 0])
+        gen_pages = [Group(latent_stack(z, sheet).move_to([x_z, bottom, 0]), picture(img, side).move_to([x_img, bottom, 0]),
+                           mixed(f"$t = {t}$", em=SMALL_EM, color=style.INK).move_to([(x_net + x_end) / 2 + 0.2, bottom - 0.3, 0]))
+                     for z, img, t in zip(generation.latents, generation.decoded, generation.steps)]
+        start = latent_stack(generation.latents[0], sheet).move_to([x_end, bottom, 0])
+        start_label = label("新しいノイズ", SMALL_EM, style.INK).next_to(start, DOWN, buff=0.12)
+        first = gen_pages[0]
+        row2 = VGroup(*[flow_arrow(a.get_left(), b.get_right(), buff=0.1) for a, b in (
+            (start, net[0]), (net[0], first[0]), (first[0], decoder[0]), (decoder[0], first[1]))])
+        self.play(FadeIn(start), FadeIn(start_label), FadeIn(make), run_time=0.8)
+        self.play(FadeIn(net), GrowArrow(row2[0]), GrowArrow(row2[1]), FadeIn(first[0]), FadeIn(first[2]), run_time=0.8)
+        self.play(GrowArrow(row2[2]), FadeIn(decoder), GrowArrow(row2[3]), FadeIn(first[1]), run_time=0.8)
+        self.remove(first)
+        last = self.flip_book(gen_pages, 4.0)
+
+        # 「8分の1！」「計算量が劇的に減る」: what the U-Net handles per step
+        eighth, cheaper, question, answer = self.timeline.lines_in(self.cue.span)
+        side_note = label(f"1 辺 {toy.picture.height} → {toy.latent.height}（1/{toy.side_factor}）", SMALL_EM,
+                          style.ACCENT).next_to(noise_arrow, DOWN, buff=0.12)
+        work_note = VGroup(label(f"U-Net が 1 回に扱う数：{toy.picture.values:,} → {toy.latent.values:,}", SMALL_EM, style.ACCENT),
+                           label(f"Stable Diffusion：{sd.picture.values:,} → {sd.latent.values:,}（1/{sd.value_factor}）",
+                                 SMALL_EM, style.INK)).arrange(DOWN, buff=0.08).next_to(net, UP, buff=0.15)
+        self.wait(self.seconds_until(eighth.speech.start))
+        self.play(FadeIn(side_note), run_time=0.6)
+        self.wait(self.seconds_until(cheaper.speech.start))
+        self.play(FadeIn(work_note), run_time=0.8)
+        self.wait(self.seconds_until(cheaper.pages[-1].span.start))
+        self.play(Circumscribe(Group(decoder, last[1]), color=style.ACCENT, buff=0.12), run_time=1.4)
+
+        # 「画質は落ちないの？」: what the decoder gives back, measured
+        pipeline = Group(divider, region_label, pixel_label, image, encoder, z0, z_label, row1, learn, noise_arrow,
+                         noise_words, noised, make, net, decoder, row2, last, start, start_label, side_note, work_note)
+        cards = Group(
+            picture_card(enc.picture, 2.5, "元の絵（学習に使っていない）", color=style.INK),
+            picture_card(enc.linear, 2.5, f"PCA の逆変換だけ：{enc.psnr_linear:.1f} dB"),
+            picture_card(enc.decoded, 2.5, f"学習したデコーダ：{enc.psnr_decoded:.1f} dB", color=style.ACCENT),
+        ).arrange(RIGHT, buff=0.9).move_to([0, 0.75, 0])
+        summary = VGroup(
+            label(f"PSNR（大きいほど元の絵に近い）　見たことのない {enc.held_out_count} 枚の平均："
+                  f"{enc.held_out_psnr_linear:.1f} dB → {enc.held_out_psnr_decoded:.1f} dB", SMALL_EM, style.INK),
+            label("この模型の自己符号化器は小さい。Stable Diffusion は大きな CNN を学習させ、ずっと精細に戻す", SMALL_EM),
+        ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.3)
+        self.wait(self.seconds_until(question.speech.start))
+        self.play(FadeOut(pipeline), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in cards], lag_ratio=0.3), run_time=1.6)
+        self.wait(self.seconds_until(answer.speech.start))
+        self.play(FadeIn(summary[0]), run_time=0.6)
+        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.play(FadeIn(summary[1]), run_time=0.6)
+        self.wait(self.seconds_left)
