@@ -1,4 +1,4 @@
-"""Command line: `python -m diffusion_explainer.engine train [--force]` and `... bench`.
+"""Command line: `python -m diffusion_explainer.engine train [--force] | bench | metrics`.
 
 train  makes every trained artefact the video uses (or confirms they are cached), printing
        progress to stderr; --force retrains and replaces them.
@@ -49,16 +49,16 @@ def _same_bits(a: dict, b: dict) -> bool:
 def _retrain_in_temporary_cache() -> dict:
     """Train every model afresh without touching the real cache; say whether the bits match."""
     cached = {name: artefacts.artefact_dir(name, config)
-              for name, config in models._CONFIGS.items()}
+              for name, config in models.DEFAULT_CONFIGS.items()}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ[artefacts.CACHE_ENV] = tmp
-        models._loaded.clear()
+        models.forget_loaded()
         try:
             start = time.perf_counter()
             trained = models.load_or_train_all(progress=True)
             print(f"all training, wall: {time.perf_counter() - start:.1f} s "
                   "(the models side by side, one process each)")
-            for name, config in models._CONFIGS.items():
+            for name, config in models.DEFAULT_CONFIGS.items():
                 if cached[name].is_dir():
                     fresh = artefacts.read(artefacts.artefact_dir(name, config)).weights
                     same = _same_bits(fresh, artefacts.read(cached[name]).weights)
@@ -66,7 +66,7 @@ def _retrain_in_temporary_cache() -> dict:
                           f"{'yes' if same else 'NO'}")
         finally:
             os.environ.pop(artefacts.CACHE_ENV)
-            models._loaded.clear()
+            models.forget_loaded()
     return trained
 
 

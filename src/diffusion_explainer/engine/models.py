@@ -179,6 +179,11 @@ def _split_weights(weights: dict):
 _loaded: dict = {}  # in-process memo: scenes ask for the same model many times
 
 
+def forget_loaded() -> None:
+    """Drop the in-process memo, so the next load reads the cache again."""
+    _loaded.clear()
+
+
 def load_pixel_model(config: PixelModelConfig = PixelModelConfig(), progress: bool = True,
                      force: bool = False) -> DiffusionModel:
     """The trained 8x8 pixel-space model; trains it (1-4 minutes) if the cache lacks it."""
@@ -229,7 +234,7 @@ def _train_in_subprocess(name: str, progress: bool, force: bool) -> None:
 
 
 _LOADERS = {"pixel": load_pixel_model, "latent": load_latent_model}
-_CONFIGS = {"pixel": PixelModelConfig(), "latent": LatentModelConfig()}
+DEFAULT_CONFIGS = {"pixel": PixelModelConfig(), "latent": LatentModelConfig()}
 
 
 def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool = True) -> dict:
@@ -238,14 +243,14 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
     Missing models train side by side in separate processes (one per core on this 2-core
     machine); each uses one BLAS thread, so the bits are the same as training them in turn.
     """
-    missing = [name for name, config in _CONFIGS.items()
+    missing = [name for name, config in DEFAULT_CONFIGS.items()
                if force or not artefacts.artefact_dir(name, config).is_dir()]
     if parallel and len(missing) > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked BLAS state
         with context.Pool(len(missing)) as pool:
             pool.starmap(_train_in_subprocess, [(name, progress, force) for name in missing])
         for name in missing:  # forget models this process held before the retraining
-            _loaded.pop((name, _CONFIGS[name]), None)
+            _loaded.pop((name, DEFAULT_CONFIGS[name]), None)
         trained = {name: loader(progress=progress) for name, loader in _LOADERS.items()}
         for name in missing:  # made during this call, by a worker (or by another process)
             trained[name].meta["trained_now"] = True
