@@ -1,7 +1,8 @@
 """A cache of trained models: files keyed by everything that changes the result.
 
-<cache>/<kind>-<key>/ holds weights.npz, training_log.npz, data.npz (the training pictures, so a
-load need not redraw them) and meta.json (config and timings).
+<cache>/<kind>-<key>/ holds weights.npz, training_log.npz, data/<name>.npy (the training
+pictures, so a load need not redraw them; memory-mapped, so a load does not read them until they
+are used) and meta.json (config and timings).
 The key is a hash of the model kind, its configuration and ENGINE_VERSION, so a changed
 setting trains a new model instead of silently reusing an old one. Bump ENGINE_VERSION when
 code that changes trained numbers changes (pictures, network, training, autoencoder).
@@ -27,7 +28,8 @@ import numpy as np
 
 # 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
 #    machine were trained by the older autoencoder under the same configuration).
-ENGINE_VERSION = 2
+# 3: training data stored as memory-mapped .npy files; the latent range stored with the weights.
+ENGINE_VERSION = 3
 CACHE_ENV = "DIFFUSION_EXPLAINER_CACHE"
 
 
@@ -71,8 +73,9 @@ def read(path: Path) -> Artefact:
         with np.load(path / name) as f:
             return {k: f[k] for k in f.files}
 
+    data = {f.stem: np.load(f, mmap_mode="r") for f in sorted((path / "data").glob("*.npy"))}
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    return Artefact(arrays("weights.npz"), arrays("training_log.npz"), arrays("data.npz"), meta, path)
+    return Artefact(arrays("weights.npz"), arrays("training_log.npz"), data, meta, path)
 
 
 def _write(path: Path, art: Artefact) -> None:
@@ -81,7 +84,9 @@ def _write(path: Path, art: Artefact) -> None:
     tmp.mkdir(parents=True)
     np.savez(tmp / "weights.npz", **art.weights)
     np.savez(tmp / "training_log.npz", **art.log)
-    np.savez(tmp / "data.npz", **art.data)
+    (tmp / "data").mkdir()
+    for name, array in art.data.items():
+        np.save(tmp / "data" / f"{name}.npy", array)
     (tmp / "meta.json").write_text(json.dumps(art.meta, indent=2, ensure_ascii=False), encoding="utf-8")
     os.rename(tmp, path)  # atomic: readers see the whole directory or none of it
 

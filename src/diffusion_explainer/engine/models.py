@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import artefacts, pictures
-from .autoencoder import AutoencoderConfig, PatchAutoencoder
+from .autoencoder import TILE, AutoencoderConfig, PatchAutoencoder
 from .blas import one_blas_thread
 from .network import Denoiser, NetworkShape
 from .training import TrainingConfig, train_denoiser
@@ -160,7 +160,10 @@ def _train_latent_single_threaded(config: LatentModelConfig, progress: bool
     flat = latents.reshape(len(latents), -1)
     result = watch.time("denoiser", train_denoiser, flat, labels, _shape(config, flat.shape[1]),
                         config.training, name="latent model", progress=progress)
-    weights = {**result.params, **{f"ae_{k}": v for k, v in ae.arrays().items()}}
+    weights = {**result.params, **{f"ae_{k}": v for k, v in ae.arrays().items()},
+               # where clean latents live, per channel: the samplers clip x0_hat to it
+               "latent_min": latents.min(axis=(0, 1, 2)),
+               "latent_max": latents.max(axis=(0, 1, 2))}
     return artefacts.Artefact(weights, {"loss": result.losses, "autoencoder_loss": ae.losses},
                               {"images": images, "labels": labels}, watch.meta())
 
@@ -214,15 +217,15 @@ def load_latent_model(config: LatentModelConfig = LatentModelConfig(), progress:
     ae = PatchAutoencoder.from_arrays(
         {k[3:]: v for k, v in art.weights.items() if k.startswith("ae_")},
         art.log["autoencoder_loss"])
-    params = {k: v for k, v in art.weights.items() if not k.startswith("ae_")}
+    weights = dict(art.weights)
+    value_range = (weights.pop("latent_min"), weights.pop("latent_max"))
+    params = {k: v for k, v in weights.items() if not k.startswith("ae_")}
     images, labels = art.data["images"], art.data["labels"]
-    latents = ae.encode(images)
-    shape = _shape(config, int(np.prod(latents.shape[1:])))
-    # Clean latents stay within the training latents' range per channel: the samplers clip
-    # x0_hat to it, as they clip a picture's x0_hat to [-1, 1].
-    value_range = (latents.min(axis=(0, 1, 2)), latents.max(axis=(0, 1, 2)))
+    side = images.shape[1] // TILE
+    latent_shape = (side, side, ae.latent_channels)
+    shape = _shape(config, int(np.prod(latent_shape)))
     model = LatentDiffusionModel(
-        Denoiser(shape, params, latents.shape[1:], value_range), images, labels,
+        Denoiser(shape, params, latent_shape, value_range), images, labels,
         art.log["loss"], {}, {**art.meta, "trained_now": art.trained_now, "path": str(art.path)},
         autoencoder=ae)
     _loaded[memo] = model
