@@ -43,15 +43,18 @@ check: setup
 train: setup
 	$(PY) -m diffusion_explainer.engine train
 
+# QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); RENDER_FLAGS=--force renders every scene
+# again, RENDER_FLAGS=--silent skips speech. Only scenes whose inputs changed are rendered.
 render: setup
-	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS)
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
 
 test: setup
 	$(PY) -m pytest
 
+# The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
 bench: setup
 	$(PY) -m diffusion_explainer.engine bench
-	$(PY) -m diffusion_explainer bench --quality $(QUALITY)
+	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
 
 clean:
 	rm -rf build media

@@ -90,6 +90,7 @@ class RenderReport:
     video: Path
     rendered: list[SceneRun] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # why each rendered scene was stale
     joined: bool = False
     wall_s: float = 0.0
     scenes_wall_s: float = 0.0
@@ -129,7 +130,8 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         manifest = Manifest(outputs.scenes_dir / "manifest.json")
         renderer = SceneRenderer(settings, outputs.scenes_dir, outputs.manim_dir, manifest, progress)
         jobs = scene_jobs(plan, manifest, renderer, force)
-        report.reused = [p.scene.id for p in plan.scenes if p.scene.id not in {j.scene_id for j in jobs}]
+        report.reasons = {j.scene_id: j.reasons for j in jobs}
+        report.reused = [p.scene.id for p in plan.scenes if p.scene.id not in report.reasons]
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
         t = time.monotonic()

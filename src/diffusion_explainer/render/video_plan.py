@@ -57,6 +57,8 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None) -
     screenplay = screenplay or load_screenplay()
     plans = []
     with silent_env(settings.silent):
+        if not settings.silent:
+            _synthesize_all(screenplay, settings.jobs)
         for scene in screenplay.scenes:
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
@@ -66,6 +68,18 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None) -
                 raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None
     _check_scene_table(screenplay)
     return VideoPlan(screenplay, settings, tuple(plans))
+
+
+def _synthesize_all(screenplay: Screenplay, jobs: int) -> None:
+    """Every line's speech at natural speed, in parallel: planning then finds them cached (only
+    a scene too tight for natural speed synthesises again, faster)."""
+    from .. import narration
+
+    requests = [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice)
+                for scene in screenplay.scenes for line in scene.lines]
+    missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
+    if missing:  # (its progress lines go to stderr)
+        narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
 
 
 def _check_scene_table(screenplay: Screenplay) -> None:

@@ -1,0 +1,135 @@
+"""The whole video at a tiny size (256x144, 10 fps, silent), rendered by the real pipeline into a
+temporary build directory and read back with PyAV: exact frames per scene, the joined file's
+numbers, each scene on its frame, the side files; then the incremental paths: nothing changed
+renders nothing, one edited line renders one scene, a failing scene keeps the last good video."""
+
+import io
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import srt
+from PIL import Image
+
+from diffusion_explainer.errors import RenderError
+from diffusion_explainer.render.inputs import Manifest
+from diffusion_explainer.render.pipeline import Outputs, render_video, scene_jobs
+from diffusion_explainer.render.probe import probe, video_problems
+from diffusion_explainer.render.progress import Progress
+from diffusion_explainer.render.scene_render import SceneRenderer
+from diffusion_explainer.render.settings import RenderSettings
+from diffusion_explainer.render.video_plan import plan_video
+from diffusion_explainer.screenplay import load_screenplay
+
+pytestmark = [pytest.mark.render, pytest.mark.full_video]
+
+SETTINGS = RenderSettings.custom("256,144", 10, silent=True, jobs=os.cpu_count() or 1)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    log = io.StringIO()
+    report = render_video(SETTINGS, root=root, progress=Progress(stream=log, interval_s=30))
+    print(log.getvalue())
+    return Outputs(root, SETTINGS), report, log.getvalue()
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_video(SETTINGS)
+
+
+def first_and_last_frames(path):
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return frames
+
+
+def test_every_scene_is_exactly_its_duration_in_frames(build, plan):
+    outputs, report, log = build
+    assert sorted(r.scene_id for r in report.rendered) == sorted(p.scene.id for p in plan.scenes)
+    for scene_plan in plan.scenes:
+        facts = probe(outputs.scenes_dir / f"{scene_plan.scene.id}.mp4")
+        assert facts.frames == scene_plan.scene.duration_s * 10, scene_plan.scene.id
+        assert f"done    {scene_plan.scene.id}" in log
+
+
+def test_the_joined_video_meets_the_delivery_spec(build):
+    outputs, _, _ = build
+    facts = probe(outputs.video)
+    assert video_problems(facts, 256, 144, 10, 600) == []
+    assert facts.frames == 6000 and facts.video_duration_s == 600.0
+    assert (facts.codec, facts.profile, facts.pix_fmt) == ("h264", "High", "yuv420p")
+    assert (facts.audio_codec, facts.audio_profile, facts.audio_rate, facts.audio_channels) == ("aac", "LC", 48000, 2)
+    assert abs(facts.audio_duration_s - 600) <= 1024 / 48000
+    assert facts.video_start_s == 0 and facts.audio_start_s == 0
+    assert facts.top_level_boxes.index("moov") < facts.top_level_boxes.index("mdat")
+
+
+def test_every_scene_starts_on_its_frame_from_the_scene_table(build, plan):
+    outputs, _, _ = build
+    joined = first_and_last_frames(outputs.video)
+    assert len(joined) == 6000
+    for scene_plan in plan.scenes:
+        own = first_and_last_frames(outputs.scenes_dir / f"{scene_plan.scene.id}.mp4")
+        start = scene_plan.scene.start_s * 10
+        assert np.array_equal(joined[start], own[0]), f"{scene_plan.scene.id} does not start on frame {start}"
+        assert np.array_equal(joined[start + len(own) - 1], own[-1]), f"{scene_plan.scene.id} does not end in place"
+
+
+def test_side_files_are_written_from_the_timeline(build, plan):
+    outputs, _, _ = build
+    subs = list(srt.parse(outputs.srt.read_text(encoding="utf-8")))
+    assert len(subs) == sum(len(t.pages) for p in plan.scenes for t in p.timeline.lines)
+    assert outputs.vtt.read_text(encoding="utf-8").startswith("WEBVTT")
+    assert outputs.chapters.read_text(encoding="utf-8").splitlines()[0] == "0:00 タイトル"
+    with Image.open(outputs.thumbnail) as thumbnail:
+        assert thumbnail.size == (1280, 720)
+        assert np.asarray(thumbnail.convert("L")).std() > 3, "the thumbnail is a blank picture"
+    with Image.open(outputs.contact_sheet) as sheet:
+        cues = sum(len(p.timeline.cues) for p in plan.scenes)
+        assert sheet.size[0] > 1000 and sheet.size[1] > 216 * (cues // 5)
+
+
+def test_a_second_render_with_nothing_changed_renders_nothing(build):
+    outputs, _, _ = build
+    before = outputs.video.stat().st_mtime_ns
+    again = render_video(SETTINGS, root=outputs.root, progress=Progress(quiet=True))
+    assert again.reasons == {} and not again.joined  # (in a checkout being edited, the reasons say what moved)
+    assert again.rendered == []
+    assert outputs.video.stat().st_mtime_ns == before
+
+
+def test_editing_one_line_renders_that_scene_only(build, tmp_path, monkeypatch):
+    outputs, _, _ = build
+    path = Path(load_screenplay().path)
+    text = path.read_text(encoding="utf-8")
+    line = "text: ありがとう！ これでイメージ掴めた気がする。"
+    assert line in text
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(text.replace(line, "text: ありがとう！ イメージが掴めた気がする。"), encoding="utf-8")
+    monkeypatch.setenv("DIFFUSION_EXPLAINER_SCREENPLAY", str(edited))
+    report = render_video(SETTINGS, root=outputs.root, progress=Progress(quiet=True))
+    assert list(report.reasons) == ["s08_summary"], report.reasons
+    assert [r.scene_id for r in report.rendered] == ["s08_summary"] and report.joined
+    assert video_problems(probe(outputs.video), 256, 144, 10, 600) == []
+    assert "イメージが掴めた" in outputs.srt.read_text(encoding="utf-8")
+
+
+def test_a_failing_scene_raises_its_error_and_keeps_the_last_good_video(build, tmp_path):
+    outputs, _, _ = build
+    broken = tmp_path / "s01_title.py"
+    broken.write_text("from diffusion_explainer.explainer_scene import ExplainerScene\n\n\n"
+                      "class Broken(ExplainerScene):\n    scene_id = \"s01_title\"\n", encoding="utf-8")
+    manifest = Manifest(outputs.scenes_dir / "manifest.json")
+    renderer = SceneRenderer(SETTINGS, outputs.scenes_dir, outputs.manim_dir, manifest, Progress(quiet=True))
+    job = next(j for j in scene_jobs(plan_video(SETTINGS), manifest, renderer, force=True) if j.scene_id == "s01_title")
+    job = type(job)(job.scene_id, broken, job.frames, job.seconds, job.inputs, job.reasons)
+    video = renderer.video_path("s01_title")
+    before = video.read_bytes()
+    with pytest.raises(RenderError, match=r"scene s01_title failed .*no method for the cue"):
+        renderer.render(job)
+    assert video.read_bytes() == before
