@@ -87,3 +87,17 @@ def test_real_speech_mix_onsets_follow_the_subtitle_starts(real_speech, tmp_path
     onsets = voice_onsets(out)
     for start in starts:
         assert min(abs(o - start) for o in onsets) < 0.03
+
+
+def test_block_wise_true_peak_matches_oversampling_the_whole_track():
+    from scipy.signal import resample_poly
+
+    from diffusion_explainer.narration.loudness import true_peak_envelope
+
+    rng = np.random.default_rng(5)
+    track = np.zeros((48000 * 6, 2))
+    track[4000:100_000] = 0.1 * rng.standard_normal((96_000, 2))  # across many block edges
+    track[200_000:200_050, 1] = 0.6  # a burst in one channel only
+    whole = np.abs(resample_poly(track, 4, 1, axis=0)).reshape(-1, 4, 2).max(axis=(1, 2))
+    assert np.allclose(true_peak_envelope(track), np.maximum(whole, np.abs(track).max(axis=1)))
+    assert true_peak_db(track) == pytest.approx(20 * np.log10(whole.max()))
