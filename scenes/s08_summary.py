@@ -1,6 +1,20 @@
 """Scene 08: まとめ (9:15-10:00)."""
 
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, RoundedRectangle,
+                   VGroup)
+
+from diffusion_explainer import style
+from diffusion_explainer.demos import summary
 from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.latents import latent_stack
+from diffusion_explainer.visuals.pictures import picture
+from diffusion_explainer.visuals.plots import line_plot
+from diffusion_explainer.visuals.sections import play_section_title
+from diffusion_explainer.visuals.text import HEADING_EM, SMALL_EM, TITLE_EM, jp, label
+
+CARD_W, CARD_H, GAP = 2.45, 3.7, 0.3
 
 
 class Summary(ExplainerScene):
@@ -8,12 +22,104 @@ class Summary(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「まとめ」"""
-        self.placeholder()
+        self.title = play_section_title(self)
+        self.recap = summary.recap()
+        self.wait(self.seconds_left)
 
     def pipeline_summary(self):
         """全体のパイプラインを一つの図で表示。番号付きで順番に表示"""
-        self.placeholder()
+        r = self.recap
+        cards = Group(
+            self._card(1, "前方過程", self._pair(r.forward.clean, r.forward.noisy, style.NOISE), "画像にノイズを足して壊す"),
+            self._card(2, "学習", self._training(r.loss), "ノイズを予測する訓練"),
+            self._card(3, "逆過程", self._pair(r.start_noise, r.generated, style.ACCENT), "ノイズを少しずつ除去"),
+            self._card(4, "テキスト条件付け", self._prompted(r.prompt, r.prompted), "プロンプトで方向をガイド"),
+            self._card(5, "潜在空間", self._latent(r.latent, r.decoded), "圧縮した空間で高速化"),
+        ).arrange(RIGHT, buff=GAP).move_to([0, 0.55, 0])
+        arrows = VGroup(*[flow_arrow(a[0], b[0], buff=0.02) for a, b in zip(cards, cards[1:])])
+
+        # One card per point, each at the start of its subtitle page
+        points, zen, essence, thanks = self.timeline.lines_in(self.cue.span)
+        starts = [p.span.start for p in points.pages]
+        if len(starts) != len(cards):  # paged differently: spread the cards over the line
+            span = points.speech
+            starts = [span.start + round(i * span.frames / len(cards)) for i in range(len(cards))]
+        for i, (card, start) in enumerate(zip(cards, starts)):
+            self.wait(self.seconds_until(start))
+            reveal = [FadeIn(card, shift=UP * 0.15)] + ([GrowArrow(arrows[i - 1])] if i else [])
+            self.play(*reveal, run_time=0.8)
+
+        # 「壊す過程を知っているからこそ、戻す方法を学べる」: step 1 and step 3 are the same road both ways
+        back = CurvedArrow(cards[0][0].get_bottom() + DOWN * 0.08, cards[2][0].get_bottom() + DOWN * 0.08, angle=0.55,
+                           color=style.ACCENT)
+        words = label("壊し方を知っているから、戻し方を学べる", SMALL_EM, style.ACCENT).next_to(back, DOWN, buff=0.06)
+        self.wait(self.seconds_until(essence.speech.start))
+        self.play(cards[0][0].animate.set_stroke(style.ACCENT), cards[2][0].animate.set_stroke(style.ACCENT),
+                  FadeIn(back), FadeIn(words), run_time=1.0)
+
+        # 「ありがとう！」: the stage clears for one last picture
+        self.finale = summary.finale()
+        self.big = picture(self.finale.frames[0], 3.0).move_to([0, 0.15, 0])
+        self.wait(self.seconds_until(thanks.speech.start))
+        self.play(FadeOut(Group(cards, arrows, back, words)), run_time=0.8)
+        self.play(FadeIn(self.big), run_time=0.6)
+        self.wait(self.seconds_left)
 
     def noise_to_image_finale(self):
         """完全なノイズ → きれいな画像への変化を最後にもう一度見せて終了"""
-        self.placeholder()
+        seconds = max(1.0, self.seconds_left - 0.9)
+        frames = self.finale.frames
+        keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), int(seconds * self.fps))).round().astype(int))
+        frames = [picture(frames[i], 3.0).move_to(self.big) for i in keep]
+        title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
+        subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
+        self.remove(self.big)
+        self.flip_book(frames, seconds)
+        self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.6)
+        self.wait(self.seconds_left)
+
+    # -- the cards ------------------------------------------------------------------------------
+    def _card(self, number: int, title: str, illustration, caption: str) -> Group:
+        frame = RoundedRectangle(corner_radius=0.15, width=CARD_W, height=CARD_H, stroke_color=style.MUTED,
+                                 stroke_width=2).set_fill(style.PANEL, opacity=1)
+        badge = VGroup(Circle(radius=0.2, color=style.ACCENT, fill_opacity=1),
+                       jp(str(number), 0.26, style.BACKGROUND, weight="BOLD"))
+        badge[1].move_to(badge[0])
+        name = jp(title, 0.25, style.INK)
+        if name.width > CARD_W - 0.75:
+            name.scale_to_fit_width(CARD_W - 0.75)
+        head = VGroup(badge, name).arrange(RIGHT, buff=0.12)
+        words = label(caption, SMALL_EM)
+        if words.width > CARD_W - 0.2:
+            words.scale_to_fit_width(CARD_W - 0.2)
+        head.move_to(frame.get_top() + DOWN * 0.42)
+        words.move_to(frame.get_bottom() + UP * 0.35)
+        illustration.move_to(frame.get_center() + DOWN * 0.05)
+        return Group(frame, head, illustration, words)
+
+    @staticmethod
+    def _pair(before, after, color) -> Group:
+        a, b = picture(before, 0.9), picture(after, 0.9)
+        pair = Group(a, b).arrange(RIGHT, buff=0.35)
+        return Group(pair, flow_arrow(a, b, color=color, buff=0.04))
+
+    @staticmethod
+    def _training(loss) -> Group:
+        net = unet(0.9, 0.6, caption="")
+        plot = line_plot(loss.iterations, loss.loss, 1.7, 0.8, log_y=True, color=style.ACCENT)
+        words = label(f"損失 {loss.first:.3f} → {loss.last:.3f}", 0.16)
+        return Group(net, plot, words).arrange(DOWN, buff=0.15)
+
+    @staticmethod
+    def _prompted(prompt, image) -> Group:
+        text = jp(f"「{prompt}」", 0.17, style.ACCENT)
+        pic = picture(image, 0.95)
+        group = Group(text, pic).arrange(DOWN, buff=0.35)
+        return Group(group, flow_arrow(text.get_bottom(), pic.get_top(), color=style.ACCENT, buff=0.05))
+
+    @staticmethod
+    def _latent(z, decoded) -> Group:
+        stack = latent_stack(z, 0.55)
+        pic = picture(decoded, 0.9)
+        pair = Group(stack, pic).arrange(RIGHT, buff=0.4)
+        return Group(pair, flow_arrow(stack, pic, buff=0.06))
