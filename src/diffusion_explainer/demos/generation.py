@@ -47,7 +47,7 @@ class InkSpreading:
 
 
 def ink_spreading(frames: int = 40, size: int = 64, end_time: float = 1200.0, first_time: float = 2.0,
-                  dt: float = 0.25, seed_radius: float = 2.5) -> InkSpreading:
+                  dt: float = 0.25, seed_radius: float = 4.0) -> InkSpreading:
     """Frames of a drop spreading until the water is evenly tinted (no-flux walls keep the ink)."""
     r = dt  # diffusivity 1: r = D dt / dx^2 must stay <= 1/4
     times = np.concatenate([[0.0], np.geomspace(first_time, end_time, frames - 1)])
