@@ -105,6 +105,11 @@ def test_bad_requests_are_refused_before_synthesis(kwargs, message):
         synthesize(**kwargs, silent=True)
 
 
+def test_a_reading_the_engine_drops_entirely_is_an_error_not_a_silent_clip():
+    with pytest.raises(ValueError, match="said nothing for 'x = y'"):
+        synthesize("x = y", "jm_kumo")
+
+
 def _mono(path):
     samples, rate = read_wav(path)
     return samples[:, 0], rate

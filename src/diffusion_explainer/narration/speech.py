@@ -138,6 +138,8 @@ def _read_cached(wav_path: Path) -> Speech | None:
 
 def _render_shaped(chosen: Engine, reading: str, voice: str, engine_speed: float) -> _Render:
     samples, rate = chosen.render(reading, voice, engine_speed)
+    if not np.any(np.abs(samples) > 1e-3):
+        raise ValueError(f"{chosen.name} said nothing for {reading!r}: does it need a kana reading?")
     samples, lead_in_s = trim_silence(level(samples, rate), rate)
     return _Render(samples, rate, lead_in_s, engine_speed)
 
