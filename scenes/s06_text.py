@@ -115,8 +115,8 @@ class TextConditioning(ExplainerScene):
                   FadeOut(net), FadeIn(net_c), Transform(text_in, text_c), FadeIn(x_t), FadeIn(x_label), run_time=1.0)
         self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
         self.play(FadeIn(with_text), FadeIn(c_label), FadeIn(without_text), FadeIn(u_label), run_time=0.8)
-        shown_as = label("絵：それぞれの予測が指す完成図（デコード）", SMALL_EM).next_to(c_label, UP, buff=0.3)
-        shown_as.align_to(c_label, RIGHT)
+        shown_as = VGroup(label("絵：各予測が指す", SMALL_EM), label("完成図（デコード）", SMALL_EM)).arrange(
+            DOWN, aligned_edge=LEFT, buff=0.06).move_to([0, (yc + yu) / 2, 0]).align_to(c_label, LEFT)
         self.play(FadeIn(shown_as), run_time=0.5)
         self.predictions = dict(with_text=with_text, without_text=without_text, c_label=c_label, u_label=u_label)
         self.branches = Group(x_t, x_label, net_c, net_u, empty, links, text_in, shown_as)
