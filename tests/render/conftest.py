@@ -15,14 +15,18 @@ def pytest_configure(config):
 
 
 def write_video(path: Path, frames: int, fps: int = 10, size=(256, 144), colour=(40, 80, 160), *,
-                profile: str | None = None, faststart: bool = False, audio_s: float | None = None) -> Path:
+                profile: str | None = None, faststart: bool = False, audio_s: float | None = None,
+                jitter: bool = False) -> Path:
     """An H.264 (libx264, yuv420p) MP4 of `frames` frames whose colour steps every frame, so frames
-    can be told apart; optionally with an AAC track of `audio_s` seconds."""
+    can be told apart; optionally with an AAC track of `audio_s` seconds, and with frame times a
+    few ticks off the frame grid now and then (as Manim's joined partial movies have them)."""
     width, height = size
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(str(path), mode="w", format="mp4", options=options) as container:
         stream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", **({"profile": profile} if profile else {})})
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        tick = Fraction(1, fps * 1024)
+        stream.codec_context.time_base = tick
         audio = None
         if audio_s is not None:
             audio = container.add_stream("aac", rate=48000, layout="stereo")
@@ -31,7 +35,7 @@ def write_video(path: Path, frames: int, fps: int = 10, size=(256, 144), colour=
             image[:] = colour
             image[: height // 2, : (i * 7) % width] = 255
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
+            frame.pts, frame.time_base = i * 1024 - (5 if jitter and i % 7 == 3 else 0), tick
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
         if audio is not None:

@@ -68,11 +68,22 @@ def test_narration_is_padded_to_its_scene_and_starts_at_the_scenes_start(three_s
     assert loud[-1] == pytest.approx(3.5, abs=0.005)
 
 
+def test_frame_times_off_the_grid_are_put_back_on_it(tiny_video, tmp_path):
+    a = tiny_video("a.mp4", 20, jitter=True)
+    b = tiny_video("b.mp4", 30, jitter=True)
+    assert not probe(a).on_frame_grid
+    facts = join_and_check([ScenePiece("a", a, 0, 20, None), ScenePiece("b", b, 20, 30, None)], SETTINGS, 5,
+                           tmp_path / "out.mp4")
+    assert facts.on_frame_grid and facts.frames == 50 and facts.video_duration_s == 5.0
+    joined = decoded(tmp_path / "out.mp4")
+    assert all(np.array_equal(x, y) for x, y in zip(joined, decoded(a) + decoded(b)))
+
+
 def test_a_scene_with_missing_frames_is_refused_and_the_previous_file_kept(three_scenes, tmp_path):
     final = tmp_path / "out.mp4"
     final.write_bytes(b"the previous video")
     broken = three_scenes[:1] + [ScenePiece("b", three_scenes[1].video, 20, 31, None)] + three_scenes[2:]
-    with pytest.raises(RenderError, match="30 frames, not 31"):
+    with pytest.raises(RenderError, match="has 30 frames, not 31"):
         join_and_check(broken, SETTINGS, 6, final)
     assert final.read_bytes() == b"the previous video"
     assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []

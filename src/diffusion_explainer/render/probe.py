@@ -25,7 +25,8 @@ class VideoFacts:
     frames: int  # video packets demuxed = frames
     width: int
     height: int
-    fps: Fraction
+    fps: Fraction  # the stream's frame rate (its r_frame_rate)
+    on_frame_grid: bool  # every frame's time is a whole number of frames
     codec: str
     profile: str | None
     pix_fmt: str | None
@@ -80,10 +81,14 @@ def probe(path: Path) -> VideoFacts:
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         ctx = video.codec_context
-        frames = sum(1 for packet in container.demux(video) if packet.size > 0)
+        rate = Fraction(video.base_rate or video.guessed_rate or 0)
+        frames, on_grid = 0, True
+        for packet in container.demux(video):
+            if packet.size > 0:
+                frames += 1
+                on_grid = on_grid and rate > 0 and (packet.pts * video.time_base * rate).denominator == 1
         facts = dict(
-            path=path, frames=frames, width=ctx.width, height=ctx.height,
-            fps=Fraction(video.average_rate) if video.average_rate else Fraction(0),
+            path=path, frames=frames, width=ctx.width, height=ctx.height, fps=rate, on_frame_grid=on_grid,
             codec=ctx.name, profile=ctx.profile, pix_fmt=ctx.pix_fmt,
             video_start_s=_seconds(video.start_time, video.time_base),
             video_duration_s=_seconds(video.duration, video.time_base),
@@ -129,6 +134,8 @@ def scene_problems(facts: VideoFacts, width: int, height: int, fps: int, frames:
 def video_problems(facts: VideoFacts, width: int, height: int, fps: int, duration_s: int) -> list[str]:
     """What is wrong with the joined video, against issue 6's delivery spec."""
     problems = _video_problems(facts, width, height, fps, duration_s * fps)
+    if not facts.on_frame_grid:
+        problems.append(f"frame times are not all whole frames at {fps} fps")
     tolerance = AAC_FRAME / AUDIO_RATE
     if not facts.has_audio:
         problems.append("there is no audio stream")
