@@ -124,7 +124,7 @@ class TrainingScene(ExplainerScene):
         curve = training.loss_curve()
         plot = line_plot(curve.iterations, curve.smoothed, 4.8, 2.6, x_label="学習の反復回数",
                          color=style.ACCENT, x_ticks=(1, 2000, 4000),
-                         y_ticks=(round(curve.first, 3), round(curve.last, 3)))
+                         y_ticks=(round(float(curve.smoothed[0]), 2), round(curve.last, 3)))
         plot.move_to([3.7, -0.15, 0])
         plot_title = jp("実際の学習：損失の推移", 0.28).next_to(plot.axes, UP, buff=0.2).align_to(plot.axes, LEFT)
         self.wait(self.seconds_until(indeed.speech.start) + 0.5)
