@@ -62,3 +62,12 @@ def test_newlines_force_pages(screenplay):
     points = next(l for l in screenplay.scene("s08_summary").lines if l.text.startswith("1."))
     pages = fitter.pages(points)
     assert [plain_text(p.rows[0])[:2] for p in pages] == ["1.", "2.", "3.", "4.", "5."]
+
+
+def test_a_long_sentence_is_split_evenly_without_an_orphan(screenplay):
+    fitter = SubtitleFitter(Layout(FRAME_HEIGHT * 16 / 9), screenplay.style.font)
+    line = next(l for s in screenplay.scenes for l in s.lines if l.text.startswith("十分なステップ"))
+    pages = fitter.pages(line)
+    lengths = [len(plain_text("".join(p.rows))) for p in pages]
+    assert len(pages) == 2 and min(lengths) >= 0.3 * max(lengths), [p.rows for p in pages]
+    assert plain_text(pages[0].rows[-1])[-1] in "、。", "the page break should fall after a comma"

@@ -30,7 +30,9 @@ class Page:
 
 def display_text(text: str) -> str:
     """The text as the subtitle shows it: markdown spacing around emphasis removed."""
-    text = re.sub(r"\s*\*\*\s*(.+?)\s*\*\*\s*", r"**\1**", text)
+    # Markdown needs spaces around ** that Japanese does not: drop them next to Japanese text.
+    text = re.sub(r"(?<=[^\x00-\x7f])[ \t]+(?=\*\*)|(?<=\*\*)[ \t]+(?=[^\x00-\x7f])", "", text)
+    text = re.sub(r"\*\*[ \t]*(.+?)[ \t]*\*\*", r"**\1**", text)
     return text.strip()
 
 
@@ -134,6 +136,35 @@ def _sentences(chars):
     return out
 
 
+def _balanced_pages(phrases, fits, max_rows: int) -> list[list]:
+    """Split one long sentence into the fewest pages, as even in length as possible, preferring
+    breaks after a comma (no orphan page holding only 「なる。」)."""
+    n = len(phrases)
+    best: list[tuple[float, int] | None] = [None] * (n + 1)
+    best[0] = (0.0, 0)
+    for end in range(1, n + 1):
+        for start in range(end):
+            if best[start] is None:
+                continue
+            rows = _pack_rows(phrases[start:end], fits)
+            if len(rows) > max_rows:
+                continue
+            length = sum(len(p) for p in phrases[start:end])
+            after_comma = _plain(phrases[end - 1]).rstrip()[-1:] in "、。，！？!?" or end == n
+            cost = best[start][0] + 1e6 + length**2 + (0 if after_comma else 200)
+            if best[end] is None or cost < best[end][0]:
+                best[end] = (cost, start)
+    if best[n] is None:  # a phrase wider than two rows: fall back to plain rows, two per page
+        rows = _pack_rows(phrases, fits)
+        return [rows[i : i + max_rows] for i in range(0, len(rows), max_rows)]
+    cuts, end = [], n
+    while end:
+        cuts.append(end)
+        end = best[end][1]
+    bounds = [0] + cuts[::-1]
+    return [_pack_rows(phrases[a:b], fits) for a, b in zip(bounds, bounds[1:])]
+
+
 def paginate(text: str, fits: Callable[[str], bool], max_rows: int = 2) -> list[Page]:
     """Pages of at most `max_rows` rows for one line's text; `fits(row_text)` says whether a row
     of plain text fits the subtitle width. Newlines in the text force a new page."""
@@ -147,17 +178,24 @@ def paginate(text: str, fits: Callable[[str], bool], max_rows: int = 2) -> list[
             pages.append(Page(tuple(_markup(r) for r in rows)))
             continue
         pending: list = []
+        pending_chars: list = []
         for sentence in _sentences(chars):
             sentence_rows = _pack_rows(_phrases(sentence), fits)
             if pending and len(pending) + len(sentence_rows) <= max_rows:
                 pending += sentence_rows
+                pending_chars += sentence
+                continue
+            joined = _pack_rows(_phrases(pending_chars + sentence), fits) if pending else []
+            if pending and len(joined) <= max_rows:  # 「そう。」 shares a row with what follows
+                pending, pending_chars = joined, pending_chars + sentence
                 continue
             if pending:
                 pages.append(Page(tuple(_markup(r) for r in pending)))
-            while len(sentence_rows) > max_rows:
-                pages.append(Page(tuple(_markup(r) for r in sentence_rows[:max_rows])))
-                sentence_rows = sentence_rows[max_rows:]
-            pending = sentence_rows
+            if len(sentence_rows) > max_rows:
+                chunks = _balanced_pages(_phrases(sentence), fits, max_rows)
+                pages.extend(Page(tuple(_markup(r) for r in chunk)) for chunk in chunks[:-1])
+                sentence_rows = chunks[-1]
+            pending, pending_chars = sentence_rows, sentence
         if pending:
             pages.append(Page(tuple(_markup(r) for r in pending)))
     return pages
