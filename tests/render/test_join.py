@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.errors import RenderError
-from diffusion_explainer.render.join import ScenePiece
+from diffusion_explainer.render.soundtrack import ScenePiece
 from diffusion_explainer.render.pipeline import join_and_check
 from diffusion_explainer.render.probe import probe, video_problems
 from diffusion_explainer.render.settings import RenderSettings
@@ -122,3 +122,17 @@ def test_a_file_meeting_the_spec_has_no_problems(tiny_video):
     facts = probe(tiny_video("x.mp4", 30, faststart=True, audio_s=3.0))
     assert video_problems(facts, 256, 144, 10, 3) == []
     assert video_problems(facts, 256, 144, 10, 4)  # and the check can fail
+
+
+def test_the_soundtrack_is_encoded_once_and_reused_while_the_narration_is_unchanged(three_scenes, tmp_path):
+    from diffusion_explainer.render.soundtrack import soundtrack
+
+    cache = tmp_path / "audio"
+    first = soundtrack(three_scenes, 10, cache)
+    stamp = first.stat().st_mtime_ns
+    other_pictures = [ScenePiece(p.scene_id, p.video.with_name("elsewhere.mp4"), p.start_frame, p.frames, p.audio)
+                      for p in three_scenes]
+    assert soundtrack(other_pictures, 10, cache) == first and first.stat().st_mtime_ns == stamp
+    new_line = tone_wav(tmp_path / "b2.wav", 1.5, start_s=0.25)
+    changed = [three_scenes[0], ScenePiece("b", three_scenes[1].video, 20, 30, new_line), three_scenes[2]]
+    assert soundtrack(changed, 10, cache) != first

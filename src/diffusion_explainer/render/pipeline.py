@@ -14,7 +14,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -27,7 +26,8 @@ from ..errors import RenderError
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
-from .join import ScenePiece, join
+from .join import join
+from .soundtrack import ScenePiece, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
 from .scene_render import SceneJob, SceneRenderer, SceneRun
@@ -242,23 +242,13 @@ def _refresh_engine_part(manifest: Manifest, scene_ids: list[str]) -> None:
             manifest.record(scene_id, dict(entry, parts=parts, inputs=_digest(parts)))
 
 
-def _file_digest(path: Path | None) -> str:
-    if path is None:
-        return "silence"
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:20]
-
-
 def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
     """What the joined file and its side files are made from: the scene videos, the narration
     tracks and the timelines (captions)."""
     return _digest({
         "settings": plan.settings.key,
         "scenes": [(p.scene.id, (manifest.get(p.scene.id) or {}).get("inputs")) for p in plan.scenes],
-        "audio": [_file_digest(p.audio) for p in plan.scenes],
+        "audio": [file_digest(p.audio) for p in plan.scenes],
         "captions": captions.srt_text(plan),
         "chapters": captions.chapters_text(plan),
         "joining code": _render_code_digest(),
@@ -268,7 +258,7 @@ def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
 def _render_code_digest() -> str:
     """This package's own code: a change to how files are joined or drawn rewrites them."""
     here = Path(__file__).parent
-    return _digest([_file_digest(p) for p in sorted(here.glob("*.py"))])
+    return _digest([file_digest(p) for p in sorted(here.glob("*.py"))])
 
 
 def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
@@ -276,10 +266,12 @@ def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
                        p.timeline.total_frames, p.audio) for p in plan.scenes]
 
 
-def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = ""):
+def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
+                   cache_dir: Path | None = None):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right."""
+    sound = soundtrack(pieces, settings.fps, cache_dir or final.parent / "cache" / "audio")
     with atomic_path(final) as tmp:
-        join(pieces, settings.fps, tmp, title=title)
+        join(pieces, settings.fps, sound, tmp, title=title)
         facts = probe(tmp)
         problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s)
         if problems:
