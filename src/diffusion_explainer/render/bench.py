@@ -61,6 +61,7 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     # 2. nothing changed
     again = render_video(settings, root=root, progress=Progress(quiet=True))
     results["no_change_s"] = round(again.wall_s, 2)
+    results["no_change_rendered"] = {sid: list(why) for sid, why in again.reasons.items()}  # should be empty
 
     # 3. one scene alone, ours and naive
     if baseline_scene and baseline_scene != "none":
@@ -121,7 +122,12 @@ def summary(results: dict) -> str:
     rows.append(f"  {'whole video':<16} {f['video_s']:>7} {f['wall_s']:>7} {f['wall_per_video_s']:>6.2f} {f['cpu_s']:>7} "
                 f"{f['peak_rss_mb']:>8}   (scenes {f['scenes_wall_s']} s, join {f['join_s']} s, side files "
                 f"{f['side_files_s']} s; peak RSS of any child {f['peak_rss_children_mb']} MB)")
-    rows.append(f"  no-change re-render: {results['no_change_s']} s")
+    moved = results.get("no_change_rendered") or {}
+    if moved:  # the checkout changed while the bench ran (others at work): say what moved
+        what = "; ".join(f"{scene} ({', '.join(why)})" for scene, why in moved.items())
+        rows.append(f"  no-change re-render: {results['no_change_s']} s, but it rendered {what}")
+    else:
+        rows.append(f"  no-change re-render: {results['no_change_s']} s, nothing rendered")
     b = results.get("baseline")
     if b:
         rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "
