@@ -2,8 +2,8 @@
 
 from types import SimpleNamespace
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, LaggedStart, Transform, VGroup,
-                   Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, LaggedStart,
+                   Transform, VGroup, Write)
 
 from diffusion_explainer import style
 from diffusion_explainer.demos import reverse

@@ -11,7 +11,7 @@ from diffusion_explainer.visuals.captions import mixed
 from diffusion_explainer.visuals.diagram import box, flow_arrow, unet
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.visuals.text import SMALL_EM, label
 from diffusion_explainer.visuals.vectors import vector_grid
 
 

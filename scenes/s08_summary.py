@@ -1,7 +1,7 @@
 """Scene 08: まとめ (9:15-10:00)."""
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, RoundedRectangle,
+from manim import (DOWN, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, RoundedRectangle,
                    VGroup)
 
 from diffusion_explainer import style
