@@ -15,6 +15,7 @@ Inside a cue method, `self.play` and `self.wait` work as usual, with three guara
 from __future__ import annotations
 
 import logging
+import os
 
 from manim import Animation, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
@@ -27,6 +28,10 @@ from .style import Layout
 from .subtitles.band import SubtitleBand
 
 log = logging.getLogger("diffusion_explainer")
+
+# "0": leave the narration out of the scene's own file; `render` muxes one soundtrack into the
+# joined video instead, and Manim's mixing and AAC encoding per scene would be wasted work.
+SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 
 
 class _Slice(Animation):
@@ -92,7 +97,7 @@ class ExplainerScene(Scene):
                         for frame in [page.span.start]]
         self._events.sort(key=lambda e: e[0])
         self._shown: Mobject | None = None
-        if self.plan.audio is not None:
+        if self.plan.audio is not None and os.environ.get(SCENE_SOUND_ENV, "1") != "0":
             self.add_sound(str(self.plan.audio), time_offset=0)
 
     # --- the story -------------------------------------------------------------------------------

@@ -33,6 +33,9 @@ from .progress import Progress
 from .settings import RenderSettings
 
 POLL_S = 0.5
+# Read by ExplainerScene.setup (explainer_scene.SCENE_SOUND_ENV; not imported here, it would load
+# Manim): "0" keeps the narration out of the scene files, the joined video gets the soundtrack.
+SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt)): ?(.*)$")
 
 
@@ -114,6 +117,7 @@ class SceneRenderer:
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env[SILENT_ENV] = "1" if self.settings.silent else "0"
+        env[SCENE_SOUND_ENV] = "0"
         env["COLUMNS"] = "200"  # Manim's rich log wraps at the terminal width; keep messages on one line
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("DIFFUSION_EXPLAINER_BUILD", str(paths.BUILD))
