@@ -111,7 +111,7 @@ class SceneRenderer:
         return self.scenes_dir / "logs" / f"{scene_id}.log"
 
     def command(self, job: SceneJob, media_dir: Path) -> list[str]:
-        return [sys.executable, "-m", "manim", "render", *self.settings.manim_args(), "--media_dir", str(media_dir),
+        return [sys.executable, "-m", "diffusion_explainer.render.manim_main", "render", *self.settings.manim_args(), "--media_dir", str(media_dir),
                 "-o", job.scene_id, str(job.scene_file), scene_class_name(job.scene_file, job.scene_id)]
 
     def environment(self) -> dict[str, str]:
