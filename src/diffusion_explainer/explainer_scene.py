@@ -183,7 +183,6 @@ class ExplainerScene(Scene):
         scale = (target - self._frame) / self.fps / wanted  # frame quantisation stretches slightly
         for a in anims:
             a.run_time *= scale
-        total = (target - self._frame) / self.fps
         cuts = [self._frame] + [e[0] for e in self._events if self._frame < e[0] < target] + [target]
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             self._show_subtitles_at(a)
@@ -191,7 +190,6 @@ class ExplainerScene(Scene):
             slices = [_Slice(x, t0, t1, first=(i == 0), last=(b == target)) for x in anims]
             self._play_frames(slices, b - a)
         self._show_subtitles_at(target)
-        del total
 
     def wait(self, duration: float = 1.0, stop_condition=None, frozen_frame=None) -> None:
         target = min(self._cue_end, self._frame + max(1, round(duration * self.fps)))
