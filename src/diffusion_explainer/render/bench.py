@@ -28,7 +28,7 @@ from .inputs import Manifest
 from .pipeline import Outputs, render_video, scene_jobs
 from .probe import probe
 from .progress import Progress, clock
-from .scene_render import SceneRenderer
+from .scene_render import SceneRenderer, high_water_kb
 from .settings import RenderSettings
 from .video_plan import plan_video
 
@@ -58,8 +58,13 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
                            peak_rss_mb=round(max(r.peak_rss_mb for r in full.rendered)),
                            peak_rss_children_mb=round(peak_children_mb))
 
-    # 2. nothing changed
+    # 2. nothing changed. In a checkout others are editing, code can change during the long run
+    # above: a first pass catches up (and says what it rendered), the second is the measurement.
     again = render_video(settings, root=root, progress=Progress(quiet=True))
+    results["catch_up"] = {sid: list(why) for sid, why in again.reasons.items()}
+    if again.reasons:
+        progress.say(f"  (the checkout changed during the bench: {len(again.reasons)} scenes rendered again)")
+        again = render_video(settings, root=root, progress=Progress(quiet=True))
     results["no_change_s"] = round(again.wall_s, 2)
     results["no_change_rendered"] = {sid: list(why) for sid, why in again.reasons.items()}  # should be empty
 
@@ -96,11 +101,17 @@ def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Pro
     with open(log_path, "w", encoding="utf-8") as log:
         child = subprocess.Popen(command, cwd=paths.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
+        peak_kb = 0
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kb = max(peak_kb, high_water_kb(child.pid))
+            time.sleep(0.5)
         child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     naive: dict = dict(wall_s=round(wall, 1), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
-                       peak_rss_mb=round(usage.ru_maxrss / 1024), exit=child.returncode, log=str(log_path))
+                       peak_rss_mb=round((peak_kb or usage.ru_maxrss) / 1024), exit=child.returncode, log=str(log_path))
     videos = [p for p in media.rglob(f"naive_{scene_id}.mp4") if "partial_movie_files" not in p.parts]
     if videos:
         naive["frames"] = probe(videos[0]).frames
@@ -121,7 +132,12 @@ def summary(results: dict) -> str:
     f = results["full"]
     rows.append(f"  {'whole video':<16} {f['video_s']:>7} {f['wall_s']:>7} {f['wall_per_video_s']:>6.2f} {f['cpu_s']:>7} "
                 f"{f['peak_rss_mb']:>8}   (scenes {f['scenes_wall_s']} s, join {f['join_s']} s, side files "
-                f"{f['side_files_s']} s; peak RSS of any child {f['peak_rss_children_mb']} MB)")
+                f"{f['side_files_s']} s)")
+    rows.append(f"  peak MB: each manim process's own VmHWM; getrusage(RUSAGE_CHILDREN) says "
+                f"{f['peak_rss_children_mb']} MB, which also counts this process's memory at each fork")
+    if results.get("catch_up"):
+        what = "; ".join(f"{scene} ({', '.join(why)})" for scene, why in results["catch_up"].items())
+        rows.append(f"  (changed in the checkout during the bench and rendered again before measuring: {what})")
     moved = results.get("no_change_rendered") or {}
     if moved:  # the checkout changed while the bench ran (others at work): say what moved
         what = "; ".join(f"{scene} ({', '.join(why)})" for scene, why in moved.items())

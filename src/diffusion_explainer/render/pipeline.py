@@ -143,7 +143,8 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         final_inputs = _final_inputs(plan, manifest)
         recorded = Manifest(outputs.manifest).get(VIDEO_NAME)
         if (recorded and recorded.get("inputs") == final_inputs and not force
-                and all(p.exists() for p in outputs.all_files())):
+                and all(p.exists() for p in outputs.all_files())
+                and recorded.get("bytes") == outputs.video.stat().st_size):
             progress.say(f"  up to date: {outputs.video}")
         else:
             t = time.monotonic()
@@ -158,6 +159,7 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
             report.side_files_s = time.monotonic() - t
             Manifest(outputs.manifest).record(VIDEO_NAME, {
                 "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
+                "bytes": outputs.video.stat().st_size,
                 "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             })
             progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")

@@ -140,11 +140,11 @@ class SceneRenderer:
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             self._children[job.scene_id] = child
             try:
-                status, usage = self._wait(child, job, videos_dir)
+                status, cpu_s, peak_mb = self._wait(child, job, videos_dir)
             finally:
                 self._children.pop(job.scene_id, None)
         wall = time.monotonic() - started
-        run = SceneRun(job.scene_id, job.seconds, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        run = SceneRun(job.scene_id, job.seconds, wall, cpu_s, peak_mb)
 
         if status != 0:
             reason = error_summary(log_path.read_text(encoding="utf-8", errors="replace"))
@@ -158,12 +158,18 @@ class SceneRenderer:
         return run
 
     def _wait(self, child: subprocess.Popen, job: SceneJob, videos_dir: Path):
+        """(exit code, CPU seconds, peak RSS in MB) of the child, reporting its progress meanwhile.
+
+        The peak is the child's own high-water mark (VmHWM) read while it runs: the wait4 figure
+        also counts the parent's memory at fork time (Linux carries it across exec)."""
         counted: dict[str, int] = {}
+        peak_kb = 0
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 child.returncode = os.waitstatus_to_exitcode(status)
-                return child.returncode, usage
+                return child.returncode, usage.ru_utime + usage.ru_stime, (peak_kb or usage.ru_maxrss) / 1024
+            peak_kb = max(peak_kb, high_water_kb(child.pid))
             self.progress.scene_frames(job.scene_id, _frames_done(videos_dir, counted))
             time.sleep(POLL_S)
 
@@ -195,6 +201,18 @@ class SceneRenderer:
         for child in list(self._children.values()):
             if child.returncode is None:
                 child.terminate()
+
+
+def high_water_kb(pid: int) -> int:
+    """A running process's peak resident memory so far (VmHWM), in kB; 0 if it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _frames_done(videos_dir: Path, counted: dict[str, int]) -> int:
