@@ -51,9 +51,20 @@ def render_settings(args):
         raise SystemExit(f"error: {e}") from None
 
 
+def _interrupt_on_sigterm() -> None:
+    """A render stopped with SIGTERM cleans up as for Ctrl-C: its manim processes are stopped."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def cmd_render(args) -> int:
     from .render.pipeline import render_video
 
+    _interrupt_on_sigterm()
     render_video(render_settings(args), force=args.force)
     return 0
 
@@ -61,6 +72,7 @@ def cmd_render(args) -> int:
 def cmd_bench(args) -> int:
     from .render.bench import run_bench
 
+    _interrupt_on_sigterm()
     run_bench(render_settings(args), baseline_scene=args.baseline_scene)
     return 0
 

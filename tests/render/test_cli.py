@@ -46,3 +46,44 @@ def test_a_second_render_into_the_same_build_is_refused_while_one_runs(tmp_path)
 def test_a_bad_size_is_refused_before_anything_runs(tmp_path, args):
     result = run(tmp_path, "render", *args, "--silent")
     assert result.returncode != 0 and "error:" in result.stderr
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    pids = []
+    for proc in os.listdir("/proc"):
+        if proc.isdigit():
+            try:
+                with open(f"/proc/{proc}/cmdline", "rb") as f:
+                    if text.encode() in f.read():
+                        pids.append(int(proc))
+            except OSError:
+                pass
+    return pids
+
+
+@pytest.mark.render
+def test_an_interrupted_render_stops_its_manim_processes_and_keeps_the_previous_video(tmp_path):
+    import signal
+    import time
+
+    build = tmp_path / "build"
+    build.mkdir()
+    previous = build / "diffusion_explainer.mp4"
+    previous.write_bytes(b"the previous video")
+    env = dict(os.environ, DIFFUSION_EXPLAINER_BUILD=str(build))
+    render = subprocess.Popen([sys.executable, "-m", "diffusion_explainer", "render", "--resolution", "256,144",
+                               "--fps", "10", "--silent", "--jobs", "2"], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not _processes_mentioning(str(build / "cache" / "manim")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(str(build / "cache" / "manim")), "no manim process started"
+    render.send_signal(signal.SIGTERM)
+    _, stderr = render.communicate(timeout=60)
+    assert render.returncode == 130, stderr
+    assert "interrupted" in stderr
+    time.sleep(1)
+    assert _processes_mentioning(str(build / "cache" / "manim")) == []
+    assert previous.read_bytes() == b"the previous video"
+    assert not [p for p in build.rglob("*.mp4") if p.parent.name == "256x144p10-silent"]
+    assert not list(build.glob(".*.partial*"))

@@ -205,8 +205,8 @@ def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progre
     runs: list[SceneRun] = []
     failures: list[RenderError] = []
     pending = list(jobs)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scene") as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scene") as pool:
+        try:
             running: dict[concurrent.futures.Future, SceneJob] = {}
             while pending or running:
                 while pending and len(running) < max(1, workers) and not failures:
@@ -221,11 +221,11 @@ def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progre
                         runs.append(future.result())
                     except RenderError as e:
                         failures.append(e)
-    except BaseException:
-        renderer.stop_all()
-        raise
-    finally:
-        progress.close()
+        except BaseException:  # Ctrl-C (or SIGTERM, see cli): stop the children before waiting for their threads
+            renderer.stop_all()
+            raise
+        finally:
+            progress.close()
     if failures:
         skipped = [j.scene_id for j in pending]
         note = f" Not started: {', '.join(skipped)}." if skipped else ""
