@@ -21,6 +21,7 @@ from manim import Animation, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
 
 from . import preflight, style
+from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
 from .screenplay import load_screenplay
@@ -72,6 +73,10 @@ class _Slice(Animation):
 
 class ExplainerScene(Scene):
     scene_id: str = ""  # set by each scene file: "s03_forward"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("camera_class", PictureCamera)  # same frames, pictures composited faster
+        super().__init__(*args, **kwargs)
 
     # --- set-up ----------------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ Why these Manim settings (measured, see README "What `make render` writes" and `
 - x264 `preset=veryfast` (crf 23 kept): a large part of a scene's CPU time goes into encoding
   mostly still frames; veryfast keeps the High profile (CABAC, B-frames, 8x8 transforms), which
   `ultrafast` would drop.
+- x264 `threads=1`: scenes render in parallel, one process per core, so x264's own frame threads
+  only add overhead; one thread measured 12.5 instead of 18.4 CPU ms per 1080p frame.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ QUALITIES: dict[str, tuple[int, int, int]] = {
 }
 DEFAULT_QUALITY = "h"
 
-ENCODER_OPTIONS: dict[str, str] = {"preset": "veryfast", "crf": "23"}
+ENCODER_OPTIONS: dict[str, str] = {"preset": "veryfast", "crf": "23", "threads": "1"}
 MANIM_FLAGS: tuple[str, ...] = ("--disable_caching", "--progress_bar", "none", "-v", "WARNING", "--format", "mp4")
 
 
