@@ -3,7 +3,8 @@
 In one run, under build/bench/ (the real build is not touched):
 1. the whole video rendered from scratch (every scene forced), end to end: wall seconds per
    second of video for each scene and the whole, CPU seconds, peak memory of the manim processes;
-2. the same command again with nothing changed (the incremental path);
+2. the same command again with nothing changed (the incremental path), then with one line of
+   Scene 08 edited in a copy of the screenplay (only that scene should render again);
 3. one scene rendered alone our way, and alone the naive way (baseline.py: updater-driven
    subtitles, Manim's own play/wait, Manim's defaults), reported as a ratio.
 The machine's load average is printed with the numbers: on a shared machine they move with it.
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from .. import paths
 from ..scene_plan import SILENT_ENV
+from ..screenplay import load_screenplay
+from ..screenplay.loader import SCREENPLAY_ENV
 from .atomic import write_text
 from .baseline import BASELINE_ENV
 from .inputs import Manifest
@@ -68,6 +71,10 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     results["no_change_s"] = round(again.wall_s, 2)
     results["no_change_rendered"] = {sid: list(why) for sid, why in again.reasons.items()}  # should be empty
 
+    edit = _edit_one_line(settings, root)
+    if edit:
+        results["one_line_edit"] = edit
+
     # 3. one scene alone, ours and naive
     if baseline_scene and baseline_scene != "none":
         results["baseline"] = _baseline(settings, baseline_scene, root, progress)
@@ -76,6 +83,30 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     write_text(root / f"bench-{settings.key}.json", json.dumps(results, indent=1))
     progress.say(summary(results))
     return results
+
+
+EDITED_LINE = ("ありがとう！ これでイメージ掴めた気がする。", "ありがとう！ イメージが掴めた気がする。")  # Scene 08
+
+
+def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
+    """Render again from a copy of the screenplay with one line of Scene 08 reworded."""
+    source = load_screenplay().path
+    text = Path(source).read_text(encoding="utf-8")
+    if EDITED_LINE[0] not in text:
+        return None  # the screenplay was rewritten: no line to edit
+    edited = root / "edited_screenplay.yaml"
+    write_text(edited, text.replace(EDITED_LINE[0], EDITED_LINE[1], 1))
+    before = os.environ.get(SCREENPLAY_ENV)
+    os.environ[SCREENPLAY_ENV] = str(edited)
+    try:
+        report = render_video(settings, root=root, progress=Progress(quiet=True))
+    finally:
+        if before is None:
+            os.environ.pop(SCREENPLAY_ENV, None)
+        else:
+            os.environ[SCREENPLAY_ENV] = before
+    return dict(wall_s=round(report.wall_s, 1), rendered=[r.scene_id for r in report.rendered],
+                reasons={sid: list(why) for sid, why in report.reasons.items()})
 
 
 def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Progress) -> dict:
@@ -144,6 +175,9 @@ def summary(results: dict) -> str:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, but it rendered {what}")
     else:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, nothing rendered")
+    e = results.get("one_line_edit")
+    if e:
+        rows.append(f"  one line of s08 edited: {e['wall_s']} s, rendered {', '.join(e['rendered']) or 'nothing'}")
     b = results.get("baseline")
     if b:
         rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "
