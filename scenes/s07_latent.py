@@ -165,12 +165,17 @@ class LatentDiffusion(ExplainerScene):
             label(f"PSNR（大きいほど元の絵に近い）　見たことのない {enc.held_out_count} 枚の平均："
                   f"{enc.held_out_psnr_linear:.1f} dB → {enc.held_out_psnr_decoded:.1f} dB", SMALL_EM, style.INK),
             label("この模型の自己符号化器は小さい。Stable Diffusion は大きな CNN を学習させ、ずっと精細に戻す", SMALL_EM),
+            # the line says the name comes from 安定 (stable): the video should not teach that as fact
+            label("※ 名前の由来に公式な説明は見当たらない（公開：Stability AI・CompVis・Runway、2022 年）", SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.3)
+        naming = next((page for page in answer.pages if "由来" in page.text), answer.pages[-1])
         self.wait(self.seconds_until(question.speech.start))
         self.play(FadeOut(pipeline), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in cards], lag_ratio=0.3), run_time=1.6)
         self.wait(self.seconds_until(answer.speech.start))
         self.play(FadeIn(summary[0]), run_time=0.6)
+        self.wait(self.seconds_until(naming.span.start))
+        self.play(FadeIn(summary[2]), run_time=0.6)
         self.wait(self.seconds_until(answer.pages[-1].span.start))
         self.play(FadeIn(summary[1]), run_time=0.6)
         self.wait(self.seconds_left)

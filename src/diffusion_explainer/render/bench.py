@@ -4,7 +4,7 @@ In one run, under build/bench/ (the real build is not touched):
 1. the whole video rendered from scratch (every scene forced), end to end: wall seconds per
    second of video for each scene and the whole, CPU seconds, peak memory of the manim processes;
 2. the same command again with nothing changed (the incremental path), then with one line of
-   Scene 08 edited in a copy of the screenplay (only that scene should render again);
+   Scene 08 edited in a copy of the screenplay (only that scene should render again), and back;
 3. one scene rendered alone our way, and alone the naive way (baseline.py: updater-driven
    subtitles, Manim's own play/wait, Manim's defaults), reported as a ratio.
 The machine's load average is printed with the numbers: on a shared machine they move with it.
@@ -105,8 +105,13 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
             os.environ.pop(SCREENPLAY_ENV, None)
         else:
             os.environ[SCREENPLAY_ENV] = before
-    return dict(wall_s=round(report.wall_s, 1), rendered=[r.scene_id for r in report.rendered],
-                reasons={sid: list(why) for sid, why in report.reasons.items()})
+    restored = render_video(settings, root=root, progress=Progress(quiet=True))  # build/bench as the screenplay says
+    other = report.wall_s - report.scenes_wall_s - report.join_s - report.side_files_s
+    return dict(wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1), join_s=round(report.join_s, 1),
+                side_files_s=round(report.side_files_s, 1), planning_and_speech_s=round(other, 1),
+                rendered=[r.scene_id for r in report.rendered],
+                reasons={sid: list(why) for sid, why in report.reasons.items()},
+                restored=[r.scene_id for r in restored.rendered])
 
 
 def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Progress) -> dict:
@@ -177,7 +182,9 @@ def summary(results: dict) -> str:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, nothing rendered")
     e = results.get("one_line_edit")
     if e:
-        rows.append(f"  one line of s08 edited: {e['wall_s']} s, rendered {', '.join(e['rendered']) or 'nothing'}")
+        rows.append(f"  one line of s08 edited: {e['wall_s']} s, rendered {', '.join(e['rendered']) or 'nothing'} "
+                    f"(scenes {e['scenes_s']} s, join {e['join_s']} s, side files {e['side_files_s']} s, "
+                    f"planning and speech {e['planning_and_speech_s']} s)")
     b = results.get("baseline")
     if b:
         rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "
