@@ -124,7 +124,7 @@ class ReverseProcess(ExplainerScene):
             self.play(GrowArrow(link[0]), FadeIn(link[1:]), FadeIn(pic, shift=RIGHT * 0.15), FadeIn(t_label),
                       run_time=0.9)
         unet_note = label("矢印ごとに U-Net でノイズを予測して引く、を何百回もくり返す", SMALL_EM, style.NETWORK)
-        unet_note.next_to(links, UP, buff=0.12).set_x(0.6)
+        unet_note.next_to(Group(links, states), UP, buff=0.22).set_x(0.6)  # clear of the pictures, not only the arrows
         self.play(FadeIn(unet_note), run_time=0.6)
 
         # 「最初は全体的な構図や色が決まって…」: the model's guess of the finished picture at each stage
