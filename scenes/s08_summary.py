@@ -22,7 +22,7 @@ class Summary(ExplainerScene):
 
     def section_title(self):
         """セクションタイトル「まとめ」"""
-        self.title = play_section_title(self)
+        self.title = play_section_title(self, through_lines=True)  # nothing else to show while it is said
         self.recap = summary.recap()
         self.wait(self.seconds_left)
 
