@@ -136,3 +136,45 @@ def test_the_soundtrack_is_encoded_once_and_reused_while_the_narration_is_unchan
     new_line = tone_wav(tmp_path / "b2.wav", 1.5, start_s=0.25)
     changed = [three_scenes[0], ScenePiece("b", three_scenes[1].video, 20, 30, new_line), three_scenes[2]]
     assert soundtrack(changed, 10, cache) != first
+
+
+def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(three_scenes, tmp_path):
+    from diffusion_explainer.render.pipeline import early_soundtrack
+    from diffusion_explainer.render.soundtrack import soundtrack
+
+    cache = tmp_path / "audio"
+    with early_soundtrack(three_scenes, SETTINGS, cache) as sound:
+        path = sound.result()
+    assert path.exists() and list(cache.iterdir()) == [path]
+    stamp = path.stat().st_mtime_ns
+    assert soundtrack(three_scenes, 10, cache) == path and path.stat().st_mtime_ns == stamp  # not encoded again
+
+
+def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(three_scenes, tmp_path):
+    import threading
+    import time
+
+    from diffusion_explainer.render import soundtrack as module
+    from diffusion_explainer.render.pipeline import early_soundtrack
+
+    cache = tmp_path / "audio"
+    started = threading.Event()
+    real_frames_of = module._frames_of
+
+    def slow_frames_of(size, blocks):  # 30 s of audio at 50 ms per AAC frame: about 70 s if never stopped
+        for block in real_frames_of(size, blocks):
+            started.set()
+            time.sleep(0.05)
+            yield block
+
+    module._frames_of = slow_frames_of
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with early_soundtrack([ScenePiece("b", three_scenes[1].video, 0, 300, three_scenes[1].audio)],
+                                  SETTINGS, cache) as sound:
+                assert started.wait(30)
+                raise KeyboardInterrupt  # Ctrl-C while the scenes render
+    finally:
+        module._frames_of = real_frames_of
+    assert isinstance(sound.exception(timeout=0), module.Stopped)
+    assert not cache.exists() or list(cache.iterdir()) == []

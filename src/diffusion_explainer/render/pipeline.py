@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,10 @@ class Outputs:
     @property
     def video(self) -> Path:
         return self.root / f"{VIDEO_NAME}.mp4"
+
+    @property
+    def sound_cache(self) -> Path:
+        return self.root / "cache" / "audio"
 
     @property
     def srt(self) -> Path:
@@ -135,8 +140,10 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
         t = time.monotonic()
-        report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
-        report.scenes_wall_s = time.monotonic() - t
+        with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache) as sound:
+            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+            report.scenes_wall_s = time.monotonic() - t
+            sound.result()  # its errors are the render's errors
         if report.rendered:
             _refresh_engine_part(manifest, [r.scene_id for r in report.rendered])
 
@@ -149,7 +156,7 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title)
+                                   outputs.video, title=plan.screenplay.title, cache_dir=outputs.sound_cache)
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -261,6 +268,22 @@ def _render_code_digest() -> str:
     """This package's own code: a change to how files are joined or drawn rewrites them."""
     here = Path(__file__).parent
     return _digest([file_digest(p) for p in sorted(here.glob("*.py"))])
+
+
+@contextlib.contextmanager
+def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings,
+                     cache_dir: Path) -> Iterator[concurrent.futures.Future]:
+    """Encode the soundtrack (if the narration changed) while the scenes render: it needs only the
+    narration tracks and the scene lengths, and a core is often free (one stale scene, or the
+    last one). The join then finds it in the cache. If the render stops, so does the encode."""
+    stop = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
+        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop)
+        try:
+            yield future
+        except BaseException:
+            stop.set()
+            raise
 
 
 def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:

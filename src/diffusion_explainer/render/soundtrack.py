@@ -11,6 +11,7 @@ a change to the pictures only copies it.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -55,23 +56,30 @@ def soundtrack_key(pieces: list[ScenePiece], fps: int) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
-def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path) -> Path:
-    """The encoded soundtrack for these scenes, from the cache or encoded now."""
+class Stopped(Exception):
+    """The encode was asked to stop (the render was interrupted or failed)."""
+
+
+def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None) -> Path:
+    """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
+    stopped leaves nothing behind)."""
     path = cache_dir / f"soundtrack-{soundtrack_key(pieces, fps)}.m4a"
     if not path.exists():
         with atomic_path(path) as tmp:
-            encode(pieces, fps, tmp)
+            encode(pieces, fps, tmp, stop)
         for old in sorted(cache_dir.glob("soundtrack-*.m4a"), key=lambda p: p.stat().st_mtime)[:-KEEP_SOUNDTRACKS]:
             old.unlink(missing_ok=True)
     return path
 
 
-def encode(pieces: list[ScenePiece], fps: int, out_path: Path) -> None:
+def encode(pieces: list[ScenePiece], fps: int, out_path: Path, stop: threading.Event | None = None) -> None:
     with av.open(str(out_path), mode="w", format="mp4") as output:
         stream = output.add_stream("aac", rate=AUDIO_RATE, layout="stereo", options=dict(AAC_OPTIONS))
         stream.bit_rate = AUDIO_BITRATE
         position = 0
         for block in _frames_of(AAC_FRAME, _audio_blocks(pieces, fps)):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
             frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
             frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, position, Fraction(1, AUDIO_RATE)
             position += block.shape[1]
