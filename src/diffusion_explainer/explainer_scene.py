@@ -23,16 +23,12 @@ from manim.animation.animation import prepare_animation
 from . import preflight, style
 from .camera import PictureCamera
 from .errors import RenderError
-from .scene_plan import ScenePlan, plan_for
+from .scene_plan import SCENE_SOUND_ENV, ScenePlan, plan_for
 from .screenplay import load_screenplay
 from .style import Layout
 from .subtitles.band import SubtitleBand
 
 log = logging.getLogger("diffusion_explainer")
-
-# "0": leave the narration out of the scene's own file; `render` muxes one soundtrack into the
-# joined video instead, and Manim's mixing and AAC encoding per scene would be wasted work.
-SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 
 
 class _Slice(Animation):

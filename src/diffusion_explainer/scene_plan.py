@@ -18,6 +18,11 @@ from .screenplay import Scene, Screenplay, load_screenplay
 from .style import FRAME_HEIGHT, Layout
 from .subtitles import SubtitleFitter
 from .narration.silent_mode import SILENT_ENV
+
+# "0": leave the narration out of a scene's own file (ExplainerScene reads it, `render` sets it);
+# `render` muxes one soundtrack into the joined video, so Manim's mixing and AAC encoding per
+# scene would be wasted work.
+SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 from .timeline import SceneTimeline, plan_scene, speed_needed
 
 

@@ -25,7 +25,7 @@ import av
 
 from .. import paths
 from ..errors import RenderError
-from ..scene_plan import SILENT_ENV
+from ..scene_plan import SCENE_SOUND_ENV, SILENT_ENV
 from .atomic import move_into_place
 from .inputs import Manifest, SceneInputs
 from .probe import probe, scene_problems
@@ -33,9 +33,6 @@ from .progress import Progress
 from .settings import RenderSettings
 
 POLL_S = 0.5
-# Read by ExplainerScene.setup (explainer_scene.SCENE_SOUND_ENV; not imported here, it would load
-# Manim): "0" keeps the narration out of the scene files, the joined video gets the soundtrack.
-SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt)): ?(.*)$")
 
 
