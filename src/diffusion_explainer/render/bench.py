@@ -31,7 +31,7 @@ from .inputs import Manifest
 from .pipeline import Outputs, render_video, scene_jobs
 from .probe import probe
 from .progress import Progress, clock
-from .scene_render import SceneRenderer, high_water_kb
+from .scene_render import SceneRenderer, watch
 from .settings import RenderSettings
 from .video_plan import plan_video
 
@@ -137,25 +137,18 @@ def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Pro
     with open(log_path, "w", encoding="utf-8") as log:
         child = subprocess.Popen(command, cwd=paths.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
-        peak_kb = 0
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_kb = max(peak_kb, high_water_kb(child.pid))
-            time.sleep(0.5)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        status, cpu_s, peak_mb = watch(child)
     wall = time.monotonic() - started
-    naive: dict = dict(wall_s=round(wall, 1), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
-                       peak_rss_mb=round((peak_kb or usage.ru_maxrss) / 1024), exit=child.returncode, log=str(log_path))
+    naive: dict = dict(wall_s=round(wall, 1), cpu_s=round(cpu_s, 1), peak_rss_mb=round(peak_mb), exit=status,
+                       log=str(log_path))
     videos = [p for p in media.rglob(f"naive_{scene_id}.mp4") if "partial_movie_files" not in p.parts]
     if videos:
         naive["frames"] = probe(videos[0]).frames
-    progress.say(f"  done    naive {scene_id} in {clock(wall)} (exit {child.returncode})")
+    progress.say(f"  done    naive {scene_id} in {clock(wall)} (exit {status})")
     return dict(scene=scene_id, video_s=job.seconds, planned_frames=job.frames,
                 ours=dict(wall_s=round(ours.wall_s, 1), cpu_s=round(ours.cpu_s, 1), peak_rss_mb=round(ours.peak_rss_mb)),
                 naive=naive, ratio_wall=round(wall / ours.wall_s, 2),
-                ratio_cpu=round((usage.ru_utime + usage.ru_stime) / max(ours.cpu_s, 1e-9), 2))
+                ratio_cpu=round(cpu_s / max(ours.cpu_s, 1e-9), 2))
 
 
 def summary(results: dict) -> str:

@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import av
 
@@ -155,20 +156,9 @@ class SceneRenderer:
         return run
 
     def _wait(self, child: subprocess.Popen, job: SceneJob, videos_dir: Path):
-        """(exit code, CPU seconds, peak RSS in MB) of the child, reporting its progress meanwhile.
-
-        The peak is the child's own high-water mark (VmHWM) read while it runs: the wait4 figure
-        also counts the parent's memory at fork time (Linux carries it across exec)."""
+        """(exit code, CPU seconds, peak RSS in MB) of the child, reporting its progress meanwhile."""
         counted: dict[str, int] = {}
-        peak_kb = 0
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                child.returncode = os.waitstatus_to_exitcode(status)
-                return child.returncode, usage.ru_utime + usage.ru_stime, (peak_kb or usage.ru_maxrss) / 1024
-            peak_kb = max(peak_kb, high_water_kb(child.pid))
-            self.progress.scene_frames(job.scene_id, _frames_done(videos_dir, counted))
-            time.sleep(POLL_S)
+        return watch(child, lambda: self.progress.scene_frames(job.scene_id, _frames_done(videos_dir, counted)))
 
     def _keep(self, job: SceneJob, videos_dir: Path, run: SceneRun) -> None:
         outputs = [p for p in videos_dir.glob(f"*/*/{job.scene_id}.mp4")]
@@ -198,6 +188,22 @@ class SceneRenderer:
         for child in list(self._children.values()):
             if child.returncode is None:
                 child.terminate()
+
+
+def watch(child: subprocess.Popen, each_poll: Callable[[], None] = lambda: None) -> tuple[int, float, float]:
+    """Wait for a child: (exit code, CPU seconds, peak RSS in MB), calling `each_poll` while it runs.
+
+    The peak is the child's own high-water mark (VmHWM) read while it runs: the wait4 figure
+    also counts the parent's memory at fork time (Linux carries it across exec)."""
+    peak_kb = 0
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            child.returncode = os.waitstatus_to_exitcode(status)
+            return child.returncode, usage.ru_utime + usage.ru_stime, (peak_kb or usage.ru_maxrss) / 1024
+        peak_kb = max(peak_kb, high_water_kb(child.pid))
+        each_poll()
+        time.sleep(POLL_S)
 
 
 def high_water_kb(pid: int) -> int:
