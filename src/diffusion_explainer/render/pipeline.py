@@ -143,7 +143,7 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache) as sound:
             report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
             report.scenes_wall_s = time.monotonic() - t
-            sound.result()  # its errors are the render's errors
+            sound_path = sound.result()  # its errors are the render's errors
         if report.rendered:
             _refresh_engine_part(manifest, [r.scene_id for r in report.rendered])
 
@@ -156,7 +156,7 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, cache_dir=outputs.sound_cache)
+                                   outputs.video, title=plan.screenplay.title, sound=sound_path)
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -292,9 +292,11 @@ def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   cache_dir: Path | None = None):
-    """Join into a temporary file, read it back, and rename it over `final` only if it is right."""
-    sound = soundtrack(pieces, settings.fps, cache_dir or final.parent / "cache" / "audio")
+                   sound: Path | None = None):
+    """Join into a temporary file, read it back, and rename it over `final` only if it is right.
+    `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
+    beside `final`, encoded if missing)."""
+    sound = sound or soundtrack(pieces, settings.fps, Outputs(final.parent, settings).sound_cache)
     with atomic_path(final) as tmp:
         join(pieces, settings.fps, sound, tmp, title=title)
         facts = probe(tmp)
