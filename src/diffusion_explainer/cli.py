@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from .errors import USER_ERRORS
+from .errors import USER_ERRORS, CheckFailed
 from .screenplay import format_clock, load_screenplay
 
 
@@ -27,10 +27,22 @@ def scene_table(screenplay) -> str:
 
 
 def cmd_check(args) -> int:
-    screenplay = load_screenplay(args.file)
-    print(f"{screenplay.path}: valid — {screenplay.title}, {len(screenplay.scenes)} scenes, "
-          f"{sum(len(s.lines) for s in screenplay.scenes)} lines, {sum(len(s.cues) for s in screenplay.scenes)} cues")
+    """Everything a render would refuse, in seconds: the screenplay, its scene files, voices,
+    readings, the font and LaTeX, and whether each scene's speech fits (see checks.py)."""
+    from . import checks
+
+    screenplay = load_screenplay(args.file or args.screenplay)
+    problems = checks.static_problems(screenplay)
+    fits, fit_problems = checks.speech_fit(screenplay)
+    problems += fit_problems
+    print(f"{screenplay.path}: {screenplay.title}, {len(screenplay.scenes)} scenes, "
+          f"{sum(len(s.lines) for s in screenplay.scenes)} lines, {sum(len(s.cues) for s in screenplay.scenes)} cues, "
+          f"scene files in {checks.display(screenplay.scene_dir)}")
     print(scene_table(screenplay))
+    print()
+    print(checks.fit_table(fits))
+    checks.refuse_problems(problems)
+    print("check: no problems; a render would start")
     return 0
 
 
@@ -95,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the screenplay and print its scene table")
     check.add_argument("file", nargs="?", help="screenplay YAML (default: script/diffusion_explainer.yaml)")
+    check.add_argument("--screenplay", help=argparse.SUPPRESS)  # the same as FILE, as render spells it
     check.set_defaults(func=cmd_check)
 
     render = sub.add_parser("render", help="render the scenes that changed and join build/diffusion_explainer.mp4")
@@ -114,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except CheckFailed as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(e.problems)} problem{'s' if len(e.problems) > 1 else ''}: nothing was rendered", file=sys.stderr)
+        return 2
     except USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -5,6 +5,11 @@ This class loads the scene's plan (timeline and narration), shows the subtitle p
 voice reaches them, calls each cue method at its start frame and pads it to its end, and ends
 the scene at exactly its duration in frames.
 
+A cue method syncs to the narration by name, never by position (see sync.py):
+`self.line("beta_explained")` is a named line of the screenplay, with `.start`, `.end`,
+`.at("phrase")` (the frame the voice reaches a phrase, or `.at(0.4)`, a fraction of its speech)
+and `.page("phrase")` (the subtitle page showing it); `self.wait_until(frame)` holds until then.
+
 Inside a cue method, `self.play` and `self.wait` work as usual, with three guarantees:
 - each call lasts a whole number of frames on the scene's absolute clock (no drift);
 - a call never runs past the cue's budget (it is shortened, with a warning in the log);
@@ -27,6 +32,7 @@ from .scene_plan import SCENE_SOUND_ENV, ScenePlan, plan_for
 from .screenplay import load_screenplay
 from .style import Layout
 from .subtitles.band import SubtitleBand
+from .sync import LineSync, line_sync
 
 log = logging.getLogger("diffusion_explainer")
 
@@ -113,6 +119,17 @@ class ExplainerScene(Scene):
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
         self._check_length()
+
+    # --- syncing to the narration, by name -----------------------------------------------------------
+
+    def line(self, line_id: str) -> LineSync:
+        """A line of this scene by its `id:` in the screenplay (a SyncError if it has none)."""
+        return line_sync(self.timeline, line_id, self.screenplay.scene_file(self.scene_id))
+
+    def wait_until(self, frame: int) -> None:
+        """Hold (subtitles still change on time) until `frame` of the scene, or the cue's end if
+        that comes first; nothing happens if the frame has passed."""
+        self._advance_to(min(frame, self._cue_end))
 
     @property
     def seconds_left(self) -> float:
