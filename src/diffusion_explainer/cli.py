@@ -77,7 +77,8 @@ def cmd_render(args) -> int:
     from .render.pipeline import render_video
 
     _interrupt_on_sigterm()
-    render_video(render_settings(args), force=args.force)
+    screenplay = load_screenplay(args.screenplay)
+    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene)
     return 0
 
 
@@ -113,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render the scenes that changed and join build/diffusion_explainer.mp4")
     _add_render_options(render)
     render.add_argument("--force", action="store_true", help="render every scene again, even unchanged ones")
+    render.add_argument("--screenplay", metavar="FILE",
+                        help="the screenplay to render (default: script/diffusion_explainer.yaml); another "
+                             "screenplay's video goes to build/<its name>/")
+    render.add_argument("--scene", action="append", metavar="ID",
+                        help="render only this scene (repeatable), for a quick look: no join, no side files")
     render.set_defaults(func=cmd_render)
 
     bench = sub.add_parser("bench", help="time a full render, a no-change render and a naive baseline scene")

@@ -97,7 +97,8 @@ class ExplainerScene(Scene):
         self.camera.background_color = self.screenplay.style.background
         self.layout = Layout(config.frame_width, self.screenplay.style.subtitle_size)
         self.subtitles = SubtitleBand(self.screenplay)
-        self.add(self.subtitles.background().set_z_index(900))
+        self._band = self.subtitles.background().set_z_index(900)
+        self.add(self._band)
         self._frame = 0
         self._cue_end = self.timeline.total_frames
         self._events = [(frame, page, line) for line in self.timeline.lines for page in line.pages
@@ -164,6 +165,18 @@ class ExplainerScene(Scene):
             self.remove(shown)
             return None
         return shown
+
+    def stage(self) -> list[Mobject]:
+        """Everything on screen but the subtitle band and its page."""
+        return [m for m in self.mobjects if m is not self._band and m is not self._shown]
+
+    def clear_stage(self, run_time: float = 0.6) -> None:
+        """Fade out everything on the stage (the subtitles stay)."""
+        from manim import FadeOut
+
+        shown = self.stage()
+        if shown:
+            self.play(*[FadeOut(m) for m in shown], run_time=min(run_time, max(self.seconds_left, 1 / self.fps)))
 
     def placeholder(self) -> None:
         """Stands in for a cue's visual until it is drawn: the cue's id and description."""
