@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from .errors import USER_ERRORS, CheckFailed
+from .errors import USER_ERRORS, CheckFailed, UsageError
 from .screenplay import format_clock, load_screenplay
 
 
@@ -60,7 +60,7 @@ def render_settings(args):
             return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs)
         return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs)
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise UsageError(str(e)) from None
 
 
 def _interrupt_on_sigterm() -> None:

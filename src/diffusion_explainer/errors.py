@@ -13,6 +13,10 @@ class SetupError(Exception):
     """Something the machine lacks (a font, LaTeX): the message says what to install."""
 
 
+class UsageError(Exception):
+    """Options on the command line that do not go together or are malformed."""
+
+
 class RenderError(Exception):
     """A render that cannot go on or whose output is wrong: the message says what and where."""
 
@@ -39,4 +43,4 @@ class CheckFailed(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-USER_ERRORS = (CheckFailed, ScreenplayError, TimelineError, SetupError, RenderError, SyncError)
+USER_ERRORS = (UsageError, CheckFailed, ScreenplayError, TimelineError, SetupError, RenderError, SyncError)

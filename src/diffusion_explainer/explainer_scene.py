@@ -236,8 +236,9 @@ class ExplainerScene(Scene):
         self._show_subtitles_at(self._frame)
 
     def _play_frames(self, animations: list[Animation], n: int) -> None:
-        """Exactly n frames: Manim rounds animations up and static waits down, so ask for the
-        middle of the frame (see NOTES: frame counts)."""
+        """Exactly n frames: Manim gives an animation len(arange(0, t, 1/fps)) frames (rounding
+        up) and a static wait int(t * fps) (rounding down), and even run_time = n/fps is a frame off
+        for about 9% of n through float error; asking for the middle of a frame is exact."""
         static = len(animations) == 1 and isinstance(animations[0], Wait) and not self._has_time_updaters()
         if static:
             run_time = (n + 0.5) / self.fps

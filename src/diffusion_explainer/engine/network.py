@@ -9,8 +9,8 @@ model is nothing but matrix products and a nonlinearity, trained by gradient des
     h_{k+1} = h_k + SiLU(h_k * (1 + g_k) + s_k) W_k + b_k  for k = 0..L-1
     eps_hat = SiLU(h_L) W_out + b_out
 
-Scale-and-shift (FiLM) conditioning: adding the time embedding instead learned much worse in the
-trial recorded in NOTES.md.
+Scale-and-shift (FiLM) conditioning: adding the time embedding instead learned much worse in a
+trial on 8x8x3 pictures (same width, same iterations).
 """
 
 from __future__ import annotations

@@ -222,8 +222,8 @@ def prepare_for_scenes(screenplay: Screenplay, scene_ids: list[str], progress: P
     twice, but a scene's progress would show none of it."""
     from ..scene_files import read_scene_file
 
-    engine = ("diffusion_explainer.demos", "diffusion_explainer.engine")
-    if any(module.startswith(engine) for scene_id in scene_ids
+    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")  # (pictures, schedule: no models)
+    if any(module.startswith(trained) for scene_id in scene_ids
            for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports):
         from ..engine import models
 
