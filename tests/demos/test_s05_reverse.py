@@ -71,9 +71,9 @@ def test_the_subtracted_noise_is_the_network_output_rederived_from_the_clipped_g
 
 
 def test_the_noise_footnote_says_what_the_clipping_did():
-    untouched = reverse.noise_footnote(0.0, 0.0)
+    untouched = "".join(reverse.noise_footnote(0.0, 0.0))
     assert "そのもの" in untouched and "切り詰め" not in untouched
-    clipped = reverse.noise_footnote(0.93, 0.0042)
+    clipped = "".join(reverse.noise_footnote(0.93, 0.0042))
     assert "切り詰め" in clipped and "93%" in clipped and "0.004" in clipped and "DDPM" in clipped
     step = reverse.first_step()
     assert step.noise_footnote == reverse.noise_footnote(step.clipped_share, step.raw_difference_rms)
@@ -99,3 +99,12 @@ def test_every_picture_the_scene_shows_is_recognisably_a_training_kind():
     assert shown.mean() <= 1.1 * real.mean()
     noise = metrics.nearest_neighbour_rms(metrics.uniform_noise_like(samples, seed=1), m.images)
     assert shown.max() < 0.5 * noise.min()
+
+
+def test_the_arrows_caption_counts_the_steps_each_arrow_holds():
+    d = reverse.denoising()
+    caption = d.repeat_caption
+    assert f"{min(d.steps_between)}〜{max(d.steps_between)} 回" in caption
+    assert f"全部で {reverse.T} 回" in caption  # the stages run from t = 1000 to 0
+    even = reverse.Denoising(d.stages, (250, 250, 250, 250), d.film_steps, d.film, d.final)
+    assert "を 250 回" in even.repeat_caption and "〜" not in even.repeat_caption

@@ -125,6 +125,6 @@ def test_the_note_on_screen_matches_the_real_sweep():
 
 
 def test_the_method_line_names_the_sweeps_real_settings():
-    text = guidance.sweep_method()
+    text = "".join(guidance.sweep_method())
     assert f"DDIM {guidance.SWEEP_SAMPLER_STEPS} ステップ" in text
     assert f"{guidance.SWEEP_PER_CLASS} 枚ずつ" in text and f"{pictures.NUM_CLASSES} 種類" in text

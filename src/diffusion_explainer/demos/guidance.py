@@ -201,7 +201,8 @@ def sweep_caveat(sweep) -> tuple[CaveatClause, ...]:
     return tuple(clauses)
 
 
-def sweep_method(n_per_class: int = SWEEP_PER_CLASS, steps: int = SWEEP_SAMPLER_STEPS) -> str:
-    """How the sweep's numbers were made, for a line under it."""
-    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ DDIM {steps} ステップで生成。"
-            "正解率：各種類の平均画像のうち一番近いものが狙った種類だった割合")
+def sweep_method(n_per_class: int = SWEEP_PER_CLASS, steps: int = SWEEP_SAMPLER_STEPS
+                 ) -> tuple[str, str]:
+    """How the sweep's numbers were made: (how the pictures were drawn, how accuracy is judged)."""
+    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ、DDIM {steps} ステップで生成",
+            "正解率：各種類の平均画像のうち一番近いものが、狙った種類だった割合")

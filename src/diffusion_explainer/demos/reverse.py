@@ -90,17 +90,18 @@ class ReverseStep:
     raw_difference_rms: float = 0.0  # RMS of eps_hat - eps_raw per value
 
     @property
-    def noise_footnote(self) -> str:
+    def noise_footnote(self) -> tuple[str, ...]:
         return noise_footnote(self.clipped_share, self.raw_difference_rms)
 
 
-def noise_footnote(clipped_share: float, raw_difference_rms: float) -> str:
-    """What the noise picture of the step is, worded from what the clipping did."""
+def noise_footnote(clipped_share: float, raw_difference_rms: float) -> tuple[str, ...]:
+    """What the noise picture of the step is, worded from what the clipping did: lines for the
+    screen (the claim, then its numbers)."""
     if clipped_share == 0.0:
-        return "引いたノイズ：ネットワークの出力そのもの"
-    return (f"引いたノイズ：予測した完成図を [-1, 1] に切り詰め（値の {clipped_share * 100:.0f}%）、"
-            f"そこから計算し直したもの（DDPM の公開実装と同じ）。"
-            f"ネットワークの出力そのものとの差は値1個あたり約 {raw_difference_rms:.3f}")
+        return ("引いたノイズは、ネットワークの出力そのもの",)
+    return ("引いたノイズは、予測した完成図を [-1, 1] に切り詰めてから計算し直したもの（DDPM の公開実装と同じ）",
+            f"切り詰めた値 {clipped_share * 100:.0f}%　ネットワークの出力そのものとの差：値1個あたり約 "
+            f"{raw_difference_rms:.3f}")
 
 
 def first_step(index: int | None = None) -> ReverseStep:
@@ -139,6 +140,14 @@ class Denoising:
     film_steps: tuple[int, ...]  # every 20th step, for a flip book
     film: np.ndarray  # (len(film_steps), 16, 16, 3) x_t along the way
     final: np.ndarray
+
+    @property
+    def repeat_caption(self) -> str:
+        """What each arrow between the stages stands for, with the counts it really holds."""
+        fewest, most = min(self.steps_between), max(self.steps_between)
+        count = f"{fewest} 回" if fewest == most else f"{fewest}〜{most} 回"
+        return (f"矢印 1 本 = ネットワークでノイズを予測して引く、を {count}"
+                f"（全部で {sum(self.steps_between)} 回）")
 
 
 def denoising(index: int | None = None, stages=STAGES) -> Denoising:
