@@ -5,6 +5,7 @@ renders nothing, one edited line renders one scene, a failing scene keeps the la
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import av
@@ -15,13 +16,13 @@ from PIL import Image
 
 from diffusion_explainer.errors import RenderError
 from diffusion_explainer.render.inputs import Manifest
-from diffusion_explainer.render.pipeline import Outputs, render_video, scene_jobs
+from diffusion_explainer.render.pipeline import Outputs, render_video
 from diffusion_explainer.render.probe import probe, video_problems
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.scene_render import SceneRenderer
 from diffusion_explainer.render.settings import RenderSettings
 from diffusion_explainer.render.video_plan import plan_video
 from diffusion_explainer.screenplay import load_screenplay
+from tests.conftest import REPO, SCREENPLAY
 
 pytestmark = [pytest.mark.render, pytest.mark.full_video]
 
@@ -50,7 +51,7 @@ def first_and_last_frames(path):
 
 def test_every_scene_is_exactly_its_duration_in_frames(build, plan):
     outputs, report, log = build
-    assert sorted(r.scene_id for r in report.rendered) == sorted(p.scene.id for p in plan.scenes)
+    assert report.rendered_scenes == sorted(p.scene.id for p in plan.scenes)
     for scene_plan in plan.scenes:
         facts = probe(outputs.scenes_dir / f"{scene_plan.scene.id}.mp4")
         assert facts.frames == scene_plan.scene.duration_s * 10, scene_plan.scene.id
@@ -114,22 +115,25 @@ def test_editing_one_line_renders_that_scene_only(build, tmp_path, monkeypatch):
     monkeypatch.setenv("DIFFUSION_EXPLAINER_SCREENPLAY", str(edited))
     report = render_video(SETTINGS, root=outputs.root, progress=Progress(quiet=True))
     assert list(report.reasons) == ["s08_summary"], report.reasons
-    assert [r.scene_id for r in report.rendered] == ["s08_summary"] and report.joined
+    assert report.rendered_scenes == ["s08_summary"] and report.joined
     assert video_problems(probe(outputs.video), 256, 144, 10, 600) == []
     assert "イメージが掴めた" in outputs.srt.read_text(encoding="utf-8")
 
 
 def test_a_failing_scene_raises_its_error_and_keeps_the_last_good_video(build, tmp_path):
     outputs, _, _ = build
-    broken = tmp_path / "s01_title.py"
-    broken.write_text("from diffusion_explainer.explainer_scene import ExplainerScene\n\n\n"
-                      "class Broken(ExplainerScene):\n    scene_id = \"s01_title\"\n", encoding="utf-8")
-    manifest = Manifest(outputs.scenes_dir / "manifest.json")
-    renderer = SceneRenderer(SETTINGS, outputs.scenes_dir, outputs.manim_dir, manifest, Progress(quiet=True))
-    job = next(j for j in scene_jobs(plan_video(SETTINGS), manifest, renderer, force=True) if j.scene_id == "s01_title")
-    job = type(job)(job.scene_id, broken, job.frames, job.seconds, job.inputs, job.reasons)
-    video = renderer.video_path("s01_title")
+    scenes = tmp_path / "scenes"
+    shutil.copytree(REPO / "scenes", scenes)
+    source = (scenes / "s01_title.py").read_text(encoding="utf-8")
+    broken = source.replace('    def title_card(self):\n', '    def title_card(self):\n        raise RuntimeError("a bug in title_card")\n', 1)
+    assert broken != source
+    (scenes / "s01_title.py").write_text(broken, encoding="utf-8")
+    screenplay = tmp_path / "diffusion_explainer.yaml"  # the same video, with its scene files elsewhere
+    screenplay.write_text(SCREENPLAY.read_text(encoding="utf-8").replace('duration: "10:00"\n',
+                          f'duration: "10:00"\nscene_dir: {scenes}\n', 1), encoding="utf-8")
+    video = outputs.scenes_dir / "s01_title.mp4"
     before = video.read_bytes()
-    with pytest.raises(RenderError, match=r"scene s01_title failed .*no method for the cue"):
-        renderer.render(job)
+    with pytest.raises(RenderError, match=r"s01_title\[.*\] failed .*a bug in title_card"):
+        render_video(SETTINGS, screenplay=load_screenplay(screenplay), root=outputs.root,
+                     progress=Progress(quiet=True), only=["s01_title"])
     assert video.read_bytes() == before
