@@ -33,15 +33,26 @@ def test_every_line_fits_and_nothing_is_lost(text, width):
 
 
 def test_numbers_and_latin_runs_are_never_cut():
-    lines = wrapped_lines("学習画像との距離 0.46（s = 3 では 0.29）", lambda line: len(line) <= 6)
+    lines = wrapped_lines("学習画像との距離 0.46（s = 3 では 0.29）", 6)
     assert any("0.46" in line for line in lines) and any("0.29" in line for line in lines)
     assert any("s = 3" in line for line in lines)
 
 
 def test_a_line_breaks_after_a_particle_rather_than_inside_a_word():
     assert balanced_lines("s = 0 では絵がまとまらない", 2.4, SMALL_EM) == ["s = 0 では", "絵がまとまらない"]
-    lines = balanced_lines("s = 3 → 7 で多様性の値が上がる", 2.4, SMALL_EM)
-    assert len(lines) == 2 and not any(line.startswith(("性", "の")) for line in lines)
+    assert balanced_lines("s = 3 → 7 で多様性の値が上がる", 2.4, SMALL_EM) == ["s = 3 → 7 で", "多様性の値が上がる"]
+
+
+def test_a_quoted_name_or_an_aside_is_kept_whole_when_it_can_be():
+    assert balanced_lines("生成された絵「夕焼けの中を歩く猫」", 3.4, 0.26) == ["生成された絵", "「夕焼けの中を歩く猫」"]
+    assert balanced_lines("学習画像との距離 0.46（s = 3 では 0.29）", 2.4, SMALL_EM) == [
+        "学習画像との距離 0.46", "（s = 3 では 0.29）"]
+
+
+def test_one_more_line_rather_than_a_word_cut_in_two():
+    # two lines would fit only by cutting 「ではなく」; the aside takes three
+    lines = balanced_lines("（この動画の模型では、U-Net ではなく小さな全結合ネットワーク）", 3.2, SMALL_EM)
+    assert lines == ["（この動画の模型では、", "U-Net ではなく小さな", "全結合ネットワーク）"]
 
 
 def test_a_caption_that_fits_stays_one_line():

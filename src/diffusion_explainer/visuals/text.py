@@ -35,7 +35,8 @@ def number(value: float, digits: int = 3, em: float = LABEL_EM, color: str = sty
 
 
 # Where a Japanese line reads well broken: after a clause (、：）), before an opening bracket, at a
-# space, and where kana give way to a word (「多様性の|値が|上がる」: after a particle).
+# space, and where kana give way to a word (「多様性の|値が|上がる」: after a particle); better
+# outside brackets than inside a quoted name.
 _BREAK_AFTER = "、。：）」"
 _BREAK_BEFORE = "（「"
 _NO_LINE_START = "、。：）」ー"
@@ -46,62 +47,65 @@ def _hiragana(token: str) -> bool:
     return len(token) == 1 and "ぁ" <= token <= "ゖ"
 
 
-def _good_breaks(tokens: list[str]) -> set[int]:
-    """Indices i where a line may start with tokens[i] and read well."""
-    good = set()
-    for i in range(1, len(tokens)):
-        before, token = tokens[i - 1], tokens[i]
-        if token[0] in _NO_LINE_START:
-            continue
-        if (before in _BREAK_AFTER or token in _BREAK_BEFORE or before.endswith(" ") or token.startswith(" ")
-                or (_hiragana(before) and not _hiragana(token))):
-            good.add(i)
-    return good
+def _break_levels(tokens: list[str]) -> list[int]:
+    """For each index i, how well a line reads starting at tokens[i]: 3 at the end of a clause
+    or before a bracket, 2 at a space or after a particle, both outside brackets; 1 at either
+    inside 「…」 or （…） (it splits a name or an aside); 0 elsewhere (inside a word)."""
+    levels, depth = [0] * len(tokens), 0
+    if len(tokens) > 1 and tokens[0] in _BREAK_BEFORE and tokens[-1] in "）」":
+        depth = -1  # a caption that is one aside in brackets: break it as if they were not there
+    for i, token in enumerate(tokens):
+        if i and token[0] not in _NO_LINE_START:
+            before = tokens[i - 1]
+            clause = before in _BREAK_AFTER or token in _BREAK_BEFORE
+            word = before.endswith(" ") or token.startswith(" ") or (_hiragana(before) and not _hiragana(token))
+            if clause or word:
+                levels[i] = 1 if depth and token not in _BREAK_BEFORE else 3 if clause else 2
+        depth += (token in _BREAK_BEFORE) - (token in "）」")
+    return levels
 
 
-def _wrap(text: str, fits) -> tuple[list[str], bool]:
-    """(lines, whether every cut is a good break)."""
+# What a layout costs: each line; each cut by its level (a cut inside a word costs more than a
+# line, so a caption takes one more line rather than split a word); and each line's unused share
+# of the width, squared (even lines, no lone word at the end).
+_LINE_COST = 4.0
+_CUT_COST = {3: 0.0, 2: 0.25, 1: 1.5, 0: 6.0}
+_BAD_START_COST = 50.0  # a line that would start with a closing mark
+_SLACK_COST = 2.0
+
+
+def wrapped_lines(text: str, width: float, measure=len) -> list[str]:
+    """`text` in lines no wider than `width` (by `measure`), at the least cost above. A run of
+    Latin letters, digits and spaces (「s = 0」, 「0.19」) is never cut; a token too wide alone
+    gets a line of its own."""
     tokens = _TOKEN.findall(text)
-    good = _good_breaks(tokens)
-    lines, start, all_good = [], 0, True
-    for i in range(1, len(tokens)):
-        if fits("".join(tokens[start:i + 1]).strip()):
-            continue
-        # tokens[i] does not fit: the line ends before it, or at a good break earlier in its second half
-        cut = max((b for b in good if start < b <= i), default=start)
-        if (cut - start) * 2 < i - start:
-            cut = i
-            while cut > start + 1 and tokens[cut][0] in _NO_LINE_START:  # a closing mark takes its word along
-                cut -= 1
-        all_good = all_good and cut in good
-        lines.append("".join(tokens[start:cut]).strip())
-        start = cut
-    lines.append("".join(tokens[start:]).strip())
-    return [line for line in lines if line], all_good
+    levels = _break_levels(tokens)
 
+    def line(i, j):
+        return "".join(tokens[i:j]).strip()
 
-def wrapped_lines(text: str, fits) -> list[str]:
-    """`text` cut into lines that each satisfy `fits(line)`, at the last good break (see above)
-    in the second half of a line, else between characters; a run of Latin letters, digits and
-    spaces (「s = 0」, 「0.19」) is never cut, and a closing mark never starts a line."""
-    return _wrap(text, fits)[0]
+    best: list[tuple | None] = [None] * (len(tokens) + 1)  # best[j]: (cost, cuts) for tokens[:j]
+    best[0] = (0.0, [])
+    for j in range(1, len(tokens) + 1):
+        for i in range(j - 1, -1, -1):
+            if best[i] is None:
+                continue
+            used = measure(line(i, j))
+            if j - i > 1 and used > width:
+                break  # longer lines (smaller i) only get wider
+            cost, cuts = best[i]
+            if i:
+                cost += _BAD_START_COST if tokens[i][0] in _NO_LINE_START else _CUT_COST[levels[i]]
+            cost += _LINE_COST + _SLACK_COST * max(0.0, 1 - used / width) ** 2
+            if best[j] is None or cost < best[j][0]:
+                best[j] = (cost, cuts + [i])
+    cuts = best[-1][1] + [len(tokens)]
+    return [text for text in (line(a, b) for a, b in zip(cuts, cuts[1:])) if text]
 
 
 def balanced_lines(text: str, width: float, em: float) -> list[str]:
-    """As few lines as fit `width` (Manim units at `em`), as even as good breaks allow, so a
-    caption does not end on a lone word when it could be cut in the middle."""
-    def wrap(w):
-        return _wrap(text, lambda line: text_width_em(line, style.FONT) * em <= w)
-
-    fewest, _ = wrap(width)
-    tries = [wrap(width * (1 - 0.03 * k)) for k in range(17)]  # down to half the width
-    same = [(lines, good) for lines, good in tries if len(lines) == len(fewest)]
-
-    def unevenness(lines):
-        widths = [text_width_em(line, style.FONT) for line in lines]
-        return max(widths) - min(widths)
-
-    return min(same, key=lambda t: (not t[1], unevenness(t[0])))[0]
+    """`wrapped_lines` for text at `em`, `width` in Manim units."""
+    return wrapped_lines(text, width / em, lambda line: text_width_em(line, style.FONT))
 
 
 def wrapped(text: str, width: float, em: float = LABEL_EM, color: str = style.MUTED, buff: float = 0.07,
