@@ -81,6 +81,19 @@ def test_every_scene_starts_on_its_frame_from_the_scene_table(build, plan):
         assert np.array_equal(joined[start + len(own) - 1], own[-1]), f"{scene_plan.scene.id} does not end in place"
 
 
+def test_the_video_ends_holding_its_last_picture_for_two_seconds(build, plan):
+    # the finale: the finished picture under the title stays still for the last 2 s at least (the
+    # encoder still refines a still picture for a few frames: up to 0.6 of 255 measured here; the
+    # title fading in or the picture still forming differ by several units)
+    outputs, _, _ = build
+    last_scene = plan.scenes[-1].scene.id
+    frames = first_and_last_frames(outputs.scenes_dir / f"{last_scene}.mp4")
+    held = [np.abs(f.astype(int) - frames[-1].astype(int)).mean() for f in frames[-2 * 10:]]
+    assert max(held) < 1.5, f"the last 2 s of {last_scene} still change: {held}"
+    before = np.abs(frames[-4 * 10].astype(int) - frames[-1].astype(int)).mean()
+    assert before > 2, "nothing happens before the hold (the picture should form first)"
+
+
 def test_side_files_are_written_from_the_timeline(build, plan):
     outputs, _, _ = build
     subs = list(srt.parse(outputs.srt.read_text(encoding="utf-8")))
