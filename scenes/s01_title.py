@@ -45,7 +45,7 @@ class TitleScene(ExplainerScene):
         name = self.title[:len("拡散モデル")]
         self.wait_until(self.line("diffusion_models_today").at("拡散モデル"))
         self.play(name.animate.set_color(style.ACCENT), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def title_and_subtitle(self):
         """「拡散モデルによる画像生成」タイトル + サブタイトル表示"""
@@ -54,7 +54,7 @@ class TitleScene(ExplainerScene):
         self.play(FadeOut(self.question, shift=UP * 0.15), self.title.animate.move_to(targets[0]).set_color(style.INK),
                   self.strip.animate.move_to(targets[2]), run_time=0.8)
         self.play(FadeIn(subtitle, shift=UP * 0.15), run_time=1.0)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def _stack(self, *parts) -> Group:
         """The parts one under another, centred on the stage (moves them; returns them grouped)."""

@@ -57,7 +57,7 @@ class ForwardProcess(ExplainerScene):
         words = mixed("ステップごとにガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
         self.wait_until(self.line("noise_each_step").start + self.fps)
         self.play(GrowArrow(along), FadeIn(words), run_time=1.0)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words, definition)), run_time=0.6)
 
     def forward_formula(self):
@@ -149,4 +149,4 @@ class ForwardProcess(ExplainerScene):
                   run_time=1.2)
         self.wait_until(point.at("戻す方法"))
         self.play(Create(back), FadeIn(back_words), run_time=1.2)
-        self.wait(self.seconds_left)
+        self.hold()

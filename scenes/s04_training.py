@@ -32,7 +32,7 @@ class TrainingScene(ExplainerScene):
         self.play(FadeIn(self.noisy), run_time=0.8)
         self.wait_until(game.at("どんなノイズが"))
         self.play(FadeIn(question, shift=UP * 0.1), FadeIn(mark, scale=1.3), run_time=0.8)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(question), FadeOut(mark), run_time=0.6)
 
     def noise_unet_flow(self):
@@ -153,7 +153,7 @@ class TrainingScene(ExplainerScene):
         for card, said in zip(cards, (answer.at("t=10"), answer.at("t=500"), answer.at("t=990"))):
             self.wait_until(said)
             self.play(FadeIn(card, shift=UP * 0.15), run_time=0.5)
-        self.wait(self.seconds_left)
+        self.hold()
 
     # -- helpers -------------------------------------------------------------------------------
     def _t_box(self, t: int) -> VGroup:

@@ -23,7 +23,7 @@ class ReverseProcess(ExplainerScene):
         """セクションタイトル「Step 3: 逆過程（Reverse Process）— 画像を生み出す」"""
         self.title = play_section_title(self)
         self.step = reverse.first_step()  # the engine's first DDPM step, computed while the title shows
-        self.wait(self.seconds_left)
+        self.hold()
 
     def pure_noise_xt(self):
         """完全なノイズ xT を表示"""
@@ -67,7 +67,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(first), run_time=0.8)
         self.play(GrowArrow(to_result), FadeIn(self.terms.x_prev, shift=RIGHT * 0.2), FadeIn(result_label), run_time=1.0)
         self.arrow_and_label = VGroup(to_result, result_label)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def one_reverse_step(self):
         """xT → ノイズ予測 → 引き算 → xT-1（少しだけきれいに）のステップを図示"""
@@ -109,7 +109,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeOut(change), Create(loop), FadeIn(counters[0]), run_time=0.8)
         self.remove(counters[0])
         last = self.flip_book(counters, 3.0)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(Group(eq, full, labels, footnote, loop, last)), run_time=0.6)
 
     def denoising_stages(self):
@@ -169,7 +169,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
         self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
                   run_time=1.6)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def _step_terms(self) -> SimpleNamespace:
         """x_{T-1} = 1/sqrt(alpha_t) (x_T - c eps_hat) + sigma_t z with the step's real pictures and numbers."""

@@ -37,7 +37,7 @@ class TextConditioning(ExplainerScene):
         self.wait_until(self.line("text_conditioning").page("プロンプト").span.start)
         self.play(FadeOut(drawn), FadeOut(caption), run_time=0.6)
         self.play(FadeIn(self.prompt, scale=0.95), run_time=0.8)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def prompt_to_vector(self):
         """テキスト「夕焼けの中を歩く猫」→ テキストエンコーダ → ベクトル"""
@@ -64,7 +64,7 @@ class TextConditioning(ExplainerScene):
         self.wait_until(self.line("pass_every_step").start)
         self.play(FadeOut(note), FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]), run_time=1.0)
         self.chain, self.grid = chain, grid
-        self.wait(self.seconds_left)
+        self.hold()
 
     def unet_with_text(self):
         """U-Netに「ノイズ画像」と「テキスト情報」の両方が入力される図。出力が猫の画像になっていく"""
@@ -122,7 +122,7 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(shown_as), run_time=0.5)
         self.predictions = dict(with_text=with_text, without_text=without_text, c_label=c_label, u_label=u_label)
         self.branches = Group(x_t, x_label, net_c, net_u, empty, links, text_in, shown_as)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def guidance_arrows(self):
         """2つの予測（条件あり/なし）の差分を矢印で表し、条件ありの方向に強調される様子"""
@@ -200,7 +200,7 @@ class TextConditioning(ExplainerScene):
                   run_time=1.2)
         if len(low_notes):
             self.play(FadeIn(low_notes), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.hold()
 
     @staticmethod
     def _caveat_notes(clauses, width: float) -> VGroup:

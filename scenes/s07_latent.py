@@ -45,7 +45,7 @@ class LatentDiffusion(ExplainerScene):
         self.wait_until(self.line("latent_enters").page("そこで登場したのが").span.start)
         self.play(FadeOut(Group(square, square_label, lines)), run_time=0.6)
         self.play(Write(name[0]), FadeIn(name[1]), run_time=1.4)
-        self.wait(self.seconds_left - 0.5)
+        self.hold(leave=0.5)
         self.play(FadeOut(name), run_time=0.5)
 
     def image_vs_latent(self):
@@ -83,7 +83,7 @@ class LatentDiffusion(ExplainerScene):
         self.wait_until(idea.page("例えば 512×512").span.start)
         self.play(FadeIn(facts[0], shift=UP * 0.1), run_time=0.8)
         self.play(FadeIn(facts[1], shift=UP * 0.1), run_time=0.6)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(Group(image, image_label, small, latent_label, leads, zoom, zoom_label, encoder, arrows,
                                 facts)), run_time=0.6)
 
@@ -179,4 +179,4 @@ class LatentDiffusion(ExplainerScene):
         self.play(FadeIn(summary[2]), run_time=0.6)
         self.wait_until(answer.page("効率的で安定").span.start)
         self.play(FadeIn(summary[1]), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.hold()

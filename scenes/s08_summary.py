@@ -24,7 +24,7 @@ class Summary(ExplainerScene):
         """セクションタイトル「まとめ」"""
         self.title = play_section_title(self, through_lines=True)  # nothing else to show while it is said
         self.recap = summary.recap()
-        self.wait(self.seconds_left)
+        self.hold()
 
     def pipeline_summary(self):
         """全体のパイプラインを一つの図で表示。番号付きで順番に表示"""
@@ -75,7 +75,7 @@ class Summary(ExplainerScene):
         title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
         subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
         self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.5)
-        self.wait(self.seconds_left)
+        self.hold()
 
     # -- the cards ------------------------------------------------------------------------------
     def _card(self, number: int, title: str, illustration, caption: str) -> Group:
