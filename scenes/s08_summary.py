@@ -46,6 +46,7 @@ class Summary(ExplainerScene):
             starts = [span.start + round(i * span.frames / len(cards)) for i in range(len(cards))]
         for i, (card, start) in enumerate(zip(cards, starts)):
             self.wait(self.seconds_until(start))
+            self.sound_effect("reveal")
             reveal = [FadeIn(card, shift=UP * 0.15)] + ([GrowArrow(arrows[i - 1])] if i else [])
             self.play(*reveal, run_time=0.8)
 
@@ -74,6 +75,7 @@ class Summary(ExplainerScene):
         title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
         subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
         self.remove(self.big)
+        self.sound_effect("finale")
         self.flip_book(frames, seconds)
         self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.6)
         self.wait(self.seconds_left)

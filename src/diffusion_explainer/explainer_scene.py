@@ -25,6 +25,7 @@ from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import SCENE_SOUND_ENV, ScenePlan, plan_for
 from .screenplay import load_screenplay
+from .sound.events import SoundEvent, events_path, write_events
 from .style import Layout
 from .subtitles.band import SubtitleBand
 
@@ -98,6 +99,7 @@ class ExplainerScene(Scene):
                         for frame in [page.span.start]]
         self._events.sort(key=lambda e: e[0])
         self._shown: Mobject | None = None
+        self._sound_events: list[SoundEvent] = []
         if self.plan.audio is not None and os.environ.get(SCENE_SOUND_ENV, "1") != "0":
             self.add_sound(str(self.plan.audio), time_offset=0)
 
@@ -113,6 +115,7 @@ class ExplainerScene(Scene):
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
         self._check_length()
+        self._write_sound_events()
 
     @property
     def seconds_left(self) -> float:
@@ -125,6 +128,11 @@ class ExplainerScene(Scene):
 
     def seconds_until(self, frame: int) -> float:
         return max(0, frame - self._frame) / self.fps
+
+    def sound_effect(self, name: str) -> None:
+        """Mark a sound effect (sound.effects: "reveal", "finale") at this frame; the soundtrack
+        mixes it in, ducked under any voice."""
+        self._sound_events.append(SoundEvent(self._frame, name))
 
     def flip_book(self, pages: list[Mobject], seconds: float, keep_last: bool = True) -> Mobject | None:
         """Show mobjects one after another, like the pages of a flip book, over `seconds`.
@@ -254,6 +262,15 @@ class ExplainerScene(Scene):
             self._shown = mob.set_z_index(1000)
             self.add(self._shown)
         self._shown_key = key
+
+    def _write_sound_events(self) -> None:
+        """Beside the scene's video, for the render to keep with it (frames from the scene's
+        start, so pieces of a scene rendered apart merge)."""
+        try:
+            movie = self.renderer.file_writer.movie_file_path
+        except AttributeError:  # no video is written (a still, a dry run): nothing to keep them with
+            return
+        write_events(events_path(movie), self._sound_events)
 
     def _check_length(self) -> None:
         rendered = self.renderer.time * self.fps

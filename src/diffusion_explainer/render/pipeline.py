@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,11 +25,12 @@ from typing import Iterator
 
 from .. import paths, preflight
 from ..errors import RenderError
+from ..sound.events import from_json
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
 from .join import join
-from .soundtrack import ScenePiece, file_digest, soundtrack
+from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
 from .scene_render import SceneJob, SceneRenderer, SceneRun
@@ -52,6 +54,16 @@ class Outputs:
     @property
     def sound_cache(self) -> Path:
         return self.root / "cache" / "audio"
+
+    @property
+    def narration_stem(self) -> Path:
+        """The speech alone, for checks and for anyone who re-mixes or dubs."""
+        return self.root / "narration.wav"
+
+    @property
+    def music_stem(self) -> Path:
+        """The music and effects alone."""
+        return self.root / "music.wav"
 
     @property
     def srt(self) -> Path:
@@ -86,7 +98,8 @@ class Outputs:
         return self.root / "cache" / "manim"
 
     def all_files(self) -> list[Path]:
-        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet]
+        stems = [] if self.settings.silent else [self.narration_stem] + ([self.music_stem] if self.settings.music else [])
+        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems
 
 
 @dataclass
@@ -140,14 +153,16 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
         t = time.monotonic()
-        with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache) as sound:
-            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+        sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
+                             rendering=[j.scene_id for j in jobs])
+        with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache, sounds) as sound:
+            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress, on_kept=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
-            sound_path = sound.result()  # its errors are the render's errors
+            sound_files = sound.result()  # its errors are the render's errors
         if report.rendered:
             _refresh_engine_part(manifest, [r.scene_id for r in report.rendered])
 
-        final_inputs = _final_inputs(plan, manifest)
+        final_inputs = _final_inputs(plan, manifest, sound_files)
         recorded = Manifest(outputs.manifest).get(VIDEO_NAME)
         if (recorded and recorded.get("inputs") == final_inputs and not force
                 and all(p.exists() for p in outputs.all_files())
@@ -156,12 +171,13 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_path)
+                                   outputs.video, title=plan.screenplay.title, sound=sound_files.audio)
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
                          f"AAC {facts.audio_rate} Hz stereo, fast start")
             t = time.monotonic()
+            place_stems(sound_files, outputs)
             write_side_files(plan, renderer, outputs)
             report.side_files_s = time.monotonic() - t
             Manifest(outputs.manifest).record(VIDEO_NAME, {
@@ -204,9 +220,10 @@ def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> li
             for part in inputs.changed_since(recorded)]
 
 
-def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progress: Progress) -> list[SceneRun]:
+def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progress: Progress,
+             on_kept=lambda scene_id: None) -> list[SceneRun]:
     """Render in parallel; after a failure no new scene starts, the running ones finish (and are
-    kept), then the first failure is raised."""
+    kept), then the first failure is raised. `on_kept(scene_id)` as each scene's video is kept."""
     if not jobs:
         return []
     runs: list[SceneRun] = []
@@ -226,6 +243,7 @@ def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progre
                     running.pop(future)
                     try:
                         runs.append(future.result())
+                        on_kept(runs[-1].scene_id)
                     except RenderError as e:
                         failures.append(e)
         except BaseException:  # Ctrl-C (or SIGTERM, see cli): stop the children before waiting for their threads
@@ -251,10 +269,11 @@ def _refresh_engine_part(manifest: Manifest, scene_ids: list[str]) -> None:
             manifest.record(scene_id, dict(entry, parts=parts, inputs=_digest(parts)))
 
 
-def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
-    """What the joined file and its side files are made from: the scene videos, the narration
-    tracks and the timelines (captions)."""
+def _final_inputs(plan: VideoPlan, manifest: Manifest, sound: Soundtrack) -> str:
+    """What the joined file and its side files are made from: the scene videos, the soundtrack
+    (the narration tracks, music and effects) and the timelines (captions)."""
     return _digest({
+        "soundtrack": sound.key,
         "settings": plan.settings.key,
         "scenes": [(p.scene.id, (manifest.get(p.scene.id) or {}).get("inputs")) for p in plan.scenes],
         "audio": [file_digest(p.audio) for p in plan.scenes],
@@ -271,14 +290,15 @@ def _render_code_digest() -> str:
 
 
 @contextlib.contextmanager
-def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings,
-                     cache_dir: Path) -> Iterator[concurrent.futures.Future]:
-    """Encode the soundtrack (if the narration changed) while the scenes render: it needs only the
-    narration tracks and the scene lengths, and a core is often free (one stale scene, or the
-    last one). The join then finds it in the cache. If the render stops, so does the encode."""
+def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_dir: Path,
+                     sounds: SceneSounds = NO_SOUNDS) -> Iterator[concurrent.futures.Future]:
+    """Encode the soundtrack (if the narration or music changed) while the scenes render: it
+    needs the narration tracks and the scene lengths, and each scene's sound effects only when
+    it gets to that scene; a core is often free (one stale scene, or the last one). The join
+    then finds it in the cache. If the render stops, so does the encode."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
-        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop)
+        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds)
         try:
             yield future
         except BaseException:
@@ -296,7 +316,8 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
-    sound = sound or soundtrack(pieces, settings.fps, Outputs(final.parent, settings).sound_cache)
+    sound = sound or soundtrack(pieces, settings.fps, Outputs(final.parent, settings).sound_cache,
+                                music=settings.music).audio
     with atomic_path(final) as tmp:
         join(pieces, settings.fps, sound, tmp, title=title)
         facts = probe(tmp)
@@ -307,6 +328,20 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
             raise RenderError(f"the joined video is wrong, so {final} was left as it was: {'; '.join(problems)}. "
                               f"The rejected file is {rejected}.")
     return facts
+
+
+def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
+    """The soundtrack's stems beside the video (hard links into the cache, else copies); a stem
+    this render has none of is removed, so what lies beside the video is always its own."""
+    for stem, final in ((sound.narration, outputs.narration_stem), (sound.music, outputs.music_stem)):
+        if stem is None:
+            final.unlink(missing_ok=True)
+            continue
+        with atomic_path(final) as tmp:
+            try:
+                os.link(stem, tmp)
+            except OSError:
+                shutil.copyfile(stem, tmp)
 
 
 def write_side_files(plan: VideoPlan, renderer: SceneRenderer, outputs: Outputs) -> None:

@@ -27,6 +27,7 @@ import av
 from .. import paths
 from ..errors import RenderError
 from ..scene_plan import SCENE_SOUND_ENV, SILENT_ENV
+from ..sound.events import events_path, read_events, to_json
 from .atomic import move_into_place
 from .inputs import Manifest, SceneInputs
 from .probe import probe, scene_problems
@@ -171,8 +172,10 @@ class SceneRenderer:
             raise RenderError(f"scene {job.scene_id} rendered, but its video is wrong: {'; '.join(problems)}. "
                               f"Its previous video, if any, is kept ({outputs[0]} is the rejected one).")
         final = self.video_path(job.scene_id)
+        sounds = read_events(events_path(outputs[0]))
         move_into_place(outputs[0], final)
         self.manifest.record(job.scene_id, {
+            "sounds": to_json(sounds),  # the effects it marked, kept with the video it came with
             "inputs": job.inputs.digest,
             "parts": job.inputs.parts,
             "frames": facts.frames,
