@@ -91,11 +91,11 @@ def test_a_silent_render_has_no_stems(tmp_path):
     assert np.max(np.abs(decoded(made.audio)), initial=0) == 0
 
 
-def test_the_music_code_keys_the_cache(two_scenes, tmp_path, monkeypatch):
+def test_the_mixing_code_keys_the_cache(two_scenes, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = soundtrack(two_scenes, FPS, cache)
     assert soundtrack(two_scenes, FPS, cache) == first
-    monkeypatch.setattr(module, "music_code_digest", lambda: "another bed")
+    monkeypatch.setattr(module, "mixing_code_digest", lambda: "another bed")
     assert soundtrack(two_scenes, FPS, cache) != first
 
 

@@ -1,7 +1,6 @@
 """The true-peak limiter fed a scene at a time gives exactly what it gives on the whole signal."""
 
 import numpy as np
-import pytest
 
 from diffusion_explainer.narration.loudness import limit_true_peak, true_peak_db
 from diffusion_explainer.sound.limiter import StreamingLimiter

@@ -12,7 +12,7 @@ The effects a scene marks are only known once that scene has rendered (SceneSoun
 soundtrack is mixed and encoded in time order and waits for a scene's events only when it gets
 to that scene: started while the scenes render, it is usually done when they are.
 What was encoded is kept under a name made from everything it was made of (the narration, the
-scene layout, the events, the music's code and the encoder's settings): joining again after a
+scene layout, the events, the code that mixes it, the encoder's settings): joining again after a
 change to the pictures only copies it, and a change to the music encodes only the soundtrack.
 """
 
@@ -33,6 +33,7 @@ import numpy as np
 
 from .. import sound
 from ..errors import RenderError
+from ..narration import loudness
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..sound.events import SoundEvent
 from ..sound.limiter import StreamingLimiter
@@ -127,20 +128,20 @@ def file_digest(path: Path | None) -> str:
     return h.hexdigest()
 
 
-def music_code_digest() -> str:
-    """The sound package's own code: what the music and effects are made by."""
-    folder = Path(sound.__file__).parent
-    return hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest()
-                                   for p in sorted(folder.glob("*.py")))).hexdigest()
+def mixing_code_digest() -> str:
+    """The code the soundtrack is made by: the sound package (music, ducking, effects, mix), the
+    loudness and limiter it uses, and this module."""
+    files = sorted(Path(sound.__file__).parent.glob("*.py")) + [Path(loudness.__file__), Path(__file__)]
+    return hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
 
 
 def soundtrack_key(pieces: list[ScenePiece], fps: int, music: bool = False,
                    events: dict[str, tuple[SoundEvent, ...]] | None = None) -> str:
     music = music and not _silent(pieces)
     parts = [f"{p.scene_id}:{_scene_samples(p, fps)}:{file_digest(p.audio)}" for p in pieces]
-    parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())} limit {LIMIT_DB}")
+    parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())}, code {mixing_code_digest()}")
     if music:
-        parts.append(f"music {music_code_digest()}")
+        parts.append("music")
         parts += [f"{p.scene_id} sounds {[(e.frame, e.name) for e in (events or {}).get(p.scene_id, ())]}" for p in pieces]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
