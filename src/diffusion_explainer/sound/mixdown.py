@@ -24,7 +24,7 @@ from .music import master_gain, render_bed
 from .score import chord_at, chords_for
 
 SEED = 14
-EFFECT_LEVEL_DB = {"transition": -9.0, "reveal": -12.0, "finale": -10.0}  # their peaks, before ducking
+EFFECT_LEVEL_DB = {"transition": -9.0, "reveal": -13.0, "finale": -10.0}  # their peaks, before ducking
 
 
 class Mixdown:
