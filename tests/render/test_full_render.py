@@ -95,14 +95,16 @@ def test_side_files_are_written_from_the_timeline(build, plan):
 
 
 def test_the_summary_marks_a_reveal_per_card_and_the_finale_for_the_soundtrack(build, plan):
-    """Scene 08 calls sound_effect as each numbered card appears (on its subtitle page) and as the
-    finale starts; the render keeps those frames with the scene's video."""
+    """Scene 08 calls sound_effect as each numbered card appears (when the voice reaches its
+    number) and as the finale starts; the render keeps those frames with the scene's video."""
+    from diffusion_explainer.sync import line_sync
+
     outputs, _, _ = build
     sounds = Manifest(outputs.scenes_dir / "manifest.json").get("s08_summary")["sounds"]
     timeline = plan.scene_plan("s08_summary").timeline
-    reveals = [frame for frame, name in sounds if name == "reveal"]
-    page_starts = {page.span.start for line in timeline.lines for page in line.pages}
-    assert len(reveals) == 5 and reveals == sorted(reveals) and set(reveals) <= page_starts, sounds
+    points = line_sync(timeline, "five_points", Path("scenes/s08_summary.py"))
+    said = [points.at(f"{n}. {name}") for n, name in enumerate(("前方過程", "学習", "逆過程", "テキスト条件付け", "潜在空間"), 1)]
+    assert [frame for frame, name in sounds if name == "reveal"] == said, sounds
     assert [frame for frame, name in sounds if name == "finale"] == [timeline.cue("noise_to_image_finale").span.start]
 
 
@@ -121,7 +123,7 @@ def test_editing_one_line_renders_that_scene_only(build, tmp_path, monkeypatch):
     text = path.read_text(encoding="utf-8")
     line = "text: ありがとう！ これでイメージ掴めた気がする。"
     assert line in text
-    edited = tmp_path / "edited.yaml"
+    edited = tmp_path / path.name  # an edited copy is still the same video: same name
     edited.write_text(text.replace(line, "text: ありがとう！ イメージが掴めた気がする。"), encoding="utf-8")
     monkeypatch.setenv("DIFFUSION_EXPLAINER_SCREENPLAY", str(edited))
     report = render_video(SETTINGS, root=outputs.root, progress=Progress(quiet=True))

@@ -19,8 +19,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .. import paths
 from ..narration.audio_files import read_wav
+from ..screenplay import Screenplay, load_screenplay
 from ..narration.loudness import integrated_loudness, true_peak_db
 from ..sound import measure
 from ..sound.events import from_json
@@ -48,10 +48,11 @@ def first_subtitles_s(plan: VideoPlan) -> list[tuple[str, float]]:
             for p in plan.scenes for t in p.timeline.lines]
 
 
-def check(settings: RenderSettings, root: Path, excerpt_s: float, excerpt_seconds: float, png: Path | None) -> list[str]:
+def check(outputs: Outputs, screenplay: Screenplay, excerpt_s: float, excerpt_seconds: float,
+          png: Path | None) -> list[str]:
     """Print the measurements; return what fails."""
-    outputs = Outputs(root, settings)
-    plan = plan_video(settings)
+    settings = outputs.settings
+    plan = plan_video(settings, screenplay)
     mix = decoded_audio(outputs.video)[: plan.total_frames * AUDIO_RATE // plan.fps]
     narration, _ = read_wav(outputs.narration_stem)
     music = read_wav(outputs.music_stem)[0] if settings.music else None
@@ -102,6 +103,7 @@ def check(settings: RenderSettings, root: Path, excerpt_s: float, excerpt_second
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sound_check", description=__doc__.splitlines()[0])
+    parser.add_argument("screenplay", nargs="?", help="the screenplay rendered (default: the project's)")
     parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=DEFAULT_QUALITY)
     parser.add_argument("-r", "--resolution", help="W,H of a custom render (with --fps)")
     parser.add_argument("--fps", type=int)
@@ -113,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     music = not args.no_music
     settings = (RenderSettings.custom(args.resolution, args.fps, music=music) if args.resolution
                 else RenderSettings.from_quality(args.quality, music=music))
-    png = args.png or Outputs(paths.BUILD, settings).root / "sound_check.png"
-    failures = check(settings, paths.BUILD, args.excerpt, args.excerpt_seconds, png)
+    screenplay = load_screenplay(args.screenplay)
+    outputs = Outputs.for_screenplay(screenplay, settings)
+    png = args.png or outputs.root / "sound_check.png"
+    failures = check(outputs, screenplay, args.excerpt, args.excerpt_seconds, png)
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -3,8 +3,8 @@ stems (the narration alone, the music and effects alone) as WAV files.
 
 It is built from the scenes' narration tracks, each padded with silence or trimmed to exactly
 its scene's length in samples: copy-joining per-scene audio would drop each scene's silent tail
-and pull every later line early (NOTES, "Joining scenes and audio"). Under the narration goes
-the music bed with its effects (sound/), unless the render is asked for no music. A silent
+and pull every later line early (about 1 s of drift was measured that way). Under the narration
+goes the music bed with its effects (sound/), unless the render is asked for no music. A silent
 render gets a silent track of the same length and no stems, so the delivered file has the same
 shape either way.
 
