@@ -8,6 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= h
+MUSIC ?= 1
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SETUP_LOG := build/setup.log
@@ -60,11 +61,12 @@ check: setup
 train: setup
 	$(PY) -m diffusion_explainer.engine train
 
-# QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); RENDER_FLAGS=--force renders every scene
-# again, RENDER_FLAGS=--silent skips speech, RENDER_FLAGS="--scene s03_forward" renders one scene
-# alone (no join). Only scenes whose inputs changed are rendered.
+# QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); MUSIC=0 leaves the music bed and effects
+# out (narration only); RENDER_FLAGS=--force renders every scene again, RENDER_FLAGS=--silent skips
+# speech, RENDER_FLAGS="--scene s03_forward" renders one scene alone (no join). Only scenes whose
+# inputs changed are rendered.
 render: setup
-	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(SCREENPLAY_ARG) $(RENDER_FLAGS)
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(SCREENPLAY_ARG) $(if $(filter 0,$(MUSIC)),--no-music) $(RENDER_FLAGS)
 
 test: setup
 	$(PY) -m pytest

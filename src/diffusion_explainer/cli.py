@@ -57,8 +57,8 @@ def render_settings(args):
         if args.resolution or args.fps:
             if not (args.resolution and args.fps):
                 raise ValueError("--resolution and --fps go together (e.g. --resolution 256,144 --fps 10)")
-            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs)
-        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs)
+            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs, music=not args.no_music)
+        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs, music=not args.no_music)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -100,6 +100,8 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=int, help="a custom frame rate (with --resolution)")
     parser.add_argument("--silent", action="store_true",
                         help="no speech: line lengths estimated, a silent audio track (also DIFFUSION_EXPLAINER_SILENT=1)")
+    parser.add_argument("--no-music", action="store_true",
+                        help="narration only: no music bed or sound effects (the scenes are not rendered again)")
     parser.add_argument("-j", "--jobs", type=int, default=0, help="scenes rendered at once (default: the number of cores)")
 
 
