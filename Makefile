@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= h
 MUSIC ?= 1
+EXECUTOR ?= local
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SETUP_LOG := build/setup.log
@@ -37,7 +38,7 @@ endef
 APT_PACKAGES := build-essential pkg-config python3-dev python3-venv libpango1.0-dev \
 	fonts-noto-cjk texlive-latex-base dvisvgm ffmpeg xdg-utils
 
-.PHONY: setup system-packages render preview test bench check train clean
+.PHONY: setup system-packages render preview test bench check train clean ray
 
 setup: system-packages $(STAMP)
 
@@ -65,14 +66,22 @@ train: setup
 # out (narration only); RENDER_FLAGS=--force renders every scene again, RENDER_FLAGS=--silent skips
 # speech, RENDER_FLAGS="--scene s03_forward" renders one scene alone (no join). Only scenes whose
 # inputs changed are rendered.
-render: setup
-	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(SCREENPLAY_ARG) $(if $(filter 0,$(MUSIC)),--no-music) $(RENDER_FLAGS)
+render: setup $(if $(filter ray,$(EXECUTOR)),ray)
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) --executor $(EXECUTOR) $(SCREENPLAY_ARG) \
+		$(if $(filter 0,$(MUSIC)),--no-music) $(RENDER_FLAGS)
 
-test: setup
+# Ray, for EXECUTOR=ray and the tests: an optional extra (a plain `make render` does not need it).
+RAY_STAMP := $(VENV)/.ray-installed
+ray: setup $(RAY_STAMP)
+$(RAY_STAMP): pyproject.toml
+	@$(STEP) "installing Ray (render --executor ray)" $(PY) -m pip install -e '.[test,ray]'
+	@touch $@
+
+test: setup ray
 	$(PY) -m pytest
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
-bench: setup
+bench: setup ray
 	$(PY) -m diffusion_explainer.engine bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
 

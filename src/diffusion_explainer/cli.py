@@ -78,7 +78,8 @@ def cmd_render(args) -> int:
 
     _interrupt_on_sigterm()
     screenplay = load_screenplay(args.screenplay)
-    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene)
+    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene,
+                 executor=args.executor)
     return 0
 
 
@@ -119,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--screenplay", metavar="FILE",
                         help="the screenplay to render (default: script/diffusion_explainer.yaml); another "
                              "screenplay's video goes to build/<its name>/")
+    render.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="where the chunks render: local processes (default), or Ray tasks on the cluster "
+                             "in RAY_ADDRESS (a Ray instance on this machine when it is not set)")
     render.add_argument("--scene", action="append", metavar="ID",
                         help="render only this scene (repeatable), for a quick look: no join, no side files")
     render.set_defaults(func=cmd_render)

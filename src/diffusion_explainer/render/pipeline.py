@@ -262,9 +262,20 @@ def make_executor(name: str, settings: RenderSettings, outputs: Outputs, screenp
     if name == "ray":
         from ..engine import models
 
-        return RayExecutor(outputs.jobs_dir, outputs.compiled_dir,
-                           engine_files=[d for d in models.artefact_dirs() if d.is_dir()])
+        ids = [s.id for s in screenplay.scenes]
+        engine = [d for d in models.artefact_dirs() if d.is_dir()] if uses_trained_models(screenplay, ids) else []
+        return RayExecutor(outputs.jobs_dir, outputs.compiled_dir, engine_files=engine)
     raise RenderError(f"unknown executor '{name}': use local or ray")
+
+
+def uses_trained_models(screenplay: Screenplay, scene_ids: list[str]) -> bool:
+    """Whether a scene file imports what loads the trained models (engine pictures and schedule
+    alone need none)."""
+    from ..scene_files import read_scene_file
+
+    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")
+    return any(module.startswith(trained) for scene_id in scene_ids
+               for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports)
 
 
 def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool) -> tuple[list[SceneWork], list[str]]:
@@ -338,11 +349,7 @@ def prepare_for_scenes(screenplay: Screenplay, scene_ids: list[str], progress: P
     on first use: the trained diffusion models (when a scene file uses the engine). Training
     takes a few minutes on a new machine; its lock already keeps parallel scenes from training
     twice, but a scene's progress would show none of it."""
-    from ..scene_files import read_scene_file
-
-    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")  # (pictures, schedule: no models)
-    if any(module.startswith(trained) for scene_id in scene_ids
-           for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports):
+    if uses_trained_models(screenplay, scene_ids):
         from ..engine import models
 
         if not models.all_trained():
