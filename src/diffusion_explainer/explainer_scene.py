@@ -34,7 +34,7 @@ from manim import Animation, FadeIn, FadeOut, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
 
-from . import plan_file, preflight, style
+from . import plan_file, preflight, scene_state, style
 from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
@@ -102,8 +102,10 @@ class ExplainerScene(Scene):
             preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
             plan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width, screenplay=screenplay)
             sound, draw, self._report_path = True, None, None
+            self._resume, self._save_states = None, None
         else:
             plan, sound, draw, self._report_path = handed.plan, handed.sound, handed.draw, handed.report
+            self._resume, self._save_states = handed.resume, handed.save_states
             if plan.scene.id != self.scene_id or plan.timeline.fps != self.fps:
                 raise RenderError(f"{type(self).__name__} ({self.scene_id}, {self.fps} fps) was handed the plan of "
                                   f"{plan.scene.id} at {plan.timeline.fps} fps")
@@ -128,14 +130,23 @@ class ExplainerScene(Scene):
         self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None]
         self._reads: list[list] = []  # [what, id, frame, bound]: what of the timeline the story read, and when
         self._sound_events: list[SoundEvent] = []
+        self._saved: list[list] = []  # [cue index, frame, file] of the states saved at cue starts
         if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
+        self._framework_keys = set(self.__dict__) | {"_framework_keys"}
 
     # --- the story -------------------------------------------------------------------------------
 
     def construct(self) -> None:
-        for cue in self.timeline.cues:
+        first = 0
+        if self._resume is not None:  # a state saved where a cue starts: the story goes on from there
+            scene_state.restore(self, self._resume.state)
+            first, self._frame = self._resume.cue, self._resume.frame
+            self._reads = [list(r) for r in self._resume.reads]
+            self.renderer.time = self._frame / self.fps
+        for index, cue in enumerate(self.timeline.cues[first:], start=first):
             self._advance_to(cue.span.start, ends_at=("cue_start", cue.cue.id))
+            self._save_state(index)
             self._read("cue_start", cue.cue.id)  # everything the cue does follows from where it starts
             self._cue_end = cue.span.end
             self.cue = cue
@@ -398,6 +409,17 @@ class ExplainerScene(Scene):
             self.add(self._shown)
         self._shown_key = key
 
+    def _save_state(self, cue_index: int) -> None:
+        """Save the state where a cue starts (for later jobs, scene_state.py), if asked to and if
+        this run will reach frames the chunk draws."""
+        if self._save_states is None or self._frame >= self._draw.end or cue_index == 0:
+            return  # (the first cue starts where the story does)
+        if self._resume is not None and cue_index == self._resume.cue:
+            return  # restored from it
+        path = self._save_states / f"state-{cue_index:03d}.pkl"
+        if scene_state.save(self, path):
+            self._saved.append([cue_index, self._frame, path.name])
+
     def _write_report(self) -> None:
         """What this run drew, read and marked, for the render (see chunks.py); nothing when run
         alone. Sound effects are at frames of the scene, so chunks drawn apart merge."""
@@ -405,7 +427,7 @@ class ExplainerScene(Scene):
             return
         report = {"scene_id": self.scene_id, "total_frames": self.timeline.total_frames,
                   "draw": [self._draw.start, self._draw.end], "stopped_at": self._frame,
-                  "calls": self._calls, "reads": self._reads,
+                  "calls": self._calls, "reads": self._reads, "states": self._saved,
                   "sounds": [[e.frame, e.name] for e in self._sound_events]}
         tmp = self._report_path.with_name(self._report_path.name + ".tmp")
         tmp.write_text(json.dumps(report), encoding="utf-8")

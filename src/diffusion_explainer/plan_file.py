@@ -32,13 +32,25 @@ class FrameRange:
 
 
 @dataclass(frozen=True)
+class Resume:
+    """Start the story at a cue, from the state a job saved there (scene_state.py)."""
+
+    cue: int  # the cue's index in the scene
+    frame: int  # where it starts
+    state: Path
+    reads: tuple  # what the story had read before it (chunks.py keys chunks by these too)
+
+
+@dataclass(frozen=True)
 class HandOver:
     plan: ScenePlan
     width: int
     height: int
     sound: bool  # add the narration to the scene's own file (a render muxes one soundtrack instead)
     draw: FrameRange | None  # None: the whole scene
-    report: Path | None  # where the scene writes what it drew and what it read (chunk.py)
+    report: Path | None  # where the scene writes what it drew and what it read (chunks.py)
+    resume: Resume | None = None
+    save_states: Path | None = None  # a folder to save the state at each cue start it passes
 
 
 def timeline_to_json(timeline: SceneTimeline) -> dict:
@@ -65,7 +77,7 @@ def timeline_from_json(data: dict, screenplay: Screenplay) -> SceneTimeline:
 
 
 def to_json(plan: ScenePlan, width: int, height: int, *, sound: bool = False, draw: FrameRange | None = None,
-            report: Path | None = None) -> dict:
+            report: Path | None = None, resume: Resume | None = None, save_states: Path | None = None) -> dict:
     screenplay = plan.screenplay
     return {
         "version": VERSION,
@@ -77,6 +89,9 @@ def to_json(plan: ScenePlan, width: int, height: int, *, sound: bool = False, dr
         "sound": sound,
         "draw": [draw.start, draw.end] if draw else None,
         "report": str(report) if report else None,
+        "resume": ({"cue": resume.cue, "frame": resume.frame, "state": str(resume.state), "reads": list(resume.reads)}
+                   if resume else None),
+        "save_states": str(save_states) if save_states else None,
     }
 
 
@@ -102,8 +117,12 @@ def read(path: Path) -> HandOver:
     fitter = fitter_for(screenplay, frame["width"] / frame["height"])
     plan = ScenePlan(screenplay, scene, timeline, Path(data["audio"]) if data["audio"] else None, fitter)
     draw = FrameRange(*data["draw"]) if data["draw"] else None
+    resume = data.get("resume")
     return HandOver(plan, frame["width"], frame["height"], data["sound"], draw,
-                    Path(data["report"]) if data["report"] else None)
+                    Path(data["report"]) if data["report"] else None,
+                    Resume(resume["cue"], resume["frame"], Path(resume["state"]), tuple(map(tuple, resume["reads"])))
+                    if resume else None,
+                    Path(data["save_states"]) if data.get("save_states") else None)
 
 
 def from_environment() -> HandOver | None:

@@ -1,14 +1,15 @@
-"""A scene rendered in chunks gives the frames of a scene rendered whole, and an edit late in a
-scene renders only the chunks from that line on.
+"""A scene rendered in chunks gives the frames of a scene rendered whole, whether its jobs run the
+story from the start or resume it from a state saved where a cue starts.
 
 Frames are compared as Manim hands them to the encoder (a hash of each frame's pixels, logged by
-the launcher), so the comparison is exact and independent of how the encoder cuts its groups of
-pictures."""
+the launcher, one file per job), so the comparison is exact and independent of how the encoder
+cuts its groups of pictures."""
 
 import os
 
 import pytest
 
+from diffusion_explainer.render.chunks import ChunkStore
 from diffusion_explainer.render.pipeline import Outputs, render_video
 from diffusion_explainer.render.probe import probe
 from diffusion_explainer.render.progress import Progress
@@ -20,25 +21,38 @@ from tests.conftest import SCREENPLAY
 pytestmark = pytest.mark.render
 
 
-def frame_hashes(tmp_path, name, settings, scene_id, chunks_per_job):
+def frame_hashes(tmp_path, root, name, settings, scene_id, chunks_per_job, force=True):
     """The hashes of the frames handed to the encoder, in the scene's order (each job logs its own
     file, named by the first frame it draws)."""
     log = tmp_path / f"{name}.log"
-    report = render_video(settings, root=tmp_path / name, force=True, progress=Progress(quiet=True),
-                          only=[scene_id], job_environment={FRAME_LOG_ENV: str(log)}, chunks_per_job=chunks_per_job)
+    report = render_video(settings, root=root, force=force, progress=Progress(quiet=True), only=[scene_id],
+                          job_environment={FRAME_LOG_ENV: str(log)}, chunks_per_job=chunks_per_job)
     files = sorted(tmp_path.glob(f"{name}.log.*"))
     assert len(files) == len(report.rendered)
     return [h for f in files for h in f.read_text(encoding="ascii").split()], report
 
 
-@pytest.mark.parametrize("scene_id, fps", [("s03_forward", 10), ("s08_summary", 15)])
-def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fps):
+@pytest.mark.parametrize("scene_id, fps, resume", [("s03_forward", 10, True), ("s08_summary", 15, False)])
+def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fps, resume):
     settings = RenderSettings.custom("256,144", fps, silent=True, jobs=os.cpu_count() or 1)
-    whole, one = frame_hashes(tmp_path, "whole", settings, scene_id, chunks_per_job=1000)
-    chunked, many = frame_hashes(tmp_path, "chunked", settings, scene_id, chunks_per_job=3)
-    assert len(one.rendered) == 1 and len(many.rendered) >= 3, [r.name for r in many.rendered]
     total = load_screenplay(SCREENPLAY).scene(scene_id).duration_s * fps
-    assert len(whole) == total
+    whole, one = frame_hashes(tmp_path, tmp_path / "whole", "whole", settings, scene_id, chunks_per_job=1000)
+    assert len(one.rendered) == 1 and len(whole) == total
+    if resume:  # the same build, its chunk videos gone, its saved states kept: every job resumes
+        outputs = Outputs(tmp_path / "whole", settings)
+        store = ChunkStore(outputs.scenes_dir / "chunks")
+        states = store.saved_states(scene_id)
+        assert len(states) == len(load_screenplay(SCREENPLAY).scene(scene_id).cues) - 1  # one per cue but the first
+        for video in (outputs.scenes_dir / "chunks" / scene_id).glob("*.mp4"):
+            video.unlink()
+        outputs.scene_video(scene_id).unlink()
+        chunked, many = frame_hashes(tmp_path, tmp_path / "whole", "chunked", settings, scene_id, chunks_per_job=3,
+                                     force=False)
+        resumed = [spec for spec in many.rendered]
+        assert len(resumed) >= 3
+    else:
+        chunked, many = frame_hashes(tmp_path, tmp_path / "chunked", "chunked", settings, scene_id, chunks_per_job=3)
+    assert len(many.rendered) >= 3, [r.name for r in many.rendered]
     assert chunked == whole, "a chunked render drew other pixels than the whole scene"
-    video = Outputs(tmp_path / "chunked", settings).scene_video(scene_id)
-    assert probe(video).frames == total
+    root = tmp_path / ("whole" if resume else "chunked")
+    assert probe(Outputs(root, settings).scene_video(scene_id)).frames == total

@@ -156,6 +156,39 @@ def chunks_from_report(report: dict, chunks, timeline: SceneTimeline, shared: st
     return out
 
 
+@dataclass(frozen=True)
+class SavedState:
+    """A scene's state saved where a cue starts (scene_state.py), and what it depends on: like a
+    chunk ending there, everything the story read before that frame."""
+
+    cue: int
+    frame: int
+    reads: tuple  # (what, id, frame, bound), with the frame: a resumed run reports them as its own
+    key: str
+
+    def to_json(self) -> dict:
+        return {"cue": self.cue, "frame": self.frame, "reads": [list(r) for r in self.reads], "key": self.key}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SavedState:
+        return cls(data["cue"], data["frame"], tuple(tuple(r) for r in data["reads"]), data["key"])
+
+
+def state_key(shared: str, timeline: SceneTimeline, cue: int, frame: int, reads) -> str | None:
+    return chunk_key(shared, timeline, (-1, cue), frame, frame, tuple((w, i, b) for w, i, _, b in reads))
+
+
+def saved_states_from_report(report: dict, timeline: SceneTimeline, shared: str) -> list[tuple[SavedState, str]]:
+    """The states a run saved (each with its file's name), keyed by what was read before them."""
+    out = []
+    for cue, frame, name in report.get("states", []):
+        reads = tuple(dict.fromkeys(tuple(r) for r in report["reads"] if r[2] < frame))
+        key = state_key(shared, timeline, cue, frame, reads)
+        if key is not None:
+            out.append((SavedState(cue, frame, reads, key), name))
+    return out
+
+
 def still_valid(recorded: Chunk, timeline: SceneTimeline, shared: str) -> bool:
     return recorded.key == chunk_key(shared, timeline, recorded.nominal, recorded.start, recorded.end, recorded.reads)
 
@@ -228,6 +261,17 @@ class ChunkStore:
         except (OSError, ValueError):
             return {}
 
+    def state(self, scene_id: str, key: str) -> Path:
+        return self.root / scene_id / "states" / f"{key}.pkl"
+
+    def keep_state(self, scene_id: str, key: str, made: Path) -> None:
+        from .atomic import move_into_place
+
+        move_into_place(made, self.state(scene_id, key))
+
+    def saved_states(self, scene_id: str) -> dict[int, SavedState]:
+        return {s["cue"]: SavedState.from_json(s) for s in self._data(scene_id).get("states", [])}
+
     def recorded(self, scene_id: str) -> dict[int, Chunk]:
         return {c["index"]: Chunk.from_json(c) for c in self._data(scene_id).get("chunks", [])}
 
@@ -241,15 +285,19 @@ class ChunkStore:
         return self._data(scene_id).get("cpu_per_frame")
 
     def record(self, scene_id: str, chunks: dict[int, Chunk], fps: int, total_frames: int, reference: dict,
-               timeline: dict, cpu_per_frame: float | None) -> None:
+               timeline: dict, cpu_per_frame: float | None, states: dict[int, SavedState] | None = None) -> None:
         from .atomic import write_text
 
         data = {"fps": fps, "total_frames": total_frames, "cpu_per_frame": cpu_per_frame,
-                "chunks": [chunks[i].to_json() for i in sorted(chunks)], "reference": reference, "timeline": timeline}
+                "chunks": [chunks[i].to_json() for i in sorted(chunks)], "reference": reference, "timeline": timeline,
+                "states": [states[c].to_json() for c in sorted(states or {})]}
         write_text(self._path(scene_id), json.dumps(data, ensure_ascii=False, indent=1))
 
-    def prune(self, scene_id: str, keep: set[str]) -> None:
-        """Remove chunk videos no chunk of the scene uses any more."""
+    def prune(self, scene_id: str, keep: set[str], keep_states: set[str] = frozenset()) -> None:
+        """Remove chunk videos and saved states nothing of the scene uses any more."""
         for path in (self.root / scene_id).glob("*.mp4"):
             if path.stem not in keep:
+                path.unlink(missing_ok=True)
+        for path in (self.root / scene_id / "states").glob("*.pkl"):
+            if path.stem not in keep_states:
                 path.unlink(missing_ok=True)

@@ -155,7 +155,8 @@ class RayExecutor:
         for spec in specs:
             if spec.scene_id not in compiled:
                 compiled[spec.scene_id] = ray.put(_read_compiled(self.compiled_dir(spec.scene_id)))
-        futures = {task.remote(spec, compiled[spec.scene_id], engine): spec for spec in specs}
+        futures = {task.remote(spec, compiled[spec.scene_id], engine,
+                               Path(spec.state_file).read_bytes() if spec.state_file else None): spec for spec in specs}
         for spec in specs:
             on_frames(spec.name, 0)  # submitted: its clock starts (a task reports no frames until it ends)
         failures: list[JobFailed] = []
@@ -183,11 +184,15 @@ class RayExecutor:
         folder = self.work_root / _folder(spec)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        result = JobResult(**{k: v for k, v in packed.items() if k != "chunk_videos"})
+        result = JobResult(**{k: v for k, v in packed.items() if k not in ("chunk_videos", "states")})
         for index, data in packed["chunk_videos"].items():
             path = folder / f"chunk-{index:03d}.mp4"
             path.write_bytes(data)
             result.chunk_videos[index] = path
+        for name, data in packed["states"].items():
+            path = folder / name
+            path.write_bytes(data)
+            result.states[name] = path
         return result
 
 
@@ -225,7 +230,7 @@ def _unbundle(engine: dict) -> Path:
     return root
 
 
-def _ray_job(spec: JobSpec, compiled: dict[str, bytes], engine: dict | None) -> dict:
+def _ray_job(spec: JobSpec, compiled: dict[str, bytes], engine: dict | None, state: bytes | None) -> dict:
     """A job on a Ray worker: run it in a temporary folder, return what it made as bytes."""
     kill = spec.environment.get(TEST_KILL_ENV)
     if kill:  # tests: this worker dies on the first try (the marker says it has been tried)
@@ -240,9 +245,10 @@ def _ray_job(spec: JobSpec, compiled: dict[str, bytes], engine: dict | None) -> 
     spec = replace(spec, environment=environment)
     folder = Path(tempfile.mkdtemp(prefix="diffusion-explainer-job-"))
     try:
-        result = execute_job(spec, folder, compiled)
+        result = execute_job(spec, folder, compiled, state=state)
         packed = dict(result.__dict__)
         packed["chunk_videos"] = {i: p.read_bytes() for i, p in result.chunk_videos.items()}
+        packed["states"] = {name: p.read_bytes() for name, p in result.states.items()}
         return packed
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -300,7 +300,8 @@ def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest
               progress: Progress, job_environment: dict | None, on_scene=lambda scene_id: None) -> list[JobRun]:
     """Run every job; as each scene's last job finishes, join its chunks into its video (then
     `on_scene(scene_id)`: the soundtrack may take its sound effects)."""
-    specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, job_environment), w) for w in works for j in w.jobs]
+    specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, outputs.chunks, job_environment), w)
+                                              for w in works for j in w.jobs]
     specs.sort(key=lambda item: -next(j.estimate_s for j in item[1].jobs if j.name == item[0].name))  # longest first
     by_name = {spec.name: work for spec, work in specs}
     left = {w.scene_id: len(w.jobs) for w in works}

@@ -54,6 +54,7 @@ class JobSpec:
     chunks: tuple[tuple[int, int, int], ...]  # (index, nominal start, nominal end) of the chunks it draws
     frames: int  # nominal frames it draws (for progress)
     environment: dict = field(default_factory=dict)  # extra environment for the child (tests)
+    state_file: str | None = None  # the saved state it resumes from (plan["resume"]), where the render keeps it
 
 
 @dataclass
@@ -67,6 +68,7 @@ class JobResult:
     report: dict | None = None
     chunk_videos: dict[int, Path] = field(default_factory=dict)  # chunk index -> its video (empty chunk: none)
     compiled: dict[str, bytes] = field(default_factory=dict)  # formulas/texts it compiled: "Tex/x.svg" -> bytes
+    states: dict[str, Path] = field(default_factory=dict)  # the states it saved at cue starts: file name -> file
 
     @property
     def error(self) -> str:
@@ -96,9 +98,11 @@ def error_summary(log_text: str, limit: int = 400) -> str:
 
 def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path | None = None,
                 on_frames: Callable[[int], None] = lambda done: None,
-                on_start: Callable[[subprocess.Popen], None] = lambda child: None) -> JobResult:
+                on_start: Callable[[subprocess.Popen], None] = lambda child: None,
+                state: bytes | None = None) -> JobResult:
     """Run the job in `folder` (made empty first); `compiled`: the scene's compiled formulas and
-    texts, as a folder or as files' bytes, to seed Manim's media folder with."""
+    texts, as a folder or as files' bytes, to seed Manim's media folder with; `state`: the saved
+    state it resumes from, for a worker that does not have the render's file of it."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     media = folder / "media"
@@ -108,7 +112,12 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
         scene_file = folder / f"{spec.scene_id}.py"
         scene_file.write_text(spec.scene_source, encoding="utf-8")
     plan_path, report_path, log_path = folder / "plan.json", folder / "report.json", folder / "manim.log"
-    plan_path.write_text(json.dumps(dict(spec.plan, report=str(report_path)), ensure_ascii=False), encoding="utf-8")
+    plan = dict(spec.plan, report=str(report_path), save_states=str(folder / "states"))
+    (folder / "states").mkdir()
+    if plan.get("resume") and state is not None:
+        (folder / "resume.pkl").write_bytes(state)
+        plan["resume"] = dict(plan["resume"], state=str(folder / "resume.pkl"))
+    plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     command = [sys.executable, "-m", "diffusion_explainer.render.manim_main", "render", *spec.manim_args,
                "--media_dir", str(media), "-o", spec.scene_id, str(scene_file), spec.class_name]
     env = dict(os.environ, **spec.environment)
@@ -135,6 +144,7 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
     result.report = json.loads(report_path.read_text(encoding="utf-8"))
     result.chunk_videos = _chunk_videos(spec, media, result.report, folder)
     result.compiled = _newly_compiled(media, seeded)
+    result.states = {name: folder / "states" / name for _, _, name in result.report.get("states", [])}
     return result
 
 

@@ -22,7 +22,8 @@ from ..errors import RenderError
 from ..scene_plan import ScenePlan
 from ..timeline import SceneTimeline, layout_reference
 from .atomic import atomic_path
-from .chunks import Chunk, ChunkStore, Job, chunks_from_report, nominal_ranges, split_into_jobs, still_valid
+from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, nominal_ranges, saved_states_from_report,
+                     split_into_jobs, state_key, still_valid)
 from .inputs import Manifest, SceneInputs, chunk_shared_digest
 from .join import concat_video
 from .probe import probe, scene_problems
@@ -58,6 +59,7 @@ class SceneWork:
     stale: dict[int, str] = field(default_factory=dict)  # chunk index -> why it renders again
     jobs: list[Job] = field(default_factory=list)
     runs: list[JobRun] = field(default_factory=list)
+    states: dict[int, SavedState] = field(default_factory=dict)  # states saved at cue starts that still hold
 
     @property
     def scene_id(self) -> str:
@@ -137,14 +139,21 @@ def plan_jobs(works: list[SceneWork], workers: int, store: ChunkStore, chunks_pe
                                     work.stale)
 
 
-def job_spec(work: SceneWork, job: Job, settings: RenderSettings, environment: dict | None = None) -> JobSpec:
+def job_spec(work: SceneWork, job: Job, settings: RenderSettings, store: ChunkStore,
+             environment: dict | None = None) -> JobSpec:
+    """A job's spec: its plan resumes from the last saved state at or before its first frame."""
     screenplay = work.plan.screenplay
     scene_file = screenplay.scene_file(work.scene_id)
-    plan = plan_file.to_json(work.plan, settings.width, settings.height, sound=False, draw=job.draw)
+    before = [s for s in work.states.values() if s.frame <= job.draw.start]
+    state = max(before, key=lambda s: s.frame) if before else None
+    resume = (plan_file.Resume(state.cue, state.frame, store.state(work.scene_id, state.key), state.reads)
+              if state else None)
+    plan = plan_file.to_json(work.plan, settings.width, settings.height, sound=False, draw=job.draw, resume=resume)
     chunks = tuple((i, work.ranges[i].start, work.ranges[i].end) for i in range(job.first, job.last + 1))
     return JobSpec(job.name, work.scene_id, scene_class_name(scene_file, work.scene_id), str(scene_file),
                    scene_file.read_text(encoding="utf-8"), plan, tuple(settings.manim_args()), settings.fps,
-                   chunks, job.draw.end - job.draw.start, dict(environment or {}))
+                   chunks, job.draw.end - job.draw.start, dict(environment or {}),
+                   str(resume.state) if resume else None)
 
 
 def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkStore, compiled_dir: Path) -> None:
@@ -152,6 +161,10 @@ def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkS
     keep_compiled(compiled_dir, result.compiled)
     if result.status != 0 or result.report is None:
         return
+    for state, name in saved_states_from_report(result.report, work.timeline, work.shared):
+        if state.cue not in work.states and name in result.states:
+            store.keep_state(work.scene_id, state.key, result.states[name])
+            work.states[state.cue] = state
     for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.shared):
         if chunk.frames and chunk.index not in result.chunk_videos:
             raise RenderError(f"{spec.name}: chunk {chunk.index} ({chunk.frames} frames) came back without a video")
@@ -191,8 +204,8 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
     drawn = sum(r.frames for r in work.runs)
     store.record(work.scene_id, {c.index: c for c in chunks}, settings.fps, total,
                  layout_reference(work.timeline, work.plan.scene), plan_file.timeline_to_json(work.timeline),
-                 cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id))
-    store.prune(work.scene_id, {c.key for c in chunks})
+                 cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id), states=work.states)
+    store.prune(work.scene_id, {c.key for c in chunks}, {s.key for s in work.states.values()})
     manifest.record(work.scene_id, {
         "sounds": sorted([list(e) for c in chunks for e in c.sounds]),  # the effects it marks, kept with its video
         "inputs": work.inputs.digest, "parts": work.inputs.parts, "frames": facts.frames,
@@ -218,6 +231,10 @@ def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: C
                      chunk_shared_digest(inputs, plan.screenplay))
     work.stale = chunk_reasons(work, store.recorded(plan.scene.id), store, force,
                                previous_timeline(store, plan.scene.id, plan))
+    if not force:  # the saved states that still hold (a forced render starts every story afresh)
+        work.states = {cue: state for cue, state in store.saved_states(plan.scene.id).items()
+                       if store.state(plan.scene.id, state.key).exists()
+                       and state_key(work.shared, work.timeline, cue, state.frame, state.reads) == state.key}
     return work
 
 

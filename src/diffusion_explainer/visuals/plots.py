@@ -3,11 +3,32 @@ and plain-text labels so they need no LaTeX per tick."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import DOWN, LEFT, Line, VGroup, VMobject
 
 from .. import style
 from .text import SMALL_EM, label
+
+
+@dataclass(frozen=True)
+class PlotScale:
+    """Data (x, y) to a point of the plot, its origin at the bottom-left (a plain object, not a
+    closure, so that a scene's state can be saved and restored: chunks.py)."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    width: float
+    height: float
+    log_y: bool
+
+    def __call__(self, x, y):
+        yy = np.log10(y) if self.log_y else y
+        return np.array([(x - self.x0) / (self.x1 - self.x0) * self.width,
+                         (yy - self.y0) / (self.y1 - self.y0) * self.height, 0.0])
 
 
 def line_plot(xs, ys, width: float, height: float, x_label: str = "", y_label: str = "",
@@ -22,9 +43,7 @@ def line_plot(xs, ys, width: float, height: float, x_label: str = "", y_label: s
     if y1 - y0 < 1e-9:
         y1 = y0 + 1
 
-    def to_point(x, y):
-        yy = np.log10(y) if log_y else y
-        return np.array([(x - x0) / (x1 - x0) * width, (yy - y0) / (y1 - y0) * height, 0.0])
+    to_point = PlotScale(x0, x1, y0, y1, width, height, log_y)
 
     x_axis = Line([0, 0, 0], [width, 0, 0], color=style.MUTED, stroke_width=2)
     y_axis = Line([0, 0, 0], [0, height, 0], color=style.MUTED, stroke_width=2)
