@@ -77,6 +77,14 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from . import paths, review
+
+    report = review.verify(args.build or paths.BUILD, ocr=not args.no_ocr)
+    print(review.summary(report))
+    return 1 if args.strict and report["problems"] else 0
+
+
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
     from .render.settings import DEFAULT_QUALITY, QUALITIES
 
@@ -107,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--baseline-scene", default="s03_forward",
                        help="the scene rendered the naive way for comparison (default s03_forward); 'none' skips it")
     bench.set_defaults(func=cmd_bench)
+
+    verify = sub.add_parser("verify", help="the full quality report on the last render (reads the subtitles back by OCR)")
+    verify.add_argument("--build", help="the build folder of the render (default: build/)")
+    verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
+    verify.add_argument("--strict", action="store_true", help="exit with 1 when the report lists any problem")
+    verify.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -4,7 +4,8 @@
 2. render the scenes whose inputs changed, in parallel Manim processes, longest first;
 3. join the scene videos (stream copy) with one narration track encoded once, read the result
    back and refuse it if any number is off;
-4. write the captions, chapters, thumbnail and contact sheet beside it.
+4. write the captions, chapters, thumbnail and contact sheet beside it, and the review page with
+   the cheap parts of its quality report (review/).
 Every file is written under a temporary name and renamed when complete; a run that changes
 nothing rewrites nothing. One render at a time per build directory (a lock file).
 """
@@ -20,14 +21,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from .. import paths, preflight
+from .. import paths, preflight, review
 from ..errors import RenderError
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
-from .join import join
+from .join import Chapter, join
 from .soundtrack import ScenePiece, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
@@ -86,7 +87,8 @@ class Outputs:
         return self.root / "cache" / "manim"
 
     def all_files(self) -> list[Path]:
-        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet]
+        page = review.ReviewFiles(self.root)
+        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet, page.page, page.report]
 
 
 @dataclass
@@ -156,7 +158,8 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_path)
+                                   outputs.video, title=plan.screenplay.title, sound=sound_path,
+                                   chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -265,9 +268,10 @@ def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
 
 
 def _render_code_digest() -> str:
-    """This package's own code: a change to how files are joined or drawn rewrites them."""
+    """This package's own code and the review page's: a change to how files are joined or drawn rewrites them."""
     here = Path(__file__).parent
-    return _digest([file_digest(p) for p in sorted(here.glob("*.py"))])
+    review_code = [p for p in (here.parent / "review").iterdir() if p.suffix in (".py", ".js", ".css")]
+    return _digest([file_digest(p) for p in sorted(here.glob("*.py")) + sorted(review_code)])
 
 
 @contextlib.contextmanager
@@ -292,13 +296,13 @@ def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   sound: Path | None = None):
+                   sound: Path | None = None, chapters: Sequence[Chapter] = ()):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
     sound = sound or soundtrack(pieces, settings.fps, Outputs(final.parent, settings).sound_cache)
     with atomic_path(final) as tmp:
-        join(pieces, settings.fps, sound, tmp, title=title)
+        join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
         facts = probe(tmp)
         problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s)
         if problems:
@@ -316,8 +320,10 @@ def write_side_files(plan: VideoPlan, renderer: SceneRenderer, outputs: Outputs)
     videos = {p.scene.id: renderer.video_path(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:
         stills.thumbnail(plan, videos).save(tmp)
+    cue_stills = stills.cue_stills(plan, videos)
     with atomic_path(outputs.contact_sheet) as tmp:
-        stills.contact_sheet(plan, videos).save(tmp)
+        stills.contact_sheet(plan, cue_stills).save(tmp)
+    review.publish(plan, outputs, cue_stills)
 
 
 def report_json(report: RenderReport) -> str:
