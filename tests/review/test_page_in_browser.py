@@ -30,6 +30,13 @@ def page(tiny_render):
         yield driver, outputs
 
 
+def click(driver, element):
+    """A click where a person would click: the element scrolled into the middle of its box (the
+    transcript's sticky scene headings would cover it at the edge)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def track_cues(driver, kind):
     return driver.execute_script(
         "const t = Array.from(document.getElementById('video').textTracks).find(t => t.kind === arguments[0]);"
@@ -70,8 +77,7 @@ def test_clicking_a_transcript_line_seeks_to_its_start_and_highlights_it(page, s
     lines = driver.find_elements("css selector", "#transcript-lines .line")
     assert len(lines) == sum(len(s.lines) for s in screenplay.scenes)
     for element in [lines[1], lines[len(lines) // 3], lines[2 * len(lines) // 3], lines[-1]]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+        click(driver, element)
         now = driver.execute_script("return document.getElementById('video').currentTime;")
         speaker = element.find_element("css selector", ".speaker").text
         text = element.text.split(speaker, 1)[1]
@@ -86,7 +92,7 @@ def test_clicking_a_transcript_line_seeks_to_its_start_and_highlights_it(page, s
 def test_while_the_video_plays_the_spoken_line_is_highlighted(page):
     driver, _ = page
     lines = driver.find_elements("css selector", "#transcript-lines .line")
-    lines[5].click()
+    click(driver, lines[5])
     driver.execute_script("const v = document.getElementById('video'); v.muted = true; v.play();")
     wait_for(driver, f"document.getElementById('video').currentTime > {float(lines[5].get_attribute('data-start')) + 1.0}",
              timeout_s=10, message="the video does not play")
@@ -104,23 +110,22 @@ def test_the_cue_strip_and_the_chapters_seek_to_their_starts(page):
     first_cue = forward.timeline.cues[0]
     expected = (plan.start_frame("s03_forward") + first_cue.span.start) / plan.fps
     button = driver.find_element("css selector", f".cue[data-start='{expected:.3f}']")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    button.click()
+    click(driver, button)
     assert driver.execute_script("return document.getElementById('video').currentTime;") == pytest.approx(expected, abs=0.1)
     image_loaded = driver.execute_script("const i = arguments[0].querySelector('img'); return i.complete && i.naturalWidth > 0;",
                                          button)
     assert image_loaded, "the cue's picture did not load"
 
     chapter = driver.find_element("xpath", "//section[@class='chapters']//a[contains(., '前方過程')]")
-    chapter.click()
+    click(driver, chapter)
     assert driver.execute_script("return document.getElementById('video').currentTime;") == pytest.approx(75.0, abs=0.1)
 
 
 def test_a_screenshot_of_the_page_is_saved(page):
     driver, _ = page
     lines = driver.find_elements("css selector", "#transcript-lines .line")
+    click(driver, lines[len(lines) // 2])  # a picture with a caption in it, and a highlighted line
     driver.execute_script("window.scrollTo(0, 0);")
-    lines[len(lines) // 2].click()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / "review_page.png"
     driver.save_screenshot(str(path))

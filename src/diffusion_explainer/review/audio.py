@@ -27,8 +27,10 @@ class Sound:
 
 
 def video_sound(video: Path) -> Sound:
-    """The video's first audio stream, decoded (AAC) to float samples."""
+    """The video's first audio stream, decoded (AAC) to float samples (none: no samples)."""
     with av.open(str(video)) as container:
+        if not container.streams.audio:
+            return Sound(np.zeros((0, 2), np.float32), 48000, f"{video.name} (no audio stream)")
         stream = container.streams.audio[0]
         chunks = [frame.to_ndarray() for frame in container.decode(stream)]
         rate = stream.codec_context.sample_rate

@@ -14,12 +14,13 @@
     track.label = label;
     track.srclang = "ja";
     track.src = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
-    if (mode === "showing") track.default = true;
     video.appendChild(track);
     track.track.mode = mode;  // "hidden" still loads the cues (for the chapter list and the description box)
     return track;
   }
-  addTrack("captions", "日本語", data.tracks.captions, "showing");
+  // The captions are burned into the picture already: the track is there to switch on, for
+  // assistive technology and for a player that shows the picture without them.
+  addTrack("captions", "日本語", data.tracks.captions, "hidden");
   addTrack("chapters", "チャプター", data.tracks.chapters, "hidden");
   const descriptions = addTrack("descriptions", "アニメーションの説明", data.tracks.descriptions, "hidden");
 

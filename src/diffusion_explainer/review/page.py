@@ -46,16 +46,16 @@ def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], file
 <a href="{escape(files.relative(files.report))}">report.json</a></p>
 </header>
 <main>
-<section class="player" aria-label="動画">
+<div class="player">
 <video id="video" controls preload="metadata" playsinline poster="{escape(record.files['thumbnail'])}" src="{escape(video)}"></video>
 <p id="description" class="description" aria-live="polite"></p>
 <noscript><p>字幕・チャプター・説明のトラックと文字起こしの連動には JavaScript が必要です。</p></noscript>
-</section>
+{_chapters(record, files)}
+</div>
 {_transcript(record)}
 </main>
 {_cue_strip(record, files)}
-{_chapters(record, files)}
-{_report(report, record)}
+{_report(report, files)}
 <footer>{escape(record.title)} — {escape(report.get("generated_at", ""))}</footer>
 <script type="application/json" id="review-data">{script_data}</script>
 <script>
@@ -98,42 +98,44 @@ def _chapters(record: ReviewRecord, files: ReviewFiles) -> str:
     items = "\n".join(f'<li><a href="#" data-start="{_seconds(s.start_ms)}">{_clock(s.start_ms)} {escape(s.title)}</a></li>'
                       for s in record.scenes)
     youtube = (files.root / record.files["chapters"]).read_text(encoding="utf-8")
-    return f"""<section class="chapters" aria-label="チャプター"><div class="columns">
+    return f"""<section class="chapters columns" aria-label="チャプター">
 <div><h2>チャプター</h2><ol>
 {items}
 </ol></div>
-<div><h2>YouTube の説明欄に貼るチャプター</h2>
+<div><h2>YouTube 概要欄用</h2>
 <textarea id="youtube-chapters" readonly rows="{len(record.scenes) + 1}">{escape(youtube)}</textarea>
 <button class="copy" id="copy-chapters" type="button">コピー</button></div>
-</div></section>"""
+</section>"""
 
 
 def _yes(ok: bool, text: str) -> str:
     return f'<span class="{"ok" if ok else "bad"}">{escape(text)}</span>'
 
 
-def _report(report: dict, record: ReviewRecord) -> str:
+def _report(report: dict, files: ReviewFiles) -> str:
     facts, loud = report["video"], report["loudness"]
     rows = [
-        ("長さ", f"{facts['duration_s']} s, {facts['frames']} frames at {facts['fps']:g} fps, {facts['size']}"),
-        ("映像", f"{facts['video_codec']} {facts['video_profile']} {facts['pixel_format']}"),
-        ("音声", f"{facts['audio_codec']} {facts['audio_profile']}, {facts['audio_rate']} Hz, {facts['audio_channels']} ch"),
-        ("ファストスタート", "yes (moov before mdat)" if facts["fast_start"] else "NO"),
-        ("チャプター (MP4)", f"{len(facts['chapters'])}"),
-        ("ラウドネス", "silent" if loud["integrated_lufs"] is None else
+        ("duration", f"{facts['duration_s']} s, {facts['frames']} frames at {facts['fps']:g} fps, {facts['size']}"),
+        ("video", f"{facts['video_codec']} {facts['video_profile']} {facts['pixel_format']}"),
+        ("audio", f"{facts['audio_codec']} {facts['audio_profile']}, {facts['audio_rate']} Hz, {facts['audio_channels']} ch"),
+        ("fast start", "yes (moov before mdat)" if facts["fast_start"] else "NO"),
+        ("chapters in the MP4", f"{len(facts['chapters'])}: " + ", ".join(
+            f"{format_clock(int(c['start_s']))} {c['title']}" for c in facts["chapters"])),
+        ("loudness", "silent" if loud["integrated_lufs"] is None else
          f"{loud['integrated_lufs']} LUFS integrated, true peak {loud['true_peak_dbtp']} dBTP "
          f"(target {loud['target_lufs']} LUFS, ceiling {loud['true_peak_ceiling_dbtp']} dBTP)"),
-        ("サイズ", f"{facts['bytes'] / 1e6:.1f} MB"),
+        ("file size", f"{facts['bytes'] / 1e6:.1f} MB"),
     ]
     table = "\n".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     problems = report["problems"]
-    problem_list = ("<p class='ok'>問題は見つかりませんでした。</p>" if not problems else
+    problem_list = ("<p class='ok'>nothing flagged</p>" if not problems else
                     "<ul>" + "".join(f"<li class='bad'>{escape(p)}</li>" for p in problems) + "</ul>")
-    return f"""<section class="report" id="report" aria-label="品質レポート">
-<h2>品質レポート</h2>
-<p class="note">描画されたファイルから測定（{escape(report.get("generated_at", ""))}）。</p>
+    return f"""<section class="report" id="report" lang="en" aria-label="quality report">
+<h2>Quality report</h2>
+<p class="note">Measured from the rendered files on {escape(report.get("generated_at", ""))}
+(<a href="{escape(files.relative(files.report))}">report.json</a> has every number).</p>
 <table>{table}</table>
-<h3>要確認 ({len(problems)})</h3>
+<h3>Flagged ({len(problems)})</h3>
 {problem_list}
 {_timing_section(report)}
 {_reading_section(report)}
@@ -149,9 +151,9 @@ def _plot(report: dict, name: str, alt: str) -> str:
 def _timing_section(report: dict) -> str:
     timing = report["voice_timing"]
     if "skipped" in timing:
-        return f"<h3>声と字幕のタイミング</h3><p class='note'>{escape(timing['skipped'])}</p>"
+        return f"<h3>Voice against subtitles</h3><p class='note'>{escape(timing['skipped'])}</p>"
     early, late = timing["allowed_ms"]
-    return f"""<h3>声と字幕のタイミング</h3>
+    return f"""<h3>Voice against subtitles</h3>
 <p>{len(timing['lines'])} lines, measured in {escape(timing['source'])}: median |voice − subtitle| {timing['median_abs_offset_ms']} ms,
 largest {timing['max_abs_offset_ms']} ms; allowed {early:g} to +{late:g} ms ({escape(timing['reason'])}).
 {_yes(not timing['flagged'], f"{len(timing['flagged'])} flagged")}</p>
@@ -163,7 +165,7 @@ def _reading_section(report: dict) -> str:
     rows = "".join(f"<tr><td>{escape(s['scene_id'])}/{escape(s['line_id'])}</td><td>{s['cps']:.1f}</td>"
                    f"<td>{s['characters']:g}</td><td>{s['shown_s']:.1f} s</td></tr>"
                    for s in sorted(speed["lines"], key=lambda s: -s["cps"])[:8])
-    return f"""<h3>字幕の読む速さ</h3>
+    return f"""<h3>Reading speed</h3>
 <p>median {speed['median_cps']} characters per second; {speed['over_comfortable']} of {len(speed['lines'])} lines over
 {speed['comfortable_cps']:g}/s, {_yes(not speed['flagged'], f"{len(speed['flagged'])} over {speed['max_cps']:g}/s")}.
 <span class="note">{escape(speed['reason'])}.</span></p>
@@ -174,16 +176,16 @@ def _reading_section(report: dict) -> str:
 def _ocr_section(report: dict) -> str:
     ocr = report["subtitles_read_back"]
     if "skipped" in ocr:
-        return f"<h3>焼き込み字幕の読み取り (OCR)</h3><p class='note'>{escape(ocr['skipped'])}</p>"
+        return f"<h3>Burned-in subtitles read back (OCR)</h3><p class='note'>{escape(ocr['skipped'])}</p>"
     worst = "\n".join(
         f'<div class="ocr-page"><img src="{escape(w["image"])}" alt="subtitle band of {escape(w["scene_id"])}/{escape(w["line_id"])}">'
         f'<p>{escape(w["scene_id"])}/{escape(w["line_id"])} page {w["page"]} · similarity {w["similarity"]:.2f}<br>'
         f'expected: {escape(w["expected"])}<br>read: {escape(w["read"])}</p></div>' for w in ocr["worst"])
     below = ocr["pages_below"]
-    return f"""<h3>焼き込み字幕の読み取り (OCR)</h3>
+    return f"""<h3>Burned-in subtitles read back (OCR)</h3>
 <p>{ocr['pages']} pages read back with {escape(ocr['engine'])} ({escape(ocr['measure'])}): mean similarity
 {ocr['mean_similarity']}, median {ocr['median_similarity']}, lowest {ocr['min_similarity']};
 {_yes(below['count'] == 0, f"{below['count']} pages below {below['similarity']}")}.</p>
 {_plot(report, "ocr_similarity", "OCR similarity per subtitle page")}
-<h3>最も読み取りにくいページ</h3>
+<h3>The worst-read pages</h3>
 {worst}"""

@@ -46,8 +46,9 @@ def _axes(record: ReviewRecord, ylabel: str):
     fig, ax = plt.subplots(figsize=SIZE_IN, dpi=DPI, layout="constrained")
     for scene in record.scenes:
         ax.axvline(scene.start_ms / 1000, color="0.85", lw=0.8, zorder=0)
-        ax.text(scene.start_ms / 1000 + 2, 1.0, f"{scene.number} {scene.title}", transform=ax.get_xaxis_transform(),
-                fontsize=7, va="bottom", color="0.35")
+        wide = scene.end_ms - scene.start_ms >= 80_000  # room for its title
+        ax.text(scene.start_ms / 1000 + 2, 1.0, f"{scene.number} {scene.title}" if wide else f"{scene.number}",
+                transform=ax.get_xaxis_transform(), fontsize=7, va="bottom", color="0.35")
     ax.set_xlim(0, record.duration_s)
     ax.set_xticks(range(0, record.duration_s + 1, 60))
     ax.set_xticklabels([f"{t // 60}:{t % 60:02d}" for t in range(0, record.duration_s + 1, 60)])
@@ -80,7 +81,7 @@ def voice_timing(record: ReviewRecord, onsets: list[VoiceOnset], path: Path) -> 
                    label="no voice found")
     limit = max([200.0] + [abs(o.offset_ms) * 1.1 for o in measured])
     ax.set_ylim(-limit, limit)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return _save(fig, path)
 
 
@@ -91,7 +92,7 @@ def reading_speed(record: ReviewRecord, speeds: list[ReadingSpeed], path: Path) 
     ax.axhline(COMFORTABLE_CPS, color="#16a34a", ls="--", lw=1, label=f"{COMFORTABLE_CPS:g}/s: the Japanese subtitling rule")
     ax.axhline(MAX_CPS, color="#dc2626", ls="--", lw=1, label=f"{MAX_CPS:g}/s: flagged above")
     ax.set_ylim(0, max([MAX_CPS * 1.3] + [s.cps * 1.1 for s in speeds]))
-    ax.legend(loc="upper right", fontsize=8)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return _save(fig, path)
 
 
