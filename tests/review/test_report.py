@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.review import ReviewFiles
-from diffusion_explainer.review.audio import Sound
+from diffusion_explainer.narration.onsets import onsets_in
 from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
 from diffusion_explainer.review.voice_timing import voice_onsets
@@ -43,14 +43,14 @@ def test_a_line_reads_as_fast_as_its_fastest_page():
 
 
 def bursts(starts_s, duration_s=20, rate=48000):
-    """Silence with a 0.6 s voiced burst (a noisy tone) from each start."""
+    """Where sound starts in silence with a 0.6 s voiced burst (a noisy tone) from each start."""
     t = np.arange(duration_s * rate) / rate
     rng = np.random.default_rng(0)
     signal = np.zeros_like(t)
     for start in starts_s:
         on = (t >= start) & (t < start + 0.6)
         signal[on] = 0.3 * np.sin(2 * np.pi * 220 * t[on]) + 0.05 * rng.standard_normal(on.sum())
-    return Sound(np.stack([signal, signal], 1).astype(np.float32), rate, "test bursts")
+    return onsets_in(np.stack([signal, signal], 1), rate)
 
 
 def test_voice_onsets_are_matched_to_subtitles_and_late_or_missing_voices_flagged():
@@ -58,8 +58,8 @@ def test_voice_onsets_are_matched_to_subtitles_and_late_or_missing_voices_flagge
              line("late", 4000, 8000, (["い"], 4000, 8000)),
              line("early", 8000, 12000, (["う"], 8000, 12000)),
              line("silent", 12000, 16000, (["え"], 12000, 16000))]
-    sound = bursts([1.0, 4.3, 7.9])  # the second voice 300 ms late, the third 100 ms early, no fourth
-    found = {o.line_id: o for o in voice_onsets(record_with(lines), sound)}
+    onsets = bursts([1.0, 4.3, 7.9])  # the second voice 300 ms late, the third 100 ms early, no fourth
+    found = {o.line_id: o for o in voice_onsets(record_with(lines), onsets)}
     assert abs(found["on_time"].offset_ms) <= 6 and not found["on_time"].flagged
     assert found["late"].offset_ms == pytest.approx(300, abs=6) and found["late"].flagged
     assert found["early"].offset_ms == pytest.approx(-100, abs=6) and found["early"].flagged

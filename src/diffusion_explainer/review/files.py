@@ -42,6 +42,11 @@ class ReviewFiles:
         return self.ocr_folder / f"frame-{frame:06d}.png"
 
     @property
+    def sound_measures(self) -> Path:
+        """The last loudness and voice onsets measured, under the digest of the sound measured."""
+        return self.folder / "sound_measures.json"
+
+    @property
     def chapters_vtt(self) -> Path:
         return self.folder / "chapters.vtt"
 

@@ -12,8 +12,8 @@ from dataclasses import asdict
 
 from ..errors import RenderError
 from . import plots
-from .audio import speech_sound, video_sound
-from .file_facts import file_facts, loudness
+from .audio import sound_measures
+from .file_facts import file_facts
 from .files import ReviewFiles
 from .reading_speed import BOUND_REASON, COMFORTABLE_CPS, MAX_CPS, reading_speeds
 from .record import ReviewRecord
@@ -33,17 +33,16 @@ def measure(record: ReviewRecord, files: ReviewFiles, *, ocr: bool, ocr_skipped:
                           f"{expected_frames}: they are from different renders; render again")
     report["problems"] += _file_problems(report["video"], record)
 
-    sound = video_sound(video)
-    report["loudness"] = loudness(sound)
+    sound = sound_measures(video, record.duration_s, files.sound_measures)
+    report["loudness"] = sound.loudness
     if record.silent:
         report["voice_timing"] = {"skipped": "a silent render: there is no voice to measure"}
     else:
-        report["voice_timing"] = _voice_timing(record, files, speech_sound(video, record.duration_s), report)
-        if not report["loudness"]["within_target"]:
+        report["voice_timing"] = _voice_timing(record, files, sound, report)
+        if not sound.loudness["within_target"]:
             report["problems"].append(
-                f"loudness {report['loudness']['integrated_lufs']} LUFS, true peak {report['loudness']['true_peak_dbtp']} "
-                f"dBTP (target {report['loudness']['target_lufs']} LUFS, ceiling {report['loudness']['true_peak_ceiling_dbtp']} dBTP)")
-    del sound
+                f"loudness {sound.loudness['integrated_lufs']} LUFS, true peak {sound.loudness['true_peak_dbtp']} "
+                f"dBTP (target {sound.loudness['target_lufs']} LUFS, ceiling {sound.loudness['true_peak_ceiling_dbtp']} dBTP)")
     report["reading_speed"] = _reading_speed(record, files, report)
     if ocr:
         report["subtitles_read_back"] = _subtitles_read_back(record, files, video, report)
@@ -67,7 +66,7 @@ def _file_problems(facts: dict, record: ReviewRecord) -> list[str]:
 
 
 def _voice_timing(record: ReviewRecord, files: ReviewFiles, sound, report: dict) -> dict:
-    onsets = voice_onsets(record, sound)
+    onsets = voice_onsets(record, sound.onsets_s)
     offsets = [abs(o.offset_ms) for o in onsets if o.offset_ms is not None]
     flagged = [o for o in onsets if o.flagged]
     for o in flagged:
@@ -76,7 +75,7 @@ def _voice_timing(record: ReviewRecord, files: ReviewFiles, sound, report: dict)
             else f"voice {o.offset_ms:+.0f} ms from its subtitle"))
     report["plots"]["voice_timing"] = files.relative(plots.voice_timing(record, onsets, files.plot("voice_timing")))
     return {
-        "source": sound.source,
+        "source": sound.onsets_source,
         "allowed_ms": [-VOICE_EARLY_S * 1000, VOICE_LATE_S * 1000],
         "reason": "ITU-R BT.1359: sound up to 45 ms before or 125 ms after the picture is not noticed",
         "median_abs_offset_ms": round(statistics.median(offsets), 1) if offsets else None,

@@ -1,6 +1,6 @@
 """When each line's voice starts, measured in the audio, against when its subtitle appears.
 
-Onsets are the rises of energy after silence (narration.onsets); a line's voice is the onset
+Onsets are the rises of energy after silence (narration.onsets, measured in review.audio); a line's voice is the onset
 nearest its subtitle within `SEARCH_S`. A pause inside a line gives onsets of its own, so
 subtitles are matched to onsets, not onsets to subtitles one by one.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..narration.onsets import onsets_in
-from .audio import Sound
+from typing import Sequence
+
 from .record import ReviewRecord
 
 # How far a voice may be from its subtitle before a viewer notices: ITU-R BT.1359's detectability
@@ -33,8 +33,8 @@ class VoiceOnset:
         return self.offset_ms is None or not -VOICE_EARLY_S * 1000 <= self.offset_ms <= VOICE_LATE_S * 1000
 
 
-def voice_onsets(record: ReviewRecord, sound: Sound) -> list[VoiceOnset]:
-    onsets = onsets_in(sound.samples, sound.rate)
+def voice_onsets(record: ReviewRecord, onsets: Sequence[float]) -> list[VoiceOnset]:
+    """Each line's voice: the onset (seconds, from narration.onsets) nearest its subtitle."""
     found = []
     for line in record.lines:
         subtitle_s = line.start_ms / 1000
