@@ -116,7 +116,7 @@ def test_the_cue_strip_and_the_chapters_seek_to_their_starts(page):
                                          button)
     assert image_loaded, "the cue's picture did not load"
 
-    chapter = driver.find_element("xpath", "//section[@class='chapters']//a[contains(., '前方過程')]")
+    chapter = next(a for a in driver.find_elements("css selector", ".chapters a") if "前方過程" in a.text)
     click(driver, chapter)
     assert driver.execute_script("return document.getElementById('video').currentTime;") == pytest.approx(75.0, abs=0.1)
 

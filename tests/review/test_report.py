@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import av
 import numpy as np
@@ -112,3 +113,12 @@ def test_verify_with_no_render_says_so(tmp_path):
     result = run_verify("--build", str(tmp_path), "--no-ocr")
     assert result.returncode == 2
     assert result.stderr.startswith("error: no render to verify in") and "make render" in result.stderr
+
+
+@pytest.mark.render
+@pytest.mark.full_video
+def test_verify_without_tesseract_says_what_to_install(tiny_render):
+    outputs = tiny_render[0]
+    result = run_verify("--build", str(outputs.root), PATH=str(Path(sys.executable).parent))  # no tesseract on it
+    assert result.returncode == 2
+    assert "tesseract-ocr-jpn" in result.stderr and "--no-ocr" in result.stderr

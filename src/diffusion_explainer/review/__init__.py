@@ -16,6 +16,7 @@ from PIL import Image
 from ..errors import RenderError
 from ..render.atomic import atomic_path, write_text
 from .files import ReviewFiles
+from .ocr import check_tesseract
 from .page import render_page
 from .record import ReviewRecord, record_of
 from .report import measure
@@ -47,6 +48,8 @@ def verify(root: Path, *, ocr: bool = True) -> dict:
     files = ReviewFiles(Path(root))
     if not files.record.exists():
         raise RenderError(f"no render to verify in {files.root}: {files.record} is missing (run `make render` first)")
+    if ocr:
+        check_tesseract()  # before ten minutes of sound are measured for nothing
     record = ReviewRecord.load(files.record)
     skipped = "" if ocr else "skipped (--no-ocr): the burned-in subtitles were not read back"
     report = measure(record, files, ocr=ocr, ocr_skipped=skipped)

@@ -107,7 +107,8 @@ def sound_measures(video: Path, duration_s: float, cache: Path) -> SoundMeasures
     if kept.get("key") != key:
         sound = video_sound(video)
         speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
-        kept = {"key": key, "loudness": loudness(sound), "onsets_s": onsets_in(speech.samples, speech.rate),
+        onsets = onsets_in(speech.samples, speech.rate) if len(speech.samples) else []
+        kept = {"key": key, "loudness": loudness(sound), "onsets_s": onsets,
                 "onsets_source": speech.source}
         write_text(cache, json.dumps(kept, ensure_ascii=False))
     return SoundMeasures(kept["loudness"], tuple(kept["onsets_s"]), kept["onsets_source"])

@@ -43,6 +43,7 @@ def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], file
 <h1>{escape(record.title)}</h1>
 <p class="meta">{escape(record.subtitle)} · {format_clock(record.duration_s)} · {escape(record.settings)} ·
 <a href="{escape(video)}">{escape(video)}</a> · <a href="{escape(record.files['captions'])}">WebVTT</a> ·
+<a href="{escape(record.files['contact_sheet'])}">contact sheet</a> ·
 <a href="{escape(files.relative(files.report))}">report.json</a></p>
 </header>
 <main>

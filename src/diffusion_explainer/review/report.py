@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict
 
 from ..errors import RenderError
-from . import plots
+from . import ocr, plots
 from .audio import sound_measures
 from .file_facts import file_facts
 from .files import ReviewFiles
@@ -101,8 +101,6 @@ def _reading_speed(record: ReviewRecord, files: ReviewFiles, report: dict) -> di
 
 
 def _subtitles_read_back(record: ReviewRecord, files: ReviewFiles, video, report: dict) -> dict:
-    from . import ocr
-
     started = time.monotonic()
     readings, bands = ocr.read_subtitles(video, record)
     worst = sorted(readings, key=lambda r: r.similarity)[:WORST_PAGES_SHOWN]
@@ -121,7 +119,7 @@ def _subtitles_read_back(record: ReviewRecord, files: ReviewFiles, video, report
     similarities = [r.similarity for r in readings]
     return {
         "engine": "Tesseract (jpn), " + " ".join(ocr.TESSERACT_ARGS),
-        "measure": "difflib ratio after NFKC, white space removed (1.0 = the same text)",
+        "measure": "difflib ratio after NFKC, white space removed, look-alike dashes as one (1.0 = the same text)",
         "pages": len(readings),
         "mean_similarity": round(statistics.fmean(similarities), 3) if similarities else None,
         "median_similarity": round(statistics.median(similarities), 3) if similarities else None,
