@@ -44,6 +44,7 @@ def measure(record: ReviewRecord, files: ReviewFiles, *, ocr: bool, ocr_skipped:
                 f"loudness {sound.loudness['integrated_lufs']} LUFS, true peak {sound.loudness['true_peak_dbtp']} "
                 f"dBTP (target {sound.loudness['target_lufs']} LUFS, ceiling {sound.loudness['true_peak_ceiling_dbtp']} dBTP)")
     report["reading_speed"] = _reading_speed(record, files, report)
+    shutil.rmtree(files.ocr_folder, ignore_errors=True)  # the worst pages of an earlier reading
     if ocr:
         report["subtitles_read_back"] = _subtitles_read_back(record, files, video, report)
     else:
@@ -104,7 +105,6 @@ def _subtitles_read_back(record: ReviewRecord, files: ReviewFiles, video, report
     started = time.monotonic()
     readings, bands = ocr.read_subtitles(video, record)
     worst = sorted(readings, key=lambda r: r.similarity)[:WORST_PAGES_SHOWN]
-    shutil.rmtree(files.ocr_folder, ignore_errors=True)  # the worst pages of an earlier run
     files.ocr_folder.mkdir(parents=True)
     shown = []
     for r in worst:
