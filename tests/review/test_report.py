@@ -12,11 +12,14 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.review import ReviewFiles
+from diffusion_explainer.review.audio import sound_measures
+from diffusion_explainer.narration.audio_files import write_wav
 from diffusion_explainer.narration.onsets import onsets_in
 from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
 from diffusion_explainer.review.voice_timing import voice_onsets
 from tests.conftest import REPO
+from tests.render.conftest import write_video
 
 
 def record_with(lines, fps=10, duration_s=20):
@@ -65,6 +68,21 @@ def test_voice_onsets_are_matched_to_subtitles_and_late_or_missing_voices_flagge
     assert found["late"].offset_ms == pytest.approx(300, abs=6) and found["late"].flagged
     assert found["early"].offset_ms == pytest.approx(-100, abs=6) and found["early"].flagged
     assert found["silent"].voice_s is None and found["silent"].flagged
+
+
+def test_voice_onsets_come_from_the_narration_stem_when_the_render_left_one(tmp_path):
+    video = write_video(tmp_path / "video.mp4", 50, audio_s=5.0)  # 5 s with a silent soundtrack
+    t = np.arange(5 * 48000) / 48000
+    voice = np.where(((t >= 1.0) & (t < 1.6)) | ((t >= 3.0) & (t < 3.6)), 0.3 * np.sin(2 * np.pi * 220 * t), 0.0)
+    write_wav(tmp_path / "narration.wav", np.stack([voice, voice], 1), 48000)
+    measured = sound_measures(video, 5, tmp_path / "measured.json")
+    assert measured.onsets_source.startswith("narration.wav")
+    assert measured.onsets_s == pytest.approx((1.0, 3.0), abs=0.006)
+    assert measured.loudness["integrated_lufs"] is None  # loudness is the video's own sound: silent
+
+    write_wav(tmp_path / "narration.wav", np.stack([voice, voice], 1)[: 4 * 48000], 48000)  # another render's
+    measured = sound_measures(video, 5, tmp_path / "measured.json")
+    assert "video.mp4" in measured.onsets_source and measured.onsets_s == ()
 
 
 @pytest.mark.render

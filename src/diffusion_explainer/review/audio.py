@@ -60,13 +60,16 @@ def video_sound(video: Path) -> Sound:
 
 def narration_stem(video: Path, duration_s: float) -> Path | None:
     """The speech-only stem beside the video, if there is one of the video's length (another
-    length means it was left by another render)."""
+    length means it was left by another render) in 16-bit PCM (what read_wav reads)."""
     stem = video.parent / NARRATION_STEM
     if not stem.exists():
         return None
-    with wave.open(str(stem), "rb") as wav:
-        seconds = wav.getnframes() / wav.getframerate()
-    return stem if abs(seconds - duration_s) < 0.1 else None
+    try:
+        with wave.open(str(stem), "rb") as wav:
+            seconds, width = wav.getnframes() / wav.getframerate(), wav.getsampwidth()
+    except (wave.Error, EOFError):
+        return None
+    return stem if width == 2 and abs(seconds - duration_s) < 0.1 else None
 
 
 def _db(value: float) -> float | None:
