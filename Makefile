@@ -10,6 +10,25 @@ STAMP := $(VENV)/.installed
 QUALITY ?= h
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SETUP_LOG := build/setup.log
+SCREENPLAY ?=
+SCREENPLAY_ARG := $(if $(SCREENPLAY),--screenplay $(SCREENPLAY))
+
+# One line per setup step; the step's own output (hundreds of dpkg and pip lines) goes to
+# $(SETUP_LOG), and its last lines are shown only if it fails. Usage: $(STEP) "what" command args...
+STEP = step() { what=$$1; shift; echo "setup: $$what"; mkdir -p $(dir $(SETUP_LOG)); \
+	echo "=== $$what: $$*" >> $(SETUP_LOG); \
+	if ! "$$@" >> $(SETUP_LOG) 2>&1; then echo "setup: FAILED: $$what. The last lines of $(SETUP_LOG):"; \
+	tail -n 30 $(SETUP_LOG); exit 1; fi; }; step
+
+# The Debian packages of $(1) that are not installed yet, installed in one step.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		$(STEP) "installing Debian packages: $$(echo $$missing)" \
+			sh -c "$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$(echo $$missing)"; \
+	fi
+endef
 
 # Cairo/Pango headers and a compiler build pycairo and manimpango; Noto CJK draws Japanese;
 # LaTeX + dvisvgm render MathTex; ffmpeg lets pydub read more than WAV; xdg-utils lets
@@ -25,38 +44,31 @@ TEST_PACKAGES := chromium chromium-driver $(OCR_PACKAGES)
 
 setup: system-packages $(STAMP)
 
-# $(call apt_install,packages): install those of the Debian packages that are missing.
-define apt_install
-	@missing=$$(for p in $(1); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "setup: installing Debian packages:" $$missing; \
-		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
-endef
-
 system-packages:
 	$(call apt_install,$(APT_PACKAGES))
 
 $(STAMP): pyproject.toml Makefile
-	@echo "setup: creating $(VENV) and installing the package (about two minutes the first time)"
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	$(PY) -m pip install -q --no-deps pyopenjtalk-plus==0.4.1.post10 sudachipy==0.7.0
-	touch $@
+	@$(STEP) "creating $(VENV)" $(PYTHON) -m venv $(VENV)
+	@$(STEP) "upgrading pip" $(PY) -m pip install --upgrade pip
+	@$(STEP) "installing the package and its dependencies into $(VENV) (about two minutes the first time)" \
+		$(PY) -m pip install -e '.[test]'
+	@$(STEP) "installing the Japanese phonemiser (without its downloading extras)" \
+		$(PY) -m pip install --no-deps pyopenjtalk-plus==0.4.1.post10 sudachipy==0.7.0
+	@touch $@
+	@echo "setup: done (the full log is $(SETUP_LOG))"
 
+# SCREENPLAY=FILE checks or renders another screenplay (its video goes to build/<its name>/).
 check: setup
-	$(PY) -m diffusion_explainer check
+	$(PY) -m diffusion_explainer check $(SCREENPLAY)
 
 train: setup
 	$(PY) -m diffusion_explainer.engine train
 
 # QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); RENDER_FLAGS=--force renders every scene
-# again, RENDER_FLAGS=--silent skips speech. Only scenes whose inputs changed are rendered.
+# again, RENDER_FLAGS=--silent skips speech, RENDER_FLAGS="--scene s03_forward" renders one scene
+# alone (no join). Only scenes whose inputs changed are rendered.
 render: setup
-	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(SCREENPLAY_ARG) $(RENDER_FLAGS)
 
 test: setup
 	$(call apt_install,$(TEST_PACKAGES))
@@ -66,7 +78,7 @@ test: setup
 # subtitles read back by OCR; VERIFY_FLAGS=--no-ocr skips that part (and installs no Tesseract).
 verify: setup
 	$(if $(findstring --no-ocr,$(VERIFY_FLAGS)),,$(call apt_install,$(OCR_PACKAGES)))
-	$(PY) -m diffusion_explainer verify $(VERIFY_FLAGS)
+	$(PY) -m diffusion_explainer verify $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
 bench: setup

@@ -24,11 +24,11 @@ class WhatIsGeneration(ExplainerScene):
         """きれいな画像 → 「ノイズから生まれた」とキャプション"""
         self.emergence = born = generation.born_from_noise()
         spot = [1.9, self.layout.stage_center_y + 0.25, 0]
-        pages = [Group(picture(frame, 3.2).move_to(spot), self._step_counter(t).move_to(spot + DOWN * 1.9))
+        shots = [Group(picture(frame, 3.2).move_to(spot), self._step_counter(t).move_to(spot + DOWN * 1.9))
                  for t, frame in zip(born.steps, born.frames)]
-        self.play(FadeIn(pages[0]), run_time=0.8)
-        self.remove(pages[0])
-        final = self.flip_book(pages, 4.0)
+        self.play(FadeIn(shots[0]), run_time=0.8)
+        self.remove(shots[0])
+        final = self.flip_book(shots, 4.0)
         caption = jp("ノイズから生まれた", 0.4, style.ACCENT).move_to(final[1])
         start = picture(born.start_noise, 2.2).move_to([-2.7, spot[1], 0])
         arrow = flow_arrow(start, final[0], color=style.ACCENT)
@@ -39,12 +39,11 @@ class WhatIsGeneration(ExplainerScene):
         self.play(FadeIn(start, shift=RIGHT * 0.2), GrowArrow(arrow), FadeIn(start_caption), FadeIn(note), run_time=1.2)
 
         # 「インクを水に落とすと」: clear the stage and drop the ink in
-        line = self.timeline.lines_in(self.cue.span)[1]
         self.ink = generation.ink_spreading()
         self.water_spot = [0, self.layout.stage_center_y + 0.3, 0]
         water = self._water(0, 3.2).move_to(self.water_spot)
         drop = Dot(radius=0.1, color="#1f33bf").move_to(water.get_center() + UP * 2.2)
-        self.wait(self._until_fraction(line, 0.4))
+        self.wait_until(self.line("ink_example").at("インクを水に落とすと"))
         self.play(FadeOut(Group(final, start, arrow, start_caption, note)), run_time=0.8)
         self.play(FadeIn(water), run_time=0.6)
         self.play(drop.animate.move_to(water.get_center()), run_time=0.6)
@@ -56,14 +55,14 @@ class WhatIsGeneration(ExplainerScene):
         ink = self.ink
         caption = label("インクが水に広がる（拡散方程式のシミュレーション）").next_to(self.water, DOWN, buff=0.2)
         self.play(FadeIn(caption), run_time=0.5)
-        pages = []
+        shots = []
         for k in range(len(ink.times)):
             water = self._water(k, 3.2).move_to(self.water_spot)
             peak = Text(f"いちばん濃い所：平均の {ink.peak[k]:.1f} 倍", font=style.FONT,
                         font_size=font_size_for(0.24), color=style.MUTED)
-            pages.append(Group(water, peak.next_to(caption, DOWN, buff=0.12)))
+            shots.append(Group(water, peak.next_to(caption, DOWN, buff=0.12)))
         self.remove(self.water)
-        spread = self.flip_book(pages, 4.0)
+        spread = self.flip_book(shots, 4.0)
 
         # the top row: concentrated -> even, as the spreading just seen
         shots = (0, 10, 18, 26, len(ink.times) - 1)
@@ -76,7 +75,6 @@ class WhatIsGeneration(ExplainerScene):
                   FadeIn(ink_title), run_time=1.2)
 
         # 「この広がるプロセスの逆」: the model's own path, from even noise back to a picture
-        reverse, question, slowly = self.timeline.lines_in(self.cue.span)[:3]
         born = self.emergence
         model_row = [picture(born.frames[born.steps.index(t)], THUMB).move_to([x, MODEL_ROW_Y, 0])
                      for t, x in zip(MODEL_ROW_STEPS, COLUMNS)]
@@ -86,7 +84,7 @@ class WhatIsGeneration(ExplainerScene):
                                 buff=0.15)
         model_title = jp("拡散モデル：その逆　均一なノイズ → 画像", 0.28, style.ACCENT)
         model_title.next_to(model_row[0], UP, buff=0.2).align_to(ink_title, LEFT)
-        self.wait(self._until_fraction(reverse, 0.3))
+        self.wait_until(self.line("reverse_idea").at("プロセスの逆"))
         self.play(FadeIn(model_row[-1]), FadeIn(model_title), run_time=0.8)
         self.play(GrowArrow(long_arrow), FadeIn(model_row[0], shift=LEFT * 0.2), run_time=1.2)
 
@@ -94,7 +92,7 @@ class WhatIsGeneration(ExplainerScene):
         steps = Group(*[flow_arrow(a[0].get_left(), b[0].get_right(), color=style.ACCENT, buff=0.1)
                         for a, b in zip(model_row[:0:-1], model_row[-2::-1])])  # right to left: noise -> picture
         slowly_words = jp("― 少しずつ戻す", 0.28, style.ACCENT).next_to(model_title, RIGHT, buff=0.3)
-        self.wait(self._until_fraction(slowly, 0.15))
+        self.wait_until(self.line("little_by_little").at("少しずつ戻していく"))
         self.play(FadeOut(long_arrow), run_time=0.4)
         self.play(LaggedStart(*[FadeIn(m) for m in model_row[3:0:-1]], lag_ratio=0.4), FadeIn(steps),
                   FadeIn(slowly_words), run_time=1.8)
@@ -109,7 +107,3 @@ class WhatIsGeneration(ExplainerScene):
 
     def _step_counter(self, t: int) -> Text:
         return Text(f"t = {t}", font=style.MONO, font_size=font_size_for(0.26), color=style.MUTED)
-
-    def _until_fraction(self, line, fraction: float) -> float:
-        frame = line.speech.start + round(fraction * (line.speech.end - line.speech.start))
-        return self.seconds_until(frame)

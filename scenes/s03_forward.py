@@ -24,7 +24,7 @@ class ForwardProcess(ExplainerScene):
         self.x0 = picture(forward.clean_picture(), 2.6)
         self.x0_caption = mixed("元の画像 $x_0$", color=style.INK).next_to(self.x0, DOWN, buff=0.2)
         Group(self.x0, self.x0_caption).move_to([0, self.layout.stage_center_y - 0.2, 0])
-        self.wait(self.seconds_until(self._line_start(0)))
+        self.wait_until(self.line("forward_intro").start)
         self.play(FadeIn(self.x0), FadeIn(self.x0_caption, shift=UP * 0.1), run_time=1.0)
 
     def noising_steps(self):
@@ -45,7 +45,7 @@ class ForwardProcess(ExplainerScene):
         along = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
                            color=style.NOISE, buff=0)
         words = mixed("ステップごとに ガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
-        self.wait(self.seconds_until(self._line_start(0)) + 1.0)
+        self.wait_until(self.line("noise_each_step").start + self.fps)
         self.play(GrowArrow(along), FadeIn(words), run_time=1.0)
         self.wait(self.seconds_left - 0.6)
         self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words)), run_time=0.6)
@@ -54,7 +54,7 @@ class ForwardProcess(ExplainerScene):
         """数式 q(xₜ|xₜ₋₁) = N(xₜ; √(1-βₜ)xₜ₋₁, βₜI) を表示"""
         eq = formula(*FORWARD_STEP, font_size=46).move_to([0.3, 2.35, 0])
         self.play(Write(eq), run_time=2.0)
-        explain, _, again = self.timeline.lines_in(self.cue.span)[1:4]
+        explain = self.line("dilute_and_add")
 
         # 「薄めて、ノイズを足す」: the two halves of the Gaussian, with the real numbers of a step
         first, last = forward.step_factors(1), forward.step_factors(1000)
@@ -67,9 +67,9 @@ class ForwardProcess(ExplainerScene):
         noise_brace = Brace(eq[5], DOWN, color=style.NOISE, buff=0.1)
         noise_words = VGroup(jp("ノイズを足す", 0.28, style.NOISE), mixed("分散 $\\beta_t$", color=style.MUTED)
                              ).arrange(DOWN, buff=0.1).next_to(noise_brace, DOWN, buff=0.1).align_to(noise_brace, LEFT)
-        self.wait(self.seconds_until(explain.speech.start))
+        self.wait_until(explain.start)
         self.play(eq[3].animate.set_color(style.ACCENT), Create(keep_brace), FadeIn(keep_words), run_time=0.8)
-        self.wait(self._fraction_of(explain, 0.3))
+        self.wait_until(explain.at("その分だけ"))
         self.play(eq[5].animate.set_color(style.NOISE), Create(noise_brace), FadeIn(noise_words), run_time=0.8)
 
         # 「βₜ はノイズの量を決めるパラメータ」: the real linear schedule 1e-4 -> 0.02
@@ -79,7 +79,7 @@ class ForwardProcess(ExplainerScene):
         plot.move_to([-3.6, -0.95, 0])
         plot_title = formula(r"\beta_t", font_size=34, color=style.NOISE).next_to(plot.axes, UP, buff=0.15)
         plot_title.align_to(plot.axes, LEFT)
-        self.wait(self._fraction_of(explain, 0.62))
+        self.wait_until(explain.at("βₜ はノイズの量"))
         self.play(Create(plot.axes), FadeIn(plot.labels), FadeIn(plot_title), run_time=0.6)
         self.play(Create(plot.curve), run_time=1.4)
 
@@ -92,17 +92,17 @@ class ForwardProcess(ExplainerScene):
         t_is = formula("t =", font_size=32).next_to(pic0, RIGHT, buff=0.3).align_to(pic0, UP)
         share_is = formula(r"\sqrt{\bar\alpha_t} =", font_size=28, color=style.MUTED)
         share_is.next_to(t_is, DOWN, aligned_edge=LEFT, buff=0.25)
-        pages = []  # only the picture, the numbers and the dot change: plain text, no LaTeX per page
+        shots = []  # only the picture, the numbers and the dot change: plain text, no LaTeX per shot
         for k, step in enumerate(chain.steps):
             pic = picture(chain.frames[k], 2.2).move_to(spot)
             t_value = number(step, 0, em=0.3).next_to(t_is, RIGHT, buff=0.15)
             share = number(chain.sqrt_alpha_bar[k], 3, em=0.26, color=style.MUTED).next_to(share_is, RIGHT, buff=0.15)
             dot = Dot(origin + plot.to_point(max(step, 1), beta[max(step, 1) - 1]), radius=0.07, color=style.ACCENT)
-            pages.append(Group(pic, t_value, share, dot))
-        self.wait(self.seconds_until(again.speech.start))
-        self.play(FadeIn(pages[0]), FadeIn(t_is), FadeIn(share_is), run_time=0.5)
-        self.remove(pages[0])
-        self.last_page = self.flip_book(pages, min(6.0, self.seconds_left - 1.0))
+            shots.append(Group(pic, t_value, share, dot))
+        self.wait_until(self.line("thousand_steps").start)
+        self.play(FadeIn(shots[0]), FadeIn(t_is), FadeIn(share_is), run_time=0.5)
+        self.remove(shots[0])
+        self.last_shot = self.flip_book(shots, min(6.0, self.seconds_left - 1.0))
         self.chain_labels = Group(t_is, share_is)
         self.formula_stage = Group(eq, keep_brace, keep_words, noise_brace, noise_words, plot, plot_title)
 
@@ -120,31 +120,23 @@ class ForwardProcess(ExplainerScene):
             formula(rf"\sqrt{{\bar\alpha_{{1000}}}} = {chain.sqrt_alpha_bar[-1]:.4f}", font_size=26, color=style.MUTED),
             mixed(f"平均 {chain.final_mean:+.2f}　標準偏差 {chain.final_std:.2f}", em=SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(noise_caption, DOWN, buff=0.15)
-        self.play(FadeOut(self.formula_stage), FadeOut(Group(*self.last_page[1:], self.chain_labels)),
-                  Transform(self.last_page[0], noise), run_time=1.0)
+        last_picture, *last_numbers = self.last_shot
+        self.play(FadeOut(self.formula_stage), FadeOut(Group(*last_numbers, self.chain_labels)),
+                  Transform(last_picture, noise), run_time=1.0)
         self.play(FadeIn(source), GrowArrow(arrow), FadeIn(steps), run_time=1.2)
         self.play(FadeIn(source_caption), FadeIn(noise_caption), FadeIn(facts), run_time=0.8)
 
         # 「壊す過程を記録しておくと、戻す方法を学べる」: the recorded states along the way, and the way back
-        _, point = self.timeline.lines_in(self.cue.span)[:2]
+        point = self.line("record_to_learn")
         record = Group(*[picture(chain.frames[chain.steps.index(t)], 0.9) for t in (250, 500, 750)])
         record.arrange(RIGHT, buff=0.45).next_to(arrow, UP, buff=0.15)
         record_caption = label("途中を記録", color=style.MUTED).next_to(record, UP, buff=0.08)
         back = CurvedArrow([3.0, -0.95, 0], [-3.0, -0.95, 0], angle=-0.35, color=style.ACCENT)
         back = DashedVMobject(back, num_dashes=40)
         back_words = jp("戻す方法を学ぶ", 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 0.25, 0])
-        self.wait(self.seconds_until(point.speech.start))
+        self.wait_until(point.start)
         self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in record], lag_ratio=0.3), FadeIn(record_caption),
                   run_time=1.2)
-        self.wait(self._fraction_of(point, 0.45))
+        self.wait_until(point.at("戻す方法"))
         self.play(Create(back), FadeIn(back_words), run_time=1.2)
         self.wait(self.seconds_left)
-
-    # -- timing helpers -----------------------------------------------------------------------
-    def _line_start(self, index: int) -> int:
-        return self.timeline.lines_in(self.cue.span)[index].speech.start
-
-    def _fraction_of(self, line, fraction: float) -> float:
-        """Seconds from now until `fraction` of the way through a spoken line."""
-        frame = line.speech.start + round(fraction * (line.speech.end - line.speech.start))
-        return self.seconds_until(frame)

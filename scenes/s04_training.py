@@ -27,9 +27,10 @@ class TrainingScene(ExplainerScene):
         self.noisy = picture(self.guess.x_t, 2.6).move_to([0, self.layout.stage_center_y + 0.1, 0])
         question = jp("どんなノイズが加わっている？", 0.32).next_to(self.noisy, DOWN, buff=0.25)
         mark = jp("?", 0.9, style.ACCENT).next_to(self.noisy, RIGHT, buff=0.35)
-        self.wait(self.seconds_until(self._line(0).speech.start) + 1.0)
+        game = self.line("noise_game")
+        self.wait_until(game.start + self.fps)
         self.play(FadeIn(self.noisy), run_time=0.8)
-        self.wait(self._until_fraction(self._line(0), 0.55))
+        self.wait_until(game.at("どんなノイズが"))
         self.play(FadeIn(question, shift=UP * 0.1), FadeIn(mark, scale=1.3), run_time=0.8)
         self.wait(self.seconds_left - 0.6)
         self.play(FadeOut(question), FadeOut(mark), run_time=0.6)
@@ -50,15 +51,15 @@ class TrainingScene(ExplainerScene):
         self.play(GrowArrow(out), FadeIn(predicted), FadeIn(self.predicted_caption), run_time=1.0)
 
         # 「ノイズまみれの画像 xₜ と、今どのステップ t にいるかを教える … ノイズはこれだろうと予測する」
-        line = self._line(1)
+        line = self.line("network_predicts")
         t_box = self._t_box(self.guess.t).next_to(net, DOWN, buff=0.75)
         t_arrow = flow_arrow(t_box.get_top(), net[1].get_bottom(), buff=0.08)
         t_caption = jp("今のステップ", 0.24).next_to(t_box, RIGHT, buff=0.2)
-        self.wait(self._until_fraction(line, 0.2))
+        self.wait_until(line.at("ノイズまみれの"))
         self.play(Indicate(self.noisy, color=style.ACCENT, scale_factor=1.05), run_time=1.0)
-        self.wait(self._until_fraction(line, 0.42))
+        self.wait_until(line.at("今どのステップ"))
         self.play(FadeIn(t_box, shift=UP * 0.2), GrowArrow(t_arrow), FadeIn(t_caption), run_time=0.8)
-        self.wait(self._until_fraction(line, 0.8))
+        self.wait_until(line.at("予測する"))
         self.play(Indicate(predicted, color=style.NETWORK, scale_factor=1.05), run_time=1.0)
         self.flow = Group(net, predicted, into, out, t_box, t_arrow, t_caption)
 
@@ -75,8 +76,7 @@ class TrainingScene(ExplainerScene):
         self.play(FadeIn(note), run_time=0.6)
 
         # 「答え合わせ」: the noise that was really added, next to the guess
-        line = self._line(0)
-        self.wait(self.seconds_until(line.speech.start) + 0.5)
+        self.wait_until(self.line("answer_check").start + self.fps // 2)
         self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, note,
                                 self.predicted_caption)), run_time=0.8)
         self.truth = picture(self.guess.eps, SIDE, border=style.NOISE).move_to([-3.3, 0.7, 0])
@@ -111,10 +111,9 @@ class TrainingScene(ExplainerScene):
         self.play(FadeIn(value, shift=UP * 0.1), run_time=0.8)
 
         # 「ノイズは自分で加えたものだから」正解が分かっている
-        aha, indeed, question, answer = self._lines(4)
         answer_box = SurroundingRectangle(self.truth, color=style.ACCENT, buff=0.08)
         answer_words = jp("正解（自分で加えた）", 0.28, style.ACCENT).next_to(answer_box, UP, buff=0.12)
-        self.wait(self._until_fraction(aha, 0.55))
+        self.wait_until(self.line("answer_known").at("ノイズは自分で"))
         self.play(Create(answer_box), FadeIn(answer_words), run_time=0.8)
 
         # 正解を知っているから学習できる: the real training log of the model on screen
@@ -127,7 +126,7 @@ class TrainingScene(ExplainerScene):
                          y_ticks=(round(float(curve.smoothed[0]), 2), round(curve.last, 3)))
         plot.move_to([3.7, -0.15, 0])
         plot_title = jp("実際の学習：損失の推移", 0.28).next_to(plot.axes, UP, buff=0.2).align_to(plot.axes, LEFT)
-        self.wait(self.seconds_until(indeed.speech.start) + 0.5)
+        self.wait_until(self.line("know_the_answer").start + self.fps // 2)
         self.play(FadeOut(dropped), run_time=0.6)
         self.play(kept.animate.scale(0.8).move_to([-3.4, 0.75, 0]), run_time=1.0)
         score.next_to(kept, DOWN, buff=0.3)
@@ -142,12 +141,13 @@ class TrainingScene(ExplainerScene):
             cards.add(Group(pic, formula(f"t = {guess.t}", font_size=32).next_to(pic, DOWN, buff=0.15)))
         cards.arrange(RIGHT, buff=0.45).move_to([-3.4, 0.2, 0])
         header = mixed("毎回ランダムに $t$ を選んで学習", em=0.28, color=style.INK).next_to(cards, UP, buff=0.35)
-        self.wait(self.seconds_until(question.speech.start) + 0.3)
+        answer = self.line("random_t")
+        self.wait_until(self.line("every_step_question").start + round(0.3 * self.fps))
         self.play(FadeOut(kept), FadeOut(score), run_time=0.8)
-        self.wait(self.seconds_until(answer.speech.start))
+        self.wait_until(answer.start)
         self.play(FadeIn(header), run_time=0.6)
-        for card, fraction in zip(cards, (0.38, 0.58, 0.78)):
-            self.wait(self._until_fraction(answer, fraction))
+        for card, said in zip(cards, (answer.at("t=10"), answer.at("t=500"), answer.at("t=990"))):
+            self.wait_until(said)
             self.play(FadeIn(card, shift=UP * 0.15), run_time=0.5)
         self.wait(self.seconds_left)
 
@@ -157,13 +157,3 @@ class TrainingScene(ExplainerScene):
         frame = RoundedRectangle(corner_radius=0.1, width=words.width + 0.5, height=words.height + 0.35,
                                  stroke_color=style.INK, stroke_width=2.5).set_fill(style.PANEL, opacity=1)
         return VGroup(frame, words.move_to(frame))
-
-    def _lines(self, n: int):
-        return self.timeline.lines_in(self.cue.span)[:n]
-
-    def _line(self, index: int):
-        return self.timeline.lines_in(self.cue.span)[index]
-
-    def _until_fraction(self, line, fraction: float) -> float:
-        frame = line.speech.start + round(fraction * (line.speech.end - line.speech.start))
-        return self.seconds_until(frame)

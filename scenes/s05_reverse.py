@@ -36,7 +36,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), run_time=0.8)
 
         # 「学習済みのネットワークに…ノイズを予測して、と頼む」: x_T -> U-Net -> the predicted noise
-        _, ask = self.timeline.lines_in(self.cue.span)
+        ask = self.line("ask_network")
         y = 1.6
         small_x = picture(step.x_t, 1.7).move_to([-4.6, y, 0])
         net = unet(1.6, 1.2).move_to([-1.6, y, 0])
@@ -45,7 +45,7 @@ class ReverseProcess(ExplainerScene):
         to_eps = flow_arrow(net[0], eps, color=style.NOISE)
         x_label = mixed("$x_T$", color=style.INK).next_to(small_x, DOWN, buff=0.15)
         eps_label = mixed(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$", color=style.NOISE).next_to(eps, DOWN, buff=0.15)
-        self.wait(self.seconds_until(ask.speech.start))
+        self.wait_until(ask.start)
         self.play(Transform(x_t, small_x), FadeOut(facts), Transform(caption, x_label), run_time=1.0)
         self.play(GrowArrow(to_net), FadeIn(net), run_time=0.8)
         self.play(GrowArrow(to_eps), FadeIn(eps, shift=RIGHT * 0.2), FadeIn(eps_label), run_time=1.0)
@@ -58,7 +58,7 @@ class ReverseProcess(ExplainerScene):
         self.terms.x_prev.move_to([3.6, y2, 0])
         to_result = flow_arrow(first, self.terms.x_prev, color=style.ACCENT, buff=0.3)
         result_label = mixed("$x_{T-1}$（$t = 999$）", color=style.ACCENT).next_to(self.terms.x_prev, DOWN, buff=0.15)
-        self.wait(self.seconds_until(ask.pages[-1].span.start))
+        self.wait_until(ask.page("予測されたノイズを引き算").span.start)
         self.play(FadeIn(first), run_time=0.8)
         self.play(GrowArrow(to_result), FadeIn(self.terms.x_prev, shift=RIGHT * 0.2), FadeIn(result_label), run_time=1.0)
         self.arrow_and_label = VGroup(to_result, result_label)
@@ -91,12 +91,11 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(change), run_time=0.6)
 
         # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down
-        repeat = self.timeline.lines_in(self.cue.span)[0]
         loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.1, labels[0].get_bottom() + DOWN * 0.1, angle=-0.4,
                            color=style.ACCENT)
         counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).move_to([0, label_y - 1.15, 0])
                     for t in (1000, 999, 998, 997, 996, 995, 994)]
-        self.wait(self.seconds_until(repeat.speech.start))
+        self.wait_until(self.line("repeat_steps").start)
         self.play(FadeOut(change), Create(loop), FadeIn(counters[0]), run_time=0.8)
         self.remove(counters[0])
         last = self.flip_book(counters, 3.0)
@@ -128,12 +127,11 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(unet_note), run_time=0.6)
 
         # 「最初は全体的な構図や色が決まって…」: the model's guess of the finished picture at each stage
-        wow, explain, question, answer = self.timeline.lines_in(self.cue.span)
         guesses = Group(*[picture(s.x0_hat, side).move_to([x, y2, 0]) for s, x in zip(run.stages, xs)])
         guess_label = mixed(r"$\hat x_0$", em=0.3, color=style.ACCENT).next_to(guesses[0], LEFT, buff=0.35)
         guess_caption = label("各段階でモデルが予想する完成図：構図と色が先に決まり、細部は後から", SMALL_EM, style.ACCENT)
         guess_caption.next_to(guesses, DOWN, buff=0.15).set_x(0.6)
-        self.wait(self.seconds_until(explain.speech.start))
+        self.wait_until(self.line("coarse_to_fine").start)
         self.play(FadeIn(guess_label), LaggedStart(*[FadeIn(g, shift=DOWN * 0.1) for g in guesses], lag_ratio=0.25),
                   run_time=2.0)
         self.play(FadeIn(guess_caption), run_time=0.6)
@@ -143,10 +141,11 @@ class ReverseProcess(ExplainerScene):
         others = Group(*[picture(s.x_t, side).move_to([x, y2, 0]) for s, x in zip(other.stages, xs)])
         other_label = label("別のノイズ", SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.15)
         other_links = VGroup(*[flow_arrow(a, b, color=style.MUTED, buff=0.1) for a, b in zip(others, others[1:])])
-        self.wait(self.seconds_until(question.speech.start))
+        self.wait_until(self.line("same_noise_question").start)
         self.play(FadeOut(Group(guesses, guess_label, guess_caption)), run_time=0.6)
         self.play(FadeIn(others[0]), FadeIn(other_label), run_time=0.6)
-        self.wait(self.seconds_until(answer.speech.start))
+        answer = self.line("random_start")
+        self.wait_until(answer.start)
         for arrow, pic in zip(other_links, others[1:]):
             self.play(GrowArrow(arrow), FadeIn(pic, shift=RIGHT * 0.15), run_time=0.7)
 
@@ -156,7 +155,7 @@ class ReverseProcess(ExplainerScene):
         finals.move_to([0.4, y2 - 0.05, 0])
         finals_caption = label(f"ほかの {len(rest)} 個のノイズから生まれた絵（同じネットワーク）", SMALL_EM, style.INK)
         finals_caption.next_to(finals, DOWN, buff=0.15)
-        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.wait_until(answer.page("同じネットワークでも").span.start)
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
         self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
                   run_time=1.6)

@@ -21,21 +21,20 @@ class TextConditioning(ExplainerScene):
     def section_title(self):
         """セクションタイトル「Step 4: テキストで画像を操る」"""
         self.title = play_section_title(self)
-        question, answer = self.timeline.lines_in(self.cue.span)
 
         # 「ノイズからだとランダムな絵しかできないんじゃ？」: what the model draws with no prompt
         drawn = Group(*[picture(img, 1.6) for img in guidance.unprompted()]).arrange(RIGHT, buff=0.3)
         drawn.move_to([0, 0.7, 0])
         caption = label("プロンプトなしで生成した 6 枚：何の絵になるかは運まかせ", color=style.INK)
         caption.next_to(drawn, DOWN, buff=0.25)
-        self.wait(self.seconds_until(question.speech.start))
+        self.wait_until(self.line("random_only_question").start)
         self.play(LaggedStart(*[FadeIn(d, shift=UP * 0.15) for d in drawn], lag_ratio=0.15), run_time=1.6)
         self.play(FadeIn(caption), run_time=0.6)
 
         # 「プロンプト…を、まず数値ベクトルに変換する」: the prompt appears
         self.prompt = box(f"「{guidance.PROMPT}」", width=4.2, height=0.95, color=style.ACCENT, em=0.3)
         self.prompt.move_to([-3.9, 0.9, 0])
-        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.wait_until(self.line("text_conditioning").page("プロンプト").span.start)
         self.play(FadeOut(drawn), FadeOut(caption), run_time=0.6)
         self.play(FadeIn(self.prompt, scale=0.95), run_time=0.8)
         self.wait(self.seconds_left)
@@ -61,9 +60,8 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(note), run_time=0.8)
 
         # 「この情報をノイズ除去のたびにネットワークに一緒に渡す」: the chain moves up to make room
-        line = self.timeline.lines_in(self.cue.span)[0]
         chain = VGroup(self.prompt, arrows, encoder, grid)
-        self.wait(self.seconds_until(line.speech.start))
+        self.wait_until(self.line("pass_every_step").start)
         self.play(FadeOut(note), FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]), run_time=1.0)
         self.chain, self.grid = chain, grid
         self.wait(self.seconds_left)
@@ -77,23 +75,23 @@ class TextConditioning(ExplainerScene):
         text_in = Arrow(self.grid.get_bottom(), net[0].get_top() + RIGHT * 0.3, buff=0.1, color=style.ACCENT,
                         stroke_width=4, max_tip_length_to_length_ratio=0.2)
         text_label = label("テキスト情報", SMALL_EM, style.ACCENT).next_to(text_in.get_center(), LEFT, buff=0.25)
-        pages = [Group(picture(run.noisy[i], side).move_to(noisy_at), picture(run.guesses[i], side).move_to(guess_at),
+        shots = [Group(picture(run.noisy[i], side).move_to(noisy_at), picture(run.guesses[i], side).move_to(guess_at),
                        mixed(f"$t = {t}$", color=style.INK).move_to([0.9, y - 1.35, 0]))
                  for i, t in enumerate(run.steps)]
-        into = flow_arrow(pages[0][0], net[0])
-        out = flow_arrow(net[0], pages[0][1], color=style.ACCENT)
-        noisy_label = mixed("ノイズ画像 $x_t$", color=style.INK).next_to(pages[0][0], UP, buff=0.15)
-        guess_label = label("予想される完成図", color=style.ACCENT).next_to(pages[0][1], UP, buff=0.15)
+        first_noisy, first_guess, _ = shots[0]
+        into = flow_arrow(first_noisy, net[0])
+        out = flow_arrow(net[0], first_guess, color=style.ACCENT)
+        noisy_label = mixed("ノイズ画像 $x_t$", color=style.INK).next_to(first_noisy, UP, buff=0.15)
+        guess_label = label("予想される完成図", color=style.ACCENT).next_to(first_guess, UP, buff=0.15)
         self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), run_time=1.0)
-        self.play(FadeIn(pages[0]), GrowArrow(into), GrowArrow(out), FadeIn(noisy_label), FadeIn(guess_label),
+        self.play(FadeIn(shots[0]), GrowArrow(into), GrowArrow(out), FadeIn(noisy_label), FadeIn(guess_label),
                   run_time=1.0)
-        self.remove(pages[0])
-        last = self.flip_book(pages, 6.0)
+        self.remove(shots[0])
+        last = self.flip_book(shots, 6.0)
         decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM).next_to(last[2], DOWN, buff=0.12)
         self.play(FadeIn(decoder_note), run_time=0.5)
 
         # 「テキストあり」と「テキストなし」の両方でノイズを予測: the same x_t, two predictions
-        explain = self.timeline.lines_in(self.cue.span)[1]
         at = guidance.guidance_at()
         self.cfg = at
         yc, yu = 0.55, -1.25
@@ -110,7 +108,7 @@ class TextConditioning(ExplainerScene):
                        flow_arrow(net_u[0], without_text))
         text_c = Arrow(self.grid.get_bottom(), net_c[0].get_top(), buff=0.1, color=style.ACCENT, stroke_width=4,
                        max_tip_length_to_length_ratio=0.2)
-        self.wait(self.seconds_until(explain.pages[1].span.start))
+        self.wait_until(self.line("two_predictions").page("もう少し正確に言うと").span.start)
         self.play(FadeOut(Group(last, into, out, noisy_label, guess_label, decoder_note, text_label)),
                   FadeOut(net), FadeIn(net_c), Transform(text_in, text_c), FadeIn(x_t), FadeIn(x_label), run_time=1.0)
         self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
@@ -156,7 +154,7 @@ class TextConditioning(ExplainerScene):
         arrows_stage = Group(diff, boost, diff_label, boost_label, names, size_note, guided, p["without_text"], p["with_text"])
 
         # 「ガイダンススケール」: real samples of the prompt at each scale, with the measured numbers
-        ask, answer = self.timeline.lines_in(self.cue.span)
+        answer = self.line("guidance_scale")
         sweep = guidance.scale_sweep()
         columns = Group()
         for result in sweep:
@@ -169,15 +167,14 @@ class TextConditioning(ExplainerScene):
         columns.arrange(RIGHT, buff=0.7).move_to([-0.9, 0.05, 0])
         legend = label("正解率：5 種類のプロンプトで、狙った種類の絵になった割合　多様性：同じプロンプトの絵どうしの違い（画素の RMS）",
                        0.16).next_to(columns, DOWN, buff=0.15)
-        self.wait(self.seconds_until(answer.speech.start))
+        self.wait_until(answer.start)
         self.play(FadeOut(arrows_stage), eq.animate.scale(0.8).move_to([0.9, 2.6, 0]), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in columns], lag_ratio=0.2), FadeIn(legend), run_time=1.6)
 
         # 「大きくすると…」「小さくすると…」: the scale turned up, then down
         marker = SurroundingRectangle(columns[1], color=style.ACCENT, buff=0.1, corner_radius=0.1)
         self.play(Create(marker), run_time=0.5)
-        up_page, down_page = answer.pages[1], answer.pages[2]
-        self.wait(self.seconds_until(up_page.span.start))
+        self.wait_until(answer.page("大きくすると").span.start)
         for column in columns[2:]:
             self.play(Transform(marker, SurroundingRectangle(column, color=style.ACCENT, buff=0.1, corner_radius=0.1)),
                       run_time=0.8)
@@ -189,7 +186,7 @@ class TextConditioning(ExplainerScene):
                 f"s = {top.scale:g} では", "絵が崩れ始め、", "崩れた分だけ", "多様性の値も", "上がる")])
             caveat.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(columns[-1], RIGHT, buff=0.3)
             self.play(FadeIn(caveat), run_time=0.6)
-        self.wait(self.seconds_until(down_page.span.start))
+        self.wait_until(answer.page("小さくすると").span.start)
         self.play(Transform(marker, SurroundingRectangle(columns[0], color=style.ACCENT, buff=0.1, corner_radius=0.1)),
                   run_time=1.2)
         self.wait(self.seconds_left)

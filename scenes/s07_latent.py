@@ -20,7 +20,6 @@ class LatentDiffusion(ExplainerScene):
     def section_title(self):
         """セクションタイトル「Step 5: 潜在空間での高速化 — Stable Diffusion」"""
         self.title = play_section_title(self)
-        slow, answer = self.timeline.lines_in(self.cue.span)
         sd = latent.sizes()["stable_diffusion"]
 
         # 「512×512 の画像を1000ステップも処理する」: the numbers of pixel-space diffusion
@@ -35,7 +34,7 @@ class LatentDiffusion(ExplainerScene):
             jp("それを U-Net に 1000 回通す", 0.3),
             jp(f"→ {sd.picture.values * 1000:,} 個ぶんの計算", 0.3, style.ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(square, RIGHT, buff=0.7)
-        self.wait(self.seconds_until(slow.speech.start))
+        self.wait_until(self.line("too_slow").start)
         self.play(FadeIn(square), FadeIn(square_label), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(line, shift=RIGHT * 0.15) for line in lines], lag_ratio=0.6), run_time=2.4)
 
@@ -43,7 +42,7 @@ class LatentDiffusion(ExplainerScene):
         name = VGroup(jp("潜在拡散モデル（Latent Diffusion）", HEADING_EM + 0.06),
                       label("Rombach ほか 2022 ── Stable Diffusion の仕組み", color=style.INK)
                       ).arrange(DOWN, buff=0.25).move_to([0, 0.6, 0])
-        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.wait_until(self.line("latent_enters").page("そこで登場したのが").span.start)
         self.play(FadeOut(Group(square, square_label, lines)), run_time=0.6)
         self.play(Write(name[0]), FadeIn(name[1]), run_time=1.4)
         self.wait(self.seconds_left - 0.5)
@@ -69,10 +68,10 @@ class LatentDiffusion(ExplainerScene):
         self.play(*[FadeIn(l) for l in leads], FadeIn(zoom), FadeIn(zoom_label), run_time=1.0)
 
         # 「まず画像をオートエンコーダで圧縮して」: the encoder between the two
-        line = self.timeline.lines_in(self.cue.span)[0]
+        idea = self.line("compress_idea")
         encoder = coder("エンコーダ", narrowing=True, width=1.1, height=1.2).move_to([-1.6, y, 0])
         arrows = VGroup(flow_arrow(image, encoder[0], buff=0.12), flow_arrow(encoder[0], small, buff=0.12))
-        self.wait(self.seconds_until(line.pages[1].span.start))
+        self.wait_until(idea.page("まず画像を").span.start)
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), GrowArrow(arrows[1]), run_time=1.0)
 
         # 「例えば 512×512 の画像を 64×64 の潜在表現に圧縮する」: Stable Diffusion's sizes
@@ -81,7 +80,7 @@ class LatentDiffusion(ExplainerScene):
                style.INK),
             jp(f"1 辺 1/{sd.side_factor}、数は 1/{sd.value_factor}（この模型も同じ比率）", 0.28, style.ACCENT),
         ).arrange(DOWN, buff=0.15).move_to([0.6, -1.78, 0])
-        self.wait(self.seconds_until(line.pages[-1].span.start))
+        self.wait_until(idea.page("例えば 512×512").span.start)
         self.play(FadeIn(facts[0], shift=UP * 0.1), run_time=0.8)
         self.play(FadeIn(facts[1], shift=UP * 0.1), run_time=0.6)
         self.wait(self.seconds_left - 0.6)
@@ -113,44 +112,44 @@ class LatentDiffusion(ExplainerScene):
         noisy_at = [x_end, top, 0]
         noise_arrow = flow_arrow(z0, noisy_at + LEFT * 0.75, color=style.NOISE, buff=0.1)
         noise_words = label("ノイズを足す（前方過程）", SMALL_EM, style.NOISE).next_to(noise_arrow, UP, buff=0.08)
-        pages = []
+        shots = []
         for z, t in zip(noising.latents, noising.steps):
             stack = latent_stack(z, sheet).move_to(noisy_at)
-            pages.append(Group(stack, mixed(f"$z_{{{t}}}$", em=SMALL_EM, color=style.INK).next_to(stack, DOWN, buff=0.1)))
-        self.play(GrowArrow(noise_arrow), FadeIn(noise_words), FadeIn(pages[0]), run_time=0.8)
-        self.remove(pages[0])
-        noised = self.flip_book(pages, 2.0)
+            shots.append(Group(stack, mixed(f"$z_{{{t}}}$", em=SMALL_EM, color=style.INK).next_to(stack, DOWN, buff=0.1)))
+        self.play(GrowArrow(noise_arrow), FadeIn(noise_words), FadeIn(shots[0]), run_time=0.8)
+        self.remove(shots[0])
+        noised = self.flip_book(shots, 2.0)
 
         # Generation: new noise -> U-Net in latent space -> decoder -> picture (arrows run right to left)
         make = label("生成：潜在空間でノイズを除去し、デコーダで絵に戻す", SMALL_EM, style.INK).move_to([1.4, bottom - 1.2, 0])
         net = unet(1.3, 1.0).move_to([x_net, bottom, 0])
         decoder = coder("デコーダ", False, 1.0, 1.1).move_to([x_coder, bottom, 0])
-        gen_pages = [Group(latent_stack(z, sheet).move_to([x_z, bottom, 0]), picture(img, side).move_to([x_img, bottom, 0]),
+        gen_shots = [Group(latent_stack(z, sheet).move_to([x_z, bottom, 0]), picture(img, side).move_to([x_img, bottom, 0]),
                            mixed(f"$t = {t}$", em=SMALL_EM, color=style.INK).move_to([(x_net + x_end) / 2 + 0.2, bottom - 0.3, 0]))
                      for z, img, t in zip(generation.latents, generation.decoded, generation.steps)]
         start = latent_stack(generation.latents[0], sheet).move_to([x_end, bottom, 0])
         start_label = label("新しいノイズ", SMALL_EM, style.INK).next_to(start, DOWN, buff=0.12)
-        first = gen_pages[0]
+        first = gen_shots[0]
         row2 = VGroup(*[flow_arrow(a.get_left(), b.get_right(), buff=0.1) for a, b in (
             (start, net[0]), (net[0], first[0]), (first[0], decoder[0]), (decoder[0], first[1]))])
         self.play(FadeIn(start), FadeIn(start_label), FadeIn(make), run_time=0.8)
         self.play(FadeIn(net), GrowArrow(row2[0]), GrowArrow(row2[1]), FadeIn(first[0]), FadeIn(first[2]), run_time=0.8)
         self.play(GrowArrow(row2[2]), FadeIn(decoder), GrowArrow(row2[3]), FadeIn(first[1]), run_time=0.8)
         self.remove(first)
-        last = self.flip_book(gen_pages, 4.0)
+        last = self.flip_book(gen_shots, 4.0)
 
         # 「8分の1！」「計算量が劇的に減る」: what the U-Net handles per step
-        eighth, cheaper, question, answer = self.timeline.lines_in(self.cue.span)
+        cheaper, answer = self.line("cheaper_in_latent"), self.line("nearly_lossless")
         side_note = label(f"1 辺 {toy.picture.height} → {toy.latent.height}（1/{toy.side_factor}）", SMALL_EM,
                           style.ACCENT).next_to(noise_arrow, DOWN, buff=0.12)
         work_note = VGroup(label(f"U-Net が 1 回に扱う数：{toy.picture.values:,} → {toy.latent.values:,}", SMALL_EM, style.ACCENT),
                            label(f"Stable Diffusion：{sd.picture.values:,} → {sd.latent.values:,}（1/{sd.value_factor}）",
                                  SMALL_EM, style.INK)).arrange(DOWN, buff=0.08).next_to(net, UP, buff=0.15)
-        self.wait(self.seconds_until(eighth.speech.start))
+        self.wait_until(self.line("one_eighth").start)
         self.play(FadeIn(side_note), run_time=0.6)
-        self.wait(self.seconds_until(cheaper.speech.start))
+        self.wait_until(cheaper.start)
         self.play(FadeIn(work_note), run_time=0.8)
-        self.wait(self.seconds_until(cheaper.pages[-1].span.start))
+        self.wait_until(cheaper.page("そしてノイズ除去が終わったら").span.start)
         self.play(Circumscribe(Group(decoder, last[1]), color=style.ACCENT, buff=0.12), run_time=1.4)
 
         # 「画質は落ちないの？」: what the decoder gives back, measured
@@ -168,14 +167,13 @@ class LatentDiffusion(ExplainerScene):
             # the line says the name comes from 安定 (stable): the video should not teach that as fact
             label("※ 名前の由来に公式な説明は見当たらない（公開：Stability AI・CompVis・Runway、2022 年）", SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.3)
-        naming = next((page for page in answer.pages if "由来" in page.text), answer.pages[-1])
-        self.wait(self.seconds_until(question.speech.start))
+        self.wait_until(self.line("quality_question").start)
         self.play(FadeOut(pipeline), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in cards], lag_ratio=0.3), run_time=1.6)
-        self.wait(self.seconds_until(answer.speech.start))
+        self.wait_until(answer.start)
         self.play(FadeIn(summary[0]), run_time=0.6)
-        self.wait(self.seconds_until(naming.span.start))
+        self.wait_until(answer.page("名前の由来").span.start)
         self.play(FadeIn(summary[2]), run_time=0.6)
-        self.wait(self.seconds_until(answer.pages[-1].span.start))
+        self.wait_until(answer.page("効率的で安定").span.start)
         self.play(FadeIn(summary[1]), run_time=0.6)
         self.wait(self.seconds_left)

@@ -39,13 +39,11 @@ class Summary(ExplainerScene):
         arrows = VGroup(*[flow_arrow(a[0], b[0], buff=0.02) for a, b in zip(cards, cards[1:])])
 
         # One card per point, each at the start of its subtitle page
-        points, zen, essence, thanks = self.timeline.lines_in(self.cue.span)
-        starts = [p.span.start for p in points.pages]
-        if len(starts) != len(cards):  # paged differently: spread the cards over the line
-            span = points.speech
-            starts = [span.start + round(i * span.frames / len(cards)) for i in range(len(cards))]
-        for i, (card, start) in enumerate(zip(cards, starts)):
-            self.wait(self.seconds_until(start))
+        points = self.line("five_points")
+        said = (points.at("1. 前方過程"), points.at("2. 学習"), points.at("3. 逆過程"), points.at("4. テキスト条件付け"),
+                points.at("5. 潜在空間"))
+        for i, (card, start) in enumerate(zip(cards, said)):
+            self.wait_until(start)
             reveal = [FadeIn(card, shift=UP * 0.15)] + ([GrowArrow(arrows[i - 1])] if i else [])
             self.play(*reveal, run_time=0.8)
 
@@ -53,14 +51,14 @@ class Summary(ExplainerScene):
         back = CurvedArrow(cards[0][0].get_bottom() + DOWN * 0.08, cards[2][0].get_bottom() + DOWN * 0.08, angle=0.55,
                            color=style.ACCENT)
         words = label("壊し方を知っているから、戻し方を学べる", SMALL_EM, style.ACCENT).next_to(back, DOWN, buff=0.06)
-        self.wait(self.seconds_until(essence.speech.start))
+        self.wait_until(self.line("essence").start)
         self.play(cards[0][0].animate.set_stroke(style.ACCENT), cards[2][0].animate.set_stroke(style.ACCENT),
                   FadeIn(back), FadeIn(words), run_time=1.0)
 
         # 「ありがとう！」: the stage clears for one last picture
         self.finale = summary.finale()
         self.big = picture(self.finale.frames[0], 3.0).move_to([0, 0.15, 0])
-        self.wait(self.seconds_until(thanks.speech.start))
+        self.wait_until(self.line("thanks").start)
         self.play(FadeOut(Group(cards, arrows, back, words)), run_time=0.8)
         self.play(FadeIn(self.big), run_time=0.6)
         self.wait(self.seconds_left)

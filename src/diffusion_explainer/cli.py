@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from .errors import USER_ERRORS
+from .errors import USER_ERRORS, CheckFailed, UsageError
 from .screenplay import format_clock, load_screenplay
 
 
@@ -27,10 +27,22 @@ def scene_table(screenplay) -> str:
 
 
 def cmd_check(args) -> int:
-    screenplay = load_screenplay(args.file)
-    print(f"{screenplay.path}: valid — {screenplay.title}, {len(screenplay.scenes)} scenes, "
-          f"{sum(len(s.lines) for s in screenplay.scenes)} lines, {sum(len(s.cues) for s in screenplay.scenes)} cues")
+    """Everything a render would refuse, in seconds: the screenplay, its scene files, voices,
+    readings, the font and LaTeX, and whether each scene's speech fits (see checks.py)."""
+    from . import checks
+
+    screenplay = load_screenplay(args.file or args.screenplay)
+    problems = checks.static_problems(screenplay)
+    fits, fit_problems = checks.speech_fit(screenplay)
+    problems += fit_problems
+    print(f"{screenplay.path}: {screenplay.title}, {len(screenplay.scenes)} scenes, "
+          f"{sum(len(s.lines) for s in screenplay.scenes)} lines, {sum(len(s.cues) for s in screenplay.scenes)} cues, "
+          f"scene files in {checks.display(screenplay.scene_dir)}")
     print(scene_table(screenplay))
+    print()
+    print(checks.fit_table(fits))
+    checks.refuse_problems(problems)
+    print("check: no problems; a render would start")
     return 0
 
 
@@ -48,7 +60,7 @@ def render_settings(args):
             return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs)
         return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs)
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise UsageError(str(e)) from None
 
 
 def _interrupt_on_sigterm() -> None:
@@ -65,7 +77,8 @@ def cmd_render(args) -> int:
     from .render.pipeline import render_video
 
     _interrupt_on_sigterm()
-    render_video(render_settings(args), force=args.force)
+    screenplay = load_screenplay(args.screenplay)
+    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene)
     return 0
 
 
@@ -78,9 +91,10 @@ def cmd_bench(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from . import paths, review
+    from . import review
+    from .render.pipeline import build_root
 
-    report = review.verify(args.build or paths.BUILD, ocr=not args.no_ocr)
+    report = review.verify(args.build or build_root(load_screenplay(args.screenplay)), ocr=not args.no_ocr)
     print(review.summary(report))
     return 1 if args.strict and report["problems"] else 0
 
@@ -103,11 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the screenplay and print its scene table")
     check.add_argument("file", nargs="?", help="screenplay YAML (default: script/diffusion_explainer.yaml)")
+    check.add_argument("--screenplay", help=argparse.SUPPRESS)  # the same as FILE, as render spells it
     check.set_defaults(func=cmd_check)
 
     render = sub.add_parser("render", help="render the scenes that changed and join build/diffusion_explainer.mp4")
     _add_render_options(render)
     render.add_argument("--force", action="store_true", help="render every scene again, even unchanged ones")
+    render.add_argument("--screenplay", metavar="FILE",
+                        help="the screenplay to render (default: script/diffusion_explainer.yaml); another "
+                             "screenplay's video goes to build/<its name>/")
+    render.add_argument("--scene", action="append", metavar="ID",
+                        help="render only this scene (repeatable), for a quick look: no join, no side files")
     render.set_defaults(func=cmd_render)
 
     bench = sub.add_parser("bench", help="time a full render, a no-change render and a naive baseline scene")
@@ -117,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(func=cmd_bench)
 
     verify = sub.add_parser("verify", help="the full quality report on the last render (reads the subtitles back by OCR)")
-    verify.add_argument("--build", help="the build folder of the render (default: build/)")
+    verify.add_argument("--screenplay", metavar="FILE", help="the screenplay whose last render to check (default: "
+                                                             "script/diffusion_explainer.yaml, in build/)")
+    verify.add_argument("--build", help="the build folder of the render (instead of --screenplay)")
     verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
     verify.add_argument("--strict", action="store_true", help="exit with 1 when the report lists any problem")
     verify.set_defaults(func=cmd_verify)
@@ -128,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except CheckFailed as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(e.problems)} problem{'s' if len(e.problems) > 1 else ''}: nothing was rendered", file=sys.stderr)
+        return 2
     except USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

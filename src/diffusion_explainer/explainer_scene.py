@@ -5,6 +5,11 @@ This class loads the scene's plan (timeline and narration), shows the subtitle p
 voice reaches them, calls each cue method at its start frame and pads it to its end, and ends
 the scene at exactly its duration in frames.
 
+A cue method syncs to the narration by name, never by position (see sync.py):
+`self.line("beta_explained")` is a named line of the screenplay, with `.start`, `.end`,
+`.at("phrase")` (the frame the voice reaches a phrase, or `.at(0.4)`, a fraction of its speech)
+and `.page("phrase")` (the subtitle page showing it); `self.wait_until(frame)` holds until then.
+
 Inside a cue method, `self.play` and `self.wait` work as usual, with three guarantees:
 - each call lasts a whole number of frames on the scene's absolute clock (no drift);
 - a call never runs past the cue's budget (it is shortened, with a warning in the log);
@@ -27,6 +32,7 @@ from .scene_plan import SCENE_SOUND_ENV, ScenePlan, plan_for
 from .screenplay import load_screenplay
 from .style import Layout
 from .subtitles.band import SubtitleBand
+from .sync import LineSync, line_sync
 
 log = logging.getLogger("diffusion_explainer")
 
@@ -91,7 +97,8 @@ class ExplainerScene(Scene):
         self.camera.background_color = self.screenplay.style.background
         self.layout = Layout(config.frame_width, self.screenplay.style.subtitle_size)
         self.subtitles = SubtitleBand(self.screenplay)
-        self.add(self.subtitles.background().set_z_index(900))
+        self._band = self.subtitles.background().set_z_index(900)
+        self.add(self._band)
         self._frame = 0
         self._cue_end = self.timeline.total_frames
         self._events = [(frame, page, line) for line in self.timeline.lines for page in line.pages
@@ -113,6 +120,17 @@ class ExplainerScene(Scene):
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
         self._check_length()
+
+    # --- syncing to the narration, by name -----------------------------------------------------------
+
+    def line(self, line_id: str) -> LineSync:
+        """A line of this scene by its `id:` in the screenplay (a SyncError if it has none)."""
+        return line_sync(self.timeline, line_id, self.screenplay.scene_file(self.scene_id))
+
+    def wait_until(self, frame: int) -> None:
+        """Hold (subtitles still change on time) until `frame` of the scene, or the cue's end if
+        that comes first; nothing happens if the frame has passed."""
+        self._advance_to(min(frame, self._cue_end))
 
     @property
     def seconds_left(self) -> float:
@@ -147,6 +165,18 @@ class ExplainerScene(Scene):
             self.remove(shown)
             return None
         return shown
+
+    def stage(self) -> list[Mobject]:
+        """Everything on screen but the subtitle band and its page."""
+        return [m for m in self.mobjects if m is not self._band and m is not self._shown]
+
+    def clear_stage(self, run_time: float = 0.6) -> None:
+        """Fade out everything on the stage (the subtitles stay)."""
+        from manim import FadeOut
+
+        shown = self.stage()
+        if shown:
+            self.play(*[FadeOut(m) for m in shown], run_time=min(run_time, max(self.seconds_left, 1 / self.fps)))
 
     def placeholder(self) -> None:
         """Stands in for a cue's visual until it is drawn: the cue's id and description."""
@@ -206,8 +236,9 @@ class ExplainerScene(Scene):
         self._show_subtitles_at(self._frame)
 
     def _play_frames(self, animations: list[Animation], n: int) -> None:
-        """Exactly n frames: Manim rounds animations up and static waits down, so ask for the
-        middle of the frame (see NOTES: frame counts)."""
+        """Exactly n frames: Manim gives an animation len(arange(0, t, 1/fps)) frames (rounding
+        up) and a static wait int(t * fps) (rounding down), and even run_time = n/fps is a frame off
+        for about 9% of n through float error; asking for the middle of a frame is exact."""
         static = len(animations) == 1 and isinstance(animations[0], Wait) and not self._has_time_updaters()
         if static:
             run_time = (n + 0.5) / self.fps

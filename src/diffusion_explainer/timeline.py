@@ -98,7 +98,7 @@ def speed_needed(scene: Scene, speech_s: dict[str, float]) -> float:
 
     Refuses, with the scene and the seconds it is over, a scene that would need more than
     `MAX_SPEEDUP`."""
-    free = scene.duration_s - _minimum_gaps_s(scene)
+    free = scene.duration_s - minimum_gaps_s(scene)
     spoken = sum(speech_s[line.id] for line in scene.lines)
     needed = max(1.0, spoken / free) if free > 0 else math.inf
     if needed > MAX_SPEEDUP + 1e-9:
@@ -175,7 +175,7 @@ def plan_scene(
     return SceneTimeline(scene.id, fps, total, speed, tuple(line_timings), tuple(cue_timings))
 
 
-def _minimum_gaps_s(scene: Scene) -> float:
+def minimum_gaps_s(scene: Scene) -> float:
     total, cue_pending, first = 0.0, False, True
     for beat in scene.beats:
         if isinstance(beat, Cue):

@@ -11,7 +11,7 @@ def test_strip_shows_the_schedules_sqrt_alpha_bar():
     strip = forward.forward_strip()
     assert [p.t for p in strip] == [0, 250, 500, 750, 1000]
     shown = [round(p.sqrt_alpha_bar, 3) for p in strip]
-    # abar at 250/500/750 = 0.524 / 0.0786 / 0.0034 (measured in NOTES), abar_1000 = 4.04e-5
+    # abar at 250/500/750 = 0.524 / 0.0786 / 0.0034 (DDPM's linear schedule, T = 1000), abar_1000 = 4.04e-5
     assert shown == pytest.approx([1.0, np.sqrt(0.524), np.sqrt(0.0786), np.sqrt(0.0034), np.sqrt(4.04e-5)], abs=2e-3)
 
 

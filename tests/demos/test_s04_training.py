@@ -48,3 +48,23 @@ def test_loss_curve_is_the_training_log_and_falls():
     assert curve.smoothed[0] == pytest.approx(log[0])
     assert curve.smoothed[-1] == pytest.approx(log[-50:].mean(), rel=1e-5)
     assert curve.first > 0.5 and curve.last < 0.1 * curve.first
+
+
+@pytest.mark.parametrize("rms, words, number", [
+    (0.04, "ほぼ 0 = 灰色", "0.04"),
+    (0.104, "ほぼ 0 = 灰色", "0.10"),  # the number as shown decides: 0.10 is still a tenth
+    (0.106, "小さいが 0 ではない", "0.11"),
+    (0.3, "小さいが 0 ではない", "0.30"),
+    (0.45, "まだ大きい", "0.45"),
+])
+def test_the_difference_caption_follows_its_size(rms, words, number):
+    caption = training.difference_caption(rms)
+    assert words in caption and f"約 {number}" in caption
+    others = {"ほぼ 0 = 灰色", "小さいが 0 ではない", "まだ大きい"} - {words}
+    assert not any(w in caption for w in others)
+
+
+def test_the_shown_difference_is_worded_from_its_measurement(guess):
+    rms = float(np.sqrt(np.mean((guess.eps - guess.eps_hat) ** 2)))
+    assert guess.difference_rms == pytest.approx(rms)
+    assert guess.difference_caption == training.difference_caption(rms)

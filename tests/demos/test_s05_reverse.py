@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.demos import reverse
-from diffusion_explainer.engine import metrics, schedule
+from diffusion_explainer.engine import metrics, pictures, schedule
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,57 @@ def test_another_starting_noise_gives_another_kind_of_picture():
     rest = reverse.variety()
     assert len(rest) == reverse.RUN_SIZE - 2
     assert metrics.diversity(rest) > 0.2  # the other noises did not all become the same picture
+
+
+def test_the_subtracted_noise_is_the_network_output_rederived_from_the_clipped_guess(step):
+    m = reverse.model()
+    # the network's own output, asked exactly as the sampler asked it (the whole batch at t = 1000)
+    batch = reverse.run().at(1000)[0]
+    np.testing.assert_array_equal(step.eps_raw, m.predict_eps(batch, 1000, None)[reverse.picks().main])
+    guess = schedule.predicted_x0(step.x_t, 1000, step.eps_raw)
+    outside = np.mean(np.abs(guess) > 1.0)
+    assert step.clipped_share == pytest.approx(outside)
+    ab = schedule.alphas_bar[1000]
+    rederived = (step.x_t - np.sqrt(ab) * np.clip(guess, -1, 1)) / np.sqrt(1 - ab)
+    np.testing.assert_allclose(step.eps_hat, rederived, atol=1e-4)
+    assert step.raw_difference_rms == pytest.approx(np.sqrt(np.mean((step.eps_hat - step.eps_raw) ** 2)), rel=1e-4)
+
+
+def test_the_noise_footnote_says_what_the_clipping_did():
+    untouched = "".join(reverse.noise_footnote(0.0, 0.0))
+    assert "そのもの" in untouched and "切り詰め" not in untouched
+    clipped = "".join(reverse.noise_footnote(0.93, 0.0042))
+    assert "切り詰め" in clipped and "93%" in clipped and "0.004" in clipped and "DDPM" in clipped
+    step = reverse.first_step()
+    assert step.noise_footnote == reverse.noise_footnote(step.clipped_share, step.raw_difference_rms)
+
+
+def test_every_picture_the_scene_shows_is_recognisably_a_training_kind():
+    # The pictures are the run's finished samples: the one followed, the other one, the rest.
+    m = reverse.model()
+    assert m.images.shape[1:] == (16, 16, 3)
+    samples = reverse.run().samples
+    held_out, held_labels = pictures.make_dataset(16, m.images.shape[1], seed=1234)
+    classifier = metrics.NearestCentroidClassifier(m.images, m.labels)
+    assert classifier.accuracy(held_out, held_labels) == 1.0  # the yardstick itself works
+    kind = classifier.predict(samples)
+    # the class mean and the single nearest training picture agree on what each sample shows
+    nearest = metrics.pairwise_rms(samples, m.images).argmin(axis=1)
+    np.testing.assert_array_equal(m.labels[nearest], kind)
+    # none is further from every training picture than the farthest real picture the model never
+    # saw, and on average they are as near as real ones
+    shown = metrics.nearest_neighbour_rms(samples, m.images)
+    real = metrics.nearest_neighbour_rms(held_out, m.images)
+    assert shown.max() <= real.max()
+    assert shown.mean() <= 1.1 * real.mean()
+    noise = metrics.nearest_neighbour_rms(metrics.uniform_noise_like(samples, seed=1), m.images)
+    assert shown.max() < 0.5 * noise.min()
+
+
+def test_the_arrows_caption_counts_the_steps_each_arrow_holds():
+    d = reverse.denoising()
+    caption = d.repeat_caption
+    assert f"{min(d.steps_between)}〜{max(d.steps_between)} 回" in caption
+    assert f"全部で {reverse.T} 回" in caption  # the stages run from t = 1000 to 0
+    even = reverse.Denoising(d.stages, (250, 250, 250, 250), d.film_steps, d.film, d.final)
+    assert "を 250 回" in even.repeat_caption and "〜" not in even.repeat_caption

@@ -54,7 +54,7 @@ def test_trajectories_record_x_t_and_the_guess_of_x0(pixel_model):
     steps = (1000, 500, 100, 1, 0)
     traj = sample_ddpm(pixel_model, 3, pictures.class_id("猫"), guidance=3.0, seed=4,
                        record_steps=steps)
-    assert traj.steps == steps and traj.x_t.shape == (5, 3, 8, 8, 3) == traj.x0_pred.shape
+    assert traj.steps == steps and traj.x_t.shape == (5, 3, 16, 16, 3) == traj.x0_pred.shape
     x_1000, _ = traj.at(1000)
     assert abs(x_1000.std() - 1) < 0.15  # starts from pure noise
     np.testing.assert_allclose(traj.at(0)[0], traj.samples)

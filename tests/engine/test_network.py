@@ -6,17 +6,19 @@ import pytest
 from diffusion_explainer.engine.network import Denoiser, NetworkShape, init_params
 
 
-def _tiny_denoiser(rng):
-    shape = NetworkShape(data_dim=6, num_classes=2, width=5, blocks=2, time_dim=4, cond_dim=3)
+def _tiny_denoiser(rng, input_skip=False):
+    shape = NetworkShape(data_dim=6, num_classes=2, width=5, blocks=2, time_dim=4, cond_dim=3,
+                         input_skip=input_skip)
     params = init_params(shape, rng, dtype=np.float64)
     # Random values everywhere (biases too, and big FiLM weights) so no gradient path is zero.
     params = {k: rng.standard_normal(v.shape) * 0.7 for k, v in params.items()}
     return Denoiser(shape, params, picture_shape=(6,))
 
 
-def test_backward_matches_finite_differences():
+@pytest.mark.parametrize("input_skip", [False, True])
+def test_backward_matches_finite_differences(input_skip):
     rng = np.random.default_rng(0)
-    net = _tiny_denoiser(rng)
+    net = _tiny_denoiser(rng, input_skip)
     x = rng.standard_normal((4, 6))
     t = np.array([1, 17, 500, 1000])
     y = np.array([0, 1, 2, 1])  # 2 is the null class
@@ -67,3 +69,15 @@ def test_guided_prediction_is_the_cfg_formula(scale):
     uncond = net.predict_eps(x, 50, None)
     np.testing.assert_allclose(net.predict_eps_guided(x, 50, 0, scale),
                                uncond + scale * (cond - uncond), rtol=1e-10, atol=1e-12)
+
+
+def test_the_input_skip_passes_the_noisy_picture_to_the_output():
+    rng = np.random.default_rng(3)
+    net = _tiny_denoiser(rng, input_skip=True)
+    assert {"W_s", "b_s"} <= set(net.params)
+    x = rng.standard_normal((2, 6))
+    t, y = np.array([5, 900]), np.array([0, 2])
+    with_skip = net.forward(x, t, y)
+    gate = net.params["b_s"].copy()
+    net.params["b_s"] = gate + 1.0  # one more x at the output, and nothing else changes
+    np.testing.assert_allclose(net.forward(x, t, y) - with_skip, x, rtol=1e-10, atol=1e-12)

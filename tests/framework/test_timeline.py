@@ -7,7 +7,7 @@ import pytest
 
 from diffusion_explainer.narration import estimate_duration
 from diffusion_explainer.timeline import (
-    MAX_SPEEDUP, TimelineError, _minimum_gaps_s, plan_scene, speed_needed,
+    MAX_SPEEDUP, TimelineError, minimum_gaps_s, plan_scene, speed_needed,
 )
 
 
@@ -52,7 +52,7 @@ def test_pages_share_the_line_time_in_proportion(screenplay):
 def test_a_tight_scene_is_sped_up_within_the_bound(screenplay):
     scene = screenplay.scene("s08_summary")
     natural = estimated(scene)
-    free = scene.duration_s - _minimum_gaps_s(scene)
+    free = scene.duration_s - minimum_gaps_s(scene)
     lengths = {k: v * 1.1 * free / sum(natural.values()) for k, v in natural.items()}  # needs 1.1x
     needed = speed_needed(scene, lengths)
     assert needed == pytest.approx(1.1)

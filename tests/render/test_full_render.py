@@ -105,7 +105,7 @@ def test_editing_one_line_renders_that_scene_only(build, tmp_path, monkeypatch):
     text = path.read_text(encoding="utf-8")
     line = "text: ありがとう！ これでイメージ掴めた気がする。"
     assert line in text
-    edited = tmp_path / "edited.yaml"
+    edited = tmp_path / path.name  # an edited copy is still the same video: same name
     edited.write_text(text.replace(line, "text: ありがとう！ イメージが掴めた気がする。"), encoding="utf-8")
     monkeypatch.setenv("DIFFUSION_EXPLAINER_SCREENPLAY", str(edited))
     report = render_video(SETTINGS, root=outputs.root, progress=Progress(quiet=True))

@@ -27,6 +27,8 @@ PROMPT = "夕焼けの中を歩く猫"
 GUIDANCE = 3.0  # the scale the scene generates with (Stable Diffusion's default is 7.5)
 SCALES = (0.0, 1.0, 3.0, 7.0)
 CFG_T = 700  # where the two predictions are compared: the picture's layout is being decided
+SWEEP_PER_CLASS = 16  # samples per prompt at each scale of the sweep
+SWEEP_SAMPLER_STEPS = 50  # the sweep samples with DDIM in this many steps
 RUN_SEED = 0
 # The picture forms late (below t = 400): record sparsely early and densely there.
 RECORD = tuple(range(1000, 400, -50)) + tuple(range(400, 0, -10)) + (0,)
@@ -118,16 +120,89 @@ class ScaleResult:
 
 
 @functools.lru_cache(maxsize=1)
-def scale_sweep(scales=SCALES, n_per_class: int = 16, shown: int = 4, seed: int = 0) -> tuple[ScaleResult, ...]:
+def scale_sweep(scales=SCALES, n_per_class: int = SWEEP_PER_CLASS, shown: int = 4, seed: int = 0
+                ) -> tuple[ScaleResult, ...]:
     m = model()
-    points = metrics.guidance_sweep(m, scales, n_per_class=n_per_class, seed=seed)
+    points = metrics.guidance_sweep(m, scales, n_per_class=n_per_class, seed=seed,
+                                    num_steps=SWEEP_SAMPLER_STEPS)
     classes = np.unique(m.labels)
     ids = np.repeat(classes, n_per_class)
     first = int(np.flatnonzero(ids == prompt_id())[0])
     out = []
     for point in points:
         # The sweep's own call (DDIM, same ids, scale and seed: deterministic), kept for the pictures.
-        traj = sample_ddim(m, len(ids), ids, point.scale, seed, 50, record_steps=())
+        traj = sample_ddim(m, len(ids), ids, point.scale, seed, SWEEP_SAMPLER_STEPS, record_steps=())
         samples = m.to_pictures(traj.samples[first:first + shown])
         out.append(ScaleResult(point.scale, point.accuracy, point.diversity, point.fidelity, samples))
     return tuple(out)
+
+
+# -- what the sweep's note may say -----------------------------------------------------------------
+# The narration says a larger scale follows the prompt more (accuracy up) and varies less
+# (diversity down). The note beside the sweep says where this model's measurements do not follow
+# that, one clause per measurement, each present only when its own number shows it. Diversity and
+# accuracy are compared as the screen shows them (two decimals, whole percent), so a clause never
+# contradicts the numbers printed above it.
+BREAK_FACTOR = 1.3  # 「崩れ」: samples 30% further from every training picture than at the best scale
+
+
+@dataclass(frozen=True)
+class CaveatClause:
+    kind: str  # "diversity_rises", "accuracy_falls", "breaks" (above the best scale), "unformed" (below it)
+    text: str  # the claim, short enough for one line
+    numbers: str  # the measurement behind it
+
+
+def _shown_diversity(point) -> float:
+    return round(point.diversity, 2)
+
+
+def _shown_accuracy(point) -> int:
+    return round(point.accuracy * 100)
+
+
+def breaking_scales(sweep) -> tuple[float, ...]:
+    """Scales whose samples are BREAK_FACTOR times further from the training pictures (mean
+    nearest-neighbour RMS: `metrics.guidance_sweep`'s fidelity) than at the sweep's closest scale."""
+    best = min(p.fidelity for p in sweep)
+    return tuple(p.scale for p in sweep if p.fidelity > BREAK_FACTOR * best)
+
+
+def _far_from_data(points, best, kind: str, words: str) -> CaveatClause:
+    scales = "、".join(f"{p.scale:g}" for p in points)
+    distances = "、".join(f"{p.fidelity:.2f}" for p in points)
+    return CaveatClause(kind, f"s = {scales} {words}",
+                        f"学習画像との距離 {distances}（s = {best.scale:g} では {best.fidelity:.2f}）")
+
+
+def sweep_caveat(sweep) -> tuple[CaveatClause, ...]:
+    """The clauses of the sweep's note, for points with scale, accuracy, diversity and fidelity
+    (GuidancePoint or ScaleResult); empty when the numbers agree with the narration."""
+    points = sorted(sweep, key=lambda p: p.scale)
+    clauses = []
+    for a, b in zip(points, points[1:]):
+        if _shown_diversity(b) > _shown_diversity(a):
+            clauses.append(CaveatClause(
+                "diversity_rises", f"s = {a.scale:g} → {b.scale:g} で多様性の値が上がる",
+                f"多様性 {a.diversity:.2f} → {b.diversity:.2f}"))
+    for a, b in zip(points, points[1:]):
+        if _shown_accuracy(b) < _shown_accuracy(a):
+            clauses.append(CaveatClause(
+                "accuracy_falls", f"s = {a.scale:g} → {b.scale:g} で正解率が下がる",
+                f"正解率 {_shown_accuracy(a)}% → {_shown_accuracy(b)}%"))
+    best = min(points, key=lambda p: p.fidelity)
+    broken = [p for p in points if p.scale in breaking_scales(points)]
+    above = [p for p in broken if p.scale > best.scale]
+    below = [p for p in broken if p.scale < best.scale]
+    if above:
+        clauses.append(_far_from_data(above, best, "breaks", "で絵が崩れ始める"))
+    if below:
+        clauses.append(_far_from_data(below, best, "unformed", "では絵がまとまらない"))
+    return tuple(clauses)
+
+
+def sweep_method(n_per_class: int = SWEEP_PER_CLASS, steps: int = SWEEP_SAMPLER_STEPS
+                 ) -> tuple[str, str]:
+    """How the sweep's numbers were made: (how the pictures were drawn, how accuracy is judged)."""
+    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ、DDIM {steps} ステップで生成",
+            "正解率：各種類の平均画像のうち一番近いものが、狙った種類だった割合")

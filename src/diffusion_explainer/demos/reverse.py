@@ -1,7 +1,7 @@
 """Scene 05 (the reverse process): the trained pixel model generating pictures from pure noise.
 
 Everything comes from one run of the engine's ancestral DDPM sampler (`sample_ddpm`, Ho et al.
-Algorithm 2) on the 8x8 pixel model, without a prompt, for a batch of starting noises:
+Algorithm 2) on the 16x16 pixel model, without a prompt, for a batch of starting noises:
 - the scene follows the starting noise whose finished picture is closest to the training
   pictures (the clearest one; `picks`), and a second one that became a different kind of picture;
 - the first step in detail (x_1000 -> x_999 with the real coefficients and noises);
@@ -82,6 +82,26 @@ class ReverseStep:
     sigma: float  # sqrt(beta_t): the size of the fresh noise
     change_rms: float  # RMS of x_999 - x_1000 per value
     noise_rms: float  # RMS of x_1000 itself (about 1)
+    # The network's own output at (x_1000, 1000). The sampler clips its guess of the finished
+    # picture to [-1, 1] and re-derives the noise from the clipped guess (as the DDPM authors'
+    # code does); eps_hat above is that re-derived noise, the one really subtracted.
+    eps_raw: np.ndarray | None = None
+    clipped_share: float = 0.0  # share of the guess's values the clipping changed
+    raw_difference_rms: float = 0.0  # RMS of eps_hat - eps_raw per value
+
+    @property
+    def noise_footnote(self) -> tuple[str, ...]:
+        return noise_footnote(self.clipped_share, self.raw_difference_rms)
+
+
+def noise_footnote(clipped_share: float, raw_difference_rms: float) -> tuple[str, ...]:
+    """What the noise picture of the step is, worded from what the clipping did: lines for the
+    screen (the claim, then its numbers)."""
+    if clipped_share == 0.0:
+        return ("引いたノイズは、ネットワークの出力そのもの",)
+    return ("引いたノイズは、予測した完成図を [-1, 1] に切り詰めてから計算し直したもの（DDPM の公開実装と同じ）",
+            f"切り詰めた値 {clipped_share * 100:.0f}%　ネットワークの出力そのものとの差：値1個あたり約 "
+            f"{raw_difference_rms:.3f}")
 
 
 def first_step(index: int | None = None) -> ReverseStep:
@@ -97,8 +117,12 @@ def first_step(index: int | None = None) -> ReverseStep:
     rescale = float(1.0 / np.sqrt(schedule.alphas[T]))
     sigma = float(np.sqrt(schedule.betas[T]))
     z = (x_prev - rescale * (x_t - remove * eps_hat)) / sigma
+    eps_raw = model().predict_eps(traj.at(T)[0], T, None)[index]  # the whole batch, as the sampler asked
+    unclipped = schedule.predicted_x0(x_t, T, eps_raw)
+    lo, hi = model().value_range
+    clipped = float(np.mean((unclipped < lo) | (unclipped > hi)))
     return ReverseStep(x_t, eps_hat.astype(np.float32), z.astype(np.float32), x_prev, remove, rescale, sigma,
-                       _rms(x_prev, x_t), _rms(x_t))
+                       _rms(x_prev, x_t), _rms(x_t), eps_raw, clipped, _rms(eps_hat, eps_raw))
 
 
 @dataclass(frozen=True)
@@ -114,8 +138,16 @@ class Denoising:
     stages: tuple[Stage, ...]
     steps_between: tuple[int, ...]  # denoising steps from one stage to the next
     film_steps: tuple[int, ...]  # every 20th step, for a flip book
-    film: np.ndarray  # (len(film_steps), 8, 8, 3) x_t along the way
+    film: np.ndarray  # (len(film_steps), 16, 16, 3) x_t along the way
     final: np.ndarray
+
+    @property
+    def repeat_caption(self) -> str:
+        """What each arrow between the stages stands for, with the counts it really holds."""
+        fewest, most = min(self.steps_between), max(self.steps_between)
+        count = f"{fewest} 回" if fewest == most else f"{fewest}〜{most} 回"
+        return (f"矢印 1 本 = ネットワークでノイズを予測して引く、を {count}"
+                f"（全部で {sum(self.steps_between)} 回）")
 
 
 def denoising(index: int | None = None, stages=STAGES) -> Denoising:

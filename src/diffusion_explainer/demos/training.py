@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import models, pictures, schedule
+from . import loss
 
 PICTURE_CLASS = "夕焼けの中を歩く猫"
 SHOWN_T = 250  # noisy enough to be a guessing game, clean enough that the picture still shows
@@ -36,6 +37,40 @@ class NoiseGuess:
     def mean_squared_error(self) -> float:
         """The same per value: what the training log records as the loss."""
         return float(np.mean((self.eps - self.eps_hat) ** 2))
+
+    @property
+    def loss(self) -> float:
+        """The loss as every scene shows it (`demos.loss`): the mean squared error per value."""
+        return loss.per_value_loss(self.eps, self.eps_hat)
+
+    @property
+    def difference_rms(self) -> float:
+        """How far eps_hat is from eps, per value (root mean square of eps - eps_hat)."""
+        return float(np.sqrt(self.mean_squared_error))
+
+    @property
+    def difference_caption(self) -> str:
+        return difference_caption(self.difference_rms)
+
+
+# The difference eps - eps_hat is shown as a picture whose grey is 0 (a value v is drawn at
+# 127.5 (1 + v) of 255). A noise value itself is about 1 in size; a tenth of that is a faint
+# speckle on the grey, more is visibly off it.
+NEAR_ZERO_RMS = 0.10
+SMALL_RMS = 0.30
+
+
+def difference_caption(rms: float) -> str:
+    """The caption under the difference picture, worded from its measured size per value (the
+    number as shown, two decimals, decides the words, so they never disagree)."""
+    shown = round(rms, 2)
+    if shown <= NEAR_ZERO_RMS:
+        words = "ほぼ 0 = 灰色"
+    elif shown <= SMALL_RMS:
+        words = "小さいが 0 ではない"
+    else:
+        words = "まだ大きい"
+    return f"差（{words}：ずれは値1個あたり約 {shown:.2f}）"
 
 
 def model():

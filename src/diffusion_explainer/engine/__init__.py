@@ -7,7 +7,7 @@ What the scenes call
 --------------------
 Pictures (`pictures`)
     CLASSES (class_id, japanese, english), NUM_CLASSES, class_id(name) -> int
-    example(name_or_id, size=8, seed=0) -> (size, size, 3);  sizes 8 (pixel model), 64 (latent)
+    example(name_or_id, size=8, seed=0) -> (size, size, 3);  sizes 16 (pixel model), 64 (latent)
     make_dataset(n_per_class, size=8, seed=0) -> (images, labels)
     to_uint8(x) -> uint8 RGB;  enlarge(uint8_image, factor) -> crisp nearest-neighbour grid
 
@@ -19,7 +19,7 @@ Forward process (`schedule`)
     predicted_x0(x_t, t, eps_hat) -> x0_hat
 
 Trained models (`models`, cached under build/cache/engine/, trained on first use)
-    load_pixel_model(progress=True) -> DiffusionModel         8x8x3 pictures
+    load_pixel_model(progress=True) -> DiffusionModel         16x16x3 pictures
     load_latent_model(progress=True) -> LatentDiffusionModel  64x64x3 pictures via 8x8x4 latents
     model.predict_eps(x_t, t, class_id or None)         None = the null class (no prompt)
     model.predict_eps_guided(x_t, t, class_id, s)       eps_u + s (eps_c - eps_u)

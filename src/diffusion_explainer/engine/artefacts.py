@@ -29,7 +29,9 @@ import numpy as np
 # 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
 #    machine were trained by the older autoencoder under the same configuration).
 # 3: training data stored as memory-mapped .npy files; the latent range stored with the weights.
-ENGINE_VERSION = 3
+# 4: the pixel model at 16x16 with the network's input skip (the latent model's numbers are
+#    unchanged; it retrains under the new key).
+ENGINE_VERSION = 4
 CACHE_ENV = "DIFFUSION_EXPLAINER_CACHE"
 
 

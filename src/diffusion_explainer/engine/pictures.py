@@ -1,7 +1,7 @@
 """Procedural "colour grid" pictures: the toy data set every diffusion picture in the video uses.
 
 Each class is a small scene drawn from shapes in continuous coordinates (u to the right, v down,
-both in [0, 1]) on a fine canvas and then area-averaged to the requested size. The 8x8 picture
+both in [0, 1]) on a fine canvas and then area-averaged to the requested size. The 16x16 picture
 is therefore exactly the 64x64 picture seen from further away, which keeps the pixel model and
 the latent model telling the same story. Values are in [-1, 1] as in DDPM.
 """
@@ -198,5 +198,5 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def enlarge(image_uint8: np.ndarray, factor: int) -> np.ndarray:
-    """Nearest-neighbour enlargement, so an 8x8 picture stays a crisp colour grid on screen."""
+    """Nearest-neighbour enlargement, so a small picture stays a crisp colour grid on screen."""
     return np.repeat(np.repeat(image_uint8, factor, axis=-3), factor, axis=-2)

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Iterable, TextIO
 
-from .engines import load_kokoro
+from .engines import load_kokoro, prepare_kokoro
 from .readings import normalise_reading
 from .silent_mode import silent_mode
 from .speech import Speech, cached_speech, synthesize
@@ -57,6 +57,8 @@ def synthesize_many(
         # spawn, not fork: a forked copy of a process that has ONNX Runtime's threads can hang.
         context = multiprocessing.get_context("spawn")
         uses_kokoro = any(requests[i].engine == "kokoro" for i in pending)
+        if uses_kokoro:
+            prepare_kokoro()  # once, here, before the workers would race to assemble it
         warm_up = {"initializer": load_kokoro, "initargs": (1,)} if uses_kokoro else {}
         with ProcessPoolExecutor(workers, mp_context=context, **warm_up) as pool:
             futures = {pool.submit(_timed_synthesis, requests[i]): i for i in pending}

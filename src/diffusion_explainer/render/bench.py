@@ -94,7 +94,7 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
     text = Path(source).read_text(encoding="utf-8")
     if EDITED_LINE[0] not in text:
         return None  # the screenplay was rewritten: no line to edit
-    edited = root / "edited_screenplay.yaml"
+    edited = root / "edited" / Path(source).name  # the same video, so the same name
     write_text(edited, text.replace(EDITED_LINE[0], EDITED_LINE[1], 1))
     before = os.environ.get(SCREENPLAY_ENV)
     os.environ[SCREENPLAY_ENV] = str(edited)

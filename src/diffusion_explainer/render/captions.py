@@ -75,8 +75,15 @@ def vtt_text(plan: VideoPlan) -> str:
 
 
 def chapters_text(plan: VideoPlan) -> str:
-    """YouTube chapter lines for the description: `0:00 タイトル`, one per scene."""
+    """YouTube chapter lines for the description: `0:00 タイトル`, one per scene.
+
+    YouTube shows chapters only if there are at least 3, the first at 0:00, each at least 10 s
+    long; a video whose scenes do not qualify gets a one-line note instead (a `#` line, so that
+    nothing is pasted into a description by mistake)."""
     scenes = plan.screenplay.scenes
-    if len(scenes) < 3 or scenes[0].start_s != 0 or any(s.duration_s < MIN_CHAPTER_S for s in scenes):
-        raise ValueError("YouTube chapters need at least 3, the first at 0:00, each at least 10 s long")
+    short = [s.id for s in scenes if s.duration_s < MIN_CHAPTER_S]
+    if len(scenes) < 3 or short:
+        why = f"{len(scenes)} scenes" if len(scenes) < 3 else f"{', '.join(short)} shorter than {MIN_CHAPTER_S} s"
+        return (f"# no YouTube chapters: they need at least 3 scenes of at least {MIN_CHAPTER_S} s each "
+                f"(this video: {why})\n")
     return "".join(f"{format_clock(s.start_s)} {s.title}\n" for s in scenes)

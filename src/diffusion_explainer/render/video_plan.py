@@ -53,13 +53,16 @@ def silent_env(silent: bool) -> Iterator[None]:
             os.environ[SILENT_ENV] = old
 
 
-def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None) -> VideoPlan:
+def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
+               only: list[str] | None = None) -> VideoPlan:
+    """Every scene's plan (or only those of `only`, for a render of a few scenes)."""
     screenplay = screenplay or load_screenplay()
+    scenes = [s for s in screenplay.scenes if only is None or s.id in only]
     plans = []
     with silent_env(settings.silent):
         if not settings.silent:
-            _synthesize_all(screenplay, settings.jobs)
-        for scene in screenplay.scenes:
+            _synthesize_all(screenplay, settings.jobs, scenes)
+        for scene in scenes:
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
                                       silent=settings.silent, screenplay=screenplay))
@@ -70,13 +73,13 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None) -
     return VideoPlan(screenplay, settings, tuple(plans))
 
 
-def _synthesize_all(screenplay: Screenplay, jobs: int) -> None:
+def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
     """Every line's speech at natural speed, in parallel: planning then finds them cached (only
     a scene too tight for natural speed synthesises again, faster)."""
     from .. import narration
 
     requests = [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice)
-                for scene in screenplay.scenes for line in scene.lines]
+                for scene in (scenes if scenes is not None else screenplay.scenes) for line in scene.lines]
     missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
     if missing:  # (its progress lines go to stderr)
         narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)

@@ -16,13 +16,17 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import ScreenplayError
 from .model import Character, Cue, Line, Scene, Screenplay, Style, format_clock
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "script" / "diffusion_explainer.yaml"
+REPO = Path(__file__).resolve().parents[3]
+DEFAULT_PATH = REPO / "script" / "diffusion_explainer.yaml"
+DEFAULT_SCENE_DIR = REPO / "scenes"  # where a screenplay without `scene_dir:` has its scene files
 SCREENPLAY_ENV = "DIFFUSION_EXPLAINER_SCREENPLAY"  # another screenplay file, for renders and tests
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
 _SCENE_ID = re.compile(r"^s\d\d_[a-z][a-z0-9_]*$")
 _CUE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_LINE_ID = _CUE_ID
+_POSITIONAL_ID = re.compile(r"^line\d+$")  # what unnamed lines are called: a name may not look like one
 # What the speech engine silently drops: Latin and Greek letters, sub/superscripts, math signs.
 _UNSPEAKABLE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\u0370-\u03ff\u2070-\u209f\u00b2\u00b3\u00b9×=|√−—…\u0302]")
 
@@ -58,6 +62,14 @@ def parse_screenplay(text: str, path: str = "<screenplay>") -> Screenplay:
     if root is None:
         raise ScreenplayError(path, 1, "file", "is empty")
     return _Reader(path).screenplay(root)
+
+
+def _resolve_scene_dir(screenplay_path: str, written: str | None) -> Path:
+    """`scene_dir:` is relative to the screenplay file; without it, the project's scenes/."""
+    if written is None:
+        return DEFAULT_SCENE_DIR
+    base = Path(screenplay_path).resolve().parent if not screenplay_path.startswith("<") else Path.cwd()
+    return (base / written).resolve()
 
 
 class _Reader:
@@ -128,7 +140,7 @@ class _Reader:
 
     def screenplay(self, root: Node) -> Screenplay:
         top = self.mapping(
-            root, "", {"title", "duration", "characters", "scenes"}, {"subtitle", "format", "style"}
+            root, "", {"title", "duration", "characters", "scenes"}, {"subtitle", "format", "style", "scene_dir"}
         )
         characters = tuple(self.character(n, i) for i, n in enumerate(self.sequence(top["characters"], "characters")))
         names = [c.name for c in characters]
@@ -155,6 +167,8 @@ class _Reader:
             style=style,
             scenes=scenes,
             path=self.path,
+            scene_dir=_resolve_scene_dir(self.path, self.string(top["scene_dir"], "scene_dir").strip()
+                                         if "scene_dir" in top else None),
         )
 
     def character(self, node: Node, i: int) -> Character:
@@ -165,6 +179,7 @@ class _Reader:
             role=self.string(m["role"], f"{where}.role") if "role" in m else "",
             color=self.color(m["color"], f"{where}.color"),
             voice=self.string(m["voice"], f"{where}.voice").strip(),
+            source_line=m["voice"].start_mark.line + 1,
         )
 
     def style(self, node: Node) -> Style:
@@ -198,6 +213,7 @@ class _Reader:
             )
         beats = []
         cue_ids: set[str] = set()
+        line_ids: set[str] = set()
         line_count = 0
         for j, beat_node in enumerate(self.sequence(m["beats"], f"{where}.beats")):
             beat = self.beat(beat_node, f"{where}.beats[{j}]", speakers, line_count)
@@ -206,6 +222,9 @@ class _Reader:
                     raise self.fail(beat_node, f"{where}.beats[{j}].cue", f"cue id '{beat.id}' is used twice in this scene")
                 cue_ids.add(beat.id)
             else:
+                if beat.id in line_ids:
+                    raise self.fail(beat_node, f"{where}.beats[{j}].id", f"line id '{beat.id}' is used twice in this scene")
+                line_ids.add(beat.id)
                 line_count += 1
             beats.append(beat)
         title = self.string(m["title"], f"{where}.title").strip()
@@ -217,6 +236,7 @@ class _Reader:
             start_s=start,
             duration_s=duration,
             beats=tuple(beats),
+            source_line=m["id"].start_mark.line + 1,
         )
 
     def beat(self, node: Node, where: str, speakers: set[str], line_count: int) -> Line | Cue:
@@ -227,7 +247,15 @@ class _Reader:
                 raise self.fail(m["cue"], f"{where}.cue", f"'{cue_id}' must be lower_case_with_underscores (it names a method)")
             return Cue(id=cue_id, animation=self.string(m["animation"], f"{where}.animation"),
                        source_line=node.start_mark.line + 1)
-        m = self.mapping(node, where, {"speaker", "text"}, {"say"})
+        m = self.mapping(node, where, {"speaker", "text"}, {"say", "id"})
+        line_id = f"line{line_count + 1:02d}"
+        if "id" in m:
+            line_id = self.string(m["id"], f"{where}.id").strip()
+            if not _LINE_ID.match(line_id):
+                raise self.fail(m["id"], f"{where}.id", f"'{line_id}' must be lower_case_with_underscores (scene code refers to it)")
+            if _POSITIONAL_ID.match(line_id):
+                raise self.fail(m["id"], f"{where}.id", f"'{line_id}' looks like a position (unnamed lines are "
+                                                        f"called line01, line02, ...): choose a name that says what the line is")
         speaker = self.string(m["speaker"], f"{where}.speaker").strip()
         if speaker not in speakers:
             raise self.fail(m["speaker"], f"{where}.speaker", f"unknown speaker '{speaker}' (characters: {', '.join(sorted(speakers))})")
@@ -241,8 +269,8 @@ class _Reader:
                 reading_node, reading_field,
                 f"has {' '.join(unspeakable)}, which the speech engine silently drops: {hint}",
             )
-        return Line(id=f"line{line_count + 1:02d}", speaker=speaker, text=text, say=say,
-                    source_line=node.start_mark.line + 1)
+        return Line(id=line_id, speaker=speaker, text=text, say=say, source_line=node.start_mark.line + 1,
+                    named="id" in m)
 
     def check_scene_table(self, scenes: tuple[Scene, ...], nodes: list[Node]) -> None:
         expected = 0

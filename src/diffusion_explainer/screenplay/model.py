@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Union
 
 
@@ -12,6 +13,7 @@ class Character:
     role: str
     color: str  # "#rrggbb"
     voice: str  # the speech engine's voice id: jm_kumo
+    source_line: int = 0  # line of its `voice:` in the YAML file, for messages
 
 
 @dataclass(frozen=True)
@@ -23,13 +25,18 @@ class Style:
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line of dialogue."""
+    """One spoken line of dialogue.
 
-    id: str  # stable within its scene: line01, line02, ...
+    A line that scene code syncs to has a name (`id:` in the YAML) that an edit elsewhere cannot
+    shift; the others are numbered by position (line01, line02, ...), which scene code may not
+    use: inserting a line would move them."""
+
+    id: str  # its `id:` (beta_explained), or its position in the scene (line04) when unnamed
     speaker: str
     text: str  # exactly as the screenplay writes it; the subtitle shows it
     say: str | None = None  # the reading for speech where the text has symbols
     source_line: int = 0  # line number in the YAML file, for messages
+    named: bool = False  # whether `id` was given in the YAML (else it is a position)
 
     @property
     def reading(self) -> str:
@@ -58,6 +65,7 @@ class Scene:
     start_s: int
     duration_s: int
     beats: tuple[Beat, ...]
+    source_line: int = 0  # line of the scene's `id:` in the YAML file, for messages
 
     @property
     def end_s(self) -> int:
@@ -71,6 +79,12 @@ class Scene:
     def cues(self) -> tuple[Cue, ...]:
         return tuple(b for b in self.beats if isinstance(b, Cue))
 
+    def line(self, line_id: str) -> Line:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise KeyError(line_id)
+
 
 @dataclass(frozen=True)
 class Screenplay:
@@ -82,6 +96,15 @@ class Screenplay:
     style: Style
     scenes: tuple[Scene, ...]
     path: str = field(default="", compare=False)
+    scene_dir: Path | None = field(default=None, compare=False)  # where the scene files are
+
+    @property
+    def name(self) -> str:
+        """The file's stem: it names the video and its side files (diffusion_explainer.mp4)."""
+        return Path(self.path).stem if self.path and not self.path.startswith("<") else "screenplay"
+
+    def scene_file(self, scene_id: str) -> Path:
+        return Path(self.scene_dir) / f"{scene_id}.py"
 
     def character(self, name: str) -> Character:
         for c in self.characters:

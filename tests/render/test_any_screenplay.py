@@ -1,0 +1,89 @@
+"""Any screenplay renders: a second, 20-second screenplay with its own scene files goes through the
+same pipeline end to end (narrated, read back with PyAV); `--scene` renders one scene without the
+join; and a line inserted before a synced line keeps the animation on its words, in the frames."""
+
+import io
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.probe import probe, video_problems
+from diffusion_explainer.render.progress import Progress
+from diffusion_explainer.render.settings import RenderSettings
+from diffusion_explainer.render.video_plan import plan_video
+from diffusion_explainer.screenplay import load_screenplay
+from diffusion_explainer.sync import line_sync
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.render
+
+SMALL = REPO / "tests" / "data" / "two_scenes" / "noise_in_two_scenes.yaml"
+NARRATED = RenderSettings.custom("256,144", 10, silent=False, jobs=os.cpu_count() or 1)
+SILENT = RenderSettings.custom("256,144", 10, silent=True, jobs=os.cpu_count() or 1)
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small-build")
+    log = io.StringIO()
+    report = render_video(NARRATED, screenplay=load_screenplay(SMALL), root=root, progress=Progress(stream=log))
+    return Outputs(root, NARRATED, "noise_in_two_scenes"), report, log.getvalue()
+
+
+def test_the_small_screenplay_renders_end_to_end(small_build):
+    outputs, report, log = small_build
+    assert sorted(r.scene_id for r in report.rendered) == ["s01_hello", "s02_noise"] and report.joined
+    assert outputs.video.name == "noise_in_two_scenes.mp4"
+    facts = probe(outputs.video)
+    assert video_problems(facts, 256, 144, 10, 20) == []
+    assert facts.frames == 200 and facts.audio_codec == "aac"
+    with av.open(str(outputs.video)) as container:
+        audio = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert np.abs(audio).max() > 0.05, "the narration is in the joined file"
+    srt = outputs.srt.read_text(encoding="utf-8")
+    assert "ミク: ねえ、今日は何の話？" in srt and "シュウ: 今日はノイズの話をしよう。" in srt
+    assert outputs.chapters.read_text(encoding="utf-8").startswith("# no YouTube chapters")
+    assert outputs.thumbnail.exists() and outputs.contact_sheet.exists()
+
+
+def test_one_scene_renders_alone_without_the_join(tmp_path):
+    report = render_video(SILENT, screenplay=load_screenplay(SMALL), root=tmp_path, progress=Progress(quiet=True),
+                          only=["s01_hello"])
+    assert [r.scene_id for r in report.rendered] == ["s01_hello"] and not report.joined
+    outputs = Outputs(tmp_path, SILENT, "noise_in_two_scenes")
+    assert probe(outputs.scenes_dir / "s01_hello.mp4").frames == 80
+    assert not outputs.video.exists() and not (outputs.scenes_dir / "s02_noise.mp4").exists()
+
+
+def first_change(video: Path, rows: slice, after: int) -> int:
+    """The first frame after frame `after` whose `rows` differ visibly from that frame's."""
+    with av.open(str(video)) as container:
+        frames = [f.to_ndarray(format="rgb24")[rows].astype(int) for f in container.decode(video=0)]
+    for number in range(after + 1, len(frames)):
+        if (np.abs(frames[number] - frames[after]).sum(axis=2) > 60).sum() >= 4:
+            return number
+    raise AssertionError(f"nothing changes in rows {rows} of {video} after frame {after}")
+
+
+def test_a_line_inserted_before_a_synced_line_keeps_the_animation_on_its_words(tmp_path):
+    text = SMALL.read_text(encoding="utf-8").replace("scene_dir: scenes", f"scene_dir: {SMALL.parent / 'scenes'}")
+    inserted = text.replace("      - speaker: シュウ\n        id: topic\n",
+                            "      - speaker: シュウ\n        text: うん。\n      - speaker: シュウ\n        id: topic\n", 1)
+    assert inserted != text
+    path = tmp_path / "noise_in_two_scenes.yaml"
+    path.write_text(inserted, encoding="utf-8")
+    screenplay = load_screenplay(path)
+    render_video(SILENT, screenplay=screenplay, root=tmp_path / "build", progress=Progress(quiet=True),
+                 only=["s01_hello"])
+    timeline = plan_video(SILENT, screenplay, only=["s01_hello"]).scene_plan("s01_hello").timeline
+    topic = line_sync(timeline, "topic", Path("s01_hello.py"))
+    assert [t.line.text for t in timeline.lines][1] == "うん。"  # the inserted line sits before it
+    video = Outputs(tmp_path / "build", SILENT, screenplay.name).scenes_dir / "s01_hello.mp4"
+    title_written = 15  # the title is written in the first second; below it the stage stays empty
+    appears = first_change(video, slice(50, 80), after=title_written)  # the word 「ノイズ」 under the title
+    assert topic.at("ノイズの話") <= appears <= topic.at("ノイズの話") + 2, (appears, topic.at("ノイズの話"))
+    assert topic.start <= appears < topic.end, "the word appears while its line is spoken"
