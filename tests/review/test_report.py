@@ -1,5 +1,6 @@
-"""The quality report: its parts measured on real files (the tiny render, tone bursts at known
-times), the numbers checked against what they must be, and `verify` as a user runs it."""
+"""The quality report: its parts measured on real files (the tiny render, the small narrated
+render, tone bursts at known times), the numbers checked against what they must be, and `verify`
+as a user runs it."""
 
 import json
 import os
@@ -11,14 +12,15 @@ import av
 import numpy as np
 import pytest
 
-from diffusion_explainer.review import ReviewFiles
-from diffusion_explainer.review.audio import sound_measures
 from diffusion_explainer.narration.audio_files import write_wav
 from diffusion_explainer.narration.onsets import onsets_in
+from diffusion_explainer.review import ReviewFiles
+from diffusion_explainer.review.audio import sound_measures
 from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
 from diffusion_explainer.review.voice_timing import voice_onsets
-from tests.conftest import REPO
+from diffusion_explainer.screenplay import load_screenplay
+from tests.conftest import REPO, SMALL_SCREENPLAY
 from tests.render.conftest import write_video
 
 
@@ -109,6 +111,20 @@ def test_the_render_writes_the_page_and_the_cheap_report(tiny_render, screenplay
     assert page.count('class="line"') == len(speeds)
     assert page.count('class="cue"') == sum(len(s.cues) for s in screenplay.scenes)
     assert all(files.cue_image(s.id, c.id).exists() for s in screenplay.scenes for c in s.cues)
+
+
+@pytest.mark.render
+def test_on_a_narrated_render_every_voice_starts_with_its_subtitle(small_narrated_render):
+    outputs = small_narrated_render[0]
+    report = json.loads(ReviewFiles(outputs.root).report.read_text(encoding="utf-8"))
+    timing = report["voice_timing"]
+    assert timing["source"] == f"{outputs.video.name} (its soundtrack)"
+    lines = sum(len(s.lines) for s in load_screenplay(SMALL_SCREENPLAY).scenes)
+    assert len(timing["lines"]) == lines and timing["flagged"] == []
+    assert timing["max_abs_offset_ms"] <= 45  # the voices were placed on their subtitles' frames
+    loudness = report["loudness"]
+    assert loudness["integrated_lufs"] == pytest.approx(-16, abs=1) and loudness["true_peak_dbtp"] <= -0.9
+    assert (outputs.root / report["plots"]["voice_timing"]).stat().st_size > 10_000
 
 
 def run_verify(*args, **env):
