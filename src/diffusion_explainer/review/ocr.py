@@ -53,7 +53,7 @@ class PageReading:
     page: int  # 1-based within its line
     frame: int  # in the joined video
     expected: str  # what the band should show: the speaker's name, the separator, the rows
-    read: str  # what Tesseract read
+    read: str  # what Tesseract read, white space removed
     similarity: float  # 0..1
 
 
@@ -103,7 +103,7 @@ def text_rows(image: Image.Image) -> list[Image.Image]:
 def read_text(image: Image.Image) -> str:
     png = BytesIO()
     image.save(png, format="PNG")
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one page per core: Tesseract's own threads only add overhead
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages are read in parallel, one per core, already
     done = subprocess.run(["tesseract", "stdin", "stdout", *TESSERACT_ARGS], input=png.getvalue(),
                           capture_output=True, env=env)
     if done.returncode != 0:
@@ -144,5 +144,5 @@ def read_subtitles(video: Path, record: ReviewRecord, workers: int = 2) -> tuple
     for (line, number, page), read in zip(pages, texts):
         expected = expected_text(line, page)
         readings.append(PageReading(line.scene_id, line.line_id, number, page.middle_frame, expected,
-                                    normalised(read), round(similarity(expected, read), 3)))
+                                    "".join(read.split()), round(similarity(expected, read), 3)))
     return readings, bands
