@@ -1,41 +1,62 @@
 """Scene 01: タイトル (0:00-0:25)."""
 
-from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, Group, LaggedStart, Write
+from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, Group, Write
 
 from diffusion_explainer import style
-from diffusion_explainer.engine import pictures
+from diffusion_explainer.demos import title as title_demo
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.diagram import flow_arrow
-from diffusion_explainer.visuals.pictures import noise_image, picture_card
+from diffusion_explainer.visuals.pictures import picture_card
 from diffusion_explainer.visuals.text import HEADING_EM, TITLE_EM, jp
+
+PICTURE_SIDE = 2.4
+TITLE_GAP = 0.5  # between the title and the pictures, and the line that joins them
+BUILD_S = 2.7  # the title card's two plays; shortened if the first line comes sooner
 
 
 class TitleScene(ExplainerScene):
     scene_id = "s01_title"
 
     def title_card(self):
-        """タイトル表示: the question of the video over the kinds of picture it will make."""
-        question = jp("AIはどうやって絵を描くの？", HEADING_EM + 0.08)
-        gallery = Group(*[
-            picture_card(pictures.example(c.class_id, size=64, seed=3), 1.7, c.japanese)
-            for c in pictures.CLASSES
-        ]).arrange(buff=0.45)
-        Group(question, gallery).arrange(DOWN, buff=0.6).move_to([0, self.layout.stage_center_y, 0])
-        self.play(Write(question), run_time=1.5)
-        self.play(LaggedStart(*[FadeIn(card, shift=UP * 0.2) for card in gallery], lag_ratio=0.2), run_time=2.5)
-        self.wait(self.seconds_left - 1.0)
-        self.play(FadeOut(Group(question, gallery)), run_time=1.0)
+        """タイトル表示"""
+        # The title over one real run of the engine: the noise it started from and what it made.
+        # Fully drawn before the first line: the thumbnail is taken from this frame.
+        run = title_demo.title_run()
+        self.title = jp(self.screenplay.title, TITLE_EM + 0.12)
+        noise = picture_card(run.start_noise, PICTURE_SIDE, run.start_caption)
+        image = picture_card(run.picture, PICTURE_SIDE, run.picture_caption, color=style.INK)
+        self.strip = Group(noise, image).arrange(buff=2.2, aligned_edge=UP)
+        self._stack(self.title, self.strip)
+        arrow = flow_arrow(noise[0], image[0], color=style.ACCENT, buff=0.25)
+        self.strip.add(arrow)
+        asked = self.line("how_does_ai_draw")
+        build = min(1.0, (self.seconds_until(asked.start) - 2 / self.fps) / BUILD_S)  # done before any subtitle
+        self.play(Write(self.title), run_time=1.5 * build)
+        self.play(FadeIn(noise), GrowArrow(arrow), FadeIn(image), run_time=1.2 * build)
+
+        # 「AI で絵が描けるって…どういう仕組みなの？」: the question joins the title
+        self.question = jp("AIはどうやって絵を描くの？", HEADING_EM)
+        targets = self._stack(self.title.copy(), self.question, self.strip.copy())
+        self.wait_until(asked.start)
+        self.play(self.title.animate.move_to(targets[0]), self.strip.animate.move_to(targets[2]),
+                  FadeIn(self.question, shift=UP * 0.15), run_time=0.8)
+
+        # 「今日は「拡散モデル」っていう…」: the words of the title that name it
+        name = self.title[:len("拡散モデル")]
+        self.wait_until(self.line("diffusion_models_today").at("拡散モデル"))
+        self.play(name.animate.set_color(style.ACCENT), run_time=0.6)
+        self.hold()
 
     def title_and_subtitle(self):
         """「拡散モデルによる画像生成」タイトル + サブタイトル表示"""
-        title = jp(self.screenplay.title, TITLE_EM + 0.12)
         subtitle = jp(self.screenplay.subtitle, HEADING_EM, style.MUTED)
-        noise = picture_card(noise_image((64, 64, 3), seed=1), 1.4, "ノイズ")
-        image = picture_card(pictures.example("夕焼けの中を歩く猫", size=64, seed=1), 1.4, "画像")
-        strip = Group(noise, image).arrange(buff=1.6)
-        arrow = flow_arrow(noise[0], image[0], color=style.ACCENT)
-        Group(title, subtitle, strip).arrange(DOWN, buff=0.45).move_to([0, self.layout.stage_center_y, 0])
-        arrow = flow_arrow(noise[0], image[0], color=style.ACCENT)
-        self.play(Write(title), run_time=2.0)
+        targets = self._stack(self.title.copy(), subtitle, self.strip.copy())
+        self.play(FadeOut(self.question, shift=UP * 0.15), self.title.animate.move_to(targets[0]).set_color(style.INK),
+                  self.strip.animate.move_to(targets[2]), run_time=0.8)
         self.play(FadeIn(subtitle, shift=UP * 0.15), run_time=1.0)
-        self.play(FadeIn(noise), GrowArrow(arrow), FadeIn(image), run_time=1.5)
+        self.hold()
+
+    def _stack(self, *parts) -> Group:
+        """The parts one under another, centred on the stage (moves them; returns them grouped)."""
+        stack = Group(*parts).arrange(DOWN, buff=TITLE_GAP)
+        return stack.move_to([0, self.layout.stage_center_y, 0])

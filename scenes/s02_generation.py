@@ -96,7 +96,7 @@ class WhatIsGeneration(ExplainerScene):
         self.play(FadeOut(long_arrow), run_time=0.4)
         self.play(LaggedStart(*[FadeIn(m) for m in model_row[3:0:-1]], lag_ratio=0.4), FadeIn(steps),
                   FadeIn(slowly_words), run_time=1.8)
-        self.wait(self.seconds_left)
+        self.hold()
 
     # -- helpers -------------------------------------------------------------------------------
     def _water(self, frame: int, side: float) -> Group:

@@ -6,7 +6,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Brace, Create, DashedVMobject, Dot, Fa
 from diffusion_explainer import style
 from diffusion_explainer.demos import forward
 from diffusion_explainer.explainer_scene import ExplainerScene
-from diffusion_explainer.formulas import FORWARD_STEP, formula
+from diffusion_explainer.formulas import CLOSED_FORM, FORWARD_STEP, formula
 from diffusion_explainer.visuals.captions import mixed
 from diffusion_explainer.visuals.diagram import flow_arrow
 from diffusion_explainer.visuals.pictures import picture
@@ -42,13 +42,23 @@ class ForwardProcess(ExplainerScene):
         self.play(Transform(self.x0, first[0]), FadeOut(self.x0_caption), FadeIn(first[1:]), run_time=1.0)
         for arrow, card in zip(arrows, cards[1:]):
             self.play(GrowArrow(arrow), FadeIn(card, shift=RIGHT * 0.15), run_time=0.7)
+
+        # √ᾱ_t is new here: say what it is, with the closed form the strip was computed with
+        closed_form = formula(*CLOSED_FORM, font_size=34)
+        closed_form[2].set_color(style.ACCENT)
+        meaning = VGroup(mixed(r"$\sqrt{\bar\alpha_t}$：$x_t$ に残る元の画像の割合", em=SMALL_EM + 0.02, color=style.INK),
+                         mixed(r"$\bar\alpha_t = (1-\beta_1)(1-\beta_2)\cdots(1-\beta_t)$", em=SMALL_EM + 0.02)
+                         ).arrange(RIGHT, buff=0.6)
+        definition = VGroup(closed_form, meaning).arrange(DOWN, buff=0.18).next_to(cards, DOWN, buff=0.35)
+        self.play(FadeIn(definition, shift=UP * 0.1), run_time=0.8)
+
         along = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
                            color=style.NOISE, buff=0)
-        words = mixed("ステップごとに ガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
+        words = mixed("ステップごとにガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
         self.wait_until(self.line("noise_each_step").start + self.fps)
         self.play(GrowArrow(along), FadeIn(words), run_time=1.0)
-        self.wait(self.seconds_left - 0.6)
-        self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words)), run_time=0.6)
+        self.hold(leave=0.6)
+        self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words, definition)), run_time=0.6)
 
     def forward_formula(self):
         """数式 q(xₜ|xₜ₋₁) = N(xₜ; √(1-βₜ)xₜ₋₁, βₜI) を表示"""
@@ -139,4 +149,4 @@ class ForwardProcess(ExplainerScene):
                   run_time=1.2)
         self.wait_until(point.at("戻す方法"))
         self.play(Create(back), FadeIn(back_words), run_time=1.2)
-        self.wait(self.seconds_left)
+        self.hold()

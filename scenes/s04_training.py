@@ -4,15 +4,15 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowArrow, Gr
                    RoundedRectangle, SurroundingRectangle, Transform, VGroup, Write)
 
 from diffusion_explainer import style
-from diffusion_explainer.demos import training
+from diffusion_explainer.demos import loss, training
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.formulas import LOSS, formula
 from diffusion_explainer.visuals.captions import mixed
-from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.plots import line_plot
 from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.visuals.text import SMALL_EM, jp, label, wrapped
 
 SIDE = 2.2  # the size of the pictures in the game
 
@@ -32,7 +32,7 @@ class TrainingScene(ExplainerScene):
         self.play(FadeIn(self.noisy), run_time=0.8)
         self.wait_until(game.at("どんなノイズが"))
         self.play(FadeIn(question, shift=UP * 0.1), FadeIn(mark, scale=1.3), run_time=0.8)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(question), FadeOut(mark), run_time=0.6)
 
     def noise_unet_flow(self):
@@ -46,7 +46,8 @@ class TrainingScene(ExplainerScene):
         self.noisy_caption = jp("ノイズまみれの画像", 0.28).next_to(noisy_spot, DOWN, buff=0.2)
         self.predicted_caption = jp("予測したノイズ", 0.28, style.NETWORK).next_to(predicted, DOWN, buff=0.2)
         self.play(Transform(self.noisy, noisy_spot), FadeIn(self.noisy_caption), run_time=1.0)
-        self.play(GrowArrow(into), FadeIn(net), run_time=1.0)
+        toy = toy_network_note().next_to(net, UP, buff=0.2)  # the U-Net drawn, and what really ran
+        self.play(GrowArrow(into), FadeIn(net), FadeIn(toy), run_time=1.0)
         self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.06), run_time=0.8)
         self.play(GrowArrow(out), FadeIn(predicted), FadeIn(self.predicted_caption), run_time=1.0)
 
@@ -61,23 +62,21 @@ class TrainingScene(ExplainerScene):
         self.play(FadeIn(t_box, shift=UP * 0.2), GrowArrow(t_arrow), FadeIn(t_caption), run_time=0.8)
         self.wait_until(line.at("予測する"))
         self.play(Indicate(predicted, color=style.NETWORK, scale_factor=1.05), run_time=1.0)
-        self.flow = Group(net, predicted, into, out, t_box, t_arrow, t_caption)
+        self.flow = Group(net, toy, predicted, into, out, t_box, t_arrow, t_caption)
 
     def unet_inputs(self):
         """入力（xₜ, t）→ U-Net → 予測ノイズ ε̂ を図示"""
-        net, predicted, into, out, t_box, t_arrow, t_caption = self.flow
+        net, toy, predicted, into, out, t_box, t_arrow, t_caption = self.flow
         x_label = mixed("入力 $x_t$", em=0.28, color=style.INK).next_to(self.noisy, DOWN, buff=0.2)
         t_label = mixed("入力 $t$", em=0.28, color=style.INK).next_to(t_box, RIGHT, buff=0.2)
         eps_label = mixed(r"出力 $\hat\epsilon_\theta(x_t, t)$", em=0.28, color=style.NETWORK)
         eps_label.next_to(predicted, DOWN, buff=0.2)
-        note = label("（この動画の実験では小さな全結合ネットワーク）", em=SMALL_EM).next_to(net, UP, buff=0.2)
         self.play(Transform(self.noisy_caption, x_label), Transform(t_caption, t_label),
                   Transform(self.predicted_caption, eps_label), run_time=1.2)
-        self.play(FadeIn(note), run_time=0.6)
 
         # 「答え合わせ」: the noise that was really added, next to the guess
         self.wait_until(self.line("answer_check").start + self.fps // 2)
-        self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, note,
+        self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, toy,
                                 self.predicted_caption)), run_time=0.8)
         self.truth = picture(self.guess.eps, SIDE, border=style.NOISE).move_to([-3.3, 0.7, 0])
         self.heading = jp("答え合わせ", 0.36, style.ACCENT).move_to([0.4, 2.6, 0])
@@ -99,13 +98,14 @@ class TrainingScene(ExplainerScene):
         difference = picture(g.eps - g.eps_hat, SIDE).move_to([3.3, 0.7, 0])
         minus = formula("-", font_size=60).move_to([-1.65, 0.7, 0])
         equals = formula("=", font_size=60).move_to([1.65, 0.7, 0])
-        diff_caption = jp("差（ほぼ 0 = 灰色）", 0.28).next_to(difference, DOWN, buff=0.2)
+        diff_caption = wrapped(g.difference_caption, SIDE + 0.9, em=0.24, color=style.INK)
+        diff_caption.next_to(difference, DOWN, buff=0.2)
+        # the loss of this one guess, defined as the training log defines it: per value
         value = VGroup(
-            formula(rf"\lVert\epsilon - \hat\epsilon\rVert^2 = {g.squared_error:.2f}", font_size=34),
-            mixed(f"1 値あたり {g.mean_squared_error:.3f}（{g.eps.size} 値の平均）", em=SMALL_EM),
-        ).arrange(DOWN, buff=0.12).next_to(difference, RIGHT, buff=0.3)
-        if value.get_right()[0] > self.layout.frame_width / 2 - 0.2:
-            value.next_to(diff_caption, DOWN, buff=0.15)
+            formula(rf"L = \tfrac{{1}}{{{g.eps.size}}}\lVert\epsilon - \hat\epsilon\rVert^2 = {g.loss:.3f}",
+                    font_size=34),
+            label(f"{loss.UNIT}（{g.eps.size} 個の値の平均）", SMALL_EM),
+        ).arrange(DOWN, buff=0.12).next_to(diff_caption, DOWN, buff=0.2).set_x(difference.get_x())
         self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.5)
         self.play(FadeIn(minus), FadeIn(equals), FadeIn(difference), FadeIn(diff_caption), run_time=1.0)
         self.play(FadeIn(value, shift=UP * 0.1), run_time=0.8)
@@ -119,13 +119,17 @@ class TrainingScene(ExplainerScene):
         # 正解を知っているから学習できる: the real training log of the model on screen
         kept = Group(self.truth, self.predicted, self.captions, answer_box, answer_words)
         dropped = Group(difference, minus, equals, diff_caption, value)
-        score = formula(rf"L = {g.squared_error:.2f}", font_size=40)
-        curve = training.loss_curve()
-        plot = line_plot(curve.iterations, curve.smoothed, 4.8, 2.6, x_label="学習の反復回数",
-                         color=style.ACCENT, x_ticks=(1, 2000, 4000),
-                         y_ticks=(round(float(curve.smoothed[0]), 2), round(curve.last, 3)))
-        plot.move_to([3.7, -0.15, 0])
-        plot_title = jp("実際の学習：損失の推移", 0.28).next_to(plot.axes, UP, buff=0.2).align_to(plot.axes, LEFT)
+        score = VGroup(formula(rf"L = {g.loss:.3f}", font_size=40), label(f"（{loss.UNIT}）", SMALL_EM)
+                       ).arrange(RIGHT, buff=0.15)
+        curve = loss.training_loss()
+        plot = line_plot(curve.iterations, curve.loss, 4.6, 2.4, x_label="学習の反復回数", y_label=loss.Y_LABEL,
+                         color=style.ACCENT, x_ticks=(curve.iterations[0], curve.total_iterations // 2,
+                                                      curve.total_iterations),
+                         y_ticks=(round(curve.first, 2), round(curve.last, 3)))
+        plot.move_to([3.9, -0.2, 0])
+        plot_title = VGroup(jp("実際の学習：損失の推移", 0.28), label(curve.caption, SMALL_EM)
+                            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(plot.axes, UP, buff=0.2)
+        plot_title.align_to(plot.axes, LEFT)
         self.wait_until(self.line("know_the_answer").start + self.fps // 2)
         self.play(FadeOut(dropped), run_time=0.6)
         self.play(kept.animate.scale(0.8).move_to([-3.4, 0.75, 0]), run_time=1.0)
@@ -149,7 +153,7 @@ class TrainingScene(ExplainerScene):
         for card, said in zip(cards, (answer.at("t=10"), answer.at("t=500"), answer.at("t=990"))):
             self.wait_until(said)
             self.play(FadeIn(card, shift=UP * 0.15), run_time=0.5)
-        self.wait(self.seconds_left)
+        self.hold()
 
     # -- helpers -------------------------------------------------------------------------------
     def _t_box(self, t: int) -> VGroup:

@@ -10,7 +10,7 @@ from diffusion_explainer.demos import reverse
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.formulas import REVERSE_STEP, formula
 from diffusion_explainer.visuals.captions import mixed
-from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.sections import play_section_title
 from diffusion_explainer.visuals.text import SMALL_EM, jp, label
@@ -23,15 +23,19 @@ class ReverseProcess(ExplainerScene):
         """セクションタイトル「Step 3: 逆過程（Reverse Process）— 画像を生み出す」"""
         self.title = play_section_title(self)
         self.step = reverse.first_step()  # the engine's first DDPM step, computed while the title shows
-        self.wait(self.seconds_left)
+        self.hold()
 
     def pure_noise_xt(self):
         """完全なノイズ xT を表示"""
         step = self.step
         x_t = picture(step.x_t, 3.0).move_to([0, 0.95, 0])
         caption = mixed("完全なノイズ $x_T$（$t = 1000$）", color=style.INK).next_to(x_t, DOWN, buff=0.2)
-        facts = mixed(rf"{step.x_t.size} 個の値がすべて乱数　元の絵の割合 $\sqrt{{\bar\alpha_{{1000}}}} = {reverse.sqrt_alpha_bar(1000):.4f}$",
-                      em=SMALL_EM).next_to(caption, DOWN, buff=0.15)
+        # x_T is drawn at random: it holds no picture (the forward process only ends near such noise)
+        facts = VGroup(
+            label(f"{step.x_t.size} 個の値をすべて乱数（標準正規分布）で選ぶ：絵はまったく入っていない", SMALL_EM, style.INK),
+            mixed(rf"前方過程の行き着く先もこれに近い（元の絵の割合 $\sqrt{{\bar\alpha_{{1000}}}} = "
+                  rf"{reverse.sqrt_alpha_bar(1000):.4f}$）", em=SMALL_EM),
+        ).arrange(DOWN, buff=0.1).next_to(caption, DOWN, buff=0.15)
         self.play(FadeIn(x_t, scale=0.9), run_time=1.2)
         self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), run_time=0.8)
 
@@ -40,16 +44,17 @@ class ReverseProcess(ExplainerScene):
         y = 1.6
         small_x = picture(step.x_t, 1.7).move_to([-4.6, y, 0])
         net = unet(1.6, 1.2).move_to([-1.6, y, 0])
-        eps = picture(step.eps_hat, 1.7).move_to([1.4, y, 0])
+        toy = toy_network_note(3.2).next_to(net, UP, buff=0.12)
+        eps = picture(step.eps_raw, 1.7).move_to([1.4, y, 0])  # what the network itself answers
         to_net = flow_arrow(small_x, net[0])
         to_eps = flow_arrow(net[0], eps, color=style.NOISE)
         x_label = mixed("$x_T$", color=style.INK).next_to(small_x, DOWN, buff=0.15)
         eps_label = mixed(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$", color=style.NOISE).next_to(eps, DOWN, buff=0.15)
         self.wait_until(ask.start)
         self.play(Transform(x_t, small_x), FadeOut(facts), Transform(caption, x_label), run_time=1.0)
-        self.play(GrowArrow(to_net), FadeIn(net), run_time=0.8)
+        self.play(GrowArrow(to_net), FadeIn(net), FadeIn(toy), run_time=0.8)
         self.play(GrowArrow(to_eps), FadeIn(eps, shift=RIGHT * 0.2), FadeIn(eps_label), run_time=1.0)
-        self.query = Group(x_t, caption, net, to_net, to_eps, eps, eps_label)
+        self.query = Group(x_t, caption, net, toy, to_net, to_eps, eps, eps_label)
 
         # 「予測されたノイズを引き算すると、すこしだけきれいになる」: x_T - eps_hat -> x_{T-1}
         self.terms = self._step_terms()
@@ -62,45 +67,50 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(first), run_time=0.8)
         self.play(GrowArrow(to_result), FadeIn(self.terms.x_prev, shift=RIGHT * 0.2), FadeIn(result_label), run_time=1.0)
         self.arrow_and_label = VGroup(to_result, result_label)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def one_reverse_step(self):
         """xT → ノイズ予測 → 引き算 → xT-1（少しだけきれいに）のステップを図示"""
         step, terms = self.step, self.terms
-        eq = formula(*REVERSE_STEP, font_size=40).move_to([0.3, 2.05, 0])
+        eq = formula(*REVERSE_STEP, font_size=40).move_to([0.3, 2.45, 0])
         shown = [terms.x_t, terms.minus, terms.eps, terms.x_prev]
         added = [terms.scale, terms.plus, terms.z, terms.equals]
         before = [m.get_center() for m in shown]
         full = Group(terms.scale, terms.x_t, terms.minus, terms.eps, terms.plus, terms.z, terms.equals, terms.x_prev)
-        full.arrange(RIGHT, buff=0.18).move_to([0, 0.3, 0])
+        full.arrange(RIGHT, buff=0.18).move_to([0, 0.95, 0])
         after = [m.get_center() for m in shown]
         for m, c in zip(shown, before):
             m.move_to(c)
         label_y = after[0][1] - 0.85
         labels = VGroup(*[mixed(text, color=color).move_to([x, label_y, 0]) for x, text, color in (
-            (after[0][0], "$x_T$", style.INK), (after[2][0], r"$\hat\epsilon_\theta(x_T, T)$", style.NOISE),
+            (after[0][0], "$x_T$", style.INK), (after[2][0], r"$\hat\epsilon_\theta(x_T, T)$ ※", style.NOISE),
             (terms.z.get_x(), "$z$（新しいノイズ）", style.MUTED), (after[3][0], "$x_{T-1}$", style.ACCENT))])
         self.play(FadeOut(self.query), FadeOut(self.arrow_and_label), Write(eq), run_time=1.6)
         self.play(*[m.animate.move_to(c) for m, c in zip(shown, after)], *[FadeIn(m) for m in added], FadeIn(labels),
                   run_time=1.2)
 
+        # ※ what the subtracted noise is: the network's answer, recomputed after clipping (as DDPM's code does)
+        footnote = VGroup(*[label(("※ " if i == 0 else "") + line, SMALL_EM) for i, line in enumerate(step.noise_footnote)])
+        footnote.arrange(DOWN, aligned_edge=LEFT, buff=0.08).move_to([0, label_y - 0.85, 0])
         # The honest size of one step at t = 1000: it hardly changes the picture.
-        change = label(f"t = 1000 の 1 ステップでは見た目はほぼ変わらない：変化は 1 値あたり {step.change_rms:.2f}"
-                       f"（x_T 自体は {step.noise_rms:.2f}）", SMALL_EM, style.ACCENT)
-        change.move_to([0, label_y - 0.6, 0])
+        change = mixed(f"t = 1000 の 1 ステップでは見た目はほぼ変わらない：変化は値1個あたり {step.change_rms:.2f}"
+                       f"（$x_T$ 自体は {step.noise_rms:.2f}）", em=SMALL_EM, color=style.ACCENT)
+        change.next_to(footnote, DOWN, buff=0.25)
+        self.play(FadeIn(footnote), run_time=0.6)
         self.play(FadeIn(change), run_time=0.6)
 
-        # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down
-        loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.1, labels[0].get_bottom() + DOWN * 0.1, angle=-0.4,
+        # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down (the
+        # loop passes above the footnote, which stays to be read)
+        loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.08, labels[0].get_bottom() + DOWN * 0.08, angle=-0.25,
                            color=style.ACCENT)
-        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).move_to([0, label_y - 1.15, 0])
+        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).move_to(change)
                     for t in (1000, 999, 998, 997, 996, 995, 994)]
         self.wait_until(self.line("repeat_steps").start)
         self.play(FadeOut(change), Create(loop), FadeIn(counters[0]), run_time=0.8)
         self.remove(counters[0])
         last = self.flip_book(counters, 3.0)
-        self.wait(self.seconds_left - 0.6)
-        self.play(FadeOut(Group(eq, full, labels, loop, last)), run_time=0.6)
+        self.hold(leave=0.6)
+        self.play(FadeOut(Group(eq, full, labels, footnote, loop, last)), run_time=0.6)
 
     def denoising_stages(self):
         """段階的なデノイジングプロセス。5段階くらいで画像がどんどんきれいに。各ステップに矢印とU-Netを表示"""
@@ -122,7 +132,7 @@ class ReverseProcess(ExplainerScene):
         for link, pic, t_label in zip(links, states[1:], t_labels[1:]):
             self.play(GrowArrow(link[0]), FadeIn(link[1:]), FadeIn(pic, shift=RIGHT * 0.15), FadeIn(t_label),
                       run_time=0.9)
-        unet_note = label("矢印ごとに U-Net でノイズを予測して引く、を何百回もくり返す", SMALL_EM, style.NETWORK)
+        unet_note = label(run.repeat_caption, SMALL_EM, style.NETWORK)
         unet_note.next_to(Group(links, states), UP, buff=0.22).set_x(0.6)  # clear of the pictures, not only the arrows
         self.play(FadeIn(unet_note), run_time=0.6)
 
@@ -159,7 +169,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
         self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
                   run_time=1.6)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def _step_terms(self) -> SimpleNamespace:
         """x_{T-1} = 1/sqrt(alpha_t) (x_T - c eps_hat) + sigma_t z with the step's real pictures and numbers."""

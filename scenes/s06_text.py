@@ -8,10 +8,10 @@ from diffusion_explainer.demos import guidance
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.formulas import GUIDANCE, formula
 from diffusion_explainer.visuals.captions import mixed
-from diffusion_explainer.visuals.diagram import box, flow_arrow, unet
+from diffusion_explainer.visuals.diagram import box, flow_arrow, toy_network_note, unet
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, label
+from diffusion_explainer.visuals.text import SMALL_EM, label, wrapped
 from diffusion_explainer.visuals.vectors import vector_grid
 
 
@@ -37,7 +37,7 @@ class TextConditioning(ExplainerScene):
         self.wait_until(self.line("text_conditioning").page("プロンプト").span.start)
         self.play(FadeOut(drawn), FadeOut(caption), run_time=0.6)
         self.play(FadeIn(self.prompt, scale=0.95), run_time=0.8)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def prompt_to_vector(self):
         """テキスト「夕焼けの中を歩く猫」→ テキストエンコーダ → ベクトル"""
@@ -50,8 +50,8 @@ class TextConditioning(ExplainerScene):
         note = VGroup(
             label(f"この模型の「テキストエンコーダ」は、知っている {vec.table_rows - 1} 種類のプロンプトごとに"
                   f"学習した {len(vec.values)} 個の数の表（クラス埋め込み）", SMALL_EM),
-            label("本物の Stable Diffusion は CLIP のテキストエンコーダで、どんな文でも 77 トークン × 768 個の数に変換する",
-                  SMALL_EM),
+            label("Stable Diffusion v1 は CLIP のテキストエンコーダで、プロンプトを 77 トークン × 768 個の数に変換する"
+                  "（77 トークンを超える分は切り捨て）", SMALL_EM),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([0, -1.0, 0])
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), run_time=0.9)
         self.play(GrowArrow(arrows[1]), Create(grid[1]), LaggedStart(*[FadeIn(c) for c in grid[0]], lag_ratio=0.02),
@@ -64,7 +64,7 @@ class TextConditioning(ExplainerScene):
         self.wait_until(self.line("pass_every_step").start)
         self.play(FadeOut(note), FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]), run_time=1.0)
         self.chain, self.grid = chain, grid
-        self.wait(self.seconds_left)
+        self.hold()
 
     def unet_with_text(self):
         """U-Netに「ノイズ画像」と「テキスト情報」の両方が入力される図。出力が猫の画像になっていく"""
@@ -83,12 +83,15 @@ class TextConditioning(ExplainerScene):
         out = flow_arrow(net[0], first_guess, color=style.ACCENT)
         noisy_label = mixed("ノイズ画像 $x_t$", color=style.INK).next_to(first_noisy, UP, buff=0.15)
         guess_label = label("予想される完成図", color=style.ACCENT).next_to(first_guess, UP, buff=0.15)
-        self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), run_time=1.0)
+        # under the picture row: what the network really is here, then how its values are shown
+        toy_note = toy_network_note()
+        decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM)
+        VGroup(toy_note, decoder_note).arrange(RIGHT, buff=0.3).next_to(shots[0][2], DOWN, buff=0.12).set_x(0.9)
+        self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), FadeIn(toy_note), run_time=1.0)
         self.play(FadeIn(shots[0]), GrowArrow(into), GrowArrow(out), FadeIn(noisy_label), FadeIn(guess_label),
                   run_time=1.0)
         self.remove(shots[0])
         last = self.flip_book(shots, 6.0)
-        decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM).next_to(last[2], DOWN, buff=0.12)
         self.play(FadeIn(decoder_note), run_time=0.5)
 
         # 「テキストあり」と「テキストなし」の両方でノイズを予測: the same x_t, two predictions
@@ -109,16 +112,17 @@ class TextConditioning(ExplainerScene):
         text_c = Arrow(self.grid.get_bottom(), net_c[0].get_top(), buff=0.1, color=style.ACCENT, stroke_width=4,
                        max_tip_length_to_length_ratio=0.2)
         self.wait_until(self.line("two_predictions").page("もう少し正確に言うと").span.start)
-        self.play(FadeOut(Group(last, into, out, noisy_label, guess_label, decoder_note, text_label)),
+        self.play(FadeOut(Group(last, into, out, noisy_label, guess_label, toy_note, decoder_note, text_label)),
                   FadeOut(net), FadeIn(net_c), Transform(text_in, text_c), FadeIn(x_t), FadeIn(x_label), run_time=1.0)
         self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
         self.play(FadeIn(with_text), FadeIn(c_label), FadeIn(without_text), FadeIn(u_label), run_time=0.8)
-        shown_as = VGroup(label("絵：各予測が指す", SMALL_EM), label("完成図（デコード）", SMALL_EM)).arrange(
-            DOWN, aligned_edge=LEFT, buff=0.06).move_to([0, (yc + yu) / 2, 0]).align_to(c_label, LEFT)
+        shown_as = wrapped("絵は、それぞれの予測ノイズから計算した完成図の予想（デコードして表示）",
+                           self.layout.frame_width / 2 - 0.3 - c_label.get_left()[0], SMALL_EM)
+        shown_as.move_to([0, (yc + yu) / 2, 0]).align_to(c_label, LEFT)
         self.play(FadeIn(shown_as), run_time=0.5)
         self.predictions = dict(with_text=with_text, without_text=without_text, c_label=c_label, u_label=u_label)
         self.branches = Group(x_t, x_label, net_c, net_u, empty, links, text_in, shown_as)
-        self.wait(self.seconds_left)
+        self.hold()
 
     def guidance_arrows(self):
         """2つの予測（条件あり/なし）の差分を矢印で表し、条件ありの方向に強調される様子"""
@@ -158,15 +162,25 @@ class TextConditioning(ExplainerScene):
         sweep = guidance.scale_sweep()
         columns = Group()
         for result in sweep:
-            grid = Group(*[picture(img, 0.95) for img in result.samples]).arrange_in_grid(2, 2, buff=0.08)
-            head = mixed(f"$s = {result.scale:g}$", color=style.INK).next_to(grid, UP, buff=0.15)
+            grid = Group(*[picture(img, 0.82) for img in result.samples]).arrange_in_grid(2, 2, buff=0.07)
+            head = mixed(f"$s = {result.scale:g}$", color=style.INK).next_to(grid, UP, buff=0.12)
             numbers = VGroup(label(f"正解率 {result.accuracy * 100:.0f}%", SMALL_EM, style.INK),
                              label(f"多様性 {result.diversity:.2f}", SMALL_EM, style.INK)).arrange(DOWN, buff=0.06)
-            numbers.next_to(grid, DOWN, buff=0.12)
+            numbers.next_to(grid, DOWN, buff=0.1)
             columns.add(Group(head, grid, numbers))
-        columns.arrange(RIGHT, buff=0.7).move_to([-0.9, 0.05, 0])
-        legend = label("正解率：5 種類のプロンプトで、狙った種類の絵になった割合　多様性：同じプロンプトの絵どうしの違い（画素の RMS）",
-                       0.16).next_to(columns, DOWN, buff=0.15)
+        columns.arrange(RIGHT, buff=0.6).move_to([0, 0.5, 0])
+        method, judged = guidance.sweep_method()
+        legend = VGroup(label(method, 0.17), label(f"{judged}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）", 0.17)
+                        ).arrange(DOWN, buff=0.07).next_to(columns, DOWN, buff=0.18)
+
+        # Where this small model's measurements differ from the narration, each clause from its own
+        # number: what is below the best scale beside the s = 0 side, the rest beside the largest scale.
+        side_width = self.layout.frame_width / 2 - columns.get_right()[0] - 0.35
+        clauses = guidance.sweep_caveat(sweep)
+        low_notes = self._caveat_notes([c for c in clauses if c.kind == "unformed"], side_width)
+        high_notes = self._caveat_notes([c for c in clauses if c.kind != "unformed"], side_width)
+        low_notes.next_to(columns, LEFT, buff=0.2).align_to(columns, UP).shift(DOWN * 0.4)
+        high_notes.next_to(columns, RIGHT, buff=0.2).align_to(columns, UP).shift(DOWN * 0.4)
         self.wait_until(answer.start)
         self.play(FadeOut(arrows_stage), eq.animate.scale(0.8).move_to([0.9, 2.6, 0]), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in columns], lag_ratio=0.2), FadeIn(legend), run_time=1.6)
@@ -179,14 +193,18 @@ class TextConditioning(ExplainerScene):
             self.play(Transform(marker, SurroundingRectangle(column, color=style.ACCENT, buff=0.1, corner_radius=0.1)),
                       run_time=0.8)
             self.wait(0.8)
-        # What this small model really measures at the largest scale (see the numbers above).
-        top = sweep[-1]
-        if top.diversity > sweep[-2].diversity or top.accuracy < sweep[-2].accuracy:
-            caveat = VGroup(*[label(t, SMALL_EM, style.ACCENT) for t in (
-                f"s = {top.scale:g} では", "絵が崩れ始め、", "崩れた分だけ", "多様性の値も", "上がる")])
-            caveat.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(columns[-1], RIGHT, buff=0.3)
-            self.play(FadeIn(caveat), run_time=0.6)
+        if len(high_notes):
+            self.play(FadeIn(high_notes), run_time=0.6)
         self.wait_until(answer.page("小さくすると").span.start)
         self.play(Transform(marker, SurroundingRectangle(columns[0], color=style.ACCENT, buff=0.1, corner_radius=0.1)),
                   run_time=1.2)
-        self.wait(self.seconds_left)
+        if len(low_notes):
+            self.play(FadeIn(low_notes), run_time=0.6)
+        self.hold()
+
+    @staticmethod
+    def _caveat_notes(clauses, width: float) -> VGroup:
+        """Each clause as its claim (accent) over its numbers (muted), in lines `width` wide."""
+        notes = VGroup(*[VGroup(wrapped(c.text, width, SMALL_EM, style.ACCENT), wrapped(c.numbers, width, 0.17)
+                                ).arrange(DOWN, aligned_edge=LEFT, buff=0.06) for c in clauses])
+        return notes.arrange(DOWN, aligned_edge=LEFT, buff=0.22)

@@ -7,7 +7,7 @@ from diffusion_explainer import style
 from diffusion_explainer.demos import latent
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.captions import mixed
-from diffusion_explainer.visuals.diagram import flow_arrow, unet
+from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
 from diffusion_explainer.visuals.latents import coder, latent_stack, size_box
 from diffusion_explainer.visuals.pictures import picture, picture_card
 from diffusion_explainer.visuals.sections import play_section_title
@@ -32,7 +32,7 @@ class LatentDiffusion(ExplainerScene):
         lines = VGroup(
             jp(f"1 枚 = {sd.picture} = {sd.picture.values:,} 個の数", 0.3),
             jp("それを U-Net に 1000 回通す", 0.3),
-            jp(f"→ {sd.picture.values * 1000:,} 個ぶんの計算", 0.3, style.ACCENT),
+            jp(f"→ 1 枚描くのに U-Net が処理する数：のべ {sd.picture.values * 1000:,} 個", 0.3, style.ACCENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(square, RIGHT, buff=0.7)
         self.wait_until(self.line("too_slow").start)
         self.play(FadeIn(square), FadeIn(square_label), run_time=0.8)
@@ -45,7 +45,7 @@ class LatentDiffusion(ExplainerScene):
         self.wait_until(self.line("latent_enters").page("そこで登場したのが").span.start)
         self.play(FadeOut(Group(square, square_label, lines)), run_time=0.6)
         self.play(Write(name[0]), FadeIn(name[1]), run_time=1.4)
-        self.wait(self.seconds_left - 0.5)
+        self.hold(leave=0.5)
         self.play(FadeOut(name), run_time=0.5)
 
     def image_vs_latent(self):
@@ -83,7 +83,7 @@ class LatentDiffusion(ExplainerScene):
         self.wait_until(idea.page("例えば 512×512").span.start)
         self.play(FadeIn(facts[0], shift=UP * 0.1), run_time=0.8)
         self.play(FadeIn(facts[1], shift=UP * 0.1), run_time=0.6)
-        self.wait(self.seconds_left - 0.6)
+        self.hold(leave=0.6)
         self.play(FadeOut(Group(image, image_label, small, latent_label, leads, zoom, zoom_label, encoder, arrows,
                                 facts)), run_time=0.6)
 
@@ -103,7 +103,7 @@ class LatentDiffusion(ExplainerScene):
         z0 = latent_stack(enc.latent, sheet).move_to([x_z, top, 0])
         z_label = mixed("$z_0$", color=style.INK).next_to(z0, DOWN, buff=0.12)
         row1 = VGroup(flow_arrow(image, encoder[0], buff=0.1), flow_arrow(encoder[0], z0, buff=0.1))
-        learn = label("学習：画像を圧縮してから、潜在でノイズを足す", SMALL_EM, style.INK).move_to([2.6, top + 1.0, 0])
+        learn = label("学習：画像を圧縮してから、潜在空間でノイズを足す", SMALL_EM, style.INK).move_to([2.6, top + 1.0, 0])
         self.play(FadeIn(image), Create(divider), FadeIn(region_label), FadeIn(pixel_label), run_time=0.8)
         self.play(GrowArrow(row1[0]), FadeIn(encoder), GrowArrow(row1[1]), FadeIn(z0), FadeIn(z_label), FadeIn(learn),
                   run_time=1.2)
@@ -121,7 +121,8 @@ class LatentDiffusion(ExplainerScene):
         noised = self.flip_book(shots, 2.0)
 
         # Generation: new noise -> U-Net in latent space -> decoder -> picture (arrows run right to left)
-        make = label("生成：潜在空間でノイズを除去し、デコーダで絵に戻す", SMALL_EM, style.INK).move_to([1.4, bottom - 1.2, 0])
+        make = VGroup(label("生成：潜在空間でノイズを除去し、デコーダで絵に戻す", SMALL_EM, style.INK), toy_network_note()
+                      ).arrange(DOWN, buff=0.08).move_to([1.4, bottom - 1.3, 0])
         net = unet(1.3, 1.0).move_to([x_net, bottom, 0])
         decoder = coder("デコーダ", False, 1.0, 1.1).move_to([x_coder, bottom, 0])
         gen_shots = [Group(latent_stack(z, sheet).move_to([x_z, bottom, 0]), picture(img, side).move_to([x_img, bottom, 0]),
@@ -142,9 +143,11 @@ class LatentDiffusion(ExplainerScene):
         cheaper, answer = self.line("cheaper_in_latent"), self.line("nearly_lossless")
         side_note = label(f"1 辺 {toy.picture.height} → {toy.latent.height}（1/{toy.side_factor}）", SMALL_EM,
                           style.ACCENT).next_to(noise_arrow, DOWN, buff=0.12)
-        work_note = VGroup(label(f"U-Net が 1 回に扱う数：{toy.picture.values:,} → {toy.latent.values:,}", SMALL_EM, style.ACCENT),
-                           label(f"Stable Diffusion：{sd.picture.values:,} → {sd.latent.values:,}（1/{sd.value_factor}）",
-                                 SMALL_EM, style.INK)).arrange(DOWN, buff=0.08).next_to(net, UP, buff=0.15)
+        work_note = VGroup(label(f"ノイズ予測 1 回に入る数：画像 {toy.picture.values:,} → 潜在 {toy.latent.values:,}",
+                                 SMALL_EM, style.ACCENT),
+                           label(f"Stable Diffusion の U-Net：{sd.picture.values:,} → {sd.latent.values:,}"
+                                 f"（1/{sd.value_factor}）", SMALL_EM, style.INK)).arrange(DOWN, buff=0.08)
+        work_note.next_to(net, UP, buff=0.15)
         self.wait_until(self.line("one_eighth").start)
         self.play(FadeIn(side_note), run_time=0.6)
         self.wait_until(cheaper.start)
@@ -163,9 +166,9 @@ class LatentDiffusion(ExplainerScene):
         summary = VGroup(
             label(f"PSNR（大きいほど元の絵に近い）　見たことのない {enc.held_out_count} 枚の平均："
                   f"{enc.held_out_psnr_linear:.1f} dB → {enc.held_out_psnr_decoded:.1f} dB", SMALL_EM, style.INK),
-            label("この模型の自己符号化器は小さい。Stable Diffusion は大きな CNN を学習させ、ずっと精細に戻す", SMALL_EM),
+            label("この模型のオートエンコーダは小さい。Stable Diffusion は大きな CNN を学習させ、ずっと精細に戻す", SMALL_EM),
             # the line says the name comes from 安定 (stable): the video should not teach that as fact
-            label("※ 名前の由来に公式な説明は見当たらない（公開：Stability AI・CompVis・Runway、2022 年）", SMALL_EM),
+            label("※ 名前の由来について公式な説明は見当たらない（公開：Stability AI・CompVis・Runway、2022 年）", SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.3)
         self.wait_until(self.line("quality_question").start)
         self.play(FadeOut(pipeline), run_time=0.8)
@@ -176,4 +179,4 @@ class LatentDiffusion(ExplainerScene):
         self.play(FadeIn(summary[2]), run_time=0.6)
         self.wait_until(answer.page("効率的で安定").span.start)
         self.play(FadeIn(summary[1]), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.hold()

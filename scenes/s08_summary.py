@@ -5,7 +5,7 @@ from manim import (DOWN, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, GrowAr
                    VGroup)
 
 from diffusion_explainer import style
-from diffusion_explainer.demos import summary
+from diffusion_explainer.demos import loss, summary
 from diffusion_explainer.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.diagram import flow_arrow, unet
 from diffusion_explainer.visuals.latents import latent_stack
@@ -24,7 +24,7 @@ class Summary(ExplainerScene):
         """セクションタイトル「まとめ」"""
         self.title = play_section_title(self, through_lines=True)  # nothing else to show while it is said
         self.recap = summary.recap()
-        self.wait(self.seconds_left)
+        self.hold()
 
     def pipeline_summary(self):
         """全体のパイプラインを一つの図で表示。番号付きで順番に表示"""
@@ -55,26 +55,27 @@ class Summary(ExplainerScene):
         self.play(cards[0][0].animate.set_stroke(style.ACCENT), cards[2][0].animate.set_stroke(style.ACCENT),
                   FadeIn(back), FadeIn(words), run_time=1.0)
 
-        # 「ありがとう！」: the stage clears for one last picture
-        self.finale = summary.finale()
-        self.big = picture(self.finale.frames[0], 3.0).move_to([0, 0.15, 0])
+        # 「ありがとう！」: the stage clears for one last picture, and the change begins. It starts here,
+        # not in the closing cue: that cue is the ~3 s after the last line, and the finished picture
+        # and the title must then stay on screen for at least 2 s.
+        finale = summary.finale()
+        noise = picture(finale.frames[0], 3.0).move_to([0, 0.15, 0])
         self.wait_until(self.line("thanks").start)
-        self.play(FadeOut(Group(cards, arrows, back, words)), run_time=0.8)
-        self.play(FadeIn(self.big), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.play(FadeOut(Group(cards, arrows, back, words)), run_time=0.6)
+        self.play(FadeIn(noise), run_time=0.4)
+        seconds = self.seconds_left
+        keep = np.unique(np.linspace(0, len(finale.frames) - 1, min(len(finale.frames), int(seconds * self.fps)))
+                         .round().astype(int))
+        self.remove(noise)
+        self.flip_book([picture(finale.frames[i], 3.0).move_to(noise) for i in keep], seconds)
 
     def noise_to_image_finale(self):
         """完全なノイズ → きれいな画像への変化を最後にもう一度見せて終了"""
-        seconds = max(1.0, self.seconds_left - 0.9)
-        frames = self.finale.frames
-        keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), int(seconds * self.fps))).round().astype(int))
-        frames = [picture(frames[i], 3.0).move_to(self.big) for i in keep]
+        # the change has just played (from 「ありがとう！」); the picture it ended on stays under the title
         title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
         subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
-        self.remove(self.big)
-        self.flip_book(frames, seconds)
-        self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.6)
-        self.wait(self.seconds_left)
+        self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.5)
+        self.hold()
 
     # -- the cards ------------------------------------------------------------------------------
     def _card(self, number: int, title: str, illustration, caption: str) -> Group:
@@ -102,10 +103,12 @@ class Summary(ExplainerScene):
         return Group(pair, flow_arrow(a, b, color=color, buff=0.04))
 
     @staticmethod
-    def _training(loss) -> Group:
+    def _training(curve) -> Group:
+        """Scene 04's loss curve, small: the same per-value loss and the same windows."""
         net = unet(0.9, 0.6, caption="")
-        plot = line_plot(loss.iterations, loss.loss, 1.7, 0.8, log_y=True, color=style.ACCENT)
-        words = label(f"損失 {loss.first:.3f} → {loss.last:.3f}", 0.16)
+        plot = line_plot(curve.iterations, curve.loss, 1.7, 0.8, color=style.ACCENT)
+        words = VGroup(label(f"損失 {curve.first:.3f} → {curve.last:.3f}", 0.16),
+                       label(f"（{loss.UNIT}、{curve.window} 回ごとの平均）", 0.13)).arrange(DOWN, buff=0.05)
         return Group(net, plot, words).arrange(DOWN, buff=0.15)
 
     @staticmethod

@@ -15,20 +15,29 @@ Inside a cue method, `self.play` and `self.wait` work as usual, with three guara
 - a call never runs past the cue's budget (it is shortened, with a warning in the log);
 - subtitle pages change at their frames even in the middle of an animation (the animation is
   played in slices and the page is swapped between them: discrete events, no updaters).
+
+Handed a plan by the render (plan_file.py), a scene may draw only a chunk of its frames: it runs
+its whole story, but the calls that start before the chunk are played without drawing (Manim's
+skipping: every animation is begun and finished, so each mobject ends where it would), the calls
+that start in the chunk are drawn, and the scene stops at the first call after it. It then
+writes a report (chunk.py reads it): where each call started and whether it was drawn, and what
+of the timeline the story read (which cues and named lines), so that the render can tell later
+whether a chunk's frames could have changed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import os
 
-from manim import Animation, Mobject, Scene, Wait, config
+from manim import Animation, FadeIn, FadeOut, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
+from manim.utils.exceptions import EndSceneEarlyException
 
-from . import preflight, style
+from . import plan_file, preflight, style
 from .camera import PictureCamera
 from .errors import RenderError
-from .scene_plan import SCENE_SOUND_ENV, ScenePlan, plan_for
+from .scene_plan import ScenePlan, plan_for
 from .screenplay import load_screenplay
 from .style import Layout
 from .subtitles.band import SubtitleBand
@@ -86,9 +95,18 @@ class ExplainerScene(Scene):
         if not self.scene_id:
             raise RenderError(f"{type(self).__name__} does not set scene_id")
         self.fps = int(round(config.frame_rate))
-        screenplay = load_screenplay()
-        preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
-        self.plan: ScenePlan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width, screenplay=screenplay)
+        handed = plan_file.from_environment()
+        if handed is None:  # run alone (`manim -pql scenes/...`): plan here, narration in the file
+            screenplay = load_screenplay()
+            preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
+            plan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width, screenplay=screenplay)
+            sound, draw, self._report_path = True, None, None
+        else:
+            plan, sound, draw, self._report_path = handed.plan, handed.sound, handed.draw, handed.report
+            if plan.scene.id != self.scene_id or plan.timeline.fps != self.fps:
+                raise RenderError(f"{type(self).__name__} ({self.scene_id}, {self.fps} fps) was handed the plan of "
+                                  f"{plan.scene.id} at {plan.timeline.fps} fps")
+        self.plan: ScenePlan = plan
         self.screenplay = self.plan.screenplay
         self.timeline = self.plan.timeline
         missing = [c.cue.id for c in self.timeline.cues if not callable(getattr(self, c.cue.id, None))]
@@ -105,36 +123,76 @@ class ExplainerScene(Scene):
                         for frame in [page.span.start]]
         self._events.sort(key=lambda e: e[0])
         self._shown: Mobject | None = None
-        if self.plan.audio is not None and os.environ.get(SCENE_SOUND_ENV, "1") != "0":
+        self._draw = draw or plan_file.FrameRange(0, self.timeline.total_frames)
+        self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None]
+        self._reads: list[list] = []  # [what, id, frame, bound]: what of the timeline the story read, and when
+        if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
 
     # --- the story -------------------------------------------------------------------------------
 
     def construct(self) -> None:
         for cue in self.timeline.cues:
-            self._advance_to(cue.span.start)
+            self._advance_to(cue.span.start, ends_at=("cue_start", cue.cue.id))
+            self._read("cue_start", cue.cue.id)  # everything the cue does follows from where it starts
             self._cue_end = cue.span.end
             self.cue = cue
+            self._read("cue_text", cue.cue.id)  # its description (section titles show it)
             getattr(self, cue.cue.id)()
-            self._advance_to(cue.span.end)
+            self.hold()
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
+        self._write_report()
         self._check_length()
 
     # --- syncing to the narration, by name -----------------------------------------------------------
 
     def line(self, line_id: str) -> LineSync:
         """A line of this scene by its `id:` in the screenplay (a SyncError if it has none)."""
-        return line_sync(self.timeline, line_id, self.screenplay.scene_file(self.scene_id))
+        found = line_sync(self.timeline, line_id, self.screenplay.scene_file(self.scene_id))
+        self._read("line", line_id)
+        return found
+
+    def first_line_of_cue(self):
+        """The first line spoken in the current cue's time (LineTiming), or None."""
+        self._read("first_line", self.cue.cue.id)
+        lines = self.timeline.lines_in(self.cue.span)
+        return lines[0] if lines else None
+
+    def _read(self, what: str, ident: str, bound: int | None = None) -> None:
+        """Note what of the timeline the story used, at this frame (see chunks.py: a chunk's frames
+        depend on what was read before its end)."""
+        self._reads.append([what, ident, self._frame, bound])
+
+    def _budget_end(self, wanted_end: int) -> int:
+        """min(wanted_end, the cue's end), noting what the result depended on: the cue's end
+        itself, or only that it is not before wanted_end."""
+        if wanted_end > self._cue_end:
+            self._read("cue_end", self.cue.cue.id if hasattr(self, "cue") else "")
+            return self._cue_end
+        self._read("cue_end_from", self.cue.cue.id if hasattr(self, "cue") else "", wanted_end)
+        return wanted_end
 
     def wait_until(self, frame: int) -> None:
         """Hold (subtitles still change on time) until `frame` of the scene, or the cue's end if
         that comes first; nothing happens if the frame has passed."""
-        self._advance_to(min(frame, self._cue_end))
+        self._advance_to(self._budget_end(frame))
+
+    def hold(self, leave: float = 0.0) -> None:
+        """Hold until the cue's end (or `leave` seconds before it: time for a last animation).
+
+        Prefer it to `self.wait(self.seconds_left)`: only the last held stretch depends on where
+        the cue ends, so an edit that moves the end leaves the frames before it reusable."""
+        end = self._cue_end - round(leave * self.fps)
+        if end <= self._frame:
+            self._read("cue_end", self.cue.cue.id)  # nothing held: because the end is this close
+            return
+        self._advance_to(end, ends_at=("cue_end", self.cue.cue.id))
 
     @property
     def seconds_left(self) -> float:
         """What remains of the current cue's budget."""
+        self._read("cue_end", self.cue.cue.id if hasattr(self, "cue") else "")
         return (self._cue_end - self._frame) / self.fps
 
     @property
@@ -150,7 +208,7 @@ class ExplainerScene(Scene):
         Each page is a discrete swap followed by a static hold (no updaters), so a long sequence
         of computed pictures stays cheap to render. Returns the last page if it is kept."""
         start = self._frame
-        total = min(self._cue_end - start, max(len(pages), round(seconds * self.fps)))
+        total = self._budget_end(start + max(len(pages), round(seconds * self.fps))) - start
         shown = None
         for i, page in enumerate(pages):
             target = start + round(total * (i + 1) / len(pages))
@@ -182,7 +240,7 @@ class ExplainerScene(Scene):
         """Stands in for a cue's visual until it is drawn: the cue's id and description."""
         from manim import FadeIn, FadeOut, Paragraph, VGroup, Text
 
-        title = Text(self.cue.cue.id, font=style.MONO, font_size=30, color=style.ACCENT)
+        title = Text(self.cue.cue.id, font=style.MONO, font_size=30, color=style.ACCENT)  # (its text is read)
         body = Paragraph(*_wrap(self.cue.cue.animation, 24), font=self.screenplay.style.font, font_size=26,
                          color=style.MUTED, alignment="center")
         group = VGroup(title, body).arrange(direction=[0, -1, 0], buff=0.3)
@@ -202,12 +260,12 @@ class ExplainerScene(Scene):
         if run_time is not None:
             for a in anims:
                 a.run_time = run_time
-        target = self._frame + max(1, round(wanted * self.fps))
-        if target > self._cue_end:
+        wanted_end = self._frame + max(1, round(wanted * self.fps))
+        target = self._budget_end(wanted_end)
+        if target < wanted_end:
             log.warning("%s.%s: an animation of %.2f s was shortened to fit the cue's %.2f s left",
                         self.scene_id, getattr(getattr(self, "cue", None), "cue", None) and self.cue.cue.id,
-                        wanted, self.seconds_left)
-            target = self._cue_end
+                        wanted, (target - self._frame) / self.fps)
         if target <= self._frame:  # no time left: jump to the end state
             self._jump_to_end(anims)
             return
@@ -215,23 +273,30 @@ class ExplainerScene(Scene):
         for a in anims:
             a.run_time *= scale
         cuts = [self._frame] + [e[0] for e in self._events if self._frame < e[0] < target] + [target]
+        fades_only = target <= self._draw.start and all(type(a) in (FadeIn, FadeOut) for a in anims)
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             self._show_subtitles_at(a)
+            if fades_only:  # skipped whole, and its end state is known without playing it
+                self._skip_fades(anims, first=(i == 0), last=(b == target), frames=b - a)
+                continue
             t0, t1 = (a - cuts[0]) / self.fps, (b - cuts[0]) / self.fps
             slices = [_Slice(x, t0, t1, first=(i == 0), last=(b == target)) for x in anims]
             self._play_frames(slices, b - a)
         self._show_subtitles_at(target)
 
     def wait(self, duration: float = 1.0, stop_condition=None, frozen_frame=None) -> None:
-        target = min(self._cue_end, self._frame + max(1, round(duration * self.fps)))
-        self._advance_to(target)
+        self._advance_to(self._budget_end(self._frame + max(1, round(duration * self.fps))))
 
-    def _advance_to(self, frame: int) -> None:
-        """Hold the picture until `frame`, changing subtitle pages on their frames."""
+    def _advance_to(self, frame: int, ends_at: tuple[str, str] | None = None) -> None:
+        """Hold the picture until `frame`, changing subtitle pages on their frames. `ends_at`: what
+        of the timeline `frame` is (("cue_end", id), say); only the last held stretch, the one that
+        ends there, depends on it, so the read is noted where that stretch starts."""
         frame = min(frame, self.timeline.total_frames)
         while self._frame < frame:
             self._show_subtitles_at(self._frame)
             next_event = min([e[0] for e in self._events if self._frame < e[0] < frame] + [frame])
+            if next_event == frame and ends_at:
+                self._read(*ends_at)
             self._play_frames([Wait()], next_event - self._frame)
         self._show_subtitles_at(self._frame)
 
@@ -248,8 +313,43 @@ class ExplainerScene(Scene):
             a.run_time = run_time
         if isinstance(animations[0], Wait):
             animations = [Wait(run_time=run_time, frozen_frame=static)]
+        self._stop_if_past_the_chunk()
+        drawn = self._frame >= self._draw.start
+        if not drawn and isinstance(animations[0], Wait):  # a held picture before the chunk: nothing to do
+            self._calls.append([self._frame, n, False, None])
+            self._frame += n
+            return
+        number = self.renderer.num_plays  # Manim names the call's movie file by it
+        self.renderer._original_skipping_status = not drawn  # skipped: played to its end, not drawn
         Scene.play(self, *animations)
+        self._calls.append([self._frame, n, drawn, number])
         self._frame += n
+
+    def _stop_if_past_the_chunk(self) -> None:
+        if self._frame >= self._draw.end:  # what the chunk draws is done
+            self._write_report()
+            raise EndSceneEarlyException()
+
+    def _skip_fades(self, anims: list[Animation], first: bool, last: bool, frames: int) -> None:
+        """A play of fades only, before the chunk: its end state without playing it. A fade in
+        leaves its mobject exactly as it was made (it ends on an interpolation at alpha 1 towards
+        a copy of it), a fade out restores it before removing it; so adding and removing is all."""
+        self._stop_if_past_the_chunk()
+        # as Scene.play does: what a play animates is put in the scene (a group replacing its
+        # members), then what a play introduces is added, and at its end what it removes goes
+        curr = self.get_mobject_family_members()
+        for a in anims:
+            if not (first and a.is_introducer()) and a.mobject is not None and a.mobject not in curr:
+                self.add(a.mobject)
+                curr += a.mobject.get_family()
+        for a in anims:
+            if first and a.is_introducer():
+                self.add(a.mobject)
+        for a in anims:
+            if last and a.is_remover():
+                self.remove(a.mobject)
+        self._calls.append([self._frame, frames, False, None])
+        self._frame += frames
 
     def _has_time_updaters(self) -> bool:
         return bool(self.always_update_mobjects or self.updaters
@@ -267,6 +367,11 @@ class ExplainerScene(Scene):
     # --- subtitles --------------------------------------------------------------------------------
 
     def _show_subtitles_at(self, frame: int) -> None:
+        if frame < self._draw.start:  # before the chunk nothing is drawn: the page is made when it is
+            if self._shown is not None:
+                self.remove(self._shown)
+            self._shown, self._shown_key = None, None
+            return
         current = None
         for start, page, line in self._events:
             if start <= frame:
@@ -286,7 +391,20 @@ class ExplainerScene(Scene):
             self.add(self._shown)
         self._shown_key = key
 
+    def _write_report(self) -> None:
+        """What this run drew and read, for the render (see chunk.py); nothing when run alone."""
+        if self._report_path is None:
+            return
+        report = {"scene_id": self.scene_id, "total_frames": self.timeline.total_frames,
+                  "draw": [self._draw.start, self._draw.end], "stopped_at": self._frame,
+                  "calls": self._calls, "reads": self._reads}
+        tmp = self._report_path.with_name(self._report_path.name + ".tmp")
+        tmp.write_text(json.dumps(report), encoding="utf-8")
+        tmp.replace(self._report_path)
+
     def _check_length(self) -> None:
+        if self._draw.start > 0 or self._draw.end < self.timeline.total_frames:
+            return  # a chunk: the render checks its frames against the report
         rendered = self.renderer.time * self.fps
         if not self.renderer.skip_animations and abs(rendered - self.timeline.total_frames) > 0.5:
             raise RenderError(

@@ -13,16 +13,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import narration, paths
+from . import narration, runtime
 from .screenplay import Scene, Screenplay, load_screenplay
 from .style import FRAME_HEIGHT, Layout
 from .subtitles import SubtitleFitter
-from .narration.silent_mode import SILENT_ENV
 
-# "0": leave the narration out of a scene's own file (ExplainerScene reads it, `render` sets it);
-# `render` muxes one soundtrack into the joined video, so Manim's mixing and AAC encoding per
-# scene would be wasted work.
-SCENE_SOUND_ENV = "DIFFUSION_EXPLAINER_SCENE_SOUND"
 from .timeline import SceneTimeline, plan_scene, speed_needed
 
 
@@ -40,6 +35,11 @@ class ScenePlan:
     fitter: SubtitleFitter
 
 
+def fitter_for(screenplay: Screenplay, aspect: float) -> SubtitleFitter:
+    """How subtitles are paged for a frame of this width-to-height ratio."""
+    return SubtitleFitter(Layout(FRAME_HEIGHT * aspect, screenplay.style.subtitle_size), screenplay.style.font)
+
+
 def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> dict[str, narration.Speech]:
     """Each line's speech at `speed`: synthesised (cached), or only its length estimated when silent."""
     return {
@@ -54,11 +54,13 @@ def plan_for(
     frame_width: float = FRAME_HEIGHT * 16 / 9,
     silent: bool | None = None,
     screenplay: Screenplay | None = None,
+    reference: dict | None = None,
 ) -> ScenePlan:
+    """A scene's plan; `reference`: the layout it was last rendered with (timeline.plan_scene)."""
     silent = narration.silent_mode(silent)
     screenplay = screenplay or load_screenplay()
     scene = screenplay.scene(scene_id)
-    fitter = SubtitleFitter(Layout(frame_width, screenplay.style.subtitle_size), screenplay.style.font)
+    fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT)
 
     speech = speak(scene, screenplay, 1.0, silent)
     speed = speed_needed(scene, _lengths(speech))  # refuses a scene that cannot fit even sped up
@@ -66,14 +68,14 @@ def plan_for(
         speed = math.ceil(speed * 100) / 100  # a whole percent, rounded up, so the cache key is stable
         speech = speak(scene, screenplay, speed, silent)
     timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
-                          speed=speed)
+                          speed=speed, reference=reference)
 
     audio = None
     if not silent:
         # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
         placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
         key = hashlib.sha256(repr((scene.duration_s, [(s, str(p)) for s, p in placements])).encode()).hexdigest()[:16]
-        out = paths.cache_dir("tracks") / f"{scene.id}-{key}.wav"
+        out = runtime.cache_dir("tracks") / f"{scene.id}-{key}.wav"
         if not out.exists():
             narration.mix_track(placements, scene.duration_s, out)
         audio = out

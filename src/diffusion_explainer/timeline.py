@@ -10,6 +10,13 @@ as its speech. Between them are pauses; a cue placed before a line gets a longer
 animation starts while the previous line ends) and the time left over after speech is shared out
 over those pauses, more to cues than to plain pauses. A scene whose speech does not fit is
 spoken faster, up to `MAX_SPEEDUP`; beyond that it is refused.
+
+Edits keep what they can: given the layout the scene was last rendered with (a `reference`),
+everything before the first line that changed keeps its frames, the changed line starts where it
+did, and only the pauses after it take up the difference (shared out again over the rest of the
+scene). So an edited line late in a scene leaves the frames before it as they were, and only the
+chunks from that line on are rendered again. Where the rest of the scene cannot take the
+difference, or nothing was rendered before, the whole scene is laid out afresh.
 """
 
 from __future__ import annotations
@@ -73,6 +80,7 @@ class SceneTimeline:
     speed: float  # the speaking-rate factor the lines were planned at (1.0 = natural)
     lines: tuple[LineTiming, ...]
     cues: tuple[CueTiming, ...]
+    layout: str = ""  # how it was laid out: "" (the whole scene) or how much of a previous layout was kept
 
     def cue(self, cue_id: str) -> CueTiming:
         return next(c for c in self.cues if c.cue.id == cue_id)
@@ -117,12 +125,14 @@ def plan_scene(
     speech_s: dict[str, float],
     paginate=None,
     speed: float = 1.0,
+    reference: dict | None = None,
 ) -> SceneTimeline:
     """Lay the scene's beats on a frame clock.
 
     speech_s: each line's speech length in seconds as it will be heard (already at `speed`).
     paginate: line -> list of page texts (default: one page with the line's text); pages share the
     line's time in proportion to their length.
+    reference: the layout the scene was last rendered with (`layout_reference`), to keep where it can.
     """
     if set(speech_s) != {line.id for line in scene.lines}:
         raise ValueError(f"speech lengths for {sorted(speech_s)} do not match the lines of {scene.id}")
@@ -147,19 +157,13 @@ def plan_scene(
         cue_pending = False
     tail = (MIN_FINAL_CUE_S, CUE_WEIGHT) if cue_pending else (MIN_TAIL_S, TAIL_WEIGHT)
 
-    slack = total - sum(speech_frames.values()) - sum(round(m * fps) for m, _ in gaps) - round(tail[0] * fps)
-    if slack < 0:  # rounding of each line up to a frame ate the margin; take it from the tail
-        slack = 0
-    weights = [w for _, w in gaps] + [tail[1]]
-    shares = _share_out(slack, weights)
-
-    starts: dict[str, int] = {}
-    clock = 0
     lines = scene.lines
-    for line, (minimum, _), share in zip(lines, gaps, shares):
-        clock += round(minimum * fps) + share
-        starts[line.id] = clock
-        clock += speech_frames[line.id]
+    kept = _keep_from_reference(scene, fps, total, speed, speech_frames, gaps, tail, reference)
+    if kept is not None:
+        starts, layout = kept
+    else:
+        starts, layout = _lay_out(lines, 0, 0, fps, total, speech_frames, gaps, tail), ""
+    clock = max((starts[line.id] + speech_frames[line.id] for line in lines), default=0)
     if clock > total:
         raise TimelineError(f"scene {scene.id}: planned lines run to frame {clock} of {total}")
 
@@ -172,7 +176,69 @@ def plan_scene(
         line_timings.append(LineTiming(line, speech, Span(start, shown_end), _page_timings(texts, speech, shown_end)))
 
     cue_timings = _cue_spans(scene, starts, speech_frames, fps, total)
-    return SceneTimeline(scene.id, fps, total, speed, tuple(line_timings), tuple(cue_timings))
+    return SceneTimeline(scene.id, fps, total, speed, tuple(line_timings), tuple(cue_timings), layout)
+
+
+def _lay_out(lines, first: int, clock: int, fps: int, total: int, speech_frames, gaps, tail) -> dict[str, int] | None:
+    """Start frames for lines[first:], from `clock` on: each gap its minimum plus its share of the
+    time left over (none left: the rounding of lines up to whole frames ate the margin)."""
+    rest = lines[first:]
+    slack = (total - clock - sum(speech_frames[line.id] for line in rest)
+             - sum(round(m * fps) for m, _ in gaps[first:]) - round(tail[0] * fps))
+    if slack < 0 and first > 0:
+        return None  # what is left of the scene cannot take it
+    shares = _share_out(max(0, slack), [w for _, w in gaps[first:]] + [tail[1]])
+    starts = {}
+    for line, (minimum, _), share in zip(rest, gaps[first:], shares):
+        clock += round(minimum * fps) + share
+        starts[line.id] = clock
+        clock += speech_frames[line.id]
+    return starts
+
+
+def layout_reference(timeline: SceneTimeline, scene: Scene) -> dict:
+    """What plan_scene needs to keep this layout later: the beats in order with each line's text,
+    reading, start and length in frames."""
+    timings = {t.line.id: t for t in timeline.lines}
+    beats = [["cue", b.id] if isinstance(b, Cue) else
+             ["line", b.speaker, b.text, b.reading, timings[b.id].speech.start, timings[b.id].speech.frames]
+             for b in scene.beats]
+    return {"fps": timeline.fps, "total_frames": timeline.total_frames, "speed": timeline.speed, "beats": beats}
+
+
+def _keep_from_reference(scene: Scene, fps: int, total: int, speed: float, speech_frames, gaps, tail,
+                         reference: dict | None) -> tuple[dict[str, int], str] | None:
+    """The reference's starts up to the first changed line, the rest laid out again; None when
+    there is nothing to keep (no reference, another frame rate or length or speed, or what is left
+    of the scene cannot take the change)."""
+    if not reference or (reference["fps"], reference["total_frames"], reference["speed"]) != (fps, total, speed):
+        return None
+    old = [tuple(b[:2]) if b[0] == "cue" else (b[0], b[1], b[2], b[3], b[5]) for b in reference["beats"]]
+    new = [("cue", b.id) if isinstance(b, Cue) else ("line", b.speaker, b.text, b.reading, speech_frames[b.id])
+           for b in scene.beats]
+    old_starts = [b[4] for b in reference["beats"] if b[0] == "line"]
+    lines = scene.lines
+    changed = next((i for i, (a, b) in enumerate(zip(new, old)) if a != b), min(len(new), len(old)))
+    if changed == len(new) == len(old):
+        return {line.id: start for line, start in zip(lines, old_starts)}, "as rendered before"
+    kept_lines = sum(1 for b in new[:changed] if b[0] == "line")
+    starts = {line.id: old_starts[i] for i, line in enumerate(lines[:kept_lines])}
+    clock = starts[lines[kept_lines - 1].id] + speech_frames[lines[kept_lines - 1].id] if kept_lines else 0
+    first_free = kept_lines
+    edited = (changed < len(new) and changed < len(old) and new[changed][0] == old[changed][0] == "line"
+              and new[changed][1] == old[changed][1])
+    if edited and kept_lines < len(lines):  # the same speaker's line, reworded: it starts where it did
+        line = lines[kept_lines]
+        starts[line.id] = old_starts[kept_lines]
+        clock, first_free = starts[line.id] + speech_frames[line.id], kept_lines + 1
+    rest = _lay_out(lines, first_free, clock, fps, total, speech_frames, gaps, tail)
+    if rest is None:
+        return None
+    starts.update(rest)
+    if kept_lines == 0 and not edited:
+        return None  # nothing kept: lay the scene out afresh
+    where = lines[kept_lines].id if kept_lines < len(lines) else "the end"
+    return starts, f"kept before {where} (frame {starts.get(where, total) if where != 'the end' else total})"
 
 
 def minimum_gaps_s(scene: Scene) -> float:

@@ -32,11 +32,3 @@ def test_the_picture_is_the_prompts_kind_and_the_noise_is_not_a_picture(run):
     near, far = metrics.nearest_neighbour_rms(np.stack([run.picture, run.start_noise]), m.images)
     assert near < 0.25 < far
     assert title.PROMPT in run.picture_caption
-
-
-def test_the_training_pictures_are_called_what_they_are():
-    examples = title.training_examples()
-    assert [name for name, _ in examples] == [c.japanese for c in pictures.CLASSES]
-    for (name, image), c in zip(examples, pictures.CLASSES):
-        np.testing.assert_array_equal(image, pictures.example(c.class_id, size=64, seed=3))
-    assert "学習" in title.TRAINING_EXAMPLES_CAPTION

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from diffusion_explainer.demos import guidance, latent, summary
+from diffusion_explainer.demos import guidance, latent, loss, summary
 from diffusion_explainer.engine import metrics, models, pictures, schedule
 
 
@@ -14,12 +14,12 @@ def test_the_forward_card_is_the_closed_form():
     assert pair.sqrt_alpha_bar == np.sqrt(ab)
 
 
-def test_the_training_card_is_the_pixel_models_falling_loss():
-    curve = summary.loss_curve()
-    raw = models.load_pixel_model().training_log()
+def test_the_training_card_is_scene_04s_curve_with_fewer_points():
+    curve, full = summary.recap().loss, loss.training_loss()
+    assert len(curve.iterations) == summary.LOSS_POINTS
+    assert (curve.first, curve.last, curve.window) == (full.first, full.last, full.window)
+    assert curve.iterations[0] == loss.WINDOW and curve.iterations[-1] == len(models.load_pixel_model().training_log())
     assert curve.last < curve.first / 3
-    assert abs(curve.first - float(np.mean(raw[:100]))) < 1e-6
-    assert curve.iterations[-1] == len(raw)
 
 
 def test_the_recap_shows_the_earlier_scenes_results():

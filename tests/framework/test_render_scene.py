@@ -1,5 +1,6 @@
 """Real renders at a tiny size, read back with PyAV: exact frame counts at several frame rates,
-the speaker's name in the character's colour, subtitles in the band only."""
+the speaker's name in the character's colour, subtitles in the band only, the title card a
+thumbnail."""
 
 import os
 import subprocess
@@ -9,7 +10,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
+from diffusion_explainer import style
+from diffusion_explainer.render.stills import compose_thumbnail, thumbnail_frame
 from diffusion_explainer.scene_plan import plan_for
 from tests.conftest import REPO
 
@@ -81,3 +85,26 @@ def test_subtitle_band_changes_only_on_page_frames(title_render):
     for s in starts:
         if 0 < s < len(video):
             assert np.abs(video[s][band_top:].astype(int) - video[s - 1][band_top:].astype(int)).max() > 60
+
+
+def test_the_thumbnail_is_the_finished_title_card_without_the_subtitle_band(title_render, screenplay):
+    plan = plan_for("s01_title", 2, silent=True)
+    number = thumbnail_frame(plan.timeline)
+    first_line = min(t.speech.start for t in plan.timeline.lines)
+    assert number == first_line - 1  # the scene opens on the title card, not on a line
+    frame = frames(title_render)[number]
+    band = plan.fitter.layout.band_height / 8.0
+    thumb = np.asarray(compose_thumbnail(Image.fromarray(frame), band, screenplay.style.background))
+    assert thumb.shape == (720, 1280, 3)
+    # no subtitle band: the bottom rows are the background, as the top rows are
+    background = np.array([int(screenplay.style.background[i:i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(thumb[-20:].astype(int) - background).max() < 24
+    # the card fills the thumbnail: its drawn content spans most of the width or the height
+    ink = np.abs(thumb.astype(int) - background).max(axis=2) > 24
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert (columns[-1] - columns[0]) / 1280 > 0.85 or (rows[-1] - rows[0]) / 720 > 0.85
+    # the title is written out in the top part: many ink-coloured pixels there
+    assert colour_pixels(thumb[: 720 // 4], style.INK, tolerance=40) > 2000
+    # and a picture sits under it: pixels far from grey (the generated sunset's colours)
+    lower = thumb[720 // 3:].astype(int)
+    assert ((lower.max(axis=2) - lower.min(axis=2)) > 120).sum() > 5000

@@ -9,8 +9,7 @@ import pytest
 from diffusion_explainer.errors import RenderError
 from diffusion_explainer.render.atomic import atomic_path, sweep_partials, write_text
 from diffusion_explainer.render.inputs import Manifest, SceneInputs
-from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.scene_render import SceneJob, SceneRenderer, SceneRun, error_summary
+from diffusion_explainer.render.scene_render import error_summary
 from diffusion_explainer.render.settings import RenderSettings
 
 SETTINGS = RenderSettings.custom("256,144", 10, silent=True)
@@ -50,42 +49,64 @@ def test_the_manifest_survives_a_reload(tmp_path):
     assert Manifest(tmp_path / "broken.json").entries == {}  # unreadable: every scene is stale, nothing crashes
 
 
-def _renderer(tmp_path):
-    manifest = Manifest(tmp_path / "scenes" / "manifest.json")
-    return SceneRenderer(SETTINGS, tmp_path / "scenes", tmp_path / "manim", manifest, Progress(quiet=True)), manifest
+def _work(tmp_path, tiny_video, chunk_frames):
+    """A scene of 250 frames whose chunks have videos of `chunk_frames` frames (in the store)."""
+    from diffusion_explainer.render.chunks import Chunk, ChunkStore
+    from diffusion_explainer.render.scene_work import SceneWork
+    from diffusion_explainer.render.video_plan import plan_video
 
-
-def _job(frames):
-    return SceneJob("s01_title", None, frames, frames // 10, SceneInputs("s01_title", {"scene file": "new"}), ("test",))
-
-
-def _manim_output(tmp_path, tiny_video, frames):
-    """Where Manim leaves a scene's video: <media>/videos/<module>/<quality>/<name>.mp4."""
-    folder = tmp_path / "manim" / "s01_title" / "videos" / "s01_title" / "144p10"
-    folder.mkdir(parents=True)
-    return tiny_video("s01_title.mp4", frames).replace(folder / "s01_title.mp4"), folder.parents[1]
+    plan = plan_video(SETTINGS, only=["s01_title"]).scene_plan("s01_title")
+    store = ChunkStore(tmp_path / "scenes" / "chunks")
+    work = SceneWork(plan, SceneInputs("s01_title", {"scene file": "new"}), ("test",), [], "shared")
+    start = 0
+    for index, frames in enumerate(chunk_frames):
+        key = f"key{index}"
+        video = store.video("s01_title", key)
+        video.parent.mkdir(parents=True, exist_ok=True)
+        tiny_video(f"c{index}.mp4", frames).replace(video)
+        work.ranges.append(None)
+        work.chunks[index] = Chunk(index, (start, start + frames), start, start + frames, (), key)
+        start += frames
+    return work, store
 
 
 def test_a_scene_video_of_the_wrong_length_does_not_replace_the_last_good_one(tmp_path, tiny_video):
-    renderer, manifest = _renderer(tmp_path)
-    good = renderer.video_path("s01_title")
-    good.parent.mkdir(parents=True)
+    from diffusion_explainer.render.scene_work import assemble
+
+    work, store = _work(tmp_path, tiny_video, [100, 149])  # one frame short of the scene's 250
+    manifest = Manifest(tmp_path / "scenes" / "manifest.json")
+    good = tmp_path / "scenes" / "s01_title.mp4"
     good.write_bytes(b"the last good render")
     manifest.record("s01_title", {"inputs": "old"})
-    _, videos_dir = _manim_output(tmp_path, tiny_video, 249)
-    with pytest.raises(RenderError, match="249 video frames instead of 250"):
-        renderer._keep(_job(250), videos_dir, SceneRun("s01_title", 25, 1.0, 1.0, 100.0))
+    with pytest.raises(RenderError, match="its chunks end at frame 249, not 250"):
+        assemble(work, store, good, manifest, SETTINGS)
     assert good.read_bytes() == b"the last good render"
     assert json.loads((tmp_path / "scenes" / "manifest.json").read_text())["s01_title"] == {"inputs": "old"}
 
 
-def test_a_right_scene_video_replaces_the_old_one_and_is_recorded(tmp_path, tiny_video):
-    renderer, manifest = _renderer(tmp_path)
-    _, videos_dir = _manim_output(tmp_path, tiny_video, 250)
-    renderer._keep(_job(250), videos_dir, SceneRun("s01_title", 25, 1.0, 1.0, 100.0))
+def test_chunks_that_do_not_tile_the_scene_are_refused(tmp_path, tiny_video):
+    from diffusion_explainer.render.chunks import Chunk
+    from diffusion_explainer.render.scene_work import assemble
+
+    work, store = _work(tmp_path, tiny_video, [100, 150])
+    work.chunks[1] = Chunk(1, (100, 250), 101, 250, (), "key1")  # starts a frame after its neighbour ends
+    video = tmp_path / "scenes" / "s01_title.mp4"
+    with pytest.raises(RenderError, match="chunk 1 starts at frame 101, but the chunks before it end at 100"):
+        assemble(work, store, video, Manifest(tmp_path / "scenes" / "manifest.json"), SETTINGS)
+    assert not video.exists()
+
+
+def test_right_chunks_make_the_scene_video_and_are_recorded(tmp_path, tiny_video):
+    from diffusion_explainer.render.scene_work import assemble
+
+    work, store = _work(tmp_path, tiny_video, [100, 150])
+    manifest = Manifest(tmp_path / "scenes" / "manifest.json")
+    video = tmp_path / "scenes" / "s01_title.mp4"
+    assemble(work, store, video, manifest, SETTINGS)
     entry = Manifest(tmp_path / "scenes" / "manifest.json").get("s01_title")
-    assert entry["frames"] == 250 and entry["bytes"] == os.path.getsize(renderer.video_path("s01_title"))
+    assert entry["frames"] == 250 and entry["bytes"] == os.path.getsize(video) and entry["chunks"] == 2
     assert entry["inputs"] == SceneInputs("s01_title", {"scene file": "new"}).digest
+    assert sorted(store.recorded("s01_title")) == [0, 1] and store.reference("s01_title")["fps"] == 10
 
 
 def test_the_error_of_a_failed_manim_run_is_found_in_its_log():

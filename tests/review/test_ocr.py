@@ -8,10 +8,8 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from diffusion_explainer.render.inputs import Manifest
-from diffusion_explainer.render.pipeline import Outputs, scene_jobs
+from diffusion_explainer.render.pipeline import Outputs, render_video
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.scene_render import SceneRenderer
 from diffusion_explainer.render.settings import RenderSettings
 from diffusion_explainer.render.video_plan import VideoPlan, plan_video
 from diffusion_explainer.review import ReviewFiles, ocr
@@ -30,11 +28,9 @@ def scene_build(tmp_path_factory):
     """One scene's video and the record of its pages, as if the scene were the whole video."""
     ocr.check_tesseract()  # (fails saying what to install; `make test` installs it)
     outputs = Outputs(tmp_path_factory.mktemp("ocr_build"), SETTINGS)
+    render_video(SETTINGS, root=outputs.root, only=[SCENE], progress=Progress(quiet=True))  # the scene alone, no join
     plan = plan_video(SETTINGS)
-    manifest = Manifest(outputs.scenes_dir / "manifest.json")
-    renderer = SceneRenderer(SETTINGS, outputs.scenes_dir, outputs.manim_dir, manifest, Progress(quiet=True))
-    renderer.render(next(j for j in scene_jobs(plan, manifest, renderer, force=True) if j.scene_id == SCENE))
-    video = renderer.video_path(SCENE)
+    video = outputs.scene_video(SCENE)
     alone = record_of(VideoPlan(plan.screenplay, SETTINGS, (plan.scene_plan(SCENE),)),
                       {"video": video.relative_to(outputs.root).as_posix()})
     start = plan.start_frame(SCENE)  # the scene's pages on its own video's frames

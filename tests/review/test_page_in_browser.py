@@ -13,14 +13,14 @@ import srt
 import pytest
 from PIL import Image
 
-from diffusion_explainer import paths
+from diffusion_explainer import runtime
 from diffusion_explainer.render.video_plan import plan_video
 from diffusion_explainer.review import ReviewFiles
 
 from .browser import chromium, wait_for
 
 pytestmark = [pytest.mark.render, pytest.mark.full_video]
-SCREENSHOTS = paths.BUILD / "test-screenshots"
+SCREENSHOTS = runtime.build_dir() / "test-screenshots"
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 The steps recall what the earlier scenes computed, from the same engine calls:
 1. forward process: a picture and the closed form q(x_t | x_0) at t = 400;
-2. training: the pixel model's real loss curve;
+2. training: the pixel model's real loss curve, as scene 04 shows it (`demos.loss`);
 3. reverse process: the latent run of scene 07, from its starting noise to its picture;
 4. text conditioning: the prompt and the guided picture of scene 06;
 5. latent space: the held-out picture's 8x8x4 latent of scene 07 and what the decoder makes of it.
@@ -20,9 +20,11 @@ import numpy as np
 from ..engine import models, pictures, schedule
 from ..engine.sampling import sample_ddpm
 from . import guidance, latent
+from .loss import TrainingLoss, training_loss
 
 PROMPT = "夕焼けの中を歩く猫"
 FORWARD_T = 400
+LOSS_POINTS = 60  # the training card is small: fewer points of the same curve
 FINALE_SEED = 8
 FINALE_GUIDANCE = 3.0
 # Every 50 steps while the picture is still noise, every 10 while it forms.
@@ -44,25 +46,9 @@ def forward_pair(t: int = FORWARD_T, seed: int = 5, noise_seed: int = 0) -> Forw
 
 
 @dataclass(frozen=True)
-class LossCurve:
-    iterations: np.ndarray
-    loss: np.ndarray  # moving average over `window` iterations
-    first: float
-    last: float
-
-
-def loss_curve(window: int = 100, points: int = 60) -> LossCurve:
-    """The pixel model's training loss, averaged over windows (the raw curve is very noisy)."""
-    raw = np.asarray(models.load_pixel_model().training_log(), dtype=np.float64)
-    smooth = np.convolve(raw, np.ones(window) / window, mode="valid")
-    idx = np.linspace(0, len(smooth) - 1, points).round().astype(int)
-    return LossCurve(idx + window, smooth[idx], float(smooth[0]), float(smooth[-1]))
-
-
-@dataclass(frozen=True)
 class Recap:
     forward: ForwardPair
-    loss: LossCurve
+    loss: TrainingLoss  # the same curve as scene 04, fewer points
     start_noise: np.ndarray  # scene 07's generation: its decoded starting noise ...
     generated: np.ndarray  # ... and its picture
     prompt: str
@@ -73,8 +59,8 @@ class Recap:
 
 def recap() -> Recap:
     generation, enc = latent.latent_generation(), latent.encoding()
-    return Recap(forward_pair(), loss_curve(), generation.decoded[0], generation.decoded[-1], PROMPT,
-                 guidance.conditioned_run().final, enc.latent, enc.decoded)
+    return Recap(forward_pair(), training_loss(points=LOSS_POINTS), generation.decoded[0], generation.decoded[-1],
+                 PROMPT, guidance.conditioned_run().final, enc.latent, enc.decoded)
 
 
 @dataclass(frozen=True)

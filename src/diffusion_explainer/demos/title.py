@@ -3,8 +3,7 @@
 The noise on the card is the very noise the run started from and the picture is what that run
 made of it: `generation.born_from_noise` (the call scene 02 animates) with the title's seed. The
 run is in the latent model, whose starting noise lives in the 8x8x4 latent space; the card shows
-it as the decoder draws it, as scene 02 does. The procedural pictures the models learned from
-are shown as what they are (`training_examples`).
+it as the decoder draws it, as scene 02 does.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import models, pictures
+from ..engine import models
 from . import generation
 
 PROMPT = generation.PICTURE_CLASS
@@ -38,15 +37,6 @@ def title_run(seed: int = SEED, guidance: float = GUIDANCE) -> TitleRun:
     run = generation.born_from_noise(seed=seed, guidance=guidance)
     return TitleRun(PROMPT, seed, guidance, run.start_noise, run.picture,
                     "出発点の乱数", f"生成された絵「{PROMPT}」")
-
-
-def training_examples(size: int = 64, seed: int = 3) -> list[tuple[str, np.ndarray]]:
-    """(class name, picture) for each kind of training picture, drawn by the picture program
-    the latent model learned from: 「学習に使った絵」, not generated ones."""
-    return [(c.japanese, pictures.example(c.class_id, size=size, seed=seed)) for c in pictures.CLASSES]
-
-
-TRAINING_EXAMPLES_CAPTION = "学習に使った絵（プログラムで描いたもの）"
 
 
 def model() -> models.LatentDiffusionModel:

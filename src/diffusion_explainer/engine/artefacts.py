@@ -26,23 +26,20 @@ from typing import Callable
 
 import numpy as np
 
+from .. import runtime
+
 # 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
 #    machine were trained by the older autoencoder under the same configuration).
 # 3: training data stored as memory-mapped .npy files; the latent range stored with the weights.
 # 4: the pixel model at 16x16 with the network's input skip (the latent model's numbers are
 #    unchanged; it retrains under the new key).
 ENGINE_VERSION = 4
-CACHE_ENV = "DIFFUSION_EXPLAINER_CACHE"
-
-
-def repo_root() -> Path:
-    # .../src/diffusion_explainer/engine/artefacts.py -> the directory holding src/
-    return Path(__file__).resolve().parents[3]
+CACHE_ENV = runtime.CACHE_ENV  # the cache root: the models are in its engine/ folder
 
 
 def cache_root() -> Path:
-    override = os.environ.get(CACHE_ENV)
-    return Path(override) if override else repo_root() / "build" / "cache" / "engine"
+    """The folder of the trained models: engine/ of the project's cache root."""
+    return runtime.cache_root() / "engine"
 
 
 def _jsonable(config) -> object:

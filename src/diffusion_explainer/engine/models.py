@@ -267,3 +267,12 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
             trained[name].meta["trained_now"] = True
         return trained
     return {name: loader(progress=progress, force=force) for name, loader in _LOADERS.items()}
+
+
+def artefact_dirs() -> list:
+    """The folders of the models the video uses, where they are (or will be) cached."""
+    return [artefacts.artefact_dir(name, config) for name, config in DEFAULT_CONFIGS.items()]
+
+
+def all_trained() -> bool:
+    return all(path.is_dir() for path in artefact_dirs())

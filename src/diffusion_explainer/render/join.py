@@ -95,6 +95,28 @@ def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, t
             output.close()
 
 
+def concat_video(pieces: list[ScenePiece], fps: int, out_path: Path) -> Path:
+    """Join videos (picture only) by stream copy, each piece at its start frame: a chunk from the
+    movie files of its calls, or a scene from its chunks."""
+    if not pieces:
+        raise RenderError(f"nothing to join into {out_path}")
+    with av.open(str(pieces[0].video)) as first:
+        template = first.streams.video[0]
+        extradata = bytes(template.codec_context.extradata or b"")
+        output = av.open(str(out_path), mode="w", format="mp4")
+        try:
+            video = output.add_stream_from_template(template=template)
+            video.time_base = template.time_base
+            _check_same_encoding(pieces, extradata)
+            for _, _, packet in _video_packets(video, pieces, fps):
+                output.mux(packet)
+        except av.error.FFmpegError as e:
+            raise RenderError(f"joining {len(pieces)} videos into {out_path} failed: {e}") from None
+        finally:
+            output.close()
+    return out_path
+
+
 def _check_same_encoding(pieces: list[ScenePiece], extradata: bytes) -> None:
     """Stream copy needs every scene encoded with the same parameters (same SPS/PPS)."""
     for piece in pieces[1:]:

@@ -2,8 +2,11 @@
 
 0. check the screenplay and its scene files (what `check` finds), prepare what the scenes need
    (the trained models), so that no scene process starts on something that would fail;
-1. plan every scene (timeline and narration track) and hash each scene's inputs;
-2. render the scenes whose inputs changed, in parallel Manim processes, longest first;
+1. plan every scene once (timeline and narration track; the layout a scene was last rendered with
+   is kept where an edit allows) and hash each scene's inputs;
+2. for the scenes whose inputs changed, find the chunks whose frames could have changed
+   (scene_work.py, chunks.py) and render them as jobs, on local processes or a Ray cluster
+   (executors.py), then join each scene's chunks into its video;
 3. join the scene videos (stream copy) with one narration track encoded once, read the result
    back and refuse it if any number is off;
 4. write the captions, chapters, thumbnail and contact sheet beside it, and the review page with
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .. import checks, paths, review
+from .. import checks, review, runtime
 from ..errors import RenderError
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from . import captions, stills
@@ -35,7 +38,10 @@ from .join import Chapter, join
 from .soundtrack import ScenePiece, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
-from .scene_render import SceneJob, SceneRenderer, SceneRun
+from .chunks import ChunkStore
+from .executors import LocalExecutor, RayExecutor
+from .scene_render import JobResult, JobSpec
+from .scene_work import JobRun, SceneWork, assemble, file_result, job_spec, make_work, plan_jobs
 from .settings import RenderSettings
 from .video_plan import VideoPlan, plan_video
 
@@ -46,7 +52,7 @@ def build_root(screenplay: Screenplay) -> Path:
     """build/ for the project's screenplay, build/<name>/ for any other (so that two screenplays
     never share scene videos or their manifest)."""
     own = Path(screenplay.path).resolve() == DEFAULT_PATH.resolve()
-    return paths.BUILD if own else paths.BUILD / screenplay.name
+    return runtime.build_dir() if own else runtime.build_dir() / screenplay.name
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,22 @@ class Outputs:
     def manim_dir(self) -> Path:
         return self.root / "cache" / "manim"
 
+    def scene_video(self, scene_id: str) -> Path:
+        return self.scenes_dir / f"{scene_id}.mp4"
+
+    @property
+    def chunks(self) -> ChunkStore:
+        return ChunkStore(self.scenes_dir / "chunks")
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Each job's folder while it runs (Manim's media, the plan, the log)."""
+        return self.manim_dir / "jobs" / self.settings.key
+
+    def compiled_dir(self, scene_id: str) -> Path:
+        """A scene's compiled formulas and texts, kept between renders and shared by its jobs."""
+        return self.manim_dir / scene_id
+
     def all_files(self) -> list[Path]:
         page = review.ReviewFiles(self.root)
         return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet, page.page, page.report]
@@ -110,9 +132,14 @@ class Outputs:
 class RenderReport:
     settings: RenderSettings
     video: Path
-    rendered: list[SceneRun] = field(default_factory=list)
+    rendered: list[JobRun] = field(default_factory=list)  # the jobs that ran
     reused: list[str] = field(default_factory=list)
     reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # why each rendered scene was stale
+    chunks: dict[str, dict[int, str]] = field(default_factory=dict)  # scene -> chunk index -> why it rendered
+
+    @property
+    def rendered_scenes(self) -> list[str]:
+        return sorted(self.chunks)
     joined: bool = False
     wall_s: float = 0.0
     scenes_wall_s: float = 0.0
@@ -136,10 +163,12 @@ def build_lock(root: Path) -> Iterator[None]:
 
 
 def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
-                 force: bool = False, progress: Progress | None = None,
-                 only: list[str] | None = None) -> RenderReport:
+                 force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
+                 executor: str = "local", job_environment: dict | None = None,
+                 chunks_per_job: int | None = None) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
-    without the join and the side files."""
+    without the join and the side files. `executor`: "local" (processes here) or "ray".
+    `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
     outputs = Outputs.for_screenplay(screenplay, settings, root)
@@ -150,46 +179,50 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     with build_lock(outputs.root):
         for directory in (outputs.root, outputs.scenes_dir):
             sweep_partials(directory)
-        plan = plan_video(settings, screenplay, only=only)
+        prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
+        store = outputs.chunks
+        references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
+        plan = plan_video(settings, screenplay, only=only, references=references)
+        run_on = make_executor(executor, settings, outputs, screenplay)
+        workers = run_on.workers() if isinstance(run_on, RayExecutor) else settings.jobs
         progress.say(f"render: {screenplay.title} — {len(plan.scenes)} scene{'s' if len(plan.scenes) > 1 else ''}"
                      f"{' of ' + str(len(screenplay.scenes)) if only else ''}, {sum(p.scene.duration_s for p in plan.scenes)} s, "
-                     f"{settings.describe()}, up to {settings.jobs} at a time")
+                     f"{settings.describe()}, {workers} worker{'s' if workers > 1 else ''} ({run_on.name})")
 
         manifest = Manifest(outputs.scenes_dir / "manifest.json")
-        renderer = SceneRenderer(settings, outputs.scenes_dir, outputs.manim_dir, manifest, progress,
-                                 screenplay_path=Path(screenplay.path))
-        jobs = scene_jobs(plan, manifest, renderer, force)
-        report.reasons = {j.scene_id: j.reasons for j in jobs}
-        report.reused = [p.scene.id for p in plan.scenes if p.scene.id not in report.reasons]
+        works, report.reused = scene_works(plan, manifest, outputs, force)
+        report.reasons = {w.scene_id: w.reasons for w in works}
+        report.chunks = {w.scene_id: dict(w.stale) for w in works}
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
-        if jobs:
-            prepare_for_scenes(screenplay, [j.scene_id for j in jobs], progress)
+        plan_jobs(works, workers, store, chunks_per_job)
+        for work in works:
+            layout = f" (timing {work.timeline.layout})" if work.timeline.layout else ""
+            progress.say(f"  render  {work.scene_id:<16} {work.describe()}{layout}")
+
+        t = time.monotonic()
         if only:
-            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+            report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment)
             report.wall_s = time.monotonic() - started
             for scene_id in only:
-                progress.say(f"  scene   {renderer.video_path(scene_id)}")
-            progress.say(f"render: {len(report.rendered)} rendered, {len(report.reused)} reused, not joined "
+                progress.say(f"  scene   {outputs.scene_video(scene_id)}")
+            progress.say(f"render: {len(report.rendered)} jobs, {len(report.reused)} scenes reused, not joined "
                          f"(--scene), total {clock(report.wall_s)}")
             return report
-        t = time.monotonic()
-        with early_soundtrack(scene_pieces(plan, renderer), settings, outputs.sound_cache) as sound:
-            report.rendered = run_jobs(renderer, jobs, settings.jobs, progress)
+        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache) as sound:
+            report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment)
             report.scenes_wall_s = time.monotonic() - t
             sound_path = sound.result()  # its errors are the render's errors
-        if report.rendered:
-            _refresh_engine_part(manifest, [r.scene_id for r in report.rendered])
 
         final_inputs = _final_inputs(plan, manifest)
-        recorded = Manifest(outputs.manifest).get(VIDEO_NAME)
+        recorded = Manifest(outputs.manifest).get(outputs.name)
         if (recorded and recorded.get("inputs") == final_inputs and not force
                 and all(p.exists() for p in outputs.all_files())
                 and recorded.get("bytes") == outputs.video.stat().st_size):
             progress.say(f"  up to date: {outputs.video}")
         else:
             t = time.monotonic()
-            facts = join_and_check(scene_pieces(plan, renderer), settings, plan.screenplay.duration_s,
+            facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
                                    outputs.video, title=plan.screenplay.title, sound=sound_path, outputs=outputs,
                                    chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
             report.joined, report.join_s = True, time.monotonic() - t
@@ -197,17 +230,82 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
                          f"AAC {facts.audio_rate} Hz stereo, fast start")
             t = time.monotonic()
-            write_side_files(plan, renderer, outputs)
+            write_side_files(plan, outputs)
             report.side_files_s = time.monotonic() - t
-            Manifest(outputs.manifest).record(VIDEO_NAME, {
+            Manifest(outputs.manifest).record(outputs.name, {
                 "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
                 "bytes": outputs.video.stat().st_size,
                 "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             })
             progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
     report.wall_s = time.monotonic() - started
-    progress.say(f"render: {len(report.rendered)} rendered, {len(report.reused)} reused, total {clock(report.wall_s)}")
+    progress.say(f"render: {len(report.rendered)} jobs for {len(works)} scenes, {len(report.reused)} scenes reused, "
+                 f"total {clock(report.wall_s)}")
     return report
+
+
+def make_executor(name: str, settings: RenderSettings, outputs: Outputs, screenplay: Screenplay):
+    if name == "local":
+        return LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir)
+    if name == "ray":
+        from ..engine import models
+
+        return RayExecutor(outputs.jobs_dir, outputs.compiled_dir,
+                           engine_files=[d for d in models.artefact_dirs() if d.is_dir()])
+    raise RenderError(f"unknown executor '{name}': use local or ray")
+
+
+def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool) -> tuple[list[SceneWork], list[str]]:
+    """The scenes to render (each with its stale chunks), longest first; and those reused whole."""
+    screenplay = plan.screenplay
+    ids = frozenset(s.id for s in screenplay.scenes)
+    shared = SharedInputs(package_code_digest(scenes_dir=Path(screenplay.scene_dir), scene_ids=ids),
+                          engine_artefacts_digest(), toolchain_digest(plan.settings, [screenplay.style.font]))
+    works, reused = [], []
+    for scene_plan in plan.scenes:
+        scene_id = scene_plan.scene.id
+        inputs = scene_inputs(screenplay, scene_plan.timeline, screenplay.scene_file(scene_id), shared)
+        reasons = stale_reasons(inputs, manifest.get(scene_id), outputs.scene_video(scene_id), force)
+        if reasons:
+            works.append(make_work(scene_plan, inputs, reasons, outputs.chunks, force))
+        else:
+            reused.append(scene_id)
+    return sorted(works, key=lambda w: -w.plan.scene.duration_s), reused
+
+
+def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest: Manifest, outputs: Outputs,
+              progress: Progress, job_environment: dict | None) -> list[JobRun]:
+    """Run every job; as each scene's last job finishes, join its chunks into its video."""
+    specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, job_environment), w) for w in works for j in w.jobs]
+    specs.sort(key=lambda item: -next(j.estimate_s for j in item[1].jobs if j.name == item[0].name))  # longest first
+    by_name = {spec.name: work for spec, work in specs}
+    left = {w.scene_id: len(w.jobs) for w in works}
+    for work in works:  # a scene with nothing stale (its chunks all reused) is joined at once
+        if not work.jobs:
+            assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            progress.say(f"  done    {work.scene_id:<16} from its chunks, none rendered")
+
+    def on_result(spec: JobSpec, result: JobResult) -> None:
+        work = by_name[spec.name]
+        file_result(work, spec, result, outputs.chunks, outputs.compiled_dir(work.scene_id))
+        if result.status != 0:
+            progress.job_failed(spec.name, result.wall_s, result.error)
+            return
+        progress.job_finished(spec.name, spec.frames / settings.fps, result.wall_s, result.cpu_s, result.peak_rss_mb)
+        left[work.scene_id] -= 1
+        if left[work.scene_id] == 0:
+            assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            progress.say(f"  done    {work.scene_id:<16} joined from {len(work.ranges)} chunks")
+
+    for spec, _ in specs:
+        progress.job_queued(spec.name, spec.frames)
+    if specs:
+        progress.start_live()
+    try:
+        run_on.run([spec for spec, _ in specs], on_result, progress.job_frames)
+    finally:
+        progress.close()
+    return [run for work in works for run in work.runs]
 
 
 def _known_scenes(screenplay: Screenplay, only: list[str] | None) -> list[str] | None:
@@ -232,28 +330,11 @@ def prepare_for_scenes(screenplay: Screenplay, scene_ids: list[str], progress: P
            for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports):
         from ..engine import models
 
-        t = time.monotonic()
-        models.load_or_train_all(progress=True)
-        if time.monotonic() - t > 5:
+        if not models.all_trained():
+            progress.say("  training the diffusion models (a few minutes, once: they are cached)")
+            t = time.monotonic()
+            models.load_or_train_all(progress=True)
             progress.say(f"  trained the diffusion models in {clock(time.monotonic() - t)}")
-
-
-def scene_jobs(plan: VideoPlan, manifest: Manifest, renderer: SceneRenderer, force: bool) -> list[SceneJob]:
-    """The scenes to render, longest first (so the last to finish is a short one)."""
-    screenplay = plan.screenplay
-    ids = frozenset(s.id for s in screenplay.scenes)
-    shared = SharedInputs(package_code_digest(scenes_dir=Path(screenplay.scene_dir), scene_ids=ids),
-                          engine_artefacts_digest(), toolchain_digest(plan.settings, [screenplay.style.font]))
-    jobs = []
-    for scene_plan in plan.scenes:
-        scene_id = scene_plan.scene.id
-        scene_file = screenplay.scene_file(scene_id)
-        inputs = scene_inputs(plan.screenplay, scene_plan.timeline, scene_file, shared)
-        reasons = stale_reasons(inputs, manifest.get(scene_id), renderer.video_path(scene_id), force)
-        if reasons:
-            jobs.append(SceneJob(scene_id, scene_file, scene_plan.timeline.total_frames, scene_plan.scene.duration_s,
-                                 inputs, tuple(reasons)))
-    return sorted(jobs, key=lambda j: -j.seconds)
 
 
 def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> list[str]:
@@ -266,53 +347,6 @@ def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> li
         return ["video changed on disk"]
     return [f"{part} changed" if part not in ("never rendered", "manifest") else part
             for part in inputs.changed_since(recorded)]
-
-
-def run_jobs(renderer: SceneRenderer, jobs: list[SceneJob], workers: int, progress: Progress) -> list[SceneRun]:
-    """Render in parallel; after a failure no new scene starts, the running ones finish (and are
-    kept), then the first failure is raised."""
-    if not jobs:
-        return []
-    runs: list[SceneRun] = []
-    failures: list[RenderError] = []
-    pending = list(jobs)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scene") as pool:
-        try:
-            running: dict[concurrent.futures.Future, SceneJob] = {}
-            while pending or running:
-                while pending and len(running) < max(1, workers) and not failures:
-                    job = pending.pop(0)
-                    running[pool.submit(renderer.render, job)] = job
-                if not running:
-                    break
-                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in done:
-                    running.pop(future)
-                    try:
-                        runs.append(future.result())
-                    except RenderError as e:
-                        failures.append(e)
-        except BaseException:  # Ctrl-C (or SIGTERM, see cli): stop the children before waiting for their threads
-            renderer.stop_all()
-            raise
-        finally:
-            progress.close()
-    if failures:
-        skipped = [j.scene_id for j in pending]
-        note = f" Not started: {', '.join(skipped)}." if skipped else ""
-        raise RenderError(str(failures[0]) + note)
-    return runs
-
-
-def _refresh_engine_part(manifest: Manifest, scene_ids: list[str]) -> None:
-    """Models trained on first use during this run are part of what those scenes were made
-    from: record them, or the next run would find the scenes stale."""
-    now = engine_artefacts_digest()
-    for scene_id in scene_ids:
-        entry = manifest.get(scene_id)
-        if entry and entry["parts"].get("engine artefacts") != now:
-            parts = dict(entry["parts"], **{"engine artefacts": now})
-            manifest.record(scene_id, dict(entry, parts=parts, inputs=_digest(parts)))
 
 
 def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
@@ -351,8 +385,8 @@ def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings,
             raise
 
 
-def scene_pieces(plan: VideoPlan, renderer: SceneRenderer) -> list[ScenePiece]:
-    return [ScenePiece(p.scene.id, renderer.video_path(p.scene.id), plan.start_frame(p.scene.id),
+def scene_pieces(plan: VideoPlan, outputs: Outputs) -> list[ScenePiece]:
+    return [ScenePiece(p.scene.id, outputs.scene_video(p.scene.id), plan.start_frame(p.scene.id),
                        p.timeline.total_frames, p.audio) for p in plan.scenes]
 
 
@@ -374,11 +408,11 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
     return facts
 
 
-def write_side_files(plan: VideoPlan, renderer: SceneRenderer, outputs: Outputs) -> None:
+def write_side_files(plan: VideoPlan, outputs: Outputs) -> None:
     write_text(outputs.srt, captions.srt_text(plan))
     write_text(outputs.vtt, captions.vtt_text(plan))
     write_text(outputs.chapters, captions.chapters_text(plan))
-    videos = {p.scene.id: renderer.video_path(p.scene.id) for p in plan.scenes}
+    videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:
         stills.thumbnail(plan, videos).save(tmp)
     cue_stills = stills.cue_stills(plan, videos)

@@ -1,64 +1,76 @@
-"""Rendering one scene in its own `manim` process, watching it, and keeping its video only if it
-is right.
+"""Running one job (a run of consecutive chunks of a scene) in its own `manim` process.
 
-Each scene renders into its own Manim media directory (so parallel processes never share a file,
-and its LaTeX and text caches survive to the next render). Progress is the number of frames in
-the partial movie files Manim has finished (with one encoder in flight, a file is complete once
-the next one exists). The child's peak memory and CPU time come from `os.wait4`. The video is
-read back; only a video of exactly the planned frames, size and codec replaces the previous one,
-and only then is the manifest updated.
+The job gets a folder of its own: the scene's plan file (the frames to draw, where to report),
+Manim's media folder seeded with the scene's compiled formulas and texts (so LaTeX does not run
+again, and parallel jobs of one scene never write the same file), the log. Manim writes one movie
+file per call (play or wait); once it has exited, the scene's report says which calls were drawn
+and where each starts, and each chunk's video is its calls' files joined by stream copy.
+
+Everything a job needs travels in its `JobSpec` (the plan as JSON, the scene file's text), and
+everything it makes comes back in its `JobResult`, so the same function runs in a thread of this
+process or as a Ray task on another machine (executors.py). The child's peak memory and CPU time
+come from `os.wait4`; progress is the frames in the movie files Manim has finished.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import av
 
-from .. import paths
+from .. import runtime
 from ..errors import RenderError
 from ..scene_files import SceneFileError, read_scene_file
-from ..scene_plan import SCENE_SOUND_ENV, SILENT_ENV
-from ..screenplay.loader import SCREENPLAY_ENV
-from .atomic import move_into_place
-from .inputs import Manifest, SceneInputs
-from .probe import probe, scene_problems
-from .progress import Progress
-from .settings import RenderSettings
+from .chunks import calls_of_chunks
+from .join import concat_video
+from .soundtrack import ScenePiece
 
 POLL_S = 0.5
 ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt)): ?(.*)$")
+COMPILED = ("Tex", "texts")  # Manim's folders of compiled formulas and texts (svg files)
 
 
 @dataclass(frozen=True)
-class SceneJob:
+class JobSpec:
+    """Everything a job needs, in plain values (it may travel to another machine)."""
+
+    name: str  # s06_text[3-5]
     scene_id: str
-    scene_file: Path
-    frames: int
-    seconds: int
-    inputs: SceneInputs
-    reasons: tuple[str, ...]
+    class_name: str
+    scene_file: str  # the scene file's path where the render runs
+    scene_source: str  # its text, for a worker that does not have the file
+    plan: dict  # plan_file's JSON, without the report path
+    manim_args: tuple[str, ...]  # size, fps, flags, encoder options
+    fps: int
+    chunks: tuple[tuple[int, int, int], ...]  # (index, nominal start, nominal end) of the chunks it draws
+    frames: int  # nominal frames it draws (for progress)
+    environment: dict = field(default_factory=dict)  # extra environment for the child (tests)
 
 
-@dataclass(frozen=True)
-class SceneRun:
-    scene_id: str
-    seconds_of_video: int
+@dataclass
+class JobResult:
+    name: str
+    status: int
     wall_s: float
     cpu_s: float
     peak_rss_mb: float
+    log_tail: str
+    report: dict | None = None
+    chunk_videos: dict[int, Path] = field(default_factory=dict)  # chunk index -> its video (empty chunk: none)
+    compiled: dict[str, bytes] = field(default_factory=dict)  # formulas/texts it compiled: "Tex/x.svg" -> bytes
 
     @property
-    def wall_per_video_s(self) -> float:
-        return self.wall_s / self.seconds_of_video
+    def error(self) -> str:
+        return error_summary(self.log_tail)
 
 
 def scene_class_name(scene_file: Path, scene_id: str) -> str:
@@ -82,107 +94,108 @@ def error_summary(log_text: str, limit: int = 400) -> str:
     return (lines[-1] if lines else "no output")[:limit]
 
 
-class SceneRenderer:
-    """Renders scenes into `scenes_dir` (one video per scene plus the manifest)."""
+def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path | None = None,
+                on_frames: Callable[[int], None] = lambda done: None,
+                on_start: Callable[[subprocess.Popen], None] = lambda child: None) -> JobResult:
+    """Run the job in `folder` (made empty first); `compiled`: the scene's compiled formulas and
+    texts, as a folder or as files' bytes, to seed Manim's media folder with."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    media = folder / "media"
+    seeded = _seed(media, compiled)
+    scene_file = Path(spec.scene_file)
+    if not scene_file.is_file():  # a worker without the checkout's scene files
+        scene_file = folder / f"{spec.scene_id}.py"
+        scene_file.write_text(spec.scene_source, encoding="utf-8")
+    plan_path, report_path, log_path = folder / "plan.json", folder / "report.json", folder / "manim.log"
+    plan_path.write_text(json.dumps(dict(spec.plan, report=str(report_path)), ensure_ascii=False), encoding="utf-8")
+    command = [sys.executable, "-m", "diffusion_explainer.render.manim_main", "render", *spec.manim_args,
+               "--media_dir", str(media), "-o", spec.scene_id, str(scene_file), spec.class_name]
+    env = dict(os.environ, **spec.environment)
+    env[runtime.PLAN_ENV] = str(plan_path)
+    env["COLUMNS"] = "200"  # Manim's rich log wraps at the terminal width; keep messages on one line
+    env["PYTHONUNBUFFERED"] = "1"
 
-    def __init__(self, settings: RenderSettings, scenes_dir: Path, work_root: Path, manifest: Manifest,
-                 progress: Progress, screenplay_path: Path | None = None):
-        self.settings = settings
-        self.screenplay_path = screenplay_path  # the scenes read their screenplay from here
-        self.scenes_dir = scenes_dir
-        self.work_root = work_root
-        self.manifest = manifest
-        self.progress = progress
-        self._children: dict[str, subprocess.Popen] = {}
-
-    def video_path(self, scene_id: str) -> Path:
-        return self.scenes_dir / f"{scene_id}.mp4"
-
-    def log_path(self, scene_id: str) -> Path:
-        return self.scenes_dir / "logs" / f"{scene_id}.log"
-
-    def command(self, job: SceneJob, media_dir: Path) -> list[str]:
-        return [sys.executable, "-m", "diffusion_explainer.render.manim_main", "render", *self.settings.manim_args(), "--media_dir", str(media_dir),
-                "-o", job.scene_id, str(job.scene_file), scene_class_name(job.scene_file, job.scene_id)]
-
-    def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env[SILENT_ENV] = "1" if self.settings.silent else "0"
-        env[SCENE_SOUND_ENV] = "0"
-        env["COLUMNS"] = "200"  # Manim's rich log wraps at the terminal width; keep messages on one line
-        env["PYTHONUNBUFFERED"] = "1"
-        env.setdefault("DIFFUSION_EXPLAINER_BUILD", str(paths.BUILD))
-        if self.screenplay_path is not None:
-            env[SCREENPLAY_ENV] = str(Path(self.screenplay_path).resolve())
-        return env
-
-    def render(self, job: SceneJob) -> SceneRun:
-        media_dir = self.work_root / job.scene_id
-        videos_dir = media_dir / "videos"
-        shutil.rmtree(videos_dir, ignore_errors=True)  # no leftover from an earlier run can be taken for this one
-        log_path = self.log_path(job.scene_id)
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        command = self.command(job, media_dir)
-
-        self.progress.scene_started(job.scene_id, job.frames, job.seconds, list(job.reasons))
-        started = time.monotonic()
-        with open(log_path, "w", encoding="utf-8") as log:
-            log.write(" ".join(command) + "\n\n")
-            log.flush()
-            child = subprocess.Popen(command, cwd=paths.REPO, env=self.environment(), stdout=log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            self._children[job.scene_id] = child
-            try:
-                status, cpu_s, peak_mb = self._wait(child, job, videos_dir)
-            finally:
-                self._children.pop(job.scene_id, None)
-        wall = time.monotonic() - started
-        run = SceneRun(job.scene_id, job.seconds, wall, cpu_s, peak_mb)
-
-        if status != 0:
-            reason = error_summary(log_path.read_text(encoding="utf-8", errors="replace"))
-            self.progress.scene_failed(job.scene_id, wall, reason)
-            raise RenderError(
-                f"scene {job.scene_id} failed (manim exit {status}): {reason}. Full log: {log_path}. "
-                f"Its previous video, if any, is kept and nothing was joined.")
-        self._keep(job, videos_dir, run)
-        self.progress.scene_finished(job.scene_id, job.seconds, wall, run.peak_rss_mb)
-        shutil.rmtree(videos_dir, ignore_errors=True)
-        return run
-
-    def _wait(self, child: subprocess.Popen, job: SceneJob, videos_dir: Path):
-        """(exit code, CPU seconds, peak RSS in MB) of the child, reporting its progress meanwhile."""
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(" ".join(command) + "\n\n")
+        log.flush()
+        child = subprocess.Popen(command, cwd=runtime.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        on_start(child)
         counted: dict[str, int] = {}
-        return watch(child, lambda: self.progress.scene_frames(job.scene_id, _frames_done(videos_dir, counted)))
+        status, cpu_s, peak_mb = watch(child, lambda: on_frames(_frames_done(media, counted)))
+    result = JobResult(spec.name, status, time.monotonic() - started, cpu_s, peak_mb,
+                       log_path.read_text(encoding="utf-8", errors="replace")[-20000:])
+    if status != 0:
+        return result
+    if not report_path.is_file():
+        result.status, result.log_tail = -1, result.log_tail + "\nRenderError: the scene wrote no report"
+        return result
+    result.report = json.loads(report_path.read_text(encoding="utf-8"))
+    result.chunk_videos = _chunk_videos(spec, media, result.report, folder)
+    result.compiled = _newly_compiled(media, seeded)
+    return result
 
-    def _keep(self, job: SceneJob, videos_dir: Path, run: SceneRun) -> None:
-        outputs = [p for p in videos_dir.glob(f"*/*/{job.scene_id}.mp4")]
-        if len(outputs) != 1:
-            raise RenderError(f"scene {job.scene_id}: manim exited normally but wrote {len(outputs)} videos "
-                              f"under {videos_dir}; see {self.log_path(job.scene_id)}")
-        facts = probe(outputs[0])
-        problems = scene_problems(facts, self.settings.width, self.settings.height, self.settings.fps, job.frames)
-        if problems:
-            raise RenderError(f"scene {job.scene_id} rendered, but its video is wrong: {'; '.join(problems)}. "
-                              f"Its previous video, if any, is kept ({outputs[0]} is the rejected one).")
-        final = self.video_path(job.scene_id)
-        move_into_place(outputs[0], final)
-        self.manifest.record(job.scene_id, {
-            "inputs": job.inputs.digest,
-            "parts": job.inputs.parts,
-            "frames": facts.frames,
-            "bytes": final.stat().st_size,
-            "render_wall_s": round(run.wall_s, 2),
-            "render_cpu_s": round(run.cpu_s, 2),
-            "peak_rss_mb": round(run.peak_rss_mb, 1),
-            "rendered_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-        })
 
-    def stop_all(self) -> None:
-        """Stop every manim process this renderer started (on Ctrl-C or another scene's failure)."""
-        for child in list(self._children.values()):
-            if child.returncode is None:
-                child.terminate()
+def _chunk_videos(spec: JobSpec, media: Path, report: dict, folder: Path) -> dict[int, Path]:
+    partials = sorted(media.glob(f"videos/*/*/partial_movie_files/{spec.class_name}"))
+    if len(partials) != 1:
+        raise RenderError(f"{spec.name}: Manim's movie files of each call were not found under {media}")
+    calls = report["calls"]
+    videos = {}
+    for index, (first, last, numbers) in calls_of_chunks(report, spec.chunks).items():
+        if last == first:
+            continue  # no call starts in this chunk: a longer one before it covers its frames
+        pieces = [ScenePiece(f"{spec.scene_id} call {n}", partials[0] / f"uncached_{calls[n][3]:05d}.mp4",
+                             calls[n][0] - first, calls[n][1], None) for n in numbers]
+        drawn = sum(piece.frames for piece in pieces)
+        if drawn != last - first:
+            raise RenderError(f"{spec.name}: chunk {index} has {drawn} drawn frames but spans {last - first} "
+                              f"(frames {first}-{last}); the scene's report and its movie files disagree")
+        videos[index] = concat_video(pieces, spec.fps, folder / f"chunk-{index:03d}.mp4")
+    return videos
+
+
+def _seed(media: Path, compiled: dict[str, bytes] | Path | None) -> set[str]:
+    """Put the scene's compiled formulas and texts where this job's Manim looks for them."""
+    names = set()
+    if isinstance(compiled, Path):
+        for kind in COMPILED:
+            for path in (compiled / kind).glob("*.svg"):
+                target = media / kind / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                names.add(f"{kind}/{path.name}")
+    elif compiled:
+        for name, data in compiled.items():
+            target = media / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            names.add(name)
+    return names
+
+
+def _newly_compiled(media: Path, seeded: set[str]) -> dict[str, bytes]:
+    new = {}
+    for kind in COMPILED:
+        for path in (media / kind).glob("*.svg"):
+            name = f"{kind}/{path.name}"
+            if name not in seeded:
+                new[name] = path.read_bytes()
+    return new
+
+
+def keep_compiled(shared: Path, compiled: dict[str, bytes]) -> None:
+    """Add what a job compiled to the scene's shared folder (each file written whole, then renamed)."""
+    for name, data in compiled.items():
+        target = shared / name
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
 
 
 def watch(child: subprocess.Popen, each_poll: Callable[[], None] = lambda: None) -> tuple[int, float, float]:
@@ -213,9 +226,9 @@ def high_water_kb(pid: int) -> int:
     return 0
 
 
-def _frames_done(videos_dir: Path, counted: dict[str, int]) -> int:
-    """Frames in the finished partial movie files (all but the newest, which is being written)."""
-    files = sorted(videos_dir.glob("*/*/partial_movie_files/*/*.mp4"))
+def _frames_done(media: Path, counted: dict[str, int]) -> int:
+    """Frames in the finished movie files (all but the newest, which is being written)."""
+    files = sorted(media.glob("videos/*/*/partial_movie_files/*/*.mp4"))
     for path in files[:-1]:
         if path.name not in counted:
             try:

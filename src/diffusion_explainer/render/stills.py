@@ -2,9 +2,10 @@
 
 Frames are taken from the scene videos (the joined video's pictures are the same packets): each
 is found by seeking to the keyframe before it and decoding forward to its exact frame number.
-- thumbnail: 1280x720, the title scene's last frame before its first subtitle appears (the
-  title card, fully built, with an empty subtitle band); a scene that opens on a line gives the
-  middle of its first cue instead;
+- thumbnail: 1280x720, composed from the title scene's last frame before its first subtitle
+  appears (the title card, fully built; a scene that opens on a line gives the middle of its
+  first cue instead): the stage above the subtitle band, cropped to what is drawn on it and
+  enlarged to fill the picture, so no empty band runs across the bottom;
 - contact sheet: the middle frame of every cue, labelled scene id / cue id and its time in the
   video, to review the whole video at a glance.
 """
@@ -16,10 +17,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from PIL import Image, ImageDraw, ImageFont
+import numpy as np
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .. import style
 from ..screenplay import format_clock
+from ..style import FRAME_HEIGHT
 from ..timeline import SceneTimeline
 from .video_plan import VideoPlan
 
@@ -29,6 +32,8 @@ COLUMNS = 5
 LABEL_HEIGHT = 44
 MARGIN = 12
 MIN_TITLE_LEAD_FRAMES_S = 1.0  # the title card must have had this long before the first subtitle
+THUMBNAIL_FILL = 0.92  # the drawn content fills this share of the thumbnail's width or height
+INK_THRESHOLD = 24  # a pixel this far (0-255, any channel) from the background is drawn content
 
 
 def read_frames(video: Path, frame_numbers: list[int], fps: int) -> dict[int, Image.Image]:
@@ -61,7 +66,37 @@ def thumbnail(plan: VideoPlan, scene_videos: dict[str, Path]) -> Image.Image:
     title = plan.scenes[0]
     number = thumbnail_frame(title.timeline)
     frame = read_frames(scene_videos[title.scene.id], [number], plan.fps)[number]
-    return frame.resize(THUMBNAIL_SIZE, Image.LANCZOS)
+    band_share = title.fitter.layout.band_height / FRAME_HEIGHT
+    return compose_thumbnail(frame, band_share, plan.screenplay.style.background)
+
+
+def compose_thumbnail(frame: Image.Image, band_share: float, background: str,
+                      size: tuple[int, int] = THUMBNAIL_SIZE) -> Image.Image:
+    """The frame's stage without the subtitle band (its bottom `band_share` of the height),
+    cropped to what is drawn on it and centred, as large as fits, on the background colour."""
+    stage = frame.convert("RGB").crop((0, 0, frame.width, round(frame.height * (1 - band_share))))
+    canvas = Image.new("RGB", size, background)
+    box = _drawn_box(stage, background)
+    if box is None:  # nothing drawn: an honest empty card rather than an error
+        return canvas
+    margin = round(0.02 * stage.height)
+    left, top, right, bottom = box
+    content = stage.crop((max(0, left - margin), max(0, top - margin),
+                          min(stage.width, right + margin), min(stage.height, bottom + margin)))
+    scale = min(size[0] * THUMBNAIL_FILL / content.width, size[1] * THUMBNAIL_FILL / content.height)
+    content = content.resize((round(content.width * scale), round(content.height * scale)), Image.LANCZOS)
+    canvas.paste(content, ((size[0] - content.width) // 2, (size[1] - content.height) // 2))
+    return canvas
+
+
+def _drawn_box(image: Image.Image, background: str) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of the pixels that differ from the background colour."""
+    rgb = np.asarray(image, dtype=np.int16)
+    ink = np.abs(rgb - np.array(ImageColor.getrgb(background), dtype=np.int16)).max(axis=2) > INK_THRESHOLD
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    return int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1
 
 
 def _label_font(size: int) -> ImageFont.ImageFont:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..screenplay import ScreenplayError, Screenplay, load_screenplay
-from ..scene_plan import SILENT_ENV, ScenePlan, plan_for
+from ..runtime import SILENT_ENV
+from ..scene_plan import ScenePlan, plan_for
 from ..timeline import TimelineError
 from .settings import RenderSettings
 
@@ -54,8 +55,9 @@ def silent_env(silent: bool) -> Iterator[None]:
 
 
 def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
-               only: list[str] | None = None) -> VideoPlan:
-    """Every scene's plan (or only those of `only`, for a render of a few scenes)."""
+               only: list[str] | None = None, references: dict[str, dict] | None = None) -> VideoPlan:
+    """Every scene's plan (or only those of `only`, for a render of a few scenes). `references`:
+    the layouts the scenes were last rendered with, kept where an edit allows (timeline.py)."""
     screenplay = screenplay or load_screenplay()
     scenes = [s for s in screenplay.scenes if only is None or s.id in only]
     plans = []
@@ -65,7 +67,8 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
         for scene in scenes:
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
-                                      silent=settings.silent, screenplay=screenplay))
+                                      silent=settings.silent, screenplay=screenplay,
+                                      reference=(references or {}).get(scene.id)))
             except TimelineError as e:
                 first = scene.lines[0].source_line if scene.lines else None
                 raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None

@@ -6,6 +6,7 @@ the line of the offending field.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -13,13 +14,13 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..runtime import SCREENPLAY_ENV
 from .errors import ScreenplayError
 from .model import Character, Cue, Line, Scene, Screenplay, Style, format_clock
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_PATH = REPO / "script" / "diffusion_explainer.yaml"
 DEFAULT_SCENE_DIR = REPO / "scenes"  # where a screenplay without `scene_dir:` has its scene files
-SCREENPLAY_ENV = "DIFFUSION_EXPLAINER_SCREENPLAY"  # another screenplay file, for renders and tests
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
@@ -61,7 +62,7 @@ def parse_screenplay(text: str, path: str = "<screenplay>") -> Screenplay:
         raise ScreenplayError(path, line, "YAML", f"syntax error: {problem}") from None
     if root is None:
         raise ScreenplayError(path, 1, "file", "is empty")
-    return _Reader(path).screenplay(root)
+    return dataclasses.replace(_Reader(path).screenplay(root), source=text)
 
 
 def _resolve_scene_dir(screenplay_path: str, written: str | None) -> Path:

@@ -97,6 +97,7 @@ class Screenplay:
     scenes: tuple[Scene, ...]
     path: str = field(default="", compare=False)
     scene_dir: Path | None = field(default=None, compare=False)  # where the scene files are
+    source: str = field(default="", compare=False, repr=False)  # the YAML text it was read from
 
     @property
     def name(self) -> str:

@@ -8,7 +8,7 @@ from manim import (
 )
 
 from .. import style
-from .text import LABEL_EM, jp, label
+from .text import LABEL_EM, SMALL_EM, jp, label, wrapped
 
 
 def box(text: str, width: float = 2.2, height: float = 0.9, color: str = style.INK, em: float = LABEL_EM + 0.04) -> VGroup:
@@ -32,6 +32,16 @@ def unet(width: float = 2.0, height: float = 1.5, caption: str = "U-Net") -> VGr
     name = jp(caption, LABEL_EM, style.NETWORK)
     name.next_to(shape, DOWN, buff=0.12)
     return VGroup(shape, name)
+
+
+# The video's own experiments run a small fully connected network (engine.network), drawn with
+# the U-Net's hourglass of the diagrams it stands in for: said wherever its results are shown.
+TOY_NETWORK = "この動画の模型では、U-Net ではなく小さな全結合ネットワーク"
+
+
+def toy_network_note(width: float = 20.0, em: float = SMALL_EM) -> VGroup:
+    """「（この動画の模型では…全結合ネットワーク）」, in lines no wider than `width`."""
+    return wrapped(f"（{TOY_NETWORK}）", width, em)
 
 
 def flow_arrow(start: Mobject | np.ndarray, end: Mobject | np.ndarray, color: str = style.MUTED, buff: float = 0.15) -> Arrow:

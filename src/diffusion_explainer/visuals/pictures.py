@@ -7,7 +7,7 @@ from manim import DOWN, Group, ImageMobject, Rectangle
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from .. import style
-from .text import LABEL_EM, label
+from .text import LABEL_EM, wrapped
 
 
 def to_rgb8(image: np.ndarray) -> np.ndarray:
@@ -36,11 +36,10 @@ def picture(image: np.ndarray, side: float, border: str | None = style.MUTED) ->
 
 def picture_card(image: np.ndarray, side: float, caption: str, em: float = LABEL_EM,
                  color: str = style.MUTED) -> Group:
-    """A picture with its caption underneath."""
+    """A picture with its caption underneath (in centred lines, if it is wider than the picture
+    by more than 40%)."""
     pic = picture(image, side)
-    text = label(caption, em, color)
-    if text.width > side * 1.4:
-        text.scale_to_fit_width(side * 1.4)
+    text = wrapped(caption, side * 1.4, em, color, centred=True)
     text.next_to(pic, DOWN, buff=0.12)
     return Group(pic, text)
 

@@ -32,11 +32,11 @@ def play_section_title(scene, through_lines: bool = False) -> VGroup:
     big = section_title(step, title, scene.layout.stage_width)
     big.move_to([0, scene.layout.stage_center_y, 0])
     scene.play(Write(big), run_time=WRITE_S)
-    lines = scene.timeline.lines_in(scene.cue.span)
-    if through_lines and lines:
-        scene.wait(max(0.5, scene.seconds_until(scene.cue.span.end) - MOVE_S))  # moved by the cue's end
+    first = scene.first_line_of_cue()
+    if through_lines and first is not None:
+        scene.wait(max(0.5, scene.seconds_left - MOVE_S))  # moved by the cue's end
     else:
-        first_line = scene.seconds_until(lines[0].speech.start) if lines else MAX_HOLD_S
+        first_line = scene.seconds_until(first.speech.start) if first is not None else MAX_HOLD_S
         scene.wait(max(0.5, min(MAX_HOLD_S, first_line - MOVE_S)))
     small = corner_position(big, scene.layout.frame_width, scene.layout.stage_top)
     scene.play(Transform(big, small), run_time=MOVE_S)

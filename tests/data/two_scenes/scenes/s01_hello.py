@@ -19,5 +19,5 @@ class Hello(ExplainerScene):
         word = jp("ノイズ", HEADING_EM, style.NOISE).next_to(title, direction=[0, -1, 0], buff=0.6)
         self.wait_until(self.line("topic").at("ノイズの話"))
         self.play(FadeIn(word, shift=UP * 0.2), run_time=0.5)
-        self.wait(self.seconds_left - 0.5)
+        self.hold(leave=0.5)
         self.play(FadeOut(title), FadeOut(word), run_time=0.5)

@@ -28,9 +28,9 @@ class Noise(ExplainerScene):
         line = self.line("adds_noise")
         self.wait_until(line.at("少しずつ"))
         self.flip_book(shots, self.seconds_until(line.at("ただのノイズ")))
-        self.wait(self.seconds_left)
+        self.hold()
 
     def closing(self):
         """すべてフェードアウト"""
         self.clear_stage(run_time=1.0)
-        self.wait(self.seconds_left)
+        self.hold()

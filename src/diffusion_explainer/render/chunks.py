@@ -1,0 +1,253 @@
+"""A scene in chunks: consecutive frame ranges that render on their own and are reused on their own.
+
+A scene is cut into chunks of about CHUNK_S seconds at fixed frames (the same cuts every render at
+a frame rate, so chunks can be found again). A chunk holds the calls (Manim plays and waits) that
+start within its range, so its real edges are the call starts nearest after the cuts and the
+chunks tile the scene exactly. A job draws a run of consecutive chunks in one Manim process (the
+scene runs through the earlier calls without drawing them); each call becomes its own movie file,
+and a chunk's video is its calls' files joined by stream copy.
+
+When is a chunk's video still right? Its frames are made by the scene's code running from the
+start of the scene to the chunk's end, so they can only change if something that run used has
+changed: the code and everything else a scene's pixels depend on (`shared`), the scene's length,
+the subtitle pages shown up to the chunk's end, and what of the timeline the story read before
+that (the cues it played, with their spans and lines, and the named lines it synced to: the scene
+reports these reads). The key of a chunk is a digest of exactly that, computed from the new
+timeline with the reads the last render reported; if it is unchanged, so are the frames.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import RenderError
+from ..plan_file import FrameRange
+from ..timeline import LineTiming, SceneTimeline
+from .inputs import _digest
+
+CHUNK_S = 6.0  # seconds of video per chunk: a few CPU-seconds each at 1080p60
+
+
+def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> list[FrameRange]:
+    """The fixed cuts of a scene into chunks (the same at every render at this frame rate)."""
+    count = max(1, round(total_frames / (chunk_s * fps)))
+    cuts = [round(k * total_frames / count) for k in range(count + 1)]
+    return [FrameRange(a, b) for a, b in zip(cuts, cuts[1:])]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A rendered chunk: where it really starts and ends, and what its frames depend on."""
+
+    index: int
+    nominal: tuple[int, int]
+    start: int  # its first frame (the first call starting at or after the nominal start)
+    end: int  # one past its last frame
+    reads: tuple[tuple, ...]  # what the story read before `end`: (what, id, bound), see read_values
+    key: str
+    calls: tuple[int, ...] = field(default=(), compare=False)  # its calls' numbers in the run that drew it
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("calls")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Chunk:
+        return cls(data["index"], tuple(data["nominal"]), data["start"], data["end"],
+                   tuple(tuple(r) for r in data["reads"]), data["key"])
+
+
+def _line_value(timing: LineTiming) -> list:
+    line = timing.line
+    return [line.id, line.speaker, line.text, line.say, [timing.speech.start, timing.speech.end],
+            [timing.shown.start, timing.shown.end], [[p.text, p.span.start, p.span.end] for p in timing.pages]]
+
+
+def read_values(timeline: SceneTimeline, reads) -> list | None:
+    """The present values of what a run read; None if something it read is gone from the timeline.
+
+    A read is (what, id, bound): "cue_start", "cue_end", "cue_text" of a cue; "cue_end_from" (only
+    that the cue does not end before `bound`: a call that was not cut short); "line" (a line's
+    text and timing); "first_line" (the first line spoken in a cue's time)."""
+    cues = {c.cue.id: c for c in timeline.cues}
+    lines = {t.line.id: t for t in timeline.lines}
+    values = []
+    for what, ident, bound in reads:
+        if what == "line":
+            if ident not in lines:
+                return None
+            values.append([what, ident, _line_value(lines[ident])])
+            continue
+        if ident == "" and what in ("cue_end", "cue_end_from"):  # outside any cue: the scene's end
+            end = timeline.total_frames
+            values.append([what, ident, bound, end if what == "cue_end" else end >= bound])
+            continue
+        cue = cues.get(ident)
+        if cue is None:
+            return None
+        if what == "cue_start":
+            value = cue.span.start
+        elif what == "cue_end":
+            value = cue.span.end
+        elif what == "cue_end_from":
+            value = cue.span.end >= bound
+        elif what == "cue_text":
+            value = cue.cue.animation
+        elif what == "first_line":
+            first = timeline.lines_in(cue.span)
+            value = _line_value(first[0]) if first else None
+        else:
+            raise ValueError(f"unknown kind of read {what!r}")
+        values.append([what, ident, bound, value])
+    return values
+
+
+def subtitle_prefix(timeline: SceneTimeline, end: int) -> list:
+    """The subtitle pages shown before frame `end` and when they appear; and whether a page
+    appears at `end` itself (not what it says: a held stretch may have been cut there)."""
+    pages = [(page.span.start, timing.line.speaker, page.text) for timing in timeline.lines for page in timing.pages]
+    return [[start, speaker, text] for start, speaker, text in pages if start < end] + [any(s == end for s, _, _ in pages)]
+
+
+def chunk_key(shared: str, timeline: SceneTimeline, nominal: tuple[int, int], start: int, end: int,
+              reads) -> str | None:
+    values = read_values(timeline, reads)
+    if values is None:
+        return None
+    return _digest({"shared": shared, "frames": timeline.total_frames, "nominal": list(nominal),
+                    "range": [start, end], "subtitles": subtitle_prefix(timeline, end), "reads": values})
+
+
+def calls_of_chunks(report: dict, chunks) -> dict[int, tuple[int, int, list[int]]]:
+    """For each chunk (index, nominal start, nominal end): its first frame, the frame after its
+    last, and its drawn calls (their places in the report's list), from a scene's report. A chunk holds the calls that
+    start in its nominal range; it ends where the first call after it starts (or where the scene
+    stopped)."""
+    calls = report["calls"]  # [first frame, frames, drawn, Manim's number of the play]
+    stopped = report.get("stopped_at", report["total_frames"])
+    out = {}
+    for index, start, end in chunks:
+        numbers = [i for i, (first, _, drawn, _) in enumerate(calls) if drawn and start <= first < end]
+        first = next((f for f, _, _, _ in calls if f >= start), stopped)
+        last = next((f for f, _, _, _ in calls if f >= end), stopped)
+        out[index] = (first, last, numbers)
+    return out
+
+
+def chunks_from_report(report: dict, chunks, timeline: SceneTimeline, shared: str) -> list[Chunk]:
+    """The chunks a run drew, from its report, with their real edges and their keys."""
+    out = []
+    for index, (start, end, numbers) in calls_of_chunks(report, chunks).items():
+        nominal = next((a, b) for i, a, b in chunks if i == index)
+        reads = tuple(dict.fromkeys((what, ident, bound) for what, ident, frame, bound in report["reads"]
+                                    if frame < end))
+        key = chunk_key(shared, timeline, nominal, start, end, reads)
+        out.append(Chunk(index, nominal, start, end, reads, key, tuple(numbers)))
+    return out
+
+
+def still_valid(recorded: Chunk, timeline: SceneTimeline, shared: str) -> bool:
+    return recorded.key == chunk_key(shared, timeline, recorded.nominal, recorded.start, recorded.end, recorded.reads)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A run of consecutive chunks of one scene, drawn by one Manim process."""
+
+    scene_id: str
+    first: int  # chunk indices, inclusive
+    last: int
+    draw: FrameRange
+    estimate_s: float  # CPU seconds it is expected to take
+    reasons: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.scene_id}[{self.first}]" if self.first == self.last else f"{self.scene_id}[{self.first}-{self.last}]"
+
+
+def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], cost_per_frame: float,
+                    job_s: float, reasons: dict[int, str]) -> list[Job]:
+    """Runs of consecutive stale chunks, each cut into jobs of about `job_s` CPU seconds (a job
+    pays a start-up, so on few workers a whole scene is one job; on many, each chunk is)."""
+    jobs: list[Job] = []
+    runs: list[list[int]] = []
+    for index in stale:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        cost = [(ranges[i].end - ranges[i].start) * cost_per_frame for i in run]
+        pieces = max(1, min(len(run), math.ceil(sum(cost) / max(job_s, 1e-9))))
+        bounds = [round(k * len(run) / pieces) for k in range(pieces + 1)]
+        for a, b in zip(bounds, bounds[1:]):
+            part = run[a:b]
+            why = tuple(dict.fromkeys(reasons[i] for i in part))
+            jobs.append(Job(scene_id, part[0], part[-1], FrameRange(ranges[part[0]].start, ranges[part[-1]].end),
+                            sum(cost[a:b]), why))
+    return jobs
+
+
+class ChunkStore:
+    """The chunk videos of one render size (<scenes>/chunks/<scene>/<key>.mp4) and the record of
+    each scene's chunks beside them (chunks.json): the chunks, the layout they were drawn with (the
+    reference a later plan keeps what it can of) and the CPU time per frame they took."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def video(self, scene_id: str, key: str) -> Path:
+        return self.root / scene_id / f"{key}.mp4"
+
+    def keep_video(self, scene_id: str, key: str, made: Path, frames: int) -> None:
+        from .atomic import move_into_place
+        from .probe import probe
+
+        found = probe(made).frames
+        if found != frames:
+            raise RenderError(f"{scene_id}: a chunk video has {found} frames, not {frames}: {made}")
+        move_into_place(made, self.video(scene_id, key))
+
+    def _path(self, scene_id: str) -> Path:
+        return self.root / scene_id / "chunks.json"
+
+    def _data(self, scene_id: str) -> dict:
+        try:
+            return json.loads(self._path(scene_id).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def recorded(self, scene_id: str) -> dict[int, Chunk]:
+        return {c["index"]: Chunk.from_json(c) for c in self._data(scene_id).get("chunks", [])}
+
+    def reference(self, scene_id: str) -> dict | None:
+        return self._data(scene_id).get("reference")
+
+    def saved_timeline(self, scene_id: str) -> dict | None:
+        return self._data(scene_id).get("timeline")
+
+    def cpu_per_frame(self, scene_id: str) -> float | None:
+        return self._data(scene_id).get("cpu_per_frame")
+
+    def record(self, scene_id: str, chunks: dict[int, Chunk], fps: int, total_frames: int, reference: dict,
+               timeline: dict, cpu_per_frame: float | None) -> None:
+        from .atomic import write_text
+
+        data = {"fps": fps, "total_frames": total_frames, "cpu_per_frame": cpu_per_frame,
+                "chunks": [chunks[i].to_json() for i in sorted(chunks)], "reference": reference, "timeline": timeline}
+        write_text(self._path(scene_id), json.dumps(data, ensure_ascii=False, indent=1))
+
+    def prune(self, scene_id: str, keep: set[str]) -> None:
+        """Remove chunk videos no chunk of the scene uses any more."""
+        for path in (self.root / scene_id).glob("*.mp4"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)

@@ -1,0 +1,248 @@
+"""Where jobs run: a pool of local processes (the default), or tasks on a Ray cluster.
+
+Both take the same `JobSpec`s and hand back the same `JobResult`s, one by one as they finish, to
+a callback in the render's own thread (which files the chunks). After a failure no new job
+starts; the running ones finish (their chunks are kept for the next render), then the first
+failure is raised with the job's error and log.
+
+Ray (`render --executor ray`): each job is a task of one CPU, retried if its worker dies. It
+connects to the cluster in RAY_ADDRESS, or starts a Ray instance on this machine. Nothing is
+shared through a file system: a task gets the plan and the scene file's text in its spec, the
+scene's compiled formulas and the trained models through Ray's object store, and returns its
+chunk videos as bytes. Every node needs the project installed (`make setup`).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from .. import runtime
+from ..errors import RenderError
+from .scene_render import JobResult, JobSpec, execute_job
+
+OnResult = Callable[[JobSpec, JobResult], None]
+TEST_KILL_ENV = "DIFFUSION_EXPLAINER_TEST_KILL_ONCE"  # tests: a job whose worker dies on its first try
+
+
+class JobFailed(RenderError):
+    pass
+
+
+def _failure(spec: JobSpec, result: JobResult, log: Path | None) -> JobFailed:
+    where = f" Full log: {log}." if log else ""
+    return JobFailed(f"{spec.name} failed (manim exit {result.status}): {result.error}.{where} The chunks "
+                     f"already rendered are kept for the next render, and nothing was joined.")
+
+
+class LocalExecutor:
+    """Jobs as `manim` processes on this machine, up to `workers` at once."""
+
+    name = "local"
+
+    def __init__(self, workers: int, work_root: Path, compiled_dir: Callable[[str], Path]):
+        self.workers = max(1, workers)
+        self.work_root = Path(work_root)
+        self.compiled_dir = compiled_dir  # scene id -> its shared folder of compiled formulas and texts
+        self._children: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def run(self, specs: list[JobSpec], on_result: OnResult, on_frames: Callable[[str, int], None]) -> None:
+        failures: list[JobFailed] = []
+        pending = list(specs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="job") as pool:
+            running: dict[concurrent.futures.Future, JobSpec] = {}
+            try:
+                while pending or running:
+                    while pending and len(running) < self.workers and not failures:
+                        spec = pending.pop(0)
+                        running[pool.submit(self._run_one, spec, on_frames)] = spec
+                    if not running:
+                        break
+                    done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                    for future in done:
+                        spec = running.pop(future)
+                        result = future.result()
+                        on_result(spec, result)
+                        if result.status != 0:
+                            failures.append(_failure(spec, result, self.work_root / _folder(spec) / "manim.log"))
+            except BaseException:  # Ctrl-C (or SIGTERM, see cli): stop the children before waiting for their threads
+                self.stop_all()
+                raise
+        if failures:
+            skipped = f" Not started: {', '.join(s.name for s in pending)}." if pending else ""
+            raise JobFailed(str(failures[0]) + skipped)
+
+    def _run_one(self, spec: JobSpec, on_frames) -> JobResult:
+        def started(child):
+            with self._lock:
+                self._children[spec.name] = child
+
+        try:
+            return execute_job(spec, self.work_root / _folder(spec), self.compiled_dir(spec.scene_id),
+                               on_frames=lambda done: on_frames(spec.name, done), on_start=started)
+        finally:
+            with self._lock:
+                self._children.pop(spec.name, None)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            for child in self._children.values():
+                if child.returncode is None:
+                    child.terminate()
+
+
+def _folder(spec: JobSpec) -> str:
+    return spec.name.replace("[", "-").replace("]", "")
+
+
+# --- Ray ----------------------------------------------------------------------------------------------
+
+
+def ray_available() -> bool:
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class RayExecutor:
+    """Jobs as Ray tasks (one CPU each, retried when a worker dies)."""
+
+    name = "ray"
+    MAX_RETRIES = 2
+
+    def __init__(self, work_root: Path, compiled_dir: Callable[[str], Path], engine_files: list[Path] | None = None,
+                 address: str | None = None, num_cpus: int | None = None):
+        if not ray_available():
+            raise RenderError("Ray is not installed: `make render EXECUTOR=ray` installs it "
+                              "(or `.venv/bin/pip install -e '.[ray]'`)")
+        self.work_root = Path(work_root)
+        self.compiled_dir = compiled_dir
+        self.engine_files = engine_files or []
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.num_cpus = num_cpus
+
+    def _connect(self):
+        import ray
+
+        if not ray.is_initialized():
+            if self.address:
+                ray.init(address=self.address, logging_level="ERROR", log_to_driver=False)
+            else:
+                ray.init(num_cpus=self.num_cpus or os.cpu_count(), include_dashboard=False,
+                         logging_level="ERROR", log_to_driver=False)
+        return ray
+
+    def workers(self) -> int:
+        ray = self._connect()
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def run(self, specs: list[JobSpec], on_result: OnResult, on_frames: Callable[[str, int], None]) -> None:
+        ray = self._connect()
+        task = ray.remote(num_cpus=1, max_retries=self.MAX_RETRIES)(_ray_job)
+        engine = ray.put(_bundle(self.engine_files)) if self.engine_files else None
+        compiled = {}
+        for spec in specs:
+            if spec.scene_id not in compiled:
+                compiled[spec.scene_id] = ray.put(_read_compiled(self.compiled_dir(spec.scene_id)))
+        futures = {task.remote(spec, compiled[spec.scene_id], engine): spec for spec in specs}
+        for spec in specs:
+            on_frames(spec.name, 0)  # submitted: its clock starts (a task reports no frames until it ends)
+        failures: list[JobFailed] = []
+        try:
+            while futures:
+                done, _ = ray.wait(list(futures), num_returns=1)
+                spec = futures.pop(done[0])
+                try:
+                    packed = ray.get(done[0])
+                except ray.exceptions.RayError as e:  # the task failed even after its retries
+                    failures.append(JobFailed(f"{spec.name} failed on the Ray cluster: {e}"))
+                    continue
+                result = self._unpack(spec, packed)
+                on_result(spec, result)
+                if result.status != 0:
+                    failures.append(_failure(spec, result, None))
+        except BaseException:
+            for future in futures:
+                ray.cancel(future, force=True)
+            raise
+        if failures:
+            raise failures[0]
+
+    def _unpack(self, spec: JobSpec, packed: dict) -> JobResult:
+        folder = self.work_root / _folder(spec)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        result = JobResult(**{k: v for k, v in packed.items() if k != "chunk_videos"})
+        for index, data in packed["chunk_videos"].items():
+            path = folder / f"chunk-{index:03d}.mp4"
+            path.write_bytes(data)
+            result.chunk_videos[index] = path
+        return result
+
+
+def _read_compiled(folder: Path) -> dict[str, bytes]:
+    from .scene_render import COMPILED
+
+    return {f"{kind}/{p.name}": p.read_bytes() for kind in COMPILED for p in sorted((folder / kind).glob("*.svg"))}
+
+
+def _bundle(folders: list[Path]) -> dict:
+    """The trained models' folders as one tar (for workers that do not have them)."""
+    from .inputs import _files_digest
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for folder in folders:
+            tar.add(folder, arcname=folder.name)
+    files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+    return {"digest": _files_digest(files, folders[0].parent), "tar": buffer.getvalue()}
+
+
+def _unbundle(engine: dict) -> Path:
+    """A cache root on this node holding the bundled models (made once per bundle)."""
+    root = Path(tempfile.gettempdir()) / "diffusion-explainer-engine" / engine["digest"]
+    if not (root / "engine").is_dir():
+        staging = root.parent / f".{engine['digest']}.{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "engine").mkdir(parents=True)
+        with tarfile.open(fileobj=io.BytesIO(engine["tar"])) as tar:
+            tar.extractall(staging / "engine", filter="data")
+        try:
+            os.rename(staging, root)
+        except OSError:  # another worker on this node got there first
+            shutil.rmtree(staging, ignore_errors=True)
+    return root
+
+
+def _ray_job(spec: JobSpec, compiled: dict[str, bytes], engine: dict | None) -> dict:
+    """A job on a Ray worker: run it in a temporary folder, return what it made as bytes."""
+    kill = spec.environment.get(TEST_KILL_ENV)
+    if kill:  # tests: this worker dies on the first try (the marker says it has been tried)
+        marker = Path(kill)
+        if not marker.exists():
+            marker.write_text("tried", encoding="utf-8")
+            os._exit(1)
+    environment = dict(spec.environment)
+    environment.pop(TEST_KILL_ENV, None)
+    if engine is not None:
+        environment[runtime.CACHE_ENV] = str(_unbundle(engine))
+    spec = replace(spec, environment=environment)
+    folder = Path(tempfile.mkdtemp(prefix="diffusion-explainer-job-"))
+    try:
+        result = execute_job(spec, folder, compiled)
+        packed = dict(result.__dict__)
+        packed["chunk_videos"] = {i: p.read_bytes() for i, p in result.chunk_videos.items()}
+        return packed
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,224 @@
+"""What a render has to draw, scene by scene and chunk by chunk, and putting the results together.
+
+For each scene of the plan:
+- unchanged inputs and its video in place: reused whole;
+- otherwise its chunks (chunks.py) are checked one by one: a chunk whose key still holds and whose
+  video is in the store is reused, the others are stale, each with the reason;
+- stale chunks become jobs (runs of consecutive chunks, sized to the workers);
+- when all of a scene's jobs are done, its chunks (reused and new) are checked to tile the scene
+  exactly and joined by stream copy into the scene's video, which replaces the old one only if it
+  has the planned frames, size and codec.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import plan_file
+from ..errors import RenderError
+from ..scene_plan import ScenePlan
+from ..timeline import SceneTimeline, layout_reference
+from .atomic import atomic_path
+from .chunks import Chunk, ChunkStore, Job, chunks_from_report, nominal_ranges, split_into_jobs, still_valid
+from .inputs import Manifest, SceneInputs, chunk_shared_digest
+from .join import concat_video
+from .probe import probe, scene_problems
+from .scene_render import JobResult, JobSpec, keep_compiled, scene_class_name
+from .settings import RenderSettings
+from .soundtrack import ScenePiece
+
+DEFAULT_CPU_PER_FRAME_S = 0.026  # measured: ~940 CPU-s for the 36,000 frames at 1080p60, ~220 for 9,000 at 480p15
+MIN_JOB_S = 30.0  # a job pays a start-up (imports, and the scene's story up to its first chunk)
+
+
+@dataclass
+class JobRun:
+    """A finished job, for the report and the bench."""
+
+    name: str
+    scene_id: str
+    chunks: tuple[int, int]
+    frames: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+
+
+@dataclass
+class SceneWork:
+    plan: ScenePlan
+    inputs: SceneInputs
+    reasons: tuple[str, ...]  # why the scene's video is stale
+    ranges: list
+    shared: str  # what every chunk's frames depend on (chunks.py)
+    chunks: dict[int, Chunk] = field(default_factory=dict)  # reused now, and rendered as jobs finish
+    stale: dict[int, str] = field(default_factory=dict)  # chunk index -> why it renders again
+    jobs: list[Job] = field(default_factory=list)
+    runs: list[JobRun] = field(default_factory=list)
+
+    @property
+    def scene_id(self) -> str:
+        return self.plan.scene.id
+
+    @property
+    def timeline(self) -> SceneTimeline:
+        return self.plan.timeline
+
+    def describe(self) -> str:
+        """`chunks 9-17 of 18 (the timeline changed from 1:12.3), 2 jobs`."""
+        stale = sorted(self.stale)
+        runs = []
+        for index in stale:
+            if runs and runs[-1][1] == index - 1:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index])
+        which = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+        why = "; ".join(dict.fromkeys(self.stale.values()))
+        total = len(self.ranges)
+        if len(stale) == total:
+            which = f"all {total} chunks" if total > 1 else "its one chunk"
+        else:
+            which = f"chunk{'s' if len(stale) > 1 else ''} {which} of {total} (the others reused)"
+        return f"{which}: {why}; {len(self.jobs)} job{'s' if len(self.jobs) != 1 else ''}"
+
+
+def chunk_reasons(work: SceneWork, recorded: dict[int, Chunk], store: ChunkStore, force: bool,
+                  previous: SceneTimeline | None) -> dict[int, str]:
+    changed_parts = [r for r in work.reasons if not r.startswith(("screenplay", "timing"))]
+    stale = {}
+    for index, nominal in enumerate(work.ranges):
+        old = recorded.get(index)
+        if force:
+            stale[index] = "--force"
+        elif old is None or old.nominal != (nominal.start, nominal.end):
+            stale[index] = "new"
+        elif not store.video(work.scene_id, old.key).exists():
+            stale[index] = "its video is missing"
+        elif not still_valid(old, work.timeline, work.shared):
+            if changed_parts and any(r.endswith("changed") for r in changed_parts):
+                stale[index] = ", ".join(changed_parts)
+            else:
+                stale[index] = "the timeline changed" + _from_when(previous, work.timeline)
+        else:
+            work.chunks[index] = old
+    return stale
+
+
+def _from_when(previous: SceneTimeline | None, timeline: SceneTimeline) -> str:
+    """` from 1:12.3`: the first frame where two layouts differ (for the progress line)."""
+    if previous is None:
+        return ""
+    events = lambda t: sorted([(p.span.start, p.text) for line in t.lines for p in line.pages]
+                              + [(c.span.start, c.cue.id) for c in t.cues] + [(c.span.end, c.cue.id) for c in t.cues])
+    old, new = events(previous), events(timeline)
+    first = next((min(a[0], b[0]) for a, b in zip(old, new) if a != b), min(len(old), len(new)) and None)
+    if first is None:
+        return ""
+    seconds = first / timeline.fps
+    return f" from {int(seconds // 60)}:{seconds % 60:04.1f} in the scene"
+
+
+def plan_jobs(works: list[SceneWork], workers: int, store: ChunkStore, chunks_per_job: int | None = None) -> None:
+    """Cut each scene's stale chunks into jobs: about an equal share of the work per worker, but
+    not less than MIN_JOB_S of CPU (on two cores a scene is one job; on a cluster, a chunk).
+    `chunks_per_job`: a fixed number instead (the bench and the tests)."""
+    costs = {w.scene_id: store.cpu_per_frame(w.scene_id) or DEFAULT_CPU_PER_FRAME_S for w in works}
+    total = sum((w.ranges[i].end - w.ranges[i].start) * costs[w.scene_id] for w in works for i in w.stale)
+    job_s = max(MIN_JOB_S, total / max(1, workers))
+    for work in works:
+        if chunks_per_job:
+            per_chunk = [(work.ranges[i].end - work.ranges[i].start) * costs[work.scene_id] for i in work.stale]
+            job_s = max(per_chunk, default=1.0) * chunks_per_job - 1e-9
+        work.jobs = split_into_jobs(work.scene_id, sorted(work.stale), work.ranges, costs[work.scene_id], job_s,
+                                    work.stale)
+
+
+def job_spec(work: SceneWork, job: Job, settings: RenderSettings, environment: dict | None = None) -> JobSpec:
+    screenplay = work.plan.screenplay
+    scene_file = screenplay.scene_file(work.scene_id)
+    plan = plan_file.to_json(work.plan, settings.width, settings.height, sound=False, draw=job.draw)
+    chunks = tuple((i, work.ranges[i].start, work.ranges[i].end) for i in range(job.first, job.last + 1))
+    return JobSpec(job.name, work.scene_id, scene_class_name(scene_file, work.scene_id), str(scene_file),
+                   scene_file.read_text(encoding="utf-8"), plan, tuple(settings.manim_args()), settings.fps,
+                   chunks, job.draw.end - job.draw.start, dict(environment or {}))
+
+
+def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkStore, compiled_dir: Path) -> None:
+    """Keep the chunks a finished job drew (even when another job of the scene failed)."""
+    keep_compiled(compiled_dir, result.compiled)
+    if result.status != 0 or result.report is None:
+        return
+    for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.shared):
+        if chunk.frames and chunk.index not in result.chunk_videos:
+            raise RenderError(f"{spec.name}: chunk {chunk.index} ({chunk.frames} frames) came back without a video")
+        if chunk.frames:
+            store.keep_video(work.scene_id, chunk.key, result.chunk_videos[chunk.index], chunk.frames)
+        work.chunks[chunk.index] = chunk
+    drawn = sum(c.frames for c in work.chunks.values() if spec.chunks[0][0] <= c.index <= spec.chunks[-1][0])
+    work.runs.append(JobRun(spec.name, work.scene_id, (spec.chunks[0][0], spec.chunks[-1][0]), drawn,
+                            result.wall_s, result.cpu_s, result.peak_rss_mb))
+
+
+def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest, settings: RenderSettings) -> None:
+    """Join the scene's chunks into its video; record the scene and its chunks."""
+    chunks = [work.chunks.get(i) for i in range(len(work.ranges))]
+    missing = [i for i, c in enumerate(chunks) if c is None]
+    if missing:
+        raise RenderError(f"scene {work.scene_id}: chunks {missing} were not rendered")
+    frame = 0
+    for chunk in chunks:
+        if chunk.start != frame:
+            raise RenderError(f"scene {work.scene_id}: chunk {chunk.index} starts at frame {chunk.start}, but the "
+                              f"chunks before it end at {frame}; render the scene again with --force")
+        frame = chunk.end
+    total = work.timeline.total_frames
+    if frame != total:
+        raise RenderError(f"scene {work.scene_id}: its chunks end at frame {frame}, not {total}")
+    pieces = [ScenePiece(f"{work.scene_id} chunk {c.index}", store.video(work.scene_id, c.key), c.start, c.frames, None)
+              for c in chunks if c.frames]
+    with atomic_path(video) as tmp:
+        concat_video(pieces, settings.fps, tmp)
+        facts = probe(tmp)
+        problems = scene_problems(facts, settings.width, settings.height, settings.fps, total)
+        if problems:
+            raise RenderError(f"scene {work.scene_id}: joined from its chunks, its video is wrong: "
+                              f"{'; '.join(problems)}. The previous video, if any, is kept.")
+    cpu = sum(r.cpu_s for r in work.runs)
+    drawn = sum(r.frames for r in work.runs)
+    store.record(work.scene_id, {c.index: c for c in chunks}, settings.fps, total,
+                 layout_reference(work.timeline, work.plan.scene), plan_file.timeline_to_json(work.timeline),
+                 cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id))
+    store.prune(work.scene_id, {c.key for c in chunks})
+    manifest.record(work.scene_id, {
+        "inputs": work.inputs.digest, "parts": work.inputs.parts, "frames": facts.frames,
+        "bytes": video.stat().st_size, "chunks": len(chunks),
+        "rendered_chunks": sorted(work.stale), "render_cpu_s": round(cpu, 2),
+        "rendered_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    })
+
+
+def previous_timeline(store: ChunkStore, scene_id: str, plan: ScenePlan) -> SceneTimeline | None:
+    """The timeline the scene was last rendered with, as far as the new screenplay can say."""
+    saved = store.saved_timeline(scene_id)
+    if saved is None:
+        return None
+    try:
+        return plan_file.timeline_from_json(saved, plan.screenplay)
+    except (KeyError, StopIteration, TypeError):
+        return None  # lines or cues it names are gone
+
+
+def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: ChunkStore, force: bool) -> SceneWork:
+    work = SceneWork(plan, inputs, tuple(reasons), nominal_ranges(plan.timeline.total_frames, plan.timeline.fps),
+                     chunk_shared_digest(inputs, plan.screenplay))
+    work.stale = chunk_reasons(work, store.recorded(plan.scene.id), store, force,
+                               previous_timeline(store, plan.scene.id, plan))
+    return work
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1
