@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QUALITY ?= h
+MUSIC ?= 1
+EXECUTOR ?= local
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SETUP_LOG := build/setup.log
@@ -40,7 +42,7 @@ OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn
 # `make test` also opens the review page in a real browser (headless Chromium driven by Selenium).
 TEST_PACKAGES := chromium chromium-driver $(OCR_PACKAGES)
 
-.PHONY: setup system-packages render preview test bench check train verify clean
+.PHONY: setup system-packages render preview test bench check train verify clean ray
 
 setup: system-packages $(STAMP)
 
@@ -64,13 +66,22 @@ check: setup
 train: setup
 	$(PY) -m diffusion_explainer.engine train
 
-# QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); RENDER_FLAGS=--force renders every scene
-# again, RENDER_FLAGS=--silent skips speech, RENDER_FLAGS="--scene s03_forward" renders one scene
-# alone (no join). Only scenes whose inputs changed are rendered.
-render: setup
-	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) $(SCREENPLAY_ARG) $(RENDER_FLAGS)
+# QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); MUSIC=0 leaves the music bed and effects
+# out (narration only); RENDER_FLAGS=--force renders every scene again, RENDER_FLAGS=--silent skips
+# speech, RENDER_FLAGS="--scene s03_forward" renders one scene alone (no join). Only scenes whose
+# inputs changed are rendered.
+render: setup $(if $(filter ray,$(EXECUTOR)),ray)
+	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) --executor $(EXECUTOR) $(SCREENPLAY_ARG) \
+		$(if $(filter 0,$(MUSIC)),--no-music) $(RENDER_FLAGS)
 
-test: setup
+# Ray, for EXECUTOR=ray and the tests: an optional extra (a plain `make render` does not need it).
+RAY_STAMP := $(VENV)/.ray-installed
+ray: setup $(RAY_STAMP)
+$(RAY_STAMP): pyproject.toml
+	@$(STEP) "installing Ray (render --executor ray)" $(PY) -m pip install -e '.[test,ray]'
+	@touch $@
+
+test: setup ray
 	$(call apt_install,$(TEST_PACKAGES))
 	$(PY) -m pytest
 
@@ -81,7 +92,7 @@ verify: setup
 	$(PY) -m diffusion_explainer verify $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
-bench: setup
+bench: setup ray
 	$(PY) -m diffusion_explainer.engine bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
 

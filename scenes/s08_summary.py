@@ -44,6 +44,7 @@ class Summary(ExplainerScene):
                 points.at("5. 潜在空間"))
         for i, (card, start) in enumerate(zip(cards, said)):
             self.wait_until(start)
+            self.sound_effect("reveal")
             reveal = [FadeIn(card, shift=UP * 0.15)] + ([GrowArrow(arrows[i - 1])] if i else [])
             self.play(*reveal, run_time=0.8)
 
@@ -74,6 +75,7 @@ class Summary(ExplainerScene):
         # the change has just played (from 「ありがとう！」); the picture it ended on stays under the title
         title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
         subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
+        self.sound_effect("finale")
         self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.5)
         self.hold()
 

@@ -57,8 +57,8 @@ def render_settings(args):
         if args.resolution or args.fps:
             if not (args.resolution and args.fps):
                 raise ValueError("--resolution and --fps go together (e.g. --resolution 256,144 --fps 10)")
-            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs)
-        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs)
+            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs, music=not args.no_music)
+        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs, music=not args.no_music)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -78,7 +78,8 @@ def cmd_render(args) -> int:
 
     _interrupt_on_sigterm()
     screenplay = load_screenplay(args.screenplay)
-    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene)
+    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene,
+                 executor=args.executor)
     return 0
 
 
@@ -109,6 +110,8 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=int, help="a custom frame rate (with --resolution)")
     parser.add_argument("--silent", action="store_true",
                         help="no speech: line lengths estimated, a silent audio track (also DIFFUSION_EXPLAINER_SILENT=1)")
+    parser.add_argument("--no-music", action="store_true",
+                        help="narration only: no music bed or sound effects (the scenes are not rendered again)")
     parser.add_argument("-j", "--jobs", type=int, default=0, help="scenes rendered at once (default: the number of cores)")
 
 
@@ -126,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--screenplay", metavar="FILE",
                         help="the screenplay to render (default: script/diffusion_explainer.yaml); another "
                              "screenplay's video goes to build/<its name>/")
+    render.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="where the chunks render: local processes (default), or Ray tasks on the cluster "
+                             "in RAY_ADDRESS (a Ray instance on this machine when it is not set)")
     render.add_argument("--scene", action="append", metavar="ID",
                         help="render only this scene (repeatable), for a quick look: no join, no side files")
     render.set_defaults(func=cmd_render)

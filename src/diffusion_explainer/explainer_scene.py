@@ -39,6 +39,7 @@ from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
 from .screenplay import load_screenplay
+from .sound.events import SoundEvent
 from .style import Layout
 from .subtitles.band import SubtitleBand
 from .sync import LineSync, line_sync
@@ -126,6 +127,7 @@ class ExplainerScene(Scene):
         self._draw = draw or plan_file.FrameRange(0, self.timeline.total_frames)
         self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None]
         self._reads: list[list] = []  # [what, id, frame, bound]: what of the timeline the story read, and when
+        self._sound_events: list[SoundEvent] = []
         if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
 
@@ -201,6 +203,11 @@ class ExplainerScene(Scene):
 
     def seconds_until(self, frame: int) -> float:
         return max(0, frame - self._frame) / self.fps
+
+    def sound_effect(self, name: str) -> None:
+        """Mark a sound effect (sound.effects: "reveal", "finale") at this frame; the soundtrack
+        mixes it in, ducked under any voice."""
+        self._sound_events.append(SoundEvent(self._frame, name))
 
     def flip_book(self, pages: list[Mobject], seconds: float, keep_last: bool = True) -> Mobject | None:
         """Show mobjects one after another, like the pages of a flip book, over `seconds`.
@@ -392,12 +399,14 @@ class ExplainerScene(Scene):
         self._shown_key = key
 
     def _write_report(self) -> None:
-        """What this run drew and read, for the render (see chunk.py); nothing when run alone."""
+        """What this run drew, read and marked, for the render (see chunks.py); nothing when run
+        alone. Sound effects are at frames of the scene, so chunks drawn apart merge."""
         if self._report_path is None:
             return
         report = {"scene_id": self.scene_id, "total_frames": self.timeline.total_frames,
                   "draw": [self._draw.start, self._draw.end], "stopped_at": self._frame,
-                  "calls": self._calls, "reads": self._reads}
+                  "calls": self._calls, "reads": self._reads,
+                  "sounds": [[e.frame, e.name] for e in self._sound_events]}
         tmp = self._report_path.with_name(self._report_path.name + ".tmp")
         tmp.write_text(json.dumps(report), encoding="utf-8")
         tmp.replace(self._report_path)

@@ -104,6 +104,20 @@ def test_side_files_are_written_from_the_timeline(build, plan):
         assert sheet.size[0] > 1000 and sheet.size[1] > 216 * (cues // 5)
 
 
+def test_the_summary_marks_a_reveal_per_card_and_the_finale_for_the_soundtrack(build, plan):
+    """Scene 08 calls sound_effect as each numbered card appears (when the voice reaches its
+    number) and as the finale starts; the render keeps those frames with the scene's video."""
+    from diffusion_explainer.sync import line_sync
+
+    outputs, _, _ = build
+    sounds = Manifest(outputs.scenes_dir / "manifest.json").get("s08_summary")["sounds"]
+    timeline = plan.scene_plan("s08_summary").timeline
+    points = line_sync(timeline, "five_points", Path("scenes/s08_summary.py"))
+    said = [points.at(f"{n}. {name}") for n, name in enumerate(("前方過程", "学習", "逆過程", "テキスト条件付け", "潜在空間"), 1)]
+    assert [frame for frame, name in sounds if name == "reveal"] == said, sounds
+    assert [frame for frame, name in sounds if name == "finale"] == [timeline.cue("noise_to_image_finale").span.start]
+
+
 def test_a_second_render_with_nothing_changed_renders_nothing(build):
     outputs, _, _ = build
     before = outputs.video.stat().st_mtime_ns

@@ -77,13 +77,13 @@ def test_voice_onsets_come_from_the_narration_stem_when_the_render_left_one(tmp_
     t = np.arange(5 * 48000) / 48000
     voice = np.where(((t >= 1.0) & (t < 1.6)) | ((t >= 3.0) & (t < 3.6)), 0.3 * np.sin(2 * np.pi * 220 * t), 0.0)
     write_wav(tmp_path / "narration.wav", np.stack([voice, voice], 1), 48000)
-    measured = sound_measures(video, 5, tmp_path / "measured.json")
+    measured = sound_measures(video, tmp_path / "narration.wav", 5, tmp_path / "measured.json")
     assert measured.onsets_source.startswith("narration.wav")
     assert measured.onsets_s == pytest.approx((1.0, 3.0), abs=0.006)
     assert measured.loudness["integrated_lufs"] is None  # loudness is the video's own sound: silent
 
     write_wav(tmp_path / "narration.wav", np.stack([voice, voice], 1)[: 4 * 48000], 48000)  # another render's
-    measured = sound_measures(video, 5, tmp_path / "measured.json")
+    measured = sound_measures(video, tmp_path / "narration.wav", 5, tmp_path / "measured.json")
     assert "video.mp4" in measured.onsets_source and measured.onsets_s == ()
 
 
@@ -118,7 +118,7 @@ def test_on_a_narrated_render_every_voice_starts_with_its_subtitle(small_narrate
     outputs = small_narrated_render[0]
     report = json.loads(ReviewFiles(outputs.root).report.read_text(encoding="utf-8"))
     timing = report["voice_timing"]
-    assert timing["source"] == f"{outputs.video.name} (its soundtrack)"
+    assert timing["source"] == "narration.wav (the narration stem)"  # not the video's sound, with music under it
     lines = sum(len(s.lines) for s in load_screenplay(SMALL_SCREENPLAY).scenes)
     assert len(timing["lines"]) == lines and timing["flagged"] == []
     assert timing["max_abs_offset_ms"] <= 45  # the voices were placed on their subtitles' frames

@@ -48,6 +48,7 @@ class Chunk:
     end: int  # one past its last frame
     reads: tuple[tuple, ...]  # what the story read before `end`: (what, id, bound), see read_values
     key: str
+    sounds: tuple[tuple[int, str], ...] = ()  # the sound effects the scene marked in its frames: (frame, name)
     calls: tuple[int, ...] = field(default=(), compare=False)  # its calls' numbers in the run that drew it
 
     @property
@@ -62,7 +63,7 @@ class Chunk:
     @classmethod
     def from_json(cls, data: dict) -> Chunk:
         return cls(data["index"], tuple(data["nominal"]), data["start"], data["end"],
-                   tuple(tuple(r) for r in data["reads"]), data["key"])
+                   tuple(tuple(r) for r in data["reads"]), data["key"], tuple(tuple(e) for e in data.get("sounds", [])))
 
 
 def _line_value(timing: LineTiming) -> list:
@@ -150,7 +151,8 @@ def chunks_from_report(report: dict, chunks, timeline: SceneTimeline, shared: st
         reads = tuple(dict.fromkeys((what, ident, bound) for what, ident, frame, bound in report["reads"]
                                     if frame < end))
         key = chunk_key(shared, timeline, nominal, start, end, reads)
-        out.append(Chunk(index, nominal, start, end, reads, key, tuple(numbers)))
+        sounds = tuple((frame, name) for frame, name in report.get("sounds", []) if start <= frame < end)
+        out.append(Chunk(index, nominal, start, end, reads, key, sounds, tuple(numbers)))
     return out
 
 

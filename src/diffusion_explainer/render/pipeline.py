@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,11 +32,12 @@ from typing import Iterator, Sequence
 from .. import checks, review, runtime
 from ..errors import RenderError
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
+from ..sound.events import from_json
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
 from .join import Chapter, join
-from .soundtrack import ScenePiece, file_digest, soundtrack
+from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
 from .chunks import ChunkStore
@@ -74,6 +76,16 @@ class Outputs:
     @property
     def sound_cache(self) -> Path:
         return self.root / "cache" / "audio"
+
+    @property
+    def narration_stem(self) -> Path:
+        """The speech alone, for checks and for anyone who re-mixes or dubs."""
+        return self.root / "narration.wav"
+
+    @property
+    def music_stem(self) -> Path:
+        """The music and effects alone."""
+        return self.root / "music.wav"
 
     @property
     def srt(self) -> Path:
@@ -124,8 +136,9 @@ class Outputs:
         return self.manim_dir / scene_id
 
     def all_files(self) -> list[Path]:
+        stems = [] if self.settings.silent else [self.narration_stem] + ([self.music_stem] if self.settings.music else [])
         page = review.ReviewFiles(self.root)
-        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet, page.page, page.report]
+        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems + [page.page, page.report]
 
 
 @dataclass
@@ -209,12 +222,15 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             progress.say(f"render: {len(report.rendered)} jobs, {len(report.reused)} scenes reused, not joined "
                          f"(--scene), total {clock(report.wall_s)}")
             return report
-        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache) as sound:
-            report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment)
+        sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
+                             rendering=[w.scene_id for w in works])
+        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds) as sound:
+            report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
+                                        on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
-            sound_path = sound.result()  # its errors are the render's errors
+            sound_files = sound.result()  # its errors are the render's errors
 
-        final_inputs = _final_inputs(plan, manifest)
+        final_inputs = _final_inputs(plan, manifest, sound_files)
         recorded = Manifest(outputs.manifest).get(outputs.name)
         if (recorded and recorded.get("inputs") == final_inputs and not force
                 and all(p.exists() for p in outputs.all_files())
@@ -223,13 +239,14 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_path, outputs=outputs,
+                                   outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
                                    chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
                          f"AAC {facts.audio_rate} Hz stereo, fast start")
             t = time.monotonic()
+            place_stems(sound_files, outputs)
             write_side_files(plan, outputs)
             report.side_files_s = time.monotonic() - t
             Manifest(outputs.manifest).record(outputs.name, {
@@ -250,9 +267,20 @@ def make_executor(name: str, settings: RenderSettings, outputs: Outputs, screenp
     if name == "ray":
         from ..engine import models
 
-        return RayExecutor(outputs.jobs_dir, outputs.compiled_dir,
-                           engine_files=[d for d in models.artefact_dirs() if d.is_dir()])
+        ids = [s.id for s in screenplay.scenes]
+        engine = [d for d in models.artefact_dirs() if d.is_dir()] if uses_trained_models(screenplay, ids) else []
+        return RayExecutor(outputs.jobs_dir, outputs.compiled_dir, engine_files=engine)
     raise RenderError(f"unknown executor '{name}': use local or ray")
+
+
+def uses_trained_models(screenplay: Screenplay, scene_ids: list[str]) -> bool:
+    """Whether a scene file imports what loads the trained models (engine pictures and schedule
+    alone need none)."""
+    from ..scene_files import read_scene_file
+
+    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")
+    return any(module.startswith(trained) for scene_id in scene_ids
+               for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports)
 
 
 def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool) -> tuple[list[SceneWork], list[str]]:
@@ -274,8 +302,9 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bo
 
 
 def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest: Manifest, outputs: Outputs,
-              progress: Progress, job_environment: dict | None) -> list[JobRun]:
-    """Run every job; as each scene's last job finishes, join its chunks into its video."""
+              progress: Progress, job_environment: dict | None, on_scene=lambda scene_id: None) -> list[JobRun]:
+    """Run every job; as each scene's last job finishes, join its chunks into its video (then
+    `on_scene(scene_id)`: the soundtrack may take its sound effects)."""
     specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, job_environment), w) for w in works for j in w.jobs]
     specs.sort(key=lambda item: -next(j.estimate_s for j in item[1].jobs if j.name == item[0].name))  # longest first
     by_name = {spec.name: work for spec, work in specs}
@@ -283,6 +312,7 @@ def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest
     for work in works:  # a scene with nothing stale (its chunks all reused) is joined at once
         if not work.jobs:
             assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            on_scene(work.scene_id)
             progress.say(f"  done    {work.scene_id:<16} from its chunks, none rendered")
 
     def on_result(spec: JobSpec, result: JobResult) -> None:
@@ -295,6 +325,7 @@ def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest
         left[work.scene_id] -= 1
         if left[work.scene_id] == 0:
             assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            on_scene(work.scene_id)
             progress.say(f"  done    {work.scene_id:<16} joined from {len(work.ranges)} chunks")
 
     for spec, _ in specs:
@@ -323,11 +354,7 @@ def prepare_for_scenes(screenplay: Screenplay, scene_ids: list[str], progress: P
     on first use: the trained diffusion models (when a scene file uses the engine). Training
     takes a few minutes on a new machine; its lock already keeps parallel scenes from training
     twice, but a scene's progress would show none of it."""
-    from ..scene_files import read_scene_file
-
-    trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")  # (pictures, schedule: no models)
-    if any(module.startswith(trained) for scene_id in scene_ids
-           for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports):
+    if uses_trained_models(screenplay, scene_ids):
         from ..engine import models
 
         if not models.all_trained():
@@ -349,10 +376,11 @@ def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> li
             for part in inputs.changed_since(recorded)]
 
 
-def _final_inputs(plan: VideoPlan, manifest: Manifest) -> str:
-    """What the joined file and its side files are made from: the scene videos, the narration
-    tracks and the timelines (captions)."""
+def _final_inputs(plan: VideoPlan, manifest: Manifest, sound: Soundtrack) -> str:
+    """What the joined file and its side files are made from: the scene videos, the soundtrack
+    (the narration tracks, music and effects) and the timelines (captions)."""
     return _digest({
+        "soundtrack": sound.key,
         "settings": plan.settings.key,
         "scenes": [(p.scene.id, (manifest.get(p.scene.id) or {}).get("inputs")) for p in plan.scenes],
         "audio": [file_digest(p.audio) for p in plan.scenes],
@@ -370,14 +398,15 @@ def _render_code_digest() -> str:
 
 
 @contextlib.contextmanager
-def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings,
-                     cache_dir: Path) -> Iterator[concurrent.futures.Future]:
-    """Encode the soundtrack (if the narration changed) while the scenes render: it needs only the
-    narration tracks and the scene lengths, and a core is often free (one stale scene, or the
-    last one). The join then finds it in the cache. If the render stops, so does the encode."""
+def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_dir: Path,
+                     sounds: SceneSounds = NO_SOUNDS) -> Iterator[concurrent.futures.Future]:
+    """Encode the soundtrack (if the narration or music changed) while the scenes render: it
+    needs the narration tracks and the scene lengths, and each scene's sound effects only when
+    it gets to that scene; a core is often free (one stale scene, or the last one). The join
+    then finds it in the cache. If the render stops, so does the encode."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
-        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop)
+        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds)
         try:
             yield future
         except BaseException:
@@ -395,7 +424,8 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
-    sound = sound or soundtrack(pieces, settings.fps, (outputs or Outputs(final.parent, settings)).sound_cache)
+    sound = sound or soundtrack(pieces, settings.fps, (outputs or Outputs(final.parent, settings)).sound_cache,
+                                music=settings.music).audio
     with atomic_path(final) as tmp:
         join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
         facts = probe(tmp)
@@ -406,6 +436,20 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
             raise RenderError(f"the joined video is wrong, so {final} was left as it was: {'; '.join(problems)}. "
                               f"The rejected file is {rejected}.")
     return facts
+
+
+def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
+    """The soundtrack's stems beside the video (hard links into the cache, else copies); a stem
+    this render has none of is removed, so what lies beside the video is always its own."""
+    for stem, final in ((sound.narration, outputs.narration_stem), (sound.music, outputs.music_stem)):
+        if stem is None:
+            final.unlink(missing_ok=True)
+            continue
+        with atomic_path(final) as tmp:
+            try:
+                os.link(stem, tmp)
+            except OSError:
+                shutil.copyfile(stem, tmp)
 
 
 def write_side_files(plan: VideoPlan, outputs: Outputs) -> None:

@@ -194,6 +194,7 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
                  cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id))
     store.prune(work.scene_id, {c.key for c in chunks})
     manifest.record(work.scene_id, {
+        "sounds": sorted([list(e) for c in chunks for e in c.sounds]),  # the effects it marks, kept with its video
         "inputs": work.inputs.digest, "parts": work.inputs.parts, "frames": facts.frames,
         "bytes": video.stat().st_size, "chunks": len(chunks),
         "rendered_chunks": sorted(work.stale), "render_cpu_s": round(cpu, 2),

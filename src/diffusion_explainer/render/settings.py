@@ -47,16 +47,17 @@ class RenderSettings:
     silent: bool = False
     jobs: int = 1
     quality: str | None = None  # the Manim letter when the size came from one
+    music: bool = True  # the music bed and effects under the narration (the scenes do not depend on it)
 
     @classmethod
-    def from_quality(cls, letter: str, *, silent: bool = False, jobs: int = 1) -> RenderSettings:
+    def from_quality(cls, letter: str, *, silent: bool = False, jobs: int = 1, music: bool = True) -> RenderSettings:
         if letter not in QUALITIES:
             raise ValueError(f"unknown quality '{letter}': use one of {', '.join(QUALITIES)} (Manim's letters)")
         width, height, fps = QUALITIES[letter]
-        return cls(width, height, fps, silent, jobs, letter)
+        return cls(width, height, fps, silent, jobs, letter, music)
 
     @classmethod
-    def custom(cls, resolution: str, fps: int, *, silent: bool = False, jobs: int = 1) -> RenderSettings:
+    def custom(cls, resolution: str, fps: int, *, silent: bool = False, jobs: int = 1, music: bool = True) -> RenderSettings:
         """From Manim's `-r W,H` notation."""
         try:
             width, height = (int(v) for v in resolution.replace("x", ",").split(","))
@@ -66,7 +67,7 @@ class RenderSettings:
             raise ValueError(f"resolution {width}x{height}: both sides must be positive and even (4:2:0 video)")
         if fps <= 0:
             raise ValueError(f"frame rate {fps} must be a positive whole number")
-        return cls(width, height, int(fps), silent, jobs, None)
+        return cls(width, height, int(fps), silent, jobs, None, music)
 
     @property
     def key(self) -> str:
@@ -94,4 +95,5 @@ class RenderSettings:
         return args
 
     def describe(self) -> str:
-        return f"{self.width}x{self.height} at {self.fps} fps" + (", silent" if self.silent else ", narrated")
+        sound = ", silent" if self.silent else ", narrated" + ("" if self.music else ", no music")
+        return f"{self.width}x{self.height} at {self.fps} fps{sound}"

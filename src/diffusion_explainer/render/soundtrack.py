@@ -1,34 +1,54 @@
-"""The video's soundtrack: one AAC track of exactly the video's length, encoded once.
+"""The video's soundtrack: one AAC track of exactly the video's length, encoded once, and its two
+stems (the narration alone, the music and effects alone) as WAV files.
 
 It is built from the scenes' narration tracks, each padded with silence or trimmed to exactly
 its scene's length in samples: copy-joining per-scene audio would drop each scene's silent tail
-and pull every later line early (about 1 s of drift was measured that way). A silent render gets a
-silent track of the same length, so the delivered file has the same shape either way.
-The encoded track is kept under a name made from what it was made of, so joining again after
-a change to the pictures only copies it.
+and pull every later line early (about 1 s of drift was measured that way). Under the narration
+goes the music bed with its effects (sound/), unless the render is asked for no music. A silent
+render gets a silent track of the same length and no stems, so the delivered file has the same
+shape either way.
+
+The effects a scene marks are only known once that scene has rendered (SceneSounds), so the
+soundtrack is mixed and encoded in time order and waits for a scene's events only when it gets
+to that scene: started while the scenes render, it is usually done when they are.
+What was encoded is kept under a name made from everything it was made of (the narration, the
+scene layout, the events, the code that mixes it, the encoder's settings): joining again after a
+change to the pictures only copies it, and a change to the music encodes only the soundtrack.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import threading
+import wave
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import av
 import numpy as np
 
+from .. import sound
 from ..errors import RenderError
-from .atomic import atomic_path
+from ..narration import loudness
+from ..narration.mixing import TRUE_PEAK_CEILING_DB
+from ..sound.events import SoundEvent
+from ..sound.limiter import StreamingLimiter
+from ..sound.mixdown import Mixdown
+from .atomic import PARTIAL_MARK
 from .probe import AAC_FRAME, AUDIO_RATE
 
 AUDIO_BITRATE = 192_000
 # ffmpeg's own AAC encoder: its "fast" coder is about twice as fast as the default "twoloop"
 # and at 192 kb/s for speech the difference is not audible.
 AAC_OPTIONS = {"aac_coder": "fast"}
+# The limiter's ceiling, under the delivery's -1 dBTP: AAC's coding noise adds to the peaks.
+LIMIT_DB = TRUE_PEAK_CEILING_DB - 0.5
 KEEP_SOUNDTRACKS = 3  # the cache keeps the most recent few
+AUDIO_NAME, NARRATION_NAME, MUSIC_NAME = "soundtrack.m4a", "narration.wav", "music.wav"
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,64 @@ class ScenePiece:
     start_frame: int  # in the joined video
     frames: int
     audio: Path | None  # the scene's narration track; None: silence
+
+
+@dataclass(frozen=True)
+class Soundtrack:
+    """One encoded soundtrack in the cache: a folder named by its key."""
+
+    folder: Path
+
+    @property
+    def key(self) -> str:
+        return self.folder.name
+
+    @property
+    def audio(self) -> Path:
+        return self.folder / AUDIO_NAME
+
+    @property
+    def narration(self) -> Path | None:
+        """The speech alone (mono, 16-bit, 48 kHz); None for a silent render."""
+        path = self.folder / NARRATION_NAME
+        return path if path.exists() else None
+
+    @property
+    def music(self) -> Path | None:
+        """The music and effects alone (stereo, 16-bit, 48 kHz); None without music."""
+        path = self.folder / MUSIC_NAME
+        return path if path.exists() else None
+
+
+class SceneSounds:
+    """The sound events each scene's render recorded (kept in the scene manifest): a reused
+    scene's at once, a scene being rendered's once its video is kept (`settle`)."""
+
+    def __init__(self, recorded: Callable[[str], tuple[SoundEvent, ...]], rendering=()):
+        self._recorded = recorded
+        self._pending = {scene_id: threading.Event() for scene_id in rendering}
+
+    def settle(self, scene_id: str) -> None:
+        """The scene's render was kept: its events are final."""
+        if scene_id in self._pending:
+            self._pending[scene_id].set()
+
+    def now(self, scene_id: str) -> tuple[SoundEvent, ...]:
+        """What is recorded now: final, or the previous render's for a scene still rendering."""
+        return self._recorded(scene_id)
+
+    def settled(self) -> bool:
+        return all(event.is_set() for event in self._pending.values())
+
+    def wait(self, scene_id: str, stop: threading.Event | None = None) -> tuple[SoundEvent, ...]:
+        pending = self._pending.get(scene_id)
+        while pending is not None and not pending.wait(0.2):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"stopped while waiting for {scene_id} to render")
+        return self._recorded(scene_id)
+
+
+NO_SOUNDS = SceneSounds(lambda scene_id: ())
 
 
 def file_digest(path: Path | None) -> str:
@@ -50,9 +128,21 @@ def file_digest(path: Path | None) -> str:
     return h.hexdigest()
 
 
-def soundtrack_key(pieces: list[ScenePiece], fps: int) -> str:
+def mixing_code_digest() -> str:
+    """The code the soundtrack is made by: the sound package (music, ducking, effects, mix), the
+    loudness and limiter it uses, and this module."""
+    files = sorted(Path(sound.__file__).parent.glob("*.py")) + [Path(loudness.__file__), Path(__file__)]
+    return hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
+
+
+def soundtrack_key(pieces: list[ScenePiece], fps: int, music: bool = False,
+                   events: dict[str, tuple[SoundEvent, ...]] | None = None) -> str:
+    music = music and not _silent(pieces)
     parts = [f"{p.scene_id}:{_scene_samples(p, fps)}:{file_digest(p.audio)}" for p in pieces]
-    parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())}")
+    parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())}, code {mixing_code_digest()}")
+    if music:
+        parts.append("music")
+        parts += [f"{p.scene_id} sounds {[(e.frame, e.name) for e in (events or {}).get(p.scene_id, ())]}" for p in pieces]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
@@ -60,39 +150,138 @@ class Stopped(Exception):
     """The encode was asked to stop (the render was interrupted or failed)."""
 
 
-def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None) -> Path:
+def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None, *,
+               music: bool = True, sounds: SceneSounds = NO_SOUNDS) -> Soundtrack:
     """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
-    stopped leaves nothing behind)."""
-    path = cache_dir / f"soundtrack-{soundtrack_key(pieces, fps)}.m4a"
-    if not path.exists():
-        with atomic_path(path) as tmp:
-            encode(pieces, fps, tmp, stop)
-        for old in sorted(cache_dir.glob("soundtrack-*.m4a"), key=lambda p: p.stat().st_mtime)[:-KEEP_SOUNDTRACKS]:
-            old.unlink(missing_ok=True)
-    return path
+    stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene."""
+    guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
+    cached = Soundtrack(cache_dir / guess)
+    if cached.audio.exists():
+        os.utime(cached.folder)  # recently used: the last the cache lets go of
+        if not music or sounds.settled():
+            return cached
+        # a scene being rendered may still mark the same effects as before: then nothing to do
+        final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
+        if final == guess:
+            return cached
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    work = cache_dir / f".{os.getpid()}{PARTIAL_MARK}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        events = encode(pieces, fps, work, stop, music=music, sounds=sounds)
+        done = Soundtrack(cache_dir / soundtrack_key(pieces, fps, music, events))
+        if done.audio.exists():
+            shutil.rmtree(work)
+        else:
+            os.replace(work, done.folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    kept = sorted((p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime)
+    for old in kept[:-KEEP_SOUNDTRACKS]:
+        if old != done.folder:
+            shutil.rmtree(old, ignore_errors=True)
+    return done
 
 
-def encode(pieces: list[ScenePiece], fps: int, out_path: Path, stop: threading.Event | None = None) -> None:
-    with av.open(str(out_path), mode="w", format="mp4") as output:
+def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
+           music: bool = True, sounds: SceneSounds = NO_SOUNDS) -> dict[str, tuple[SoundEvent, ...]]:
+    """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
+    in time order; returns the events that went into it."""
+    silent = _silent(pieces)
+    narration = np.concatenate([_read_piece(p, fps) for p in pieces]) if pieces else np.zeros((0, 2), np.float32)
+    places, first = [], 0
+    for piece in pieces:
+        places.append((first, _scene_samples(piece, fps)))
+        first += places[-1][1]
+    mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent)
+    limiter = StreamingLimiter(AUDIO_RATE, 10.0 ** (LIMIT_DB / 20.0))
+    events: dict[str, tuple[SoundEvent, ...]] = {}
+    with _Stems(folder, silent, mix.music is not None) as stems, \
+            av.open(str(folder / AUDIO_NAME), mode="w", format="mp4") as output:
         stream = output.add_stream("aac", rate=AUDIO_RATE, layout="stereo", options=dict(AAC_OPTIONS))
         stream.bit_rate = AUDIO_BITRATE
         position = 0
-        for block in _frames_of(AAC_FRAME, _audio_blocks(pieces, fps)):
+
+        def blocks() -> Iterator[np.ndarray]:
+            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                if mix.music is not None:
+                    events[piece.scene_id] = sounds.wait(piece.scene_id, stop)
+                    mix.add_scene_events(index, events[piece.scene_id], fps)
+                voice, bed = mix.block(start, start + length)
+                stems.write(voice, bed)
+                yield limiter.push(voice if bed is None else voice + bed)
+            yield limiter.flush()
+
+        for block in _frames_of(AAC_FRAME, blocks()):
             if stop is not None and stop.is_set():
                 raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
-            frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
             frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, position, Fraction(1, AUDIO_RATE)
-            position += block.shape[1]
+            position += block.shape[0]
             output.mux(stream.encode(frame))
         output.mux(stream.encode(None))
+    return events
+
+
+class _Stems:
+    """The narration (mono) and music (stereo) stems, written as 16-bit WAV while mixing."""
+
+    def __init__(self, folder: Path, silent: bool, music: bool):
+        self.files = {}
+        if not silent:
+            self.files["narration"] = self._open(folder / NARRATION_NAME, 1)
+        if music:
+            self.files["music"] = self._open(folder / MUSIC_NAME, 2)
+
+    @staticmethod
+    def _open(path: Path, channels: int) -> wave.Wave_write:
+        out = wave.open(str(path), "wb")
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(AUDIO_RATE)
+        return out
+
+    def write(self, voice: np.ndarray, bed: np.ndarray | None) -> None:
+        if "narration" in self.files:
+            self.files["narration"].writeframes(_pcm16(voice.mean(axis=1)))
+        if "music" in self.files and bed is not None:
+            self.files["music"].writeframes(_pcm16(bed))
+
+    def __enter__(self) -> _Stems:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for out in self.files.values():
+            out.close()
+
+
+def _pcm16(samples: np.ndarray) -> bytes:
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def _silent(pieces: list[ScenePiece]) -> bool:
+    return all(p.audio is None for p in pieces)
 
 
 def _scene_samples(piece: ScenePiece, fps: int) -> int:
     return piece.frames * AUDIO_RATE // fps
 
 
+def _read_piece(piece: ScenePiece, fps: int) -> np.ndarray:
+    samples = _scene_samples(piece, fps)
+    if piece.audio is None:
+        return np.zeros((samples, 2), np.float32)
+    try:
+        return _read_track(piece.audio, samples)
+    except (av.error.FFmpegError, OSError) as e:
+        raise RenderError(f"cannot read the narration track of {piece.scene_id} ({piece.audio}): {e}") from None
+
+
 def _read_track(path: Path, samples: int) -> np.ndarray:
-    """A track as float32 (2, samples) at 48 kHz, padded with silence or trimmed to `samples`."""
+    """A track as float32 (samples, 2) at 48 kHz, padded with silence or trimmed to `samples`."""
     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
     chunks = []
     with av.open(str(path)) as container:
@@ -104,29 +293,18 @@ def _read_track(path: Path, samples: int) -> np.ndarray:
     data = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
     if data.shape[1] < samples:
         data = np.pad(data, ((0, 0), (0, samples - data.shape[1])))
-    return np.ascontiguousarray(data[:, :samples], dtype=np.float32)
-
-
-def _audio_blocks(pieces: list[ScenePiece], fps: int) -> Iterator[np.ndarray]:
-    for piece in pieces:
-        samples = _scene_samples(piece, fps)
-        if piece.audio is None:
-            yield np.zeros((2, samples), np.float32)
-        else:
-            try:
-                yield _read_track(piece.audio, samples)
-            except (av.error.FFmpegError, OSError) as e:
-                raise RenderError(f"cannot read the narration track of {piece.scene_id} ({piece.audio}): {e}") from None
+    return np.ascontiguousarray(data[:, :samples].T, dtype=np.float32)
 
 
 def _frames_of(size: int, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-    """Blocks of exactly `size` samples across the scenes' borders (the last may be shorter)."""
-    pending = np.zeros((2, 0), np.float32)
+    """Blocks of exactly `size` samples (samples, 2) across the blocks' borders (the last may be
+    shorter)."""
+    pending = np.zeros((0, 2), np.float32)
     for block in blocks:
-        pending = np.concatenate([pending, block], axis=1)
-        usable = pending.shape[1] - pending.shape[1] % size
+        pending = np.concatenate([pending, block])
+        usable = pending.shape[0] - pending.shape[0] % size
         for i in range(0, usable, size):
-            yield np.ascontiguousarray(pending[:, i : i + size])
-        pending = pending[:, usable:]
-    if pending.shape[1]:
-        yield np.ascontiguousarray(pending)
+            yield pending[i : i + size]
+        pending = pending[usable:]
+    if pending.shape[0]:
+        yield pending

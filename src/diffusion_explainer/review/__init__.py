@@ -30,7 +30,8 @@ def publish(plan, outputs, cue_stills) -> ReviewFiles:
     files = ReviewFiles(outputs.root)
     record = record_of(plan, {name: path.relative_to(outputs.root).as_posix() for name, path in (
         ("video", outputs.video), ("captions", outputs.vtt), ("subrip", outputs.srt), ("chapters", outputs.chapters),
-        ("thumbnail", outputs.thumbnail), ("contact_sheet", outputs.contact_sheet))})
+        ("thumbnail", outputs.thumbnail), ("contact_sheet", outputs.contact_sheet),
+        ("narration_stem", outputs.narration_stem))})
     write_text(files.record, record.to_json())
     for still in cue_stills:
         image = still.image.resize((CUE_IMAGE_WIDTH, round(CUE_IMAGE_WIDTH * still.image.height / still.image.width)),

@@ -1,6 +1,6 @@
 """The sound the report measures, read back from the rendered files: loudness and voice onsets.
 
-Voice onsets are found in the narration stem (`narration.wav` beside the video) when the render
+Voice onsets are found in the narration stem (the speech alone, beside the video) when the render
 left one of the video's length: under a music bed, the rise of energy at a line's start is the
 music's as much as the voice's. Without a stem they come from the video's own soundtrack, which
 is then speech only. Loudness is always the video's soundtrack: what a viewer hears.
@@ -28,7 +28,6 @@ from ..narration.mixing import TARGET_LUFS, TRUE_PEAK_CEILING_DB
 from ..narration.onsets import onsets_in
 from ..render.atomic import write_text
 
-NARRATION_STEM = "narration.wav"
 MEASURES_VERSION = 1  # bump when what is measured changes
 
 
@@ -58,11 +57,10 @@ def video_sound(video: Path) -> Sound:
     return Sound(np.ascontiguousarray(planar.T, dtype=np.float32), rate, f"{video.name} (its soundtrack)")
 
 
-def narration_stem(video: Path, duration_s: float) -> Path | None:
-    """The speech-only stem beside the video, if there is one of the video's length (another
-    length means it was left by another render) in 16-bit PCM (what read_wav reads)."""
-    stem = video.parent / NARRATION_STEM
-    if not stem.exists():
+def usable_stem(stem: Path | None, duration_s: float) -> Path | None:
+    """The speech-only stem if it is there, of the video's length (another length means it was
+    left by another render) and in 16-bit PCM (what read_wav reads)."""
+    if stem is None or not stem.exists():
         return None
     try:
         with wave.open(str(stem), "rb") as wav:
@@ -101,10 +99,10 @@ def _digest(video: Path, stem: Path | None) -> str:
     return h.hexdigest()[:24]
 
 
-def sound_measures(video: Path, duration_s: float, cache: Path) -> SoundMeasures:
-    """Loudness of the video's sound and the onsets of its voices, from `cache` when the sound is
-    the one measured last."""
-    stem = narration_stem(video, duration_s)
+def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Path) -> SoundMeasures:
+    """Loudness of the video's sound and the onsets of its voices (in `stem`, the narration alone,
+    if usable), from `cache` when the sound is the one measured last."""
+    stem = usable_stem(stem, duration_s)
     key = _digest(video, stem)
     kept = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     if kept.get("key") != key:

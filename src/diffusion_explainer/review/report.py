@@ -33,7 +33,8 @@ def measure(record: ReviewRecord, files: ReviewFiles, *, ocr: bool, ocr_skipped:
                           f"{expected_frames}: they are from different renders; render again")
     report["problems"] += _file_problems(report["video"], record)
 
-    sound = sound_measures(video, record.duration_s, files.sound_measures)
+    stem = files.root / record.files["narration_stem"] if "narration_stem" in record.files else None
+    sound = sound_measures(video, stem, record.duration_s, files.sound_measures)
     report["loudness"] = sound.loudness
     if record.silent:
         report["voice_timing"] = {"skipped": "a silent render: there is no voice to measure"}
