@@ -37,8 +37,12 @@ endef
 # `manim -p` (preview) exit cleanly on a machine without a display.
 APT_PACKAGES := build-essential pkg-config python3-dev python3-venv libpango1.0-dev \
 	fonts-noto-cjk texlive-latex-base dvisvgm ffmpeg xdg-utils
+# `make verify` reads the burned-in subtitles back with Tesseract's Japanese model.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn
+# `make test` also opens the review page in a real browser (headless Chromium driven by Selenium).
+TEST_PACKAGES := chromium chromium-driver $(OCR_PACKAGES)
 
-.PHONY: setup system-packages render preview test bench check train clean ray
+.PHONY: setup system-packages render preview test bench check train verify clean ray
 
 setup: system-packages $(STAMP)
 
@@ -78,7 +82,14 @@ $(RAY_STAMP): pyproject.toml
 	@touch $@
 
 test: setup ray
+	$(call apt_install,$(TEST_PACKAGES))
 	$(PY) -m pytest
+
+# The full quality report on the last render (build/index.html, build/report.json), with the burned-in
+# subtitles read back by OCR; VERIFY_FLAGS=--no-ocr skips that part (and installs no Tesseract).
+verify: setup
+	$(if $(findstring --no-ocr,$(VERIFY_FLAGS)),,$(call apt_install,$(OCR_PACKAGES)))
+	$(PY) -m diffusion_explainer verify $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
 bench: setup ray

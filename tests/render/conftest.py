@@ -1,5 +1,4 @@
-"""Helpers for the render tests: tiny real videos made with PyAV (no Manim), and a marker for the
-full-video render."""
+"""Helpers for the render tests: tiny real videos made with PyAV (no Manim)."""
 
 from fractions import Fraction
 from pathlib import Path
@@ -7,11 +6,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "full_video: renders the whole video at 256x144, 10 fps, silent, and reads it back (a few minutes)")
 
 
 def write_video(path: Path, frames: int, fps: int = 10, size=(256, 144), colour=(40, 80, 160), *,

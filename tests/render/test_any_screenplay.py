@@ -2,7 +2,6 @@
 same pipeline end to end (narrated, read back with PyAV); `--scene` renders one scene without the
 join; and a line inserted before a synced line keeps the animation on its words, in the frames."""
 
-import io
 import os
 from pathlib import Path
 
@@ -27,11 +26,9 @@ SILENT = RenderSettings.custom("256,144", 10, silent=True, jobs=os.cpu_count() o
 
 
 @pytest.fixture(scope="module")
-def small_build(tmp_path_factory):
-    root = tmp_path_factory.mktemp("small-build")
-    log = io.StringIO()
-    report = render_video(NARRATED, screenplay=load_screenplay(SMALL), root=root, progress=Progress(stream=log))
-    return Outputs(root, NARRATED, "noise_in_two_scenes"), report, log.getvalue()
+def small_build(small_narrated_render):
+    assert small_narrated_render[0].settings == NARRATED
+    return small_narrated_render
 
 
 def test_the_small_screenplay_renders_end_to_end(small_build):

@@ -3,7 +3,6 @@ temporary build directory and read back with PyAV: exact frames per scene, the j
 numbers, each scene on its frame, the side files; then the incremental paths: nothing changed
 renders nothing, one edited line renders one scene, a failing scene keeps the last good video."""
 
-import io
 import os
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ from PIL import Image
 
 from diffusion_explainer.errors import RenderError
 from diffusion_explainer.render.inputs import Manifest
-from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.pipeline import render_video
 from diffusion_explainer.render.probe import probe, video_problems
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.render.settings import RenderSettings
@@ -30,12 +29,9 @@ SETTINGS = RenderSettings.custom("256,144", 10, silent=True, jobs=os.cpu_count()
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    root = tmp_path_factory.mktemp("build")
-    log = io.StringIO()
-    report = render_video(SETTINGS, root=root, progress=Progress(stream=log, interval_s=30))
-    print(log.getvalue())
-    return Outputs(root, SETTINGS), report, log.getvalue()
+def build(tiny_render):
+    assert tiny_render[0].settings == SETTINGS
+    return tiny_render
 
 
 @pytest.fixture(scope="module")

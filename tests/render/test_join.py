@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.errors import RenderError
+from diffusion_explainer.render.join import Chapter
 from diffusion_explainer.render.soundtrack import ScenePiece
 from diffusion_explainer.render.pipeline import join_and_check
 from diffusion_explainer.render.probe import probe, video_problems
@@ -55,6 +56,17 @@ def test_joined_file_meets_the_spec_and_every_scene_starts_on_its_frame(three_sc
         own = decoded(piece.video)
         for i, frame in enumerate(own):  # stream copy: the very same pictures at the scene's frames
             assert np.array_equal(joined[piece.start_frame + i], frame), f"{piece.scene_id} frame {i}"
+
+
+def test_the_joined_file_carries_one_chapter_per_scene_and_stays_on_spec(three_scenes, tmp_path):
+    final = tmp_path / "out.mp4"
+    chapters = [Chapter(0, 2000, "タイトル"), Chapter(2000, 5000, "前方過程"), Chapter(5000, 6000, "まとめ")]
+    facts = join_and_check(three_scenes, SETTINGS, 6, final, chapters=chapters)
+    assert video_problems(facts, 256, 144, 10, 6) == []  # the chapter track changes no length or stream
+    with av.open(str(final)) as container:
+        read = [(float(c["start"] * c["time_base"]), float(c["end"] * c["time_base"]), c["metadata"]["title"])
+                for c in container.chapters()]
+    assert read == [(0.0, 2.0, "タイトル"), (2.0, 5.0, "前方過程"), (5.0, 6.0, "まとめ")]
 
 
 def test_narration_is_padded_to_its_scene_and_starts_at_the_scenes_start(three_scenes, tmp_path):

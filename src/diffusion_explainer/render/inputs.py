@@ -6,9 +6,9 @@ A scene is rendered again only when one of its inputs changed:
   scene 3;
 - timing: its timeline in frames, which follows the narration's measured lengths;
 - scene file: scenes/<scene_id>.py;
-- package code: the package the scenes import (the render, narration and sound packages and the
-  command line excepted: narration reaches a scene's pixels only through its timing, and the
-  music and effects never do), plus any helper module in scenes/;
+- package code: the package the scenes import (the render, narration, sound and review packages
+  and the command line excepted: narration reaches a scene's pixels only through its timing, the
+  music and effects and the review page never do), plus any helper module in scenes/;
 - engine artefacts: the trained models in the engine's cache;
 - toolchain: the render settings, Manim and PyAV versions and the font files.
 The narration audio is not a scene input: it is muxed in when the scenes are joined, so a
@@ -32,7 +32,7 @@ from .settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Parts of the package that cannot change a scene's pixels (see the module docstring).
-NOT_SCENE_CODE = ("render", "narration", "sound", "cli.py", "__main__.py")
+NOT_SCENE_CODE = ("render", "narration", "sound", "review", "cli.py", "__main__.py")
 
 
 def _digest(value) -> str:

@@ -3,20 +3,30 @@
 Video: every scene's H.264 packets are copied (never re-encoded), their timestamps moved by the
 scene's first frame in the scene table, so each scene starts exactly on its frame.
 Audio: the AAC soundtrack (soundtrack.py, encoded once for the whole video) is copied too.
+Chapters: one per scene, as the MP4's chapter track (and Nero chapter list), so desktop players
+list the scenes without the review page.
 The MP4 is written with its index first (fast start).
 """
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import av
 
 from ..errors import RenderError
 from .soundtrack import ScenePiece
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str
 
 
 def _video_packets(stream, pieces: list[ScenePiece], fps: int) -> Iterator[tuple[float, int, av.Packet]]:
@@ -54,7 +64,8 @@ def _audio_packets(stream, soundtrack: Path) -> Iterator[tuple[float, int, av.Pa
             yield float(packet.dts * packet.time_base), 1, packet
 
 
-def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, title: str = "") -> None:
+def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, title: str = "",
+         chapters: Sequence[Chapter] = ()) -> None:
     """Write the joined video to `out_path` (a temporary name: the caller checks and renames it)."""
     if not pieces:
         raise RenderError("nothing to join: no scenes")
@@ -70,6 +81,8 @@ def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, t
                 audio = output.add_stream_from_template(template=sound.streams.audio[0])
             if title:
                 output.metadata["title"] = title
+            output.set_chapters([{"id": i, "start": c.start_ms, "end": c.end_ms, "time_base": Fraction(1, 1000),
+                                  "metadata": {"title": c.title}} for i, c in enumerate(chapters, start=1)])
             # Interleave by time, so a player reading the file in order finds sound and picture together.
             merged = heapq.merge(_video_packets(video, pieces, fps), _audio_packets(audio, soundtrack),
                                  key=lambda item: (item[0], item[1]))

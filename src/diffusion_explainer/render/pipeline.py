@@ -9,7 +9,8 @@
    (executors.py), then join each scene's chunks into its video;
 3. join the scene videos (stream copy) with one narration track encoded once, read the result
    back and refuse it if any number is off;
-4. write the captions, chapters, thumbnail and contact sheet beside it.
+4. write the captions, chapters, thumbnail and contact sheet beside it, and the review page with
+   the cheap parts of its quality report (review/).
 Every file is written under a temporary name and renamed when complete; a run that changes
 nothing rewrites nothing. One render at a time per build directory (a lock file).
 """
@@ -26,16 +27,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from .. import checks, runtime
+from .. import checks, review, runtime
 from ..errors import RenderError
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.events import from_json
 from . import captions, stills
 from .atomic import atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
-from .join import join
+from .join import Chapter, join
 from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
@@ -49,6 +50,13 @@ from .video_plan import VideoPlan, plan_video
 VIDEO_NAME = "diffusion_explainer"
 
 
+def build_root(screenplay: Screenplay) -> Path:
+    """build/ for the project's screenplay, build/<name>/ for any other (so that two screenplays
+    never share scene videos or their manifest)."""
+    own = Path(screenplay.path).resolve() == DEFAULT_PATH.resolve()
+    return runtime.build_dir() if own else runtime.build_dir() / screenplay.name
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where one render's files go."""
@@ -59,12 +67,7 @@ class Outputs:
 
     @classmethod
     def for_screenplay(cls, screenplay: Screenplay, settings: RenderSettings, root: Path | None = None) -> Outputs:
-        """build/ for the project's screenplay, build/<name>/ for any other (so that two
-        screenplays never share scene videos or their manifest)."""
-        if root is None:
-            own = Path(screenplay.path).resolve() == DEFAULT_PATH.resolve()
-            root = runtime.build_dir() if own else runtime.build_dir() / screenplay.name
-        return cls(Path(root), settings, screenplay.name)
+        return cls(Path(root) if root is not None else build_root(screenplay), settings, screenplay.name)
 
     @property
     def video(self) -> Path:
@@ -134,7 +137,8 @@ class Outputs:
 
     def all_files(self) -> list[Path]:
         stems = [] if self.settings.silent else [self.narration_stem] + ([self.music_stem] if self.settings.music else [])
-        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems
+        page = review.ReviewFiles(self.root)
+        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems + [page.page, page.report]
 
 
 @dataclass
@@ -235,7 +239,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         else:
             t = time.monotonic()
             facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs)
+                                   outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
+                                   chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
             report.joined, report.join_s = True, time.monotonic() - t
             progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                          f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -387,9 +392,10 @@ def _final_inputs(plan: VideoPlan, manifest: Manifest, sound: Soundtrack) -> str
 
 
 def _render_code_digest() -> str:
-    """This package's own code: a change to how files are joined or drawn rewrites them."""
+    """This package's own code and the review page's: a change to how files are joined or drawn rewrites them."""
     here = Path(__file__).parent
-    return _digest([file_digest(p) for p in sorted(here.glob("*.py"))])
+    review_code = [p for p in (here.parent / "review").iterdir() if p.suffix in (".py", ".js", ".css")]
+    return _digest([file_digest(p) for p in sorted(here.glob("*.py")) + sorted(review_code)])
 
 
 @contextlib.contextmanager
@@ -415,14 +421,14 @@ def scene_pieces(plan: VideoPlan, outputs: Outputs) -> list[ScenePiece]:
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   sound: Path | None = None, outputs: Outputs | None = None):
+                   sound: Path | None = None, outputs: Outputs | None = None, chapters: Sequence[Chapter] = ()):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
     sound = sound or soundtrack(pieces, settings.fps, (outputs or Outputs(final.parent, settings)).sound_cache,
                                 music=settings.music).audio
     with atomic_path(final) as tmp:
-        join(pieces, settings.fps, sound, tmp, title=title)
+        join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
         facts = probe(tmp)
         problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s)
         if problems:
@@ -454,8 +460,10 @@ def write_side_files(plan: VideoPlan, outputs: Outputs) -> None:
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:
         stills.thumbnail(plan, videos).save(tmp)
+    cue_stills = stills.cue_stills(plan, videos)
     with atomic_path(outputs.contact_sheet) as tmp:
-        stills.contact_sheet(plan, videos).save(tmp)
+        stills.contact_sheet(plan, cue_stills).save(tmp)
+    review.publish(plan, outputs, cue_stills)
 
 
 def report_json(report: RenderReport) -> str:

@@ -12,6 +12,7 @@ is found by seeking to the keyframe before it and decoding forward to its exact 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -108,28 +109,40 @@ def _label_font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def contact_sheet(plan: VideoPlan, scene_videos: dict[str, Path]) -> Image.Image:
-    tiles = []  # (scene id, cue id, frame in the video, image)
+@dataclass(frozen=True)
+class CueStill:
+    scene_id: str
+    cue_id: str
+    frame: int  # in the joined video
+    image: Image.Image
+
+
+def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path]) -> list[CueStill]:
+    """The middle frame of every cue (the contact sheet's tiles, the review page's cue strip)."""
+    tiles = []
     for scene_plan in plan.scenes:
         cues = scene_plan.timeline.cues
         middles = [(c.span.start + c.span.end) // 2 for c in cues]
         frames = read_frames(scene_videos[scene_plan.scene.id], middles, plan.fps)
         start = plan.start_frame(scene_plan.scene.id)
         for cue, middle in zip(cues, middles):
-            tiles.append((scene_plan.scene.id, cue.cue.id, start + middle, frames[middle]))
+            tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + middle, frames[middle]))
+    return tiles
 
+
+def contact_sheet(plan: VideoPlan, tiles: list[CueStill]) -> Image.Image:
     tile_height = round(TILE_WIDTH * plan.settings.height / plan.settings.width)
     rows = -(-len(tiles) // COLUMNS)
     sheet = Image.new("RGB", (MARGIN + COLUMNS * (TILE_WIDTH + MARGIN),
                               MARGIN + rows * (tile_height + LABEL_HEIGHT + MARGIN)), style.BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     font_big, font_small = _label_font(17), _label_font(14)
-    for i, (scene_id, cue_id, frame_number, image) in enumerate(tiles):
+    for i, tile in enumerate(tiles):
         x = MARGIN + (i % COLUMNS) * (TILE_WIDTH + MARGIN)
         y = MARGIN + (i // COLUMNS) * (tile_height + LABEL_HEIGHT + MARGIN)
-        sheet.paste(image.resize((TILE_WIDTH, tile_height), Image.LANCZOS), (x, y))
-        seconds = frame_number / plan.fps
-        draw.text((x, y + tile_height + 3), f"{scene_id} / {cue_id}", fill=style.INK, font=font_big)
-        draw.text((x, y + tile_height + 23), f"{format_clock(int(seconds))}.{int(seconds * 10) % 10}  frame {frame_number}",
+        sheet.paste(tile.image.resize((TILE_WIDTH, tile_height), Image.LANCZOS), (x, y))
+        seconds = tile.frame / plan.fps
+        draw.text((x, y + tile_height + 3), f"{tile.scene_id} / {tile.cue_id}", fill=style.INK, font=font_big)
+        draw.text((x, y + tile_height + 23), f"{format_clock(int(seconds))}.{int(seconds * 10) % 10}  frame {tile.frame}",
                   fill=style.MUTED, font=font_small)
     return sheet

@@ -1,0 +1,88 @@
+"""The review and publishing page (build/index.html) and the quality report (build/report.json).
+
+- publish: after every render, the record of what was planned, the cue pictures, the extra
+  tracks and the page with the cheap parts of the report (the file's numbers, loudness, voice
+  onsets against the subtitles, reading speed, plots);
+- verify: the full report on the last render, with the burned-in subtitles read back by OCR.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from ..errors import RenderError
+from ..render.atomic import atomic_path, write_text
+from .files import ReviewFiles
+from .ocr import check_tesseract
+from .page import render_page
+from .record import ReviewRecord, record_of
+from .report import measure
+from .tracks import chapters_vtt, descriptions_vtt
+
+CUE_IMAGE_WIDTH = 320
+
+
+def publish(plan, outputs, cue_stills) -> ReviewFiles:
+    """Write the page and the cheap report for a render just joined (`outputs`: render.pipeline.Outputs)."""
+    files = ReviewFiles(outputs.root)
+    record = record_of(plan, {name: path.relative_to(outputs.root).as_posix() for name, path in (
+        ("video", outputs.video), ("captions", outputs.vtt), ("subrip", outputs.srt), ("chapters", outputs.chapters),
+        ("thumbnail", outputs.thumbnail), ("contact_sheet", outputs.contact_sheet),
+        ("narration_stem", outputs.narration_stem))})
+    write_text(files.record, record.to_json())
+    for still in cue_stills:
+        image = still.image.resize((CUE_IMAGE_WIDTH, round(CUE_IMAGE_WIDTH * still.image.height / still.image.width)),
+                                   Image.LANCZOS)
+        with atomic_path(files.cue_image(still.scene_id, still.cue_id)) as tmp:
+            image.save(tmp, format="JPEG", quality=85)
+    write_text(files.chapters_vtt, chapters_vtt(record))
+    write_text(files.descriptions_vtt, descriptions_vtt(record))
+    _write(record, measure(record, files, ocr=False), files)
+    return files
+
+
+def verify(root: Path, *, ocr: bool = True) -> dict:
+    """The full report on the render in `root`; the page shows it."""
+    files = ReviewFiles(Path(root))
+    if not files.record.exists():
+        raise RenderError(f"no render to verify in {files.root}: {files.record} is missing (run `make render` first)")
+    if ocr:
+        check_tesseract()  # before ten minutes of sound are measured for nothing
+    record = ReviewRecord.load(files.record)
+    skipped = "" if ocr else "skipped (--no-ocr): the burned-in subtitles were not read back"
+    report = measure(record, files, ocr=ocr, ocr_skipped=skipped)
+    _write(record, report, files)
+    return report
+
+
+def _write(record: ReviewRecord, report: dict, files: ReviewFiles) -> None:
+    tracks = {"captions": (files.root / record.files["captions"]).read_text(encoding="utf-8"),
+              "chapters": files.chapters_vtt.read_text(encoding="utf-8"),
+              "descriptions": files.descriptions_vtt.read_text(encoding="utf-8")}
+    write_text(files.report, json.dumps(report, ensure_ascii=False, indent=1))
+    write_text(files.page, render_page(record, report, tracks, files))
+
+
+def summary(report: dict) -> str:
+    """A few lines for the terminal; the page and report.json have the rest."""
+    facts, loud = report["video"], report["loudness"]
+    lines = [f"verify: {facts['file']} — {facts['duration_s']} s, {facts['frames']} frames, {facts['size']}, "
+             f"{facts['video_codec']} {facts['video_profile']}, fast start {'yes' if facts['fast_start'] else 'NO'}, "
+             f"{len(facts['chapters'])} chapters",
+             f"  loudness {loud['integrated_lufs']} LUFS, true peak {loud['true_peak_dbtp']} dBTP"]
+    timing = report["voice_timing"]
+    lines.append("  voice timing: " + (timing["skipped"] if "skipped" in timing else
+                 f"median |voice - subtitle| {timing['median_abs_offset_ms']} ms, largest {timing['max_abs_offset_ms']} ms, "
+                 f"{len(timing['flagged'])} flagged ({timing['source']})"))
+    speed = report["reading_speed"]
+    lines.append(f"  reading speed: median {speed['median_cps']} chars/s, {speed['over_comfortable']} lines over "
+                 f"{speed['comfortable_cps']:g}, {len(speed['flagged'])} over {speed['max_cps']:g}")
+    ocr = report["subtitles_read_back"]
+    lines.append("  subtitles read back: " + (ocr["skipped"] if "skipped" in ocr else
+                 f"{ocr['pages']} pages, mean similarity {ocr['mean_similarity']}, lowest {ocr['min_similarity']}, "
+                 f"{ocr['pages_below']['count']} below {ocr['pages_below']['similarity']} ({ocr['seconds']} s)"))
+    lines.append(f"  {len(report['problems'])} problems" + "".join(f"\n    - {p}" for p in report["problems"][:20]))
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""The sound the report measures, read back from the rendered files: loudness and voice onsets.
+
+Voice onsets are found in the narration stem (the speech alone, beside the video) when the render
+left one of the video's length: under a music bed, the rise of energy at a line's start is the
+music's as much as the voice's. Without a stem they come from the video's own soundtrack, which
+is then speech only. Loudness is always the video's soundtrack: what a viewer hears.
+
+Decoding and measuring 10 minutes of sound takes about 20 s, so the results are kept under the
+digest of what was measured (the video's audio packets, the stem's bytes): a render that changed
+only pictures measures nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from ..narration.audio_files import read_wav
+from ..narration.loudness import integrated_loudness, true_peak_db
+from ..narration.mixing import TARGET_LUFS, TRUE_PEAK_CEILING_DB
+from ..narration.onsets import onsets_in
+from ..render.atomic import write_text
+
+MEASURES_VERSION = 1  # bump when what is measured changes
+
+
+@dataclass(frozen=True)
+class Sound:
+    samples: np.ndarray  # float32, (frames, channels), in [-1, 1]
+    rate: int
+    source: str  # what was read, for the report
+
+
+@dataclass(frozen=True)
+class SoundMeasures:
+    loudness: dict
+    onsets_s: tuple[float, ...]  # where sound rises after silence, in the video's seconds
+    onsets_source: str
+
+
+def video_sound(video: Path) -> Sound:
+    """The video's first audio stream, decoded (AAC) to float samples (none: no samples)."""
+    with av.open(str(video)) as container:
+        if not container.streams.audio:
+            return Sound(np.zeros((0, 2), np.float32), 48000, f"{video.name} (no audio stream)")
+        stream = container.streams.audio[0]
+        chunks = [frame.to_ndarray() for frame in container.decode(stream)]
+        rate = stream.codec_context.sample_rate
+    planar = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
+    return Sound(np.ascontiguousarray(planar.T, dtype=np.float32), rate, f"{video.name} (its soundtrack)")
+
+
+def usable_stem(stem: Path | None, duration_s: float) -> Path | None:
+    """The speech-only stem if it is there, of the video's length (another length means it was
+    left by another render) and in 16-bit PCM (what read_wav reads)."""
+    if stem is None or not stem.exists():
+        return None
+    try:
+        with wave.open(str(stem), "rb") as wav:
+            seconds, width = wav.getnframes() / wav.getframerate(), wav.getsampwidth()
+    except (wave.Error, EOFError):
+        return None
+    return stem if width == 2 and abs(seconds - duration_s) < 0.1 else None
+
+
+def _db(value: float) -> float | None:
+    return round(float(value), 2) if math.isfinite(value) else None  # JSON has no -inf: silence is null
+
+
+def loudness(sound: Sound) -> dict:
+    """Integrated loudness (BS.1770) and true peak, against the narration mix's targets."""
+    lufs, peak = integrated_loudness(sound.samples, sound.rate), true_peak_db(sound.samples)
+    return {
+        "source": sound.source,
+        "integrated_lufs": _db(lufs),
+        "true_peak_dbtp": _db(peak),
+        "target_lufs": TARGET_LUFS,
+        "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DB,
+        "within_target": bool(math.isfinite(lufs) and abs(lufs - TARGET_LUFS) <= 1.0
+                              and peak <= TRUE_PEAK_CEILING_DB + 0.1),
+    }
+
+
+def _digest(video: Path, stem: Path | None) -> str:
+    h = hashlib.sha256(f"v{MEASURES_VERSION}".encode())
+    with av.open(str(video)) as container:
+        for stream in container.streams.audio[:1]:
+            for packet in container.demux(stream):
+                h.update(bytes(packet))
+    if stem is not None:
+        h.update(stem.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Path) -> SoundMeasures:
+    """Loudness of the video's sound and the onsets of its voices (in `stem`, the narration alone,
+    if usable), from `cache` when the sound is the one measured last."""
+    stem = usable_stem(stem, duration_s)
+    key = _digest(video, stem)
+    kept = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    if kept.get("key") != key:
+        sound = video_sound(video)
+        speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
+        onsets = onsets_in(speech.samples, speech.rate) if len(speech.samples) else []
+        kept = {"key": key, "loudness": loudness(sound), "onsets_s": onsets,
+                "onsets_source": speech.source}
+        write_text(cache, json.dumps(kept, ensure_ascii=False))
+    return SoundMeasures(kept["loudness"], tuple(kept["onsets_s"]), kept["onsets_source"])

@@ -1,0 +1,56 @@
+"""How fast each subtitle must be read: characters per second of the time it is on screen.
+
+Counted as Japanese subtitling counts (Netflix's Japanese guide, EZTitles): a full-width character
+is 1, a half-width one (Latin letters, digits, half-width spaces and punctuation) 0.5; the
+speaker's name is not counted (the viewer does not re-read it). A line's speed is that of its
+fastest page, since each page must be read while it is up.
+
+The bounds: 4 characters per second is the long-standing rule of Japanese film subtitling
+(`COMFORTABLE_CPS`); eye-tracking studies of Japanese viewers (Toyokura & Yamada 2017, Sasaki)
+found up to 6 accepted without loss of comprehension or comfort (`MAX_CPS`). Narration subtitles
+show every spoken word, so lines above 4 are expected; lines above 6 are flagged.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .record import ReviewRecord
+
+COMFORTABLE_CPS = 4.0
+MAX_CPS = 6.0
+BOUND_REASON = ("4 characters per second is the long-standing rule of Japanese subtitling; eye-tracking "
+                "studies of Japanese viewers found up to 6 read without loss of comfort, so lines above 6 are "
+                "flagged (full-width characters count 1, half-width 0.5, the speaker's name not at all)")
+
+
+def characters(text: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("F", "W") else 0.5
+               for c in text if c not in "\n\r")
+
+
+@dataclass(frozen=True)
+class ReadingSpeed:
+    scene_id: str
+    line_id: str
+    start_s: float
+    characters: float
+    shown_s: float  # the line's subtitles are on screen
+    cps: float  # its fastest page
+    mean_cps: float  # all its characters over all its time
+
+    @property
+    def flagged(self) -> bool:
+        return self.cps > MAX_CPS
+
+
+def reading_speeds(record: ReviewRecord) -> list[ReadingSpeed]:
+    speeds = []
+    for line in record.lines:
+        page_cps = [characters("".join(p.rows)) / max(1e-3, (p.end_ms - p.start_ms) / 1000) for p in line.pages]
+        chars = sum(characters("".join(p.rows)) for p in line.pages)
+        shown_s = (line.end_ms - line.start_ms) / 1000
+        speeds.append(ReadingSpeed(line.scene_id, line.line_id, line.start_ms / 1000, chars, round(shown_s, 3),
+                                   round(max(page_cps), 2), round(chars / max(1e-3, shown_s), 2)))
+    return speeds
