@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
-from manim import Animation, FadeIn, FadeOut, Mobject, Scene, Wait, config
+from manim import Animation, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
 
-from . import plan_file, preflight, scene_state, style
+from . import plan_file, preflight, scene_state, skipping, style
 from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
@@ -127,12 +128,13 @@ class ExplainerScene(Scene):
         self._events.sort(key=lambda e: e[0])
         self._shown: Mobject | None = None
         self._draw = draw or plan_file.FrameRange(0, self.timeline.total_frames)
-        self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None]
+        self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None, CPU-s]
         self._reads: list[list] = []  # [what, id, frame, bound]: what of the timeline the story read, and when
         self._sound_events: list[SoundEvent] = []
         self._saved: list[list] = []  # [cue index, frame, file] of the states saved at cue starts
         if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
+        self._cpu = {"set up": time.process_time()}  # CPU seconds of this process at each stage (the bench)
         self._framework_keys = set(self.__dict__) | {"_framework_keys"}
 
     # --- the story -------------------------------------------------------------------------------
@@ -144,6 +146,7 @@ class ExplainerScene(Scene):
             first, self._frame = self._resume.cue, self._resume.frame
             self._reads = [list(r) for r in self._resume.reads]
             self.renderer.time = self._frame / self.fps
+            self._cpu["resumed"] = time.process_time()
         for index, cue in enumerate(self.timeline.cues[first:], start=first):
             self._advance_to(cue.span.start, ends_at=("cue_start", cue.cue.id))
             self._save_state(index)
@@ -156,6 +159,7 @@ class ExplainerScene(Scene):
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
         self._write_report()
+        self._give_manim_a_play()
         self._check_length()
 
     # --- syncing to the narration, by name -----------------------------------------------------------
@@ -291,11 +295,11 @@ class ExplainerScene(Scene):
         for a in anims:
             a.run_time *= scale
         cuts = [self._frame] + [e[0] for e in self._events if self._frame < e[0] < target] + [target]
-        fades_only = target <= self._draw.start and all(type(a) in (FadeIn, FadeOut) for a in anims)
+        known = skipping.split(anims) if target <= self._draw.start else None
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             self._show_subtitles_at(a)
-            if fades_only:  # skipped whole, and its end state is known without playing it
-                self._skip_fades(anims, first=(i == 0), last=(b == target), frames=b - a)
+            if known:  # skipped whole: Manim plays only what it must (skipping.py)
+                self._skip_to_end(*known, first=(i == 0), frames=b - a)
                 continue
             t0, t1 = (a - cuts[0]) / self.fps, (b - cuts[0]) / self.fps
             slices = [_Slice(x, t0, t1, first=(i == 0), last=(b == target)) for x in anims]
@@ -333,40 +337,43 @@ class ExplainerScene(Scene):
             animations = [Wait(run_time=run_time, frozen_frame=static)]
         self._stop_if_past_the_chunk()
         drawn = self._frame >= self._draw.start
+        if drawn and "drawing" not in self._cpu:
+            self._cpu["drawing"] = time.process_time()
         if not drawn and isinstance(animations[0], Wait):  # a held picture before the chunk: nothing to do
-            self._calls.append([self._frame, n, False, None])
+            self._calls.append([self._frame, n, False, None, 0.0])
             self._frame += n
             return
         number = self.renderer.num_plays  # Manim names the call's movie file by it
         self.renderer._original_skipping_status = not drawn  # skipped: played to its end, not drawn
+        before = time.process_time()
         Scene.play(self, *animations)
-        self._calls.append([self._frame, n, drawn, number])
+        self._calls.append([self._frame, n, drawn, number, round(time.process_time() - before, 4)])
         self._frame += n
 
     def _stop_if_past_the_chunk(self) -> None:
         if self._frame >= self._draw.end:  # what the chunk draws is done
             self._write_report()
+            self._give_manim_a_play()
             raise EndSceneEarlyException()
 
-    def _skip_fades(self, anims: list[Animation], first: bool, last: bool, frames: int) -> None:
-        """A play of fades only, before the chunk: its end state without playing it. A fade in
-        leaves its mobject exactly as it was made (it ends on an interpolation at alpha 1 towards
-        a copy of it), a fade out restores it before removing it; so adding and removing is all."""
+    def _give_manim_a_play(self) -> None:
+        """A chunk whose calls were all skipped without Manim (no call starts in it) still needs
+        one play for Manim to end the scene normally: a skipped, unrecorded one."""
+        if self.renderer.num_plays == 0:
+            self.renderer._original_skipping_status = True
+            Scene.play(self, Wait(run_time=1 / self.fps, frozen_frame=True))
+
+    def _skip_to_end(self, known: list[Animation], others: list[Animation], first: bool, frames: int) -> None:
         self._stop_if_past_the_chunk()
-        # as Scene.play does: what a play animates is put in the scene (a group replacing its
-        # members), then what a play introduces is added, and at its end what it removes goes
-        curr = self.get_mobject_family_members()
-        for a in anims:
-            if not (first and a.is_introducer()) and a.mobject is not None and a.mobject not in curr:
-                self.add(a.mobject)
-                curr += a.mobject.get_family()
-        for a in anims:
-            if first and a.is_introducer():
-                self.add(a.mobject)
-        for a in anims:
-            if last and a.is_remover():
-                self.remove(a.mobject)
-        self._calls.append([self._frame, frames, False, None])
+        if first:
+            skipping.start(self, known + others)
+            if others:
+                for a in others:
+                    a.run_time = max(a.run_time, 1 / self.fps)
+                self.renderer._original_skipping_status = True
+                Scene.play(self, *others)
+            skipping.end(self, known)
+        self._calls.append([self._frame, frames, False, None, 0.0])
         self._frame += frames
 
     def _has_time_updaters(self) -> bool:
@@ -428,6 +435,7 @@ class ExplainerScene(Scene):
         report = {"scene_id": self.scene_id, "total_frames": self.timeline.total_frames,
                   "draw": [self._draw.start, self._draw.end], "stopped_at": self._frame,
                   "calls": self._calls, "reads": self._reads, "states": self._saved,
+                  "cpu": dict(self._cpu, stopped=time.process_time()),
                   "sounds": [[e.frame, e.name] for e in self._sound_events]}
         tmp = self._report_path.with_name(self._report_path.name + ".tmp")
         tmp.write_text(json.dumps(report), encoding="utf-8")

@@ -84,3 +84,34 @@ def test_a_line_inserted_before_a_synced_line_keeps_the_animation_on_its_words(t
     appears = first_change(video, slice(50, 80), after=title_written)  # the word 「ノイズ」 under the title
     assert topic.at("ノイズの話") <= appears <= topic.at("ノイズの話") + 2, (appears, topic.at("ノイズの話"))
     assert topic.start <= appears < topic.end, "the word appears while its line is spoken"
+
+
+def test_a_line_edited_late_in_a_scene_renders_only_the_chunks_from_it_on(tmp_path):
+    text = SMALL.read_text(encoding="utf-8").replace("scene_dir: scenes", f"scene_dir: {SMALL.parent / 'scenes'}")
+    path = tmp_path / "noise_in_two_scenes.yaml"
+    path.write_text(text, encoding="utf-8")
+    build = tmp_path / "build"
+    render_video(SILENT, screenplay=load_screenplay(path), root=build, progress=Progress(quiet=True), only=["s02_noise"])
+    outputs = Outputs(build, SILENT, "noise_in_two_scenes")
+    with av.open(str(outputs.scene_video("s02_noise"))) as container:
+        before = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+    path.write_text(text.replace("text: なるほど！", "text: なるほど、よくわかった！"), encoding="utf-8")
+    screenplay = load_screenplay(path)
+    report = render_video(SILENT, screenplay=screenplay, root=build, progress=Progress(quiet=True), only=["s02_noise"])
+    timeline = plan_video(SILENT, screenplay, only=["s02_noise"]).scene_plan("s02_noise").timeline
+    edited = next(t for t in timeline.lines if t.line.text == "なるほど、よくわかった！")
+    ranges = outputs.chunks.ranges("s02_noise", timeline.total_frames, SILENT.fps)
+    holding = next(i for i, r in enumerate(ranges) if r.start <= edited.shown.start < r.end)
+    rendered = report.chunks["s02_noise"]
+    assert holding > 0 and rendered, "the edited line starts after the first chunk, and something rendered"
+    assert min(rendered) == holding and set(rendered) <= set(range(holding, len(ranges))), (rendered, ranges)
+    assert all(why for why in rendered.values()), "the render says why each chunk rendered"
+    with av.open(str(outputs.scene_video("s02_noise"))) as container:
+        after = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(after) == len(before) == timeline.total_frames
+    unchanged = ranges[holding].start
+    assert all(np.array_equal(a, b) for a, b in zip(before[:unchanged], after[:unchanged])), \
+        "the frames of the chunks before the edited line are the frames rendered before"
+    assert any(not np.array_equal(a, b) for a, b in zip(before[edited.shown.start:], after[edited.shown.start:])), \
+        "the new subtitle is in the frames"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import ink, models, pictures, sampling, schedule
+from .memo import on_disk
 
 PICTURE_CLASS = "夕焼けの中を歩く猫"
 
@@ -27,6 +28,7 @@ class Emergence:
     class_name: str
 
 
+@on_disk
 def born_from_noise(seed: int = 0, guidance: float = 1.0) -> Emergence:
     """The picture takes shape late (below t = 400), so the record is denser there."""
     model = models.load_latent_model()

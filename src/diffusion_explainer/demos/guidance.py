@@ -15,13 +15,13 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine import metrics, models, pictures, schedule
 from ..engine.sampling import Trajectory, sample_ddim, sample_ddpm
+from .memo import on_disk
 
 PROMPT = "夕焼けの中を歩く猫"
 GUIDANCE = 3.0  # the scale the scene generates with (Stable Diffusion's default is 7.5)
@@ -42,6 +42,7 @@ def prompt_id() -> int:
     return pictures.class_id(PROMPT)
 
 
+@on_disk
 def unprompted(n: int = 6, seed: int = 7) -> np.ndarray:
     """Pictures the model makes with no prompt (one DDPM run of n starting noises)."""
     m = model()
@@ -71,7 +72,7 @@ class ConditionedRun:
     trajectory: Trajectory
 
 
-@functools.lru_cache(maxsize=2)
+@on_disk
 def conditioned_run(seed: int = RUN_SEED, guidance: float = GUIDANCE) -> ConditionedRun:
     m = model()
     traj = sample_ddpm(m, 1, prompt_id(), guidance, seed=seed, record_steps=RECORD)
@@ -119,7 +120,7 @@ class ScaleResult:
     samples: np.ndarray  # (k, 64, 64, 3) the prompt's first k samples at this scale
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def scale_sweep(scales=SCALES, n_per_class: int = SWEEP_PER_CLASS, shown: int = 4, seed: int = 0
                 ) -> tuple[ScaleResult, ...]:
     m = model()

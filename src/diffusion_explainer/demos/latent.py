@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine import metrics, models, pictures, schedule
 from ..engine.sampling import sample_ddpm
+from .memo import on_disk
 
 PROMPT = "夕焼けの中を歩く猫"
 GUIDANCE = 3.0
@@ -82,7 +82,7 @@ class Encoding:
     held_out_count: int
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def encoding(seed: int = 3) -> Encoding:
     m = model()
     x = pictures.example(PROMPT, size=m.images.shape[1], seed=seed)
@@ -113,7 +113,7 @@ def latent_noising(steps=NOISING_STEPS, noise_seed: int = 0) -> LatentFilm:
     return LatentFilm(tuple(int(s) for s in steps), frames, m.to_pictures(frames))
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def latent_generation(seed: int = GENERATION_SEED) -> LatentFilm:
     """A new picture of the prompt generated in latent space (DDPM, guidance 3) and decoded."""
     m = model()

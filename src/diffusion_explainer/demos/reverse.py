@@ -11,13 +11,13 @@ Algorithm 2) on the 16x16 pixel model, without a prompt, for a batch of starting
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine import metrics, models, schedule
 from ..engine.sampling import Trajectory, sample_ddpm
+from .memo import on_disk
 
 T = schedule.T
 RUN_SEED = 5  # the seed of the batch of starting noises
@@ -41,7 +41,7 @@ def _rms(a: np.ndarray, b: np.ndarray | float = 0.0) -> float:
     return float(np.sqrt(np.mean((np.asarray(a, np.float64) - b) ** 2)))
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def run() -> Trajectory:
     """The DDPM run of RUN_SIZE starting noises (computed once per process), recorded at every
     20th step and at the first step, t = 999."""
@@ -57,7 +57,7 @@ class Picks:
     kind: np.ndarray  # per starting noise: the class a nearest-centroid classifier sees in its picture
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def picks() -> Picks:
     m, samples = model(), run().samples
     nearest = metrics.nearest_neighbour_rms(samples, m.images)

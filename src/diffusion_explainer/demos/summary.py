@@ -12,7 +12,6 @@ recorded step.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from ..engine import models, pictures, schedule
 from ..engine.sampling import sample_ddpm
 from . import guidance, latent
 from .loss import TrainingLoss, training_loss
+from .memo import on_disk
 
 PROMPT = "夕焼けの中を歩く猫"
 FORWARD_T = 400
@@ -69,7 +69,7 @@ class Finale:
     frames: np.ndarray  # (len(steps), 64, 64, 3) decoded x_t from pure noise to the picture
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def finale(seed: int = FINALE_SEED) -> Finale:
     m = models.load_latent_model()
     traj = sample_ddpm(m, 1, pictures.class_id(PROMPT), FINALE_GUIDANCE, seed=seed, record_steps=FINALE_RECORD)

@@ -8,13 +8,13 @@ it as the decoder draws it, as scene 02 does.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine import models
 from . import generation
+from .memo import on_disk
 
 PROMPT = generation.PICTURE_CLASS
 SEED = 1
@@ -32,7 +32,7 @@ class TitleRun:
     picture_caption: str
 
 
-@functools.lru_cache(maxsize=1)
+@on_disk
 def title_run(seed: int = SEED, guidance: float = GUIDANCE) -> TitleRun:
     run = generation.born_from_noise(seed=seed, guidance=guidance)
     return TitleRun(PROMPT, seed, guidance, run.start_noise, run.picture,

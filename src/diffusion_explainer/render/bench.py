@@ -3,9 +3,14 @@
 In one run, under build/bench/ (the real build is not touched):
 1. the whole video rendered from scratch (every scene forced), end to end: wall seconds per
    second of video for each scene and the whole, CPU seconds, peak memory of the manim processes;
-2. the same command again with nothing changed (the incremental path), then with one line of
-   Scene 08 edited in a copy of the screenplay (only that scene should render again), and back;
-3. one scene rendered alone our way, and alone the naive way (baseline.py: updater-driven
+2. the same command again with nothing changed (the incremental path), then with the last line of
+   Scene 05 reworded in a copy of the screenplay (only the chunks from that line on should render
+   again), and back;
+3. every chunk rendered again as its own job, as on a cluster (stories resumed from the states
+   the first render saved): the CPU seconds of each chunk, and from them the wall time predicted
+   at 2, 8, 32 and 128 CPUs (schedule.py), for chunks and for whole scenes as jobs;
+4. one scene's chunks rendered by the local pool and by a local Ray instance: the same jobs;
+5. one scene rendered alone our way, and alone the naive way (baseline.py: updater-driven
    subtitles, Manim's own play/wait, Manim's defaults), reported as a ratio.
 The machine's load average is printed with the numbers: on a shared machine they move with it.
 """
@@ -30,6 +35,7 @@ from .pipeline import render_video
 from .probe import probe
 from .progress import Progress, clock
 from .scene_render import watch
+from .schedule import predictions
 from .settings import RenderSettings
 from .video_plan import plan_video
 
@@ -40,7 +46,11 @@ def _load() -> str:
     return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
-def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forward", root: Path | None = None) -> dict:
+CPUS = (2, 8, 32, 128)
+
+
+def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forward", root: Path | None = None,
+              ray_scene: str = "s03_forward") -> dict:
     root = Path(root) if root is not None else runtime.build_dir() / "bench"
     progress = Progress()
     results: dict = {"settings": settings.key, "jobs": settings.jobs, "load_before": os.getloadavg()}
@@ -71,7 +81,18 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     if edit:
         results["one_line_edit"] = edit
 
-    # 3. one scene alone, ours and naive
+    # 3. what each chunk costs as a job of its own, and what that predicts on more CPUs
+    serial_s = results["full"]["join_s"] + results["full"]["side_files_s"]
+    results["chunks"] = _chunk_costs(settings, root, progress)
+    results["predicted"] = {
+        "serial_s": round(serial_s, 1),
+        "chunks": predictions([j["cpu_s"] for j in results["chunks"]["jobs"]], CPUS, serial_s),
+        "whole_scenes": predictions([s["cpu_s"] for s in results["scenes"]], CPUS, serial_s)}
+
+    # 4. the same jobs on the local pool and on Ray
+    results["local_vs_ray"] = _local_vs_ray(settings, root / "executors", ray_scene, progress)
+
+    # 5. one scene alone, ours and naive
     if baseline_scene and baseline_scene != "none":
         results["baseline"] = _baseline(settings, baseline_scene, root, progress)
     results["load_after"] = os.getloadavg()
@@ -81,11 +102,11 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     return results
 
 
-EDITED_LINE = ("ありがとう！ これでイメージ掴めた気がする。", "ありがとう！ イメージが掴めた気がする。")  # Scene 08
+EDITED_LINE = ("スタートのノイズが毎回ランダムだから", "スタートのノイズは毎回ランダムだから")  # Scene 05's last line
 
 
 def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
-    """Render again from a copy of the screenplay with one line of Scene 08 reworded."""
+    """Render again from a copy of the screenplay with the last line of Scene 05 reworded."""
     source = load_screenplay().path
     text = Path(source).read_text(encoding="utf-8")
     if EDITED_LINE[0] not in text:
@@ -106,9 +127,48 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
     return dict(wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1), join_s=round(report.join_s, 1),
                 side_files_s=round(report.side_files_s, 1), planning_and_speech_s=round(other, 1),
                 rendered=report.rendered_scenes, chunks={sid: sorted(c) for sid, c in report.chunks.items()},
+                chunks_of={sid: _chunk_count(root, settings, sid) for sid in report.chunks},
                 jobs=[r.name for r in report.rendered], cpu_s=round(sum(r.cpu_s for r in report.rendered), 1),
                 reasons={sid: list(why) for sid, why in report.reasons.items()},
                 restored=restored.rendered_scenes)
+
+
+def _chunk_count(root: Path, settings: RenderSettings, scene_id: str) -> int | None:
+    path = root / "scenes" / settings.key / "chunks" / scene_id / "chunks.json"
+    return len(json.loads(path.read_text(encoding="utf-8"))["chunks"]) if path.exists() else None
+
+
+def _chunk_costs(settings: RenderSettings, root: Path, progress: Progress) -> dict:
+    """Every chunk drawn again as a job of its own (a start-up, the story resumed from the last
+    state saved before it, its frames): what one CPU of a cluster spends on it."""
+    progress.say("  every chunk again as its own job (what each costs on a cluster's CPU)")
+    report = render_video(settings, root=root, force=True, keep_states=True, chunks_per_job=1, progress=progress)
+    jobs = [dict(job=r.name, scene=r.scene_id, video_s=round(r.frames / settings.fps, 2), cpu_s=round(r.cpu_s, 2),
+                 wall_s=round(r.wall_s, 2), peak_rss_mb=round(r.peak_rss_mb)) for r in report.rendered]
+    costs = sorted(j["cpu_s"] for j in jobs)
+    return dict(wall_s=round(report.wall_s, 1), jobs=jobs, count=len(jobs), cpu_s=round(sum(costs), 1),
+                largest_cpu_s=costs[-1], median_cpu_s=costs[len(costs) // 2],
+                largest=max(jobs, key=lambda j: j["cpu_s"])["job"])
+
+
+def _local_vs_ray(settings: RenderSettings, root: Path, scene_id: str, progress: Progress) -> dict | None:
+    """One scene's chunks, each its own job, by the local pool and then by a local Ray instance
+    (started here, so its start-up is in its time)."""
+    try:
+        import ray  # noqa: F401  (the optional extra)
+    except ImportError:
+        progress.say("  (Ray is not installed: `pip install -e '.[ray]'` to compare the executors)")
+        return None
+    out = {"scene": scene_id}
+    render_video(settings, root=root, only=[scene_id], progress=Progress(quiet=True))  # its states, saved once
+    for name in ("local", "ray"):
+        progress.say(f"  {name:<7} {scene_id}, every chunk its own job")
+        report = render_video(settings, root=root, force=True, keep_states=True, chunks_per_job=1, only=[scene_id],
+                              executor=name, progress=Progress(quiet=True))
+        out[name] = dict(wall_s=round(report.wall_s, 1), jobs=len(report.rendered),
+                         cpu_s=round(sum(r.cpu_s for r in report.rendered), 1))
+    out["ratio_wall"] = round(out["ray"]["wall_s"] / max(out["local"]["wall_s"], 1e-9), 2)
+    return out
 
 
 def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Progress) -> dict:
@@ -163,6 +223,17 @@ def per_scene(runs, fps: int) -> list[dict]:
     return rows
 
 
+def _spans(indices) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'"""
+    spans: list[list[int]] = []
+    for i in sorted(int(x) for x in indices):
+        if spans and spans[-1][1] == i - 1:
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+
+
 def summary(results: dict) -> str:
     rows = [f"bench {results['settings']} ({results['jobs']} at a time; load average before "
             f"{results['load_before'][0]:.1f}, after {results['load_after'][0]:.1f}):",
@@ -187,9 +258,25 @@ def summary(results: dict) -> str:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, nothing rendered")
     e = results.get("one_line_edit")
     if e:
-        rows.append(f"  one line of s08 edited: {e['wall_s']} s, rendered {', '.join(e['rendered']) or 'nothing'} "
+        what = ", ".join(f"{sid} chunks {_spans(c)} of {e.get('chunks_of', {}).get(sid, '?')}"
+                         for sid, c in e["chunks"].items()) or "nothing"
+        rows.append(f"  last line of s05 edited: {e['wall_s']} s from edit to video, rendered {what} "
                     f"(scenes {e['scenes_s']} s, join {e['join_s']} s, side files {e['side_files_s']} s, "
                     f"planning and speech {e['planning_and_speech_s']} s)")
+    c = results.get("chunks")
+    if c:
+        rows.append(f"  every chunk its own job: {c['count']} jobs, {c['cpu_s']} CPU s in all (whole scenes: "
+                    f"{results['full']['cpu_s']}), median {c['median_cpu_s']} s, largest {c['largest_cpu_s']} s "
+                    f"({c['largest']}); {c['wall_s']} s wall here")
+        p = results["predicted"]
+        rows.append(f"  predicted wall s (longest first, + {p['serial_s']} s join and side files):")
+        rows.append("    CPUs          " + "".join(f"{n:>8}" for n in CPUS))
+        for what in ("chunks", "whole_scenes"):
+            rows.append(f"    {what.replace('_', ' '):<14}" + "".join(f"{p[what][n]:>8}" for n in CPUS))
+    r = results.get("local_vs_ray")
+    if r:
+        rows.append(f"  same jobs ({r['scene']}, {r['local']['jobs']} chunks): local pool {r['local']['wall_s']} s, "
+                    f"Ray {r['ray']['wall_s']} s incl. its start-up (ray/local = {r['ratio_wall']}x)")
     b = results.get("baseline")
     if b:
         rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "

@@ -28,13 +28,36 @@ from ..plan_file import FrameRange
 from ..timeline import LineTiming, SceneTimeline
 from .inputs import _digest
 
-CHUNK_S = 6.0  # seconds of video per chunk: a few CPU-seconds each at 1080p60
+CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
+CHUNK_CPU_S = 7.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost
+MAX_CHUNK_S, MIN_CHUNK_S = 8.0, 1.0
 
 
 def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> list[FrameRange]:
-    """The fixed cuts of a scene into chunks (the same at every render at this frame rate)."""
+    """Even cuts of a scene into chunks."""
     count = max(1, round(total_frames / (chunk_s * fps)))
     cuts = [round(k * total_frames / count) for k in range(count + 1)]
+    return [FrameRange(a, b) for a, b in zip(cuts, cuts[1:])]
+
+
+def cost_ranges(total_frames: int, fps: int, profile: list) -> list[FrameRange]:
+    """Cuts where the drawing costs about CHUNK_CPU_S per chunk, from a render's measured cost of
+    its calls ([first frame, frames, CPU-seconds] each): short chunks where frames are dear (many
+    moving texts), long ones where the picture holds. Kept while the scene's chunks are reused."""
+    per_frame = [0.0] * total_frames
+    for first, frames, cpu in profile:
+        for f in range(first, min(total_frames, first + frames)):
+            per_frame[f] += cpu / max(1, frames)
+    cuts, spent, start = [0], 0.0, 0
+    for frame, cost in enumerate(per_frame):
+        spent += cost
+        length = frame + 1 - start
+        if (spent >= CHUNK_CPU_S and length >= MIN_CHUNK_S * fps) or length >= MAX_CHUNK_S * fps:
+            cuts.append(frame + 1)
+            spent, start = 0.0, frame + 1
+    if total_frames - cuts[-1] < MIN_CHUNK_S * fps and len(cuts) > 1:
+        cuts.pop()  # a short rest joins the chunk before it
+    cuts.append(total_frames)
     return [FrameRange(a, b) for a, b in zip(cuts, cuts[1:])]
 
 
@@ -132,13 +155,13 @@ def calls_of_chunks(report: dict, chunks) -> dict[int, tuple[int, int, list[int]
     last, and its drawn calls (their places in the report's list), from a scene's report. A chunk holds the calls that
     start in its nominal range; it ends where the first call after it starts (or where the scene
     stopped)."""
-    calls = report["calls"]  # [first frame, frames, drawn, Manim's number of the play]
+    calls = report["calls"]  # [first frame, frames, drawn, Manim's number of the play, CPU-s]
     stopped = report.get("stopped_at", report["total_frames"])
     out = {}
     for index, start, end in chunks:
-        numbers = [i for i, (first, _, drawn, _) in enumerate(calls) if drawn and start <= first < end]
-        first = next((f for f, _, _, _ in calls if f >= start), stopped)
-        last = next((f for f, _, _, _ in calls if f >= end), stopped)
+        numbers = [i for i, (first, _, drawn, *_) in enumerate(calls) if drawn and start <= first < end]
+        first = next((c[0] for c in calls if c[0] >= start), stopped)
+        last = next((c[0] for c in calls if c[0] >= end), stopped)
         out[index] = (first, last, numbers)
     return out
 
@@ -210,9 +233,10 @@ class Job:
 
 
 def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], cost_per_frame: float,
-                    job_s: float, reasons: dict[int, str]) -> list[Job]:
+                    job_s: float, reasons: dict[int, str], chunks_per_job: int | None = None) -> list[Job]:
     """Runs of consecutive stale chunks, each cut into jobs of about `job_s` CPU seconds (a job
-    pays a start-up, so on few workers a whole scene is one job; on many, each chunk is)."""
+    pays a start-up, so on few workers a whole scene is one job; on many, each chunk is), or of
+    `chunks_per_job` chunks each when given."""
     jobs: list[Job] = []
     runs: list[list[int]] = []
     for index in stale:
@@ -222,7 +246,10 @@ def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], c
             runs.append([index])
     for run in runs:
         cost = [(ranges[i].end - ranges[i].start) * cost_per_frame for i in run]
-        pieces = max(1, min(len(run), math.ceil(sum(cost) / max(job_s, 1e-9))))
+        if chunks_per_job:
+            pieces = math.ceil(len(run) / chunks_per_job)
+        else:
+            pieces = max(1, min(len(run), math.ceil(sum(cost) / max(job_s, 1e-9))))
         bounds = [round(k * len(run) / pieces) for k in range(pieces + 1)]
         for a, b in zip(bounds, bounds[1:]):
             part = run[a:b]
@@ -284,11 +311,26 @@ class ChunkStore:
     def cpu_per_frame(self, scene_id: str) -> float | None:
         return self._data(scene_id).get("cpu_per_frame")
 
+    def ranges(self, scene_id: str, total_frames: int, fps: int) -> list[FrameRange] | None:
+        """The cuts the scene's chunks were made with (if made at this length and rate)."""
+        data = self._data(scene_id)
+        if (data.get("total_frames"), data.get("fps")) != (total_frames, fps) or "ranges" not in data:
+            return None
+        return [FrameRange(a, b) for a, b in data["ranges"]]
+
+    def profile(self, scene_id: str, total_frames: int, fps: int) -> list | None:
+        data = self._data(scene_id)
+        if (data.get("total_frames"), data.get("fps")) != (total_frames, fps):
+            return None
+        return data.get("profile")
+
     def record(self, scene_id: str, chunks: dict[int, Chunk], fps: int, total_frames: int, reference: dict,
-               timeline: dict, cpu_per_frame: float | None, states: dict[int, SavedState] | None = None) -> None:
+               timeline: dict, cpu_per_frame: float | None, states: dict[int, SavedState] | None = None,
+               ranges: list[FrameRange] | None = None, profile: list | None = None) -> None:
         from .atomic import write_text
 
         data = {"fps": fps, "total_frames": total_frames, "cpu_per_frame": cpu_per_frame,
+                "ranges": [[r.start, r.end] for r in ranges or []], "profile": profile or [],
                 "chunks": [chunks[i].to_json() for i in sorted(chunks)], "reference": reference, "timeline": timeline,
                 "states": [states[c].to_json() for c in sorted(states or {})]}
         write_text(self._path(scene_id), json.dumps(data, ensure_ascii=False, indent=1))

@@ -178,10 +178,11 @@ def build_lock(root: Path) -> Iterator[None]:
 def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
                  force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
                  executor: str = "local", job_environment: dict | None = None,
-                 chunks_per_job: int | None = None) -> RenderReport:
+                 chunks_per_job: int | None = None, keep_states: bool = False) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
     without the join and the side files. `executor`: "local" (processes here) or "ray".
-    `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers."""
+    `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers.
+    `keep_states`: a forced render still resumes stories from the saved states (the bench)."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
     outputs = Outputs.for_screenplay(screenplay, settings, root)
@@ -203,7 +204,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                      f"{settings.describe()}, {workers} worker{'s' if workers > 1 else ''} ({run_on.name})")
 
         manifest = Manifest(outputs.scenes_dir / "manifest.json")
-        works, report.reused = scene_works(plan, manifest, outputs, force)
+        works, report.reused = scene_works(plan, manifest, outputs, force, keep_states)
         report.reasons = {w.scene_id: w.reasons for w in works}
         report.chunks = {w.scene_id: dict(w.stale) for w in works}
         if report.reused:
@@ -283,7 +284,8 @@ def uses_trained_models(screenplay: Screenplay, scene_ids: list[str]) -> bool:
                for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports)
 
 
-def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool) -> tuple[list[SceneWork], list[str]]:
+def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool,
+                keep_states: bool = False) -> tuple[list[SceneWork], list[str]]:
     """The scenes to render (each with its stale chunks), longest first; and those reused whole."""
     screenplay = plan.screenplay
     ids = frozenset(s.id for s in screenplay.scenes)
@@ -295,7 +297,7 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bo
         inputs = scene_inputs(screenplay, scene_plan.timeline, screenplay.scene_file(scene_id), shared)
         reasons = stale_reasons(inputs, manifest.get(scene_id), outputs.scene_video(scene_id), force)
         if reasons:
-            works.append(make_work(scene_plan, inputs, reasons, outputs.chunks, force))
+            works.append(make_work(scene_plan, inputs, reasons, outputs.chunks, force, keep_states))
         else:
             reused.append(scene_id)
     return sorted(works, key=lambda w: -w.plan.scene.duration_s), reused

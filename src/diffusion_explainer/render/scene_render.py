@@ -150,13 +150,13 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
 
 def _chunk_videos(spec: JobSpec, media: Path, report: dict, folder: Path) -> dict[int, Path]:
     partials = sorted(media.glob(f"videos/*/*/partial_movie_files/{spec.class_name}"))
-    if len(partials) != 1:
-        raise RenderError(f"{spec.name}: Manim's movie files of each call were not found under {media}")
     calls = report["calls"]
     videos = {}
     for index, (first, last, numbers) in calls_of_chunks(report, spec.chunks).items():
         if last == first:
             continue  # no call starts in this chunk: a longer one before it covers its frames
+        if len(partials) != 1:
+            raise RenderError(f"{spec.name}: Manim's movie files of each call were not found under {media}")
         pieces = [ScenePiece(f"{spec.scene_id} call {n}", partials[0] / f"uncached_{calls[n][3]:05d}.mp4",
                              calls[n][0] - first, calls[n][1], None) for n in numbers]
         drawn = sum(piece.frames for piece in pieces)

@@ -22,8 +22,8 @@ from ..errors import RenderError
 from ..scene_plan import ScenePlan
 from ..timeline import SceneTimeline, layout_reference
 from .atomic import atomic_path
-from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, nominal_ranges, saved_states_from_report,
-                     split_into_jobs, state_key, still_valid)
+from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, cost_ranges, nominal_ranges,
+                     saved_states_from_report, split_into_jobs, state_key, still_valid)
 from .inputs import Manifest, SceneInputs, chunk_shared_digest
 from .join import concat_video
 from .probe import probe, scene_problems
@@ -60,6 +60,7 @@ class SceneWork:
     jobs: list[Job] = field(default_factory=list)
     runs: list[JobRun] = field(default_factory=list)
     states: dict[int, SavedState] = field(default_factory=dict)  # states saved at cue starts that still hold
+    profile: list = field(default_factory=list)  # [first frame, frames, CPU-s] of the drawn calls (cost_ranges)
 
     @property
     def scene_id(self) -> str:
@@ -132,11 +133,8 @@ def plan_jobs(works: list[SceneWork], workers: int, store: ChunkStore, chunks_pe
     total = sum((w.ranges[i].end - w.ranges[i].start) * costs[w.scene_id] for w in works for i in w.stale)
     job_s = max(MIN_JOB_S, total / max(1, workers))
     for work in works:
-        if chunks_per_job:
-            per_chunk = [(work.ranges[i].end - work.ranges[i].start) * costs[work.scene_id] for i in work.stale]
-            job_s = max(per_chunk, default=1.0) * chunks_per_job - 1e-9
         work.jobs = split_into_jobs(work.scene_id, sorted(work.stale), work.ranges, costs[work.scene_id], job_s,
-                                    work.stale)
+                                    work.stale, chunks_per_job)
 
 
 def job_spec(work: SceneWork, job: Job, settings: RenderSettings, store: ChunkStore,
@@ -165,6 +163,8 @@ def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkS
         if state.cue not in work.states and name in result.states:
             store.keep_state(work.scene_id, state.key, result.states[name])
             work.states[state.cue] = state
+    calls = result.report["calls"]
+    work.profile += [[first, frames, cpu] for first, frames, drawn, _, cpu in calls if drawn]
     for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.shared):
         if chunk.frames and chunk.index not in result.chunk_videos:
             raise RenderError(f"{spec.name}: chunk {chunk.index} ({chunk.frames} frames) came back without a video")
@@ -204,7 +204,8 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
     drawn = sum(r.frames for r in work.runs)
     store.record(work.scene_id, {c.index: c for c in chunks}, settings.fps, total,
                  layout_reference(work.timeline, work.plan.scene), plan_file.timeline_to_json(work.timeline),
-                 cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id), states=work.states)
+                 cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id), states=work.states,
+                 ranges=work.ranges, profile=_merged_profile(store, work))
     store.prune(work.scene_id, {c.key for c in chunks}, {s.key for s in work.states.values()})
     manifest.record(work.scene_id, {
         "sounds": sorted([list(e) for c in chunks for e in c.sounds]),  # the effects it marks, kept with its video
@@ -213,6 +214,17 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
         "rendered_chunks": sorted(work.stale), "render_cpu_s": round(cpu, 2),
         "rendered_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     })
+
+
+def _merged_profile(store: ChunkStore, work: SceneWork) -> list:
+    """The cost of the calls just drawn, and of those drawn before in the chunks kept (a frame's
+    cost does not change with the text of a line elsewhere; approximate is enough for cuts)."""
+    total, fps = work.timeline.total_frames, work.timeline.fps
+    fresh = sorted(work.profile)
+    drawn = [(first, first + frames) for first, frames, _ in fresh]
+    old = [entry for entry in store.profile(work.scene_id, total, fps) or []
+           if not any(a <= entry[0] < b for a, b in drawn)]
+    return sorted(old + fresh)
 
 
 def previous_timeline(store: ChunkStore, scene_id: str, plan: ScenePlan) -> SceneTimeline | None:
@@ -226,12 +238,24 @@ def previous_timeline(store: ChunkStore, scene_id: str, plan: ScenePlan) -> Scen
         return None  # lines or cues it names are gone
 
 
-def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: ChunkStore, force: bool) -> SceneWork:
-    work = SceneWork(plan, inputs, tuple(reasons), nominal_ranges(plan.timeline.total_frames, plan.timeline.fps),
+def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: ChunkStore, force: bool,
+              keep_states: bool = False) -> SceneWork:
+    """The scene's chunks and which are stale. The cuts are those of its chunks while any can be
+    reused; when none can, they are made anew, by the measured cost of the frames if a render
+    measured it (cost_ranges), else evenly."""
+    scene_id, total, fps = plan.scene.id, plan.timeline.total_frames, plan.timeline.fps
+    previous = previous_timeline(store, scene_id, plan)
+    kept = store.ranges(scene_id, total, fps)
+    work = SceneWork(plan, inputs, tuple(reasons), kept or nominal_ranges(total, fps),
                      chunk_shared_digest(inputs, plan.screenplay))
-    work.stale = chunk_reasons(work, store.recorded(plan.scene.id), store, force,
-                               previous_timeline(store, plan.scene.id, plan))
-    if not force:  # the saved states that still hold (a forced render starts every story afresh)
+    work.stale = chunk_reasons(work, store.recorded(scene_id), store, force, previous)
+    profile = store.profile(scene_id, total, fps)
+    if len(work.stale) == len(work.ranges) and profile:
+        why = next(iter(work.stale.values()))
+        work.ranges = cost_ranges(total, fps, profile)
+        work.stale = {i: why for i in range(len(work.ranges))}
+        work.chunks = {}
+    if not force or keep_states:  # the saved states that still hold (a forced render starts every story afresh)
         work.states = {cue: state for cue, state in store.saved_states(plan.scene.id).items()
                        if store.state(plan.scene.id, state.key).exists()
                        and state_key(work.shared, work.timeline, cue, state.frame, state.reads) == state.key}
