@@ -27,6 +27,7 @@ whether a chunk's frames could have changed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -167,8 +168,9 @@ class ExplainerScene(Scene):
     def line(self, line_id: str) -> LineSync:
         """A line of this scene by its `id:` in the screenplay (a SyncError if it has none)."""
         found = line_sync(self.timeline, line_id, self.screenplay.scene_file(self.scene_id))
-        self._read("line", line_id)
-        return found
+        # what of the line the story uses is noted when it is used: a chunk that waits for a
+        # line's start does not depend on its words
+        return dataclasses.replace(found, on_read=lambda what, argument: self._read(f"line_{what}", line_id, argument))
 
     def first_line_of_cue(self):
         """The first line spoken in the current cue's time (LineTiming), or None."""
@@ -176,7 +178,7 @@ class ExplainerScene(Scene):
         lines = self.timeline.lines_in(self.cue.span)
         return lines[0] if lines else None
 
-    def _read(self, what: str, ident: str, bound: int | None = None) -> None:
+    def _read(self, what: str, ident: str, bound: int | str | float | None = None) -> None:
         """Note what of the timeline the story used, at this frame (see chunks.py: a chunk's frames
         depend on what was read before its end)."""
         self._reads.append([what, ident, self._frame, bound])

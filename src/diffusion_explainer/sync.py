@@ -21,8 +21,9 @@ Nothing here knows Manim: the scene base class and the checker both use it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .timeline import LineTiming, PageTiming, SceneTimeline
 
@@ -48,6 +49,13 @@ class LineSync:
 
     timing: LineTiming
     scene_file: Path
+    # told what of the line is used, (what, argument): "start", "end", ("at", phrase or fraction),
+    # ("page", phrase), "last_page"; a chunk of a render depends only on these (render/chunks.py)
+    on_read: Callable[[str, object], None] | None = field(default=None, compare=False, repr=False)
+
+    def _used(self, what: str, argument: object = None) -> None:
+        if self.on_read is not None:
+            self.on_read(what, argument)
 
     @property
     def id(self) -> str:
@@ -56,15 +64,18 @@ class LineSync:
     @property
     def start(self) -> int:
         """The frame the voice starts the line (and its first subtitle page appears)."""
+        self._used("start")
         return self.timing.speech.start
 
     @property
     def end(self) -> int:
         """The frame after the voice ends the line."""
+        self._used("end")
         return self.timing.speech.end
 
     @property
     def last_page(self) -> PageTiming:
+        self._used("last_page")
         return self.timing.pages[-1]
 
     def at(self, where: str | float) -> int:
@@ -74,6 +85,7 @@ class LineSync:
         A phrase is placed as the subtitle pages share the speech: on its page, in proportion to
         the page's text before it, so a phrase that opens a page is reached on the page's first
         frame."""
+        self._used("at", where)
         speech = self.timing.speech
         if not isinstance(where, str):
             if not 0 <= where <= 1:
@@ -87,6 +99,7 @@ class LineSync:
 
     def page(self, phrase: str) -> PageTiming:
         """The subtitle page on which a phrase of the line starts."""
+        self._used("page", phrase)
         return self._locate(phrase)[1]
 
     def _locate(self, phrase: str) -> tuple[int, PageTiming, int]:

@@ -92,3 +92,29 @@ def test_no_scene_file_picks_a_line_or_page_by_position():
     for path in sorted((REPO / "scenes").glob("*.py")):
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not positional.search(text), f"{path.name}:{number}: {text.strip()}"
+
+
+def test_what_code_uses_of_a_line_is_what_a_chunk_depends_on():
+    """A chunk that only waited for a line's start is not redrawn when the line is reworded after
+    its start; one that waited for a phrase that moved, or showed its page, is."""
+    from diffusion_explainer.render.chunks import read_values
+
+    used = []
+    line = line_sync(timeline_of(TEXT), "dilute_and_add", FILE)
+    line = type(line)(line.timing, FILE, on_read=lambda what, argument: used.append((what, argument)))
+    line.start, line.at("その分だけ"), line.page("その分だけ")
+    assert used == [("start", None), ("at", "その分だけ"), ("page", "その分だけ")]
+
+    old = line.timing.line.text
+    first_page = line.timing.pages[0].text.replace("\n", "")
+    reworded = TEXT.replace(old, old.replace(first_page[:4], first_page[:4] + "ほら、", 1), 1)
+    assert reworded != TEXT
+    before, after = timeline_of(TEXT), timeline_of(reworded)
+    start = [("line_start", "dilute_and_add", None)]
+    phrase = [("line_at", "dilute_and_add", "その分だけ")]
+    page = [("line_page", "dilute_and_add", "その分だけ")]
+    assert read_values(before, start) == read_values(after, start)
+    assert read_values(before, page) != read_values(after, page)  # the page's words changed
+    assert read_values(before, phrase) != read_values(after, phrase)  # more words before the phrase
+    gone = [("line_at", "dilute_and_add", "ない言葉")]
+    assert read_values(before, gone) is None, "a phrase no longer in the line: nothing can be reused"

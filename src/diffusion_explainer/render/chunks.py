@@ -100,15 +100,20 @@ def read_values(timeline: SceneTimeline, reads) -> list | None:
 
     A read is (what, id, bound): "cue_start", "cue_end", "cue_text" of a cue; "cue_end_from" (only
     that the cue does not end before `bound`: a call that was not cut short); "line" (a line's
-    text and timing); "first_line" (the first line spoken in a cue's time)."""
+    text and timing); "line_start", "line_end", "line_at" (the frame of the phrase or fraction
+    `bound`), "line_page" (the page of the phrase `bound`), "line_last_page": what scene code used
+    of a named line (sync.py); "first_line" (the first line spoken in a cue's time)."""
     cues = {c.cue.id: c for c in timeline.cues}
     lines = {t.line.id: t for t in timeline.lines}
     values = []
     for what, ident, bound in reads:
-        if what == "line":
+        if what.startswith("line"):
             if ident not in lines:
                 return None
-            values.append([what, ident, _line_value(lines[ident])])
+            value = _line_part(lines[ident], what, bound)
+            if value is None:
+                return None
+            values.append([what, ident, bound, value])
             continue
         if ident == "" and what in ("cue_end", "cue_end_from"):  # outside any cue: the scene's end
             end = timeline.total_frames
@@ -132,6 +137,31 @@ def read_values(timeline: SceneTimeline, reads) -> list | None:
             raise ValueError(f"unknown kind of read {what!r}")
         values.append([what, ident, bound, value])
     return values
+
+
+def _line_part(timing: LineTiming, what: str, bound) -> object:
+    """The value of what was read of a line; None if it is gone (a phrase no longer in its text)."""
+    from ..sync import LineSync, SyncError
+
+    line = LineSync(timing, Path("scene"))
+    try:
+        if what == "line":
+            return _line_value(timing)
+        if what == "line_start":
+            return line.start
+        if what == "line_end":
+            return line.end
+        if what == "line_at":
+            return line.at(bound)
+        if what == "line_page":
+            page = line.page(bound)
+            return [page.text, page.span.start, page.span.end]
+        if what == "line_last_page":
+            page = line.last_page
+            return [page.text, page.span.start, page.span.end]
+    except SyncError:
+        return None
+    raise ValueError(f"unknown kind of read {what!r}")
 
 
 def subtitle_prefix(timeline: SceneTimeline, end: int) -> list:

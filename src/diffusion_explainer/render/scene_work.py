@@ -99,7 +99,7 @@ def chunk_reasons(work: SceneWork, recorded: dict[int, Chunk], store: ChunkStore
             stale[index] = "--force"
         elif old is None or old.nominal != (nominal.start, nominal.end):
             stale[index] = "new"
-        elif not store.video(work.scene_id, old.key).exists():
+        elif old.frames and not store.video(work.scene_id, old.key).exists():  # an empty chunk has none
             stale[index] = "its video is missing"
         elif not still_valid(old, work.timeline, work.shared):
             if changed_parts and any(r.endswith("changed") for r in changed_parts):
