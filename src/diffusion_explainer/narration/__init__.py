@@ -9,7 +9,6 @@ The render pipeline passes plain values (readings, voice ids, seconds) and gets 
 """
 
 from .batch import SpeechRequest, synthesize_many
-from .mixing import measure_loudness, mix_track
 from .onsets import voice_onsets
 from .readings import normalise_reading, numbers_to_check, unreadable_symbols
 from .silent_mode import estimate_duration, silent_mode
@@ -31,3 +30,13 @@ __all__ = [
     "unreadable_symbols",
     "voice_onsets",
 ]
+
+
+def __getattr__(name: str):
+    """The mixing functions on first use: they need SciPy's signal module, about a second to
+    import, which a scene process that only reads its plan never uses."""
+    if name in ("measure_loudness", "mix_track"):
+        from . import mixing
+
+        return getattr(mixing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

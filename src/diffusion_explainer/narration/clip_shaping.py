@@ -5,7 +5,6 @@ appears when the voice starts."""
 from __future__ import annotations
 
 import numpy as np
-import pyloudnorm
 
 from .onsets import FRAME_S, frame_energy_db
 
@@ -56,6 +55,7 @@ def _loudness(samples: np.ndarray, rate: int) -> float:
     minimum = round(0.4 * rate)
     if len(samples) < minimum:
         samples = np.concatenate([samples, np.zeros(minimum - len(samples))])
+    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
     return pyloudnorm.Meter(rate).integrated_loudness(samples)
 
 

@@ -8,7 +8,6 @@ True peak is the peak of the signal between samples too: measured on a 4x oversa
 from __future__ import annotations
 
 import numpy as np
-import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, upfirdn
 
@@ -34,6 +33,7 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     floor = np.full(len(samples), 1e-12)
     floor[1::2] = -1e-12  # (np.resize would do the same, 100x slower on a 10-minute track)
     floor = floor.reshape(-1, *([1] * (samples.ndim - 1)))
+    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
     return float(pyloudnorm.Meter(rate).integrated_loudness(samples + floor))
 
 

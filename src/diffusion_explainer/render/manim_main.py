@@ -18,6 +18,9 @@ calls before its frames without drawing them) is not rasterised at all. Manim wo
 its static picture and first frame, only to throw them away; every drawn frame starts from the
 background, so nothing drawn depends on them.
 
+And the SVGs of texts and formulas are parsed once per video, not once per process: their curves
+are kept in the cache (svg_cache.py).
+
 With DIFFUSION_EXPLAINER_FRAME_LOG set (tests), a hash of every frame handed to the encoder is
 appended to a file of that name (one per job, see _frame_log_path), so two ways of rendering can be
 compared pixel for pixel.
@@ -33,7 +36,8 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from ..runtime import FRAME_LOG_ENV, PLAN_ENV
+from ..runtime import FRAME_LOG_ENV, PLAN_ENV, cache_dir
+from . import svg_cache
 
 PATCHED_MANIM = "0.22.0"
 _original_write_frame = None  # Manim's own, kept for the test that compares the two
@@ -129,6 +133,7 @@ def main() -> None:
     config.max_files_cached = -1  # keep every call's movie file: chunks are made from them (Manim prunes at 100)
     _patch_segment_encoder()
     _skip_drawing_skipped_calls()
+    svg_cache.install(cache_dir("svg"))
     from manim.__main__ import main as manim_main
 
     sys.argv[0] = "manim"

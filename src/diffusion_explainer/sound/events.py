@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .effects import EFFECT_NAMES
+EFFECT_NAMES = ("transition", "reveal", "finale")  # what effects.py can make (here, so that a scene
+# marking an effect does not import the synthesis and SciPy's signal module)
 
 
 @dataclass(frozen=True, order=True)
 class SoundEvent:
     frame: int  # in the scene, from its first frame
-    name: str  # one of effects.EFFECT_NAMES
+    name: str  # one of EFFECT_NAMES
 
     def __post_init__(self) -> None:
         if self.name not in EFFECT_NAMES:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import pyloudnorm
 from scipy.signal import resample_poly
 
 from .score import ScoredChord
@@ -139,6 +138,7 @@ def master_gain(positions: np.ndarray, total: int, rate: int) -> np.ndarray:
 
 
 def _to_loudness(samples: np.ndarray, rate: int, lufs: float) -> np.ndarray:
+    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
     measured = pyloudnorm.Meter(rate).integrated_loudness(samples)
     if not np.isfinite(measured):
         return samples
