@@ -48,6 +48,14 @@ def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> d
     }
 
 
+def speech_speed(scene: Scene, screenplay: Screenplay, silent: bool) -> float:
+    """How fast the scene's lines are spoken: 1.0, or faster (a whole percent, rounded up, so the
+    cache key is stable) if they do not fit at natural speed; refuses a scene that cannot fit even
+    sped up."""
+    speed = speed_needed(scene, _lengths(speak(scene, screenplay, 1.0, silent)))
+    return math.ceil(speed * 100) / 100 if speed > 1.0 else 1.0
+
+
 def plan_for(
     scene_id: str,
     fps: int,
@@ -62,11 +70,8 @@ def plan_for(
     scene = screenplay.scene(scene_id)
     fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT)
 
-    speech = speak(scene, screenplay, 1.0, silent)
-    speed = speed_needed(scene, _lengths(speech))  # refuses a scene that cannot fit even sped up
-    if speed > 1.0:
-        speed = math.ceil(speed * 100) / 100  # a whole percent, rounded up, so the cache key is stable
-        speech = speak(scene, screenplay, speed, silent)
+    speed = speech_speed(scene, screenplay, silent)
+    speech = speak(scene, screenplay, speed, silent)
     timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
                           speed=speed, reference=reference)
 

@@ -7,13 +7,15 @@ captions, chapters, stills and the audio track line up with what the scenes draw
 from __future__ import annotations
 
 import os
+import sys
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
 from ..screenplay import ScreenplayError, Screenplay, load_screenplay
 from ..runtime import SILENT_ENV
-from ..scene_plan import ScenePlan, plan_for
+from ..scene_plan import ScenePlan, plan_for, speech_speed
 from ..timeline import TimelineError
 from .settings import RenderSettings
 
@@ -65,6 +67,7 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
         if not settings.silent:
             _synthesize_all(screenplay, settings.jobs, scenes)
         for scene in scenes:
+            started = time.monotonic()
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
                                       silent=settings.silent, screenplay=screenplay,
@@ -72,6 +75,9 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
             except TimelineError as e:
                 first = scene.lines[0].source_line if scene.lines else None
                 raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None
+            took = time.monotonic() - started
+            if took > 1.0:  # a narration track mixed (a few seconds each): say so, or the render seems stuck
+                print(f"  plan    {scene.id:<16} timeline and narration track in {took:.1f} s", file=sys.stderr, flush=True)
     _check_scene_table(screenplay)
     return VideoPlan(screenplay, settings, tuple(plans))
 
@@ -85,6 +91,22 @@ def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
                 for scene in (scenes if scenes is not None else screenplay.scenes) for line in scene.lines]
     missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
     if missing:  # (its progress lines go to stderr)
+        narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
+    # a scene too tight for natural speed is spoken faster: those lines too, in parallel, with
+    # their progress (planning would otherwise synthesise them one by one, saying nothing)
+    faster = []
+    for scene in scenes if scenes is not None else screenplay.scenes:
+        try:
+            speed = speech_speed(scene, screenplay, silent=False)
+        except TimelineError:
+            continue  # planning the scene says what and where
+        if speed > 1.0:
+            faster += [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice, speed)
+                       for line in scene.lines]
+    missing = [r for r in faster if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
+    if missing:
+        print(f"speech: {len(missing)} lines of scenes too tight for natural speed, spoken faster",
+              file=sys.stderr, flush=True)
         narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
 
 
