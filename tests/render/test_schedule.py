@@ -20,3 +20,23 @@ def test_the_serial_part_is_added_and_no_cpus_refused():
     assert predictions([4, 4, 4, 4], (2, 4), serial_s=3) == {2: 11.0, 4: 7.0}
     with pytest.raises(ValueError):
         makespan([1.0], 0)
+
+
+def test_chunks_are_cut_where_calls_start_at_about_the_cpu_they_aim_at():
+    from diffusion_explainer.render.chunks import CHUNK_CPU_S, MAX_CHUNK_S, cost_ranges
+
+    fps = 10
+    # a call every 10 frames: 3 CPU-s each for the first 200 frames, then nearly free (a held picture)
+    profile = [[f, 10, 3.0 if f < 200 else 0.01] for f in range(0, 400, 10)]
+    ranges = cost_ranges(400, fps, profile)
+    assert ranges[0].start == 0 and ranges[-1].end == 400
+    assert all(a.end == b.start for a, b in zip(ranges, ranges[1:]))
+    assert all(r.start % 10 == 0 for r in ranges), "every cut is where a call starts"
+    for r in ranges:
+        cost = sum(cpu for first, _, cpu in profile if r.start <= first < r.end)
+        assert cost <= max(CHUNK_CPU_S, 3.0) and r.end - r.start <= MAX_CHUNK_S * fps
+    dear = [r for r in ranges if r.end <= 200]
+    assert len(dear) >= 20 * 3.0 / CHUNK_CPU_S - 1, "dear frames (20 calls of 3 CPU-s) make short chunks"
+    assert max(r.end - r.start for r in ranges if r.start >= 200) == MAX_CHUNK_S * fps, "cheap ones long"
+    one = cost_ranges(400, fps, [[0, 400, 50.0]])  # one long, dear call: it cannot be cut
+    assert one == [type(one[0])(0, 400)]

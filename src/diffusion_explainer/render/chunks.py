@@ -43,18 +43,19 @@ def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> lis
 def cost_ranges(total_frames: int, fps: int, profile: list) -> list[FrameRange]:
     """Cuts where the drawing costs about CHUNK_CPU_S per chunk, from a render's measured cost of
     its calls ([first frame, frames, CPU-seconds] each): short chunks where frames are dear (many
-    moving texts), long ones where the picture holds. Kept while the scene's chunks are reused."""
-    per_frame = [0.0] * total_frames
-    for first, frames, cpu in profile:
-        for f in range(first, min(total_frames, first + frames)):
-            per_frame[f] += cpu / max(1, frames)
-    cuts, spent, start = [0], 0.0, 0
-    for frame, cost in enumerate(per_frame):
-        spent += cost
-        length = frame + 1 - start
-        if (spent >= CHUNK_CPU_S and length >= MIN_CHUNK_S * fps) or length >= MAX_CHUNK_S * fps:
-            cuts.append(frame + 1)
-            spent, start = 0.0, frame + 1
+    moving texts), long ones where the picture holds. A chunk holds the calls that start in it, so
+    cuts are made where a call starts: a chunk's drawing is the sum of its calls (one call dearer
+    than CHUNK_CPU_S is a chunk of its own). Kept while the scene's chunks are reused."""
+    cuts, spent = [0], 0.0
+    for first, _, cpu in sorted(profile):
+        if not 0 < first < total_frames:
+            spent += cpu
+            continue
+        length = first - cuts[-1]
+        if length >= MIN_CHUNK_S * fps and (spent + cpu > CHUNK_CPU_S or length >= MAX_CHUNK_S * fps):
+            cuts.append(first)
+            spent = 0.0
+        spent += cpu
     if total_frames - cuts[-1] < MIN_CHUNK_S * fps and len(cuts) > 1:
         cuts.pop()  # a short rest joins the chunk before it
     cuts.append(total_frames)
