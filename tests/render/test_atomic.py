@@ -51,6 +51,7 @@ def test_the_manifest_survives_a_reload(tmp_path):
 
 def _work(tmp_path, tiny_video, chunk_frames):
     """A scene of 250 frames whose chunks have videos of `chunk_frames` frames (in the store)."""
+    from diffusion_explainer.plan_file import FrameRange
     from diffusion_explainer.render.chunks import Chunk, ChunkStore
     from diffusion_explainer.render.scene_work import SceneWork
     from diffusion_explainer.render.video_plan import plan_video
@@ -64,7 +65,7 @@ def _work(tmp_path, tiny_video, chunk_frames):
         video = store.video("s01_title", key)
         video.parent.mkdir(parents=True, exist_ok=True)
         tiny_video(f"c{index}.mp4", frames).replace(video)
-        work.ranges.append(None)
+        work.ranges.append(FrameRange(start, start + frames))
         work.chunks[index] = Chunk(index, (start, start + frames), start, start + frames, (), key)
         start += frames
     return work, store

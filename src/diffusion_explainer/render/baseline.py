@@ -84,7 +84,7 @@ class NaiveSubtitles:
             Scene.wait(self, duration)
         self._sync()
 
-    def _advance_to(self, frame: int) -> None:
+    def _advance_to(self, frame: int, ends_at=None) -> None:
         if frame > self._frame:
             Scene.wait(self, (frame - self._frame) / self.fps)
         self._sync()

@@ -123,8 +123,9 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
         else:
             os.environ[SCREENPLAY_ENV] = before
     restored = render_video(settings, root=root, progress=Progress(quiet=True))  # build/bench as the screenplay says
-    other = report.wall_s - report.scenes_wall_s - report.join_s - report.side_files_s
-    return dict(wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1), join_s=round(report.join_s, 1),
+    other = report.wall_s - report.scenes_wall_s - report.sound_wait_s - report.join_s - report.side_files_s
+    return dict(wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1),
+                soundtrack_after_scenes_s=round(report.sound_wait_s, 1), join_s=round(report.join_s, 1),
                 side_files_s=round(report.side_files_s, 1), planning_and_speech_s=round(other, 1),
                 rendered=report.rendered_scenes, chunks={sid: sorted(c) for sid, c in report.chunks.items()},
                 chunks_of={sid: _chunk_count(root, settings, sid) for sid in report.chunks},
@@ -202,10 +203,11 @@ def _baseline(settings: RenderSettings, scene_id: str, root: Path, progress: Pro
     if videos:
         naive["frames"] = probe(videos[0]).frames
     progress.say(f"  done    naive {scene_id} in {clock(wall)} (exit {status})")
+    complete = status == 0 and naive.get("frames") == frames  # a naive run that failed has no ratio
     return dict(scene=scene_id, video_s=frames / settings.fps, planned_frames=frames,
                 ours=dict(wall_s=round(ours.wall_s, 1), cpu_s=round(ours.cpu_s, 1), peak_rss_mb=round(ours.peak_rss_mb)),
-                naive=naive, ratio_wall=round(wall / ours.wall_s, 2),
-                ratio_cpu=round(cpu_s / max(ours.cpu_s, 1e-9), 2))
+                naive=naive, ratio_wall=round(wall / ours.wall_s, 2) if complete else None,
+                ratio_cpu=round(cpu_s / max(ours.cpu_s, 1e-9), 2) if complete else None)
 
 
 def per_scene(runs, fps: int) -> list[dict]:
@@ -261,8 +263,9 @@ def summary(results: dict) -> str:
         what = ", ".join(f"{sid} chunks {_spans(c)} of {e.get('chunks_of', {}).get(sid, '?')}"
                          for sid, c in e["chunks"].items()) or "nothing"
         rows.append(f"  last line of s05 edited: {e['wall_s']} s from edit to video, rendered {what} "
-                    f"(scenes {e['scenes_s']} s, join {e['join_s']} s, side files {e['side_files_s']} s, "
-                    f"planning and speech {e['planning_and_speech_s']} s)")
+                    f"(scenes {e['scenes_s']} s, then the soundtrack {e.get('soundtrack_after_scenes_s', '?')} s, "
+                    f"join {e['join_s']} s, side files {e['side_files_s']} s, planning and speech "
+                    f"{e['planning_and_speech_s']} s)")
     c = results.get("chunks")
     if c:
         rows.append(f"  every chunk its own job: {c['count']} jobs, {c['cpu_s']} CPU s in all (whole scenes: "
@@ -272,13 +275,16 @@ def summary(results: dict) -> str:
         rows.append(f"  predicted wall s (longest first, + {p['serial_s']} s join and side files):")
         rows.append("    CPUs          " + "".join(f"{n:>8}" for n in CPUS))
         for what in ("chunks", "whole_scenes"):
-            rows.append(f"    {what.replace('_', ' '):<14}" + "".join(f"{p[what][n]:>8}" for n in CPUS))
+            rows.append(f"    {what.replace('_', ' '):<14}" + "".join(f"{p[what].get(n, p[what].get(str(n))):>8}" for n in CPUS))  # (str: read back from JSON)
     r = results.get("local_vs_ray")
     if r:
         rows.append(f"  same jobs ({r['scene']}, {r['local']['jobs']} chunks): local pool {r['local']['wall_s']} s, "
                     f"Ray {r['ray']['wall_s']} s incl. its start-up (ray/local = {r['ratio_wall']}x)")
     b = results.get("baseline")
-    if b:
+    if b and b["ratio_wall"] is None:
+        rows.append(f"  baseline {b['scene']}: the naive run FAILED (exit {b['naive']['exit']}, "
+                    f"{b['naive'].get('frames', 0)} of {b['planned_frames']} frames; {b['naive']['log']}): no ratio")
+    elif b:
         rows.append(f"  baseline {b['scene']} alone: ours {b['ours']['wall_s']} s wall / {b['ours']['cpu_s']} s CPU, "
                     f"naive {b['naive']['wall_s']} s / {b['naive']['cpu_s']} s ({b['naive'].get('frames', '?')} frames "
                     f"of {b['planned_frames']} planned): naive/ours = {b['ratio_wall']}x wall, {b['ratio_cpu']}x CPU")

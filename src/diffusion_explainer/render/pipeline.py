@@ -156,6 +156,7 @@ class RenderReport:
     joined: bool = False
     wall_s: float = 0.0
     scenes_wall_s: float = 0.0
+    sound_wait_s: float = 0.0
     join_s: float = 0.0
     side_files_s: float = 0.0
 
@@ -229,7 +230,9 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
+            t = time.monotonic()
             sound_files = sound.result()  # its errors are the render's errors
+            report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
 
         final_inputs = _final_inputs(plan, manifest, sound_files)
         recorded = Manifest(outputs.manifest).get(outputs.name)
