@@ -31,7 +31,8 @@ from ..runtime import SCREENPLAY_ENV, SILENT_ENV
 from ..screenplay import load_screenplay
 from .atomic import write_text
 from .baseline import BASELINE_ENV
-from .pipeline import render_video
+from .chunks import index_spans
+from .pipeline import Outputs, render_video
 from .probe import probe
 from .progress import Progress, clock
 from .scene_render import watch
@@ -135,8 +136,7 @@ def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
 
 
 def _chunk_count(root: Path, settings: RenderSettings, scene_id: str) -> int | None:
-    path = root / "scenes" / settings.key / "chunks" / scene_id / "chunks.json"
-    return len(json.loads(path.read_text(encoding="utf-8"))["chunks"]) if path.exists() else None
+    return len(Outputs(root, settings).chunks.recorded(scene_id)) or None
 
 
 def _chunk_costs(settings: RenderSettings, root: Path, progress: Progress) -> dict:
@@ -226,14 +226,8 @@ def per_scene(runs, fps: int) -> list[dict]:
 
 
 def _spans(indices) -> str:
-    """[3, 4, 5, 9] -> '3-5, 9'"""
-    spans: list[list[int]] = []
-    for i in sorted(int(x) for x in indices):
-        if spans and spans[-1][1] == i - 1:
-            spans[-1][1] = i
-        else:
-            spans.append([i, i])
-    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+    """[3, 4, 5, 9] (or their strings, read back from JSON) -> '3-5, 9'"""
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in index_spans(int(x) for x in indices))
 
 
 def summary(results: dict) -> str:

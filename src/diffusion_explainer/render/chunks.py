@@ -33,6 +33,17 @@ CHUNK_CPU_S = 7.0  # CPU-seconds of drawing per chunk, when a render measured wh
 MAX_CHUNK_S, MIN_CHUNK_S = 8.0, 1.0
 
 
+def index_spans(indices) -> list[tuple[int, int]]:
+    """Runs of consecutive indices, first and last: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    spans: list[list[int]] = []
+    for index in sorted(indices):
+        if spans and spans[-1][1] == index - 1:
+            spans[-1][1] = index
+        else:
+            spans.append([index, index])
+    return [(a, b) for a, b in spans]
+
+
 def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> list[FrameRange]:
     """Even cuts of a scene into chunks."""
     count = max(1, round(total_frames / (chunk_s * fps)))

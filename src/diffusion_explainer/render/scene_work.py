@@ -22,7 +22,7 @@ from ..errors import RenderError
 from ..scene_plan import ScenePlan
 from ..timeline import SceneTimeline, layout_reference
 from .atomic import atomic_path
-from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, cost_ranges, nominal_ranges,
+from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, cost_ranges, index_spans, nominal_ranges,
                      saved_states_from_report, split_into_jobs, state_key, still_valid)
 from .inputs import Manifest, SceneInputs, chunk_shared_digest
 from .join import concat_video
@@ -73,13 +73,7 @@ class SceneWork:
     def describe(self) -> str:
         """`chunks 9-17 of 18 (the timeline changed from 1:12.3), 2 jobs`."""
         stale = sorted(self.stale)
-        runs = []
-        for index in stale:
-            if runs and runs[-1][1] == index - 1:
-                runs[-1][1] = index
-            else:
-                runs.append([index, index])
-        which = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+        which = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in index_spans(stale))
         why = "; ".join(dict.fromkeys(self.stale.values()))
         total = len(self.ranges)
         if len(stale) == total:

@@ -13,9 +13,10 @@ are the same (tests/render/test_svg_cache.py renders a scene with the cache cold
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
+
+from .atomic import atomic_path
 
 VERSION = 1
 _memory: dict[str, bytes] = {}  # what this process read or made, pickled
@@ -44,10 +45,8 @@ def _read(folder: Path, key: str) -> bytes | None:
 def _store(folder: Path, key: str, mobject) -> bytes | None:
     try:
         data = pickle.dumps(mobject, protocol=pickle.HIGHEST_PROTOCOL)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(folder / f"{key}.pkl")
+        with atomic_path(folder / f"{key}.pkl") as tmp:
+            tmp.write_bytes(data)
         return data
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return None  # not kept: the next process parses it again
