@@ -83,31 +83,32 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
 
 
 def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
-    """Every line's speech at natural speed, in parallel: planning then finds them cached (only
-    a scene too tight for natural speed synthesises again, faster)."""
+    """Every line's speech at natural speed, in parallel; then, for a scene too tight for natural
+    speed, its lines spoken faster, in parallel too: planning then finds them all cached (it
+    would otherwise synthesise the faster ones one by one, saying nothing)."""
     from .. import narration
 
-    requests = [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice)
-                for scene in (scenes if scenes is not None else screenplay.scenes) for line in scene.lines]
-    missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
-    if missing:  # (its progress lines go to stderr)
-        narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
-    # a scene too tight for natural speed is spoken faster: those lines too, in parallel, with
-    # their progress (planning would otherwise synthesise them one by one, saying nothing)
+    scenes = scenes if scenes is not None else screenplay.scenes
+
+    def synthesize_missing(lines_at_speed, why: str | None = None) -> None:
+        requests = [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice, speed)
+                    for line, speed in lines_at_speed]
+        missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
+        if missing:  # (its progress lines go to stderr)
+            if why:
+                print(f"speech: {len(missing)} lines {why}", file=sys.stderr, flush=True)
+            narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
+
+    synthesize_missing([(line, 1.0) for scene in scenes for line in scene.lines])
     faster = []
-    for scene in scenes if scenes is not None else screenplay.scenes:
+    for scene in scenes:
         try:
             speed = speech_speed(scene, screenplay, silent=False)
         except TimelineError:
             continue  # planning the scene says what and where
         if speed > 1.0:
-            faster += [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice, speed)
-                       for line in scene.lines]
-    missing = [r for r in faster if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
-    if missing:
-        print(f"speech: {len(missing)} lines of scenes too tight for natural speed, spoken faster",
-              file=sys.stderr, flush=True)
-        narration.synthesize_many(missing, jobs=max(1, jobs), silent=False)
+            faster += [(line, speed) for line in scene.lines]
+    synthesize_missing(faster, "of scenes too tight for natural speed, spoken faster")
 
 
 def _check_scene_table(screenplay: Screenplay) -> None:
