@@ -151,13 +151,14 @@ def test_the_soundtrack_is_encoded_once_and_reused_while_the_narration_is_unchan
 
 
 def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(three_scenes, tmp_path):
+    from diffusion_explainer.render import soundtrack as module
     from diffusion_explainer.render.pipeline import early_soundtrack
     from diffusion_explainer.render.soundtrack import soundtrack
 
     cache = tmp_path / "audio"
     with early_soundtrack(three_scenes, SETTINGS, cache) as sound:
         made = sound.result()
-    assert made.audio.exists() and list(cache.iterdir()) == [made.folder]
+    assert made.audio.exists() and [p for p in cache.iterdir() if p.name != module.SEGMENTS_DIR] == [made.folder]
     stamp = made.audio.stat().st_mtime_ns
     assert soundtrack(three_scenes, 10, cache, music=False) == made and made.audio.stat().st_mtime_ns == stamp  # not encoded again
 
@@ -166,20 +167,20 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
     import threading
     import time
 
+    from diffusion_explainer.render import aac_segments
     from diffusion_explainer.render import soundtrack as module
     from diffusion_explainer.render.pipeline import early_soundtrack
 
     cache = tmp_path / "audio"
     started = threading.Event()
-    real_frames_of = module._frames_of
+    real_frame = aac_segments.audio_frame
 
-    def slow_frames_of(size, blocks):  # 30 s of audio at 50 ms per AAC frame: about 70 s if never stopped
-        for block in real_frames_of(size, blocks):
-            started.set()
-            time.sleep(0.05)
-            yield block
+    def slow_frame(block, position, rate):  # 30 s of audio at 50 ms per AAC frame: about 70 s if never stopped
+        started.set()
+        time.sleep(0.05)
+        return real_frame(block, position, rate)
 
-    module._frames_of = slow_frames_of
+    aac_segments.audio_frame = slow_frame
     try:
         with pytest.raises(KeyboardInterrupt):
             with early_soundtrack([ScenePiece("b", three_scenes[1].video, 0, 300, three_scenes[1].audio)],
@@ -187,6 +188,6 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
                 assert started.wait(30)
                 raise KeyboardInterrupt  # Ctrl-C while the scenes render
     finally:
-        module._frames_of = real_frames_of
+        aac_segments.audio_frame = real_frame
     assert isinstance(sound.exception(timeout=0), module.Stopped)
-    assert not cache.exists() or list(cache.iterdir()) == []
+    assert not cache.exists() or [p for p in cache.rglob("*") if p.is_file()] == []  # no track, no segment

@@ -24,9 +24,8 @@ import shutil
 import threading
 import wave
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import av
 import numpy as np
@@ -38,8 +37,9 @@ from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..sound.events import SoundEvent
 from ..sound.limiter import StreamingLimiter
 from ..sound.mixdown import Mixdown
-from .atomic import PARTIAL_MARK
-from .probe import AAC_FRAME, AUDIO_RATE
+from .aac_segments import SegmentedEncoder, segment_borders
+from .atomic import PARTIAL_MARK, atomic_path
+from .probe import AUDIO_RATE
 
 AUDIO_BITRATE = 192_000
 # ffmpeg's own AAC encoder: its "fast" coder is about twice as fast as the default "twoloop"
@@ -48,6 +48,9 @@ AAC_OPTIONS = {"aac_coder": "fast"}
 # The limiter's ceiling, under the delivery's -1 dBTP: AAC's coding noise adds to the peaks.
 LIMIT_DB = TRUE_PEAK_CEILING_DB - 0.5
 KEEP_SOUNDTRACKS = 3  # the cache keeps the most recent few
+# Beside the soundtracks in the cache: the encoded segments (aac_segments.py) and music beds.
+SEGMENTS_DIR, BEDS_DIR = "segments", "beds"
+KEEP_BEDS = 2
 AUDIO_NAME, NARRATION_NAME, MUSIC_NAME = "soundtrack.m4a", "narration.wav", "music.wav"
 
 
@@ -196,34 +199,59 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
     for piece in pieces:
         places.append((first, _scene_samples(piece, fps)))
         first += places[-1][1]
-    mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent)
+    mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent, make_bed=bed_maker(folder.parent))
     limiter = StreamingLimiter(AUDIO_RATE, 10.0 ** (LIMIT_DB / 20.0))
+
+    def check(position: int) -> None:
+        if stop is not None and stop.is_set():
+            raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
+
+    encoder = SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
+                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check)
     events: dict[str, tuple[SoundEvent, ...]] = {}
-    with _Stems(folder, silent, mix.music is not None) as stems, \
-            av.open(str(folder / AUDIO_NAME), mode="w", format="mp4") as output:
-        stream = output.add_stream("aac", rate=AUDIO_RATE, layout="stereo", options=dict(AAC_OPTIONS))
-        stream.bit_rate = AUDIO_BITRATE
-        position = 0
-
-        def blocks() -> Iterator[np.ndarray]:
-            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
-                if mix.music is not None:
-                    events[piece.scene_id] = sounds.wait(piece.scene_id, stop)
-                    mix.add_scene_events(index, events[piece.scene_id], fps)
-                voice, bed = mix.block(start, start + length)
-                stems.write(voice, bed)
-                yield limiter.push(voice if bed is None else voice + bed)
-            yield limiter.flush()
-
-        for block in _frames_of(AAC_FRAME, blocks()):
-            if stop is not None and stop.is_set():
-                raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
-            frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, position, Fraction(1, AUDIO_RATE)
-            position += block.shape[0]
-            output.mux(stream.encode(frame))
-        output.mux(stream.encode(None))
+    with _Stems(folder, silent, mix.music is not None) as stems:
+        for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+            check(start)
+            if mix.music is not None:
+                events[piece.scene_id] = sounds.wait(piece.scene_id, stop)
+                mix.add_scene_events(index, events[piece.scene_id], fps)
+            voice, bed = mix.block(start, start + length)
+            stems.write(voice, bed)
+            encoder.push(limiter.push(voice if bed is None else voice + bed))
+        encoder.push(limiter.flush())
+    encoder.finish(folder / AUDIO_NAME)
     return events
+
+
+def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
+    """sound.music.render_bed, with its results kept in `cache_dir`/BEDS_DIR: the bed depends
+    only on the scenes' places and the music code, so an edit that keeps every scene's length
+    (the timeline absorbs a changed line in its scene's pauses) reads it back instead of
+    synthesising ten minutes of pad again."""
+    from ..sound import music, score
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (music, score))
+
+    def make(chords, total: int, rate: int, seed: int) -> np.ndarray:
+        key = hashlib.sha256(code + repr((chords, total, rate, seed)).encode()).hexdigest()[:20]
+        folder = cache_dir / BEDS_DIR
+        path = folder / f"{key}.npy"
+        try:
+            bed = np.load(path)
+            os.utime(path)
+            return bed
+        except (OSError, ValueError, EOFError):
+            pass
+        bed = music.render_bed(chords, total, rate, seed)
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            np.save(tmp, bed)
+        beds = sorted((p for p in folder.glob("*.npy") if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+        for old in beds[:-KEEP_BEDS]:
+            old.unlink(missing_ok=True)
+        return bed
+
+    return make
 
 
 class _Stems:
@@ -294,17 +322,3 @@ def _read_track(path: Path, samples: int) -> np.ndarray:
     if data.shape[1] < samples:
         data = np.pad(data, ((0, 0), (0, samples - data.shape[1])))
     return np.ascontiguousarray(data[:, :samples].T, dtype=np.float32)
-
-
-def _frames_of(size: int, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-    """Blocks of exactly `size` samples (samples, 2) across the blocks' borders (the last may be
-    shorter)."""
-    pending = np.zeros((0, 2), np.float32)
-    for block in blocks:
-        pending = np.concatenate([pending, block])
-        usable = pending.shape[0] - pending.shape[0] % size
-        for i in range(0, usable, size):
-            yield pending[i : i + size]
-        pending = pending[usable:]
-    if pending.shape[0]:
-        yield pending

@@ -29,16 +29,17 @@ EFFECT_LEVEL_DB = {"transition": -9.0, "reveal": -13.0, "finale": -10.0}  # thei
 
 class Mixdown:
     def __init__(self, narration: np.ndarray, scenes: list[tuple[int, int]], rate: int, music: bool = True,
-                 seed: int = SEED):
+                 seed: int = SEED, make_bed=render_bed):
         """narration: float32 (samples, 2), the whole video; scenes: (first sample, samples) of
-        every scene in order, covering it."""
+        every scene in order, covering it. `make_bed(chords, total, rate, seed)`: render_bed, or
+        a cache of its results (a new array each call: the mix writes into it)."""
         self.rate, self.scenes, self.total = rate, scenes, len(narration)
         self.narration = narration
         self.music: np.ndarray | None = None
         if music and self.total:
             self.chords = chords_for(scenes, rate)
             voiced = ducking.voice_frames(narration, rate)
-            self.music = render_bed(self.chords, self.total, rate, seed)
+            self.music = make_bed(self.chords, self.total, rate, seed)
             self.music *= ducking.gains(ducking.duck_amount(voiced), self.total, rate)[:, None]
             self._effects_duck = ducking.gains(
                 ducking.duck_amount(voiced, ducking.EFFECTS_HOLD_S, ducking.EFFECTS_RELEASE_S), self.total, rate)

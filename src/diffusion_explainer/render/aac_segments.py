@@ -1,0 +1,153 @@
+"""The soundtrack's AAC encode in segments, so that a change to one scene re-encodes only its part.
+
+AAC codes sound in frames of AAC_FRAME samples; each packet is made from a window of two frames
+(its own and the next) and the decoder overlaps it with the packet before. So the soundtrack is
+cut on frame borders (the first border at or after each scene's start) and each segment has its
+own encoder, fed PRE_ROLL samples before the segment (so that its psychoacoustic state has
+settled as a whole encode's would) and POST_ROLL after it (the window of its last packet); only
+the packets of the segment's own frames are kept. Packets of two encoders fed the same samples
+then overlap as one encoder's do. Measured on two minutes of the video's mix cut at two scene
+borders: at the junctions the spliced track differs from the source by -64 dB against -54 dB
+for one whole encode; with no post-roll the junction was -32 dB (an audible click).
+
+A segment's packets are kept in the cache under the hash of every sample its encoder was fed and
+of the encoder's settings: a segment whose samples did not change is never encoded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Sequence
+
+import av
+import numpy as np
+
+from .atomic import atomic_path
+from .probe import AAC_FRAME
+
+PRE_ROLL = 8 * AAC_FRAME
+POST_ROLL = AAC_FRAME
+KEEP_SEGMENTS = 64  # the cache keeps the most recently used few (a 10-minute video has 8)
+
+
+def segment_borders(scene_starts: Sequence[int], total: int) -> list[int]:
+    """0, the first frame border at or after each later scene's start, and `total`."""
+    inner = sorted({-(-start // AAC_FRAME) * AAC_FRAME for start in scene_starts} - {0})
+    return [0] + [border for border in inner if border < total] + [total]
+
+
+class SegmentedEncoder:
+    """Takes the mixed soundtrack in time order (`push`), encodes (or finds in `cache`) each
+    segment as soon as all the samples its encoder needs have arrived, and writes the track
+    (`finish`)."""
+
+    def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
+                 check: Callable[[int], None] = lambda position: None):
+        """`check(position)` is called before each frame is encoded: it may raise to stop."""
+        self.borders, self.cache, self.check = list(borders), cache, check
+        self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
+        self.total = self.borders[-1]
+        self._held = np.zeros((0, 2), np.float32)
+        self._held_from = 0  # the sample position of _held[0]
+        self._next = 0  # the next segment to encode
+        self._packets: list[tuple[int, int, bytes]] = []  # (pts, duration, data)
+        self.encoded: list[int] = []  # the segments encoded in this run
+        self.reused: list[int] = []  # those found in the cache
+        self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
+                         f"pre {PRE_ROLL} post {POST_ROLL}".encode()
+
+    @property
+    def received(self) -> int:
+        return self._held_from + len(self._held)
+
+    def push(self, samples: np.ndarray) -> None:
+        self._held = np.concatenate([self._held, samples.astype(np.float32, copy=False)])
+        while self._next < len(self.borders) - 1 and self.received >= self._feed(self._next)[1]:
+            self._segment(self._next)
+            self._next += 1
+            keep_from = self._feed(self._next)[0] if self._next < len(self.borders) - 1 else self.received
+            self._held = self._held[keep_from - self._held_from :]
+            self._held_from = keep_from
+
+    def finish(self, path: Path) -> None:
+        """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
+        if self.received != self.total or self._next != len(self.borders) - 1:
+            raise ValueError(f"the soundtrack has {self.received} of {self.total} samples: cannot finish it")
+        with av.open(str(path), mode="w", format="mp4") as output:
+            # an encoder stream that never encodes: opening it gives the track the same codec
+            # configuration and priming the segments' encoders had
+            stream = output.add_stream("aac", rate=self.rate, layout="stereo", options=dict(self.options))
+            stream.bit_rate = self.bit_rate
+            for pts, duration, data in self._packets:
+                packet = av.Packet(data)
+                packet.pts = packet.dts = pts
+                packet.duration = duration
+                packet.time_base = Fraction(1, self.rate)
+                packet.stream = stream
+                output.mux(packet)
+        self._prune()
+
+    def _feed(self, index: int) -> tuple[int, int]:
+        """The samples segment `index`'s encoder is fed: [first, end)."""
+        start, end = self.borders[index], self.borders[index + 1]
+        return max(0, start - PRE_ROLL), min(self.total, end + POST_ROLL)
+
+    def _segment(self, index: int) -> None:
+        start, end = self.borders[index], self.borders[index + 1]
+        first, stop = self._feed(index)
+        samples = np.ascontiguousarray(self._held[first - self._held_from : stop - self._held_from])
+        key = hashlib.sha256(self._settings + f" {start - first} {end - start} {stop - end} ".encode()
+                             + samples.tobytes()).hexdigest()[:24]
+        stored = self.cache / f"{key}.packets"
+        try:
+            with open(stored, "rb") as f:
+                packets = pickle.load(f)
+            os.utime(stored)
+            self.reused.append(index)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            packets = self._encode(samples, first, start - first, end - start, last=index == len(self.borders) - 2)
+            self.cache.mkdir(parents=True, exist_ok=True)
+            with atomic_path(stored) as tmp, open(tmp, "wb") as f:
+                pickle.dump(packets, f)
+            self.encoded.append(index)
+        self._packets += [(start + pts, duration, data) for pts, duration, data in packets]
+
+    def _encode(self, samples: np.ndarray, first: int, skip: int, length: int,
+                last: bool) -> list[tuple[int, int, bytes]]:
+        """The packets of samples[skip : skip + length], pts counted from samples[skip] (the
+        very first segment keeps the encoder's priming packet, the last its flushed ones).
+        `first`: where the samples are in the soundtrack."""
+        codec = av.CodecContext.create("aac", "w")
+        codec.sample_rate, codec.layout, codec.format = self.rate, "stereo", "fltp"
+        codec.bit_rate, codec.time_base, codec.options = self.bit_rate, Fraction(1, self.rate), dict(self.options)
+        codec.open()
+        kept = []
+
+        def keep(packets) -> None:
+            for packet in packets:
+                pts = packet.pts - skip
+                if (pts >= 0 or skip == 0) and (pts < length or last):
+                    kept.append((pts, packet.duration, bytes(packet)))
+
+        for position in range(0, len(samples), AAC_FRAME):
+            self.check(first + position)
+            keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, self.rate)))
+        keep(codec.encode(None))
+        return kept
+
+    def _prune(self) -> None:
+        files = sorted((p for p in self.cache.glob("*.packets") if not p.name.startswith(".")),
+                       key=lambda p: p.stat().st_mtime)
+        for old in files[:-KEEP_SEGMENTS]:
+            old.unlink(missing_ok=True)
+
+
+def audio_frame(block: np.ndarray, position: int, rate: int) -> av.AudioFrame:
+    """One frame of (samples, 2) float32 for the encoder."""
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
+    frame.sample_rate, frame.pts, frame.time_base = rate, position, Fraction(1, rate)
+    return frame
