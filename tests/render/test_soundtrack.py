@@ -137,3 +137,52 @@ def test_stopping_while_waiting_for_a_scene_leaves_no_soundtrack(two_scenes, tmp
     # the music bed and scene a's encoded segment are finished cache entries; nothing else is left
     assert [p.name for p in cache.iterdir() if p.name not in (module.SEGMENTS_DIR, module.BEDS_DIR)] == []
     assert not [p for p in cache.rglob("*") if module.PARTIAL_MARK in p.name]
+
+
+def encodes(monkeypatch):
+    """Record, for every segmented encode, which segments it encoded and which it found kept."""
+    made = []
+    real_finish = module.SegmentedEncoder.finish
+
+    def finish(self, path):
+        made.append((list(self.encoded), list(self.reused)))
+        return real_finish(self, path)
+
+    monkeypatch.setattr(module.SegmentedEncoder, "finish", finish)
+    return made
+
+
+def test_an_edit_of_one_scene_encodes_only_its_segment_after_many_renders(two_scenes, tmp_path, monkeypatch):
+    made = encodes(monkeypatch)
+    cache = tmp_path / "cache"
+    a, b = two_scenes
+    line, rate = read_wav(a.audio)
+    for i in range(module.KEEP_SOUNDTRACKS + 1):  # enough soundtracks for the cache to let old ones go
+        # scene a's line a little quieter each time: the video's loudness moves by thousandths of
+        # a dB, which the mix's gain (in 0.1 dB steps) does not follow
+        edited_a = write_wav(tmp_path / f"a{i}.wav", line * (1 - 0.002 * i), rate)
+        soundtrack([ScenePiece("a", a.video, 0, 40, edited_a), b], FPS, cache)
+    assert made[0] == ([0, 1], [])
+    # scene a's line changed every time; scene b's segment (from its first AAC frame on) never did
+    assert all(encoded == [0] and reused == [1] for encoded, reused in made[1:]), made
+    assert (cache / module.SEGMENTS_DIR).is_dir() and (cache / module.BEDS_DIR).is_dir()
+    assert len([p for p in cache.iterdir() if p.name not in (module.SEGMENTS_DIR, module.BEDS_DIR)]) == module.KEEP_SOUNDTRACKS
+
+
+def test_a_scene_rendering_again_with_the_same_effects_is_not_mixed_twice(two_scenes, tmp_path, monkeypatch):
+    made = encodes(monkeypatch)
+    events = {"a": (), "b": (SoundEvent(12, "reveal"),)}
+    new_b = narration_wav(tmp_path / "b2.wav", 6.0, [(3.0, 4.5)])  # b's line edited: its segment is new
+    rendering = SceneSounds(lambda s: events[s], rendering=["b"])
+    finished = threading.Event()
+    worker = threading.Thread(target=lambda: (soundtrack([two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, new_b)],
+                                                         FPS, tmp_path / "cache", sounds=rendering), finished.set()))
+    worker.start()
+    deadline = 60
+    while not made and deadline > 0:  # the mix with b's last effects is done while b still renders
+        worker.join(timeout=0.1)
+        deadline -= 0.1
+    assert made and not finished.is_set()
+    rendering.settle("b")  # b rendered and marked the same reveal
+    worker.join(timeout=60)
+    assert finished.is_set() and len(made) == 1  # nothing mixed or encoded again

@@ -78,6 +78,11 @@ class Outputs:
         return self.root / "cache" / "audio"
 
     @property
+    def stills_cache(self) -> Path:
+        """Each scene's cue stills, kept while its video is unchanged."""
+        return self.root / "cache" / "stills" / self.settings.key
+
+    @property
     def narration_stem(self) -> Path:
         """The speech alone, for checks and for anyone who re-mixes or dubs."""
         return self.root / "narration.wav"
@@ -242,16 +247,19 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             progress.say(f"  up to date: {outputs.video}")
         else:
             t = time.monotonic()
-            facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
-                                   outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
-                                   chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
-            report.joined, report.join_s = True, time.monotonic() - t
-            progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
-                         f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
-                         f"AAC {facts.audio_rate} Hz stereo, fast start")
-            t = time.monotonic()
-            place_stems(sound_files, outputs)
-            write_side_files(plan, outputs)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="measures") as pool:
+                # the review page's sound measures (about 13 s for ten minutes) while the video is joined
+                measured = pool.submit(review.measure_soundtrack, sound_files, outputs, plan.screenplay.duration_s)
+                facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
+                                       outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
+                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
+                report.joined, report.join_s = True, time.monotonic() - t
+                progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
+                             f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
+                             f"AAC {facts.audio_rate} Hz stereo, fast start")
+                t = time.monotonic()
+                place_stems(sound_files, outputs)
+                write_side_files(plan, outputs, before_page=measured.result)
             report.side_files_s = time.monotonic() - t
             Manifest(outputs.manifest).record(outputs.name, {
                 "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
@@ -458,16 +466,19 @@ def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
                 shutil.copyfile(stem, tmp)
 
 
-def write_side_files(plan: VideoPlan, outputs: Outputs) -> None:
+def write_side_files(plan: VideoPlan, outputs: Outputs, before_page=lambda: None) -> None:
+    """The captions, chapters, stills and the review page (after `before_page()`: what the page
+    needs that is being made alongside)."""
     write_text(outputs.srt, captions.srt_text(plan))
     write_text(outputs.vtt, captions.vtt_text(plan))
     write_text(outputs.chapters, captions.chapters_text(plan))
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:
         stills.thumbnail(plan, videos).save(tmp)
-    cue_stills = stills.cue_stills(plan, videos)
+    cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache)
     with atomic_path(outputs.contact_sheet) as tmp:
         stills.contact_sheet(plan, cue_stills).save(tmp)
+    before_page()
     review.publish(plan, outputs, cue_stills)
 
 

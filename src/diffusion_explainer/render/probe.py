@@ -8,6 +8,7 @@ browsers can start playing a "fast start" file before it has fully arrived.
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from dataclasses import dataclass
 from fractions import Fraction
@@ -76,8 +77,24 @@ def _seconds(value, time_base) -> float:
     return float(value * time_base) if value is not None and time_base is not None else 0.0
 
 
+_PROBED: dict[tuple, VideoFacts] = {}  # by file identity: the join's check, then the review page's numbers
+
+
 def probe(path: Path) -> VideoFacts:
+    """The file's facts; a file probed before and unchanged since (the same inode, size and
+    modification time: renaming keeps them) is not read again."""
     path = Path(path)
+    stat = path.stat()
+    identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if identity in _PROBED:
+        return dataclasses.replace(_PROBED[identity], path=path)
+    facts = _probe(path)
+    _PROBED.clear()  # one is enough: the file just joined
+    _PROBED[identity] = facts
+    return facts
+
+
+def _probe(path: Path) -> VideoFacts:
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         ctx = video.codec_context

@@ -181,7 +181,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    kept = sorted((p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+    kept = sorted((p for p in cache_dir.iterdir()
+                   if p.is_dir() and not p.name.startswith(".") and p.name not in (SEGMENTS_DIR, BEDS_DIR)),
                   key=lambda p: p.stat().st_mtime)
     for old in kept[:-KEEP_SOUNDTRACKS]:
         if old != done.folder:
@@ -192,7 +193,12 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
 def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
            music: bool = True, sounds: SceneSounds = NO_SOUNDS) -> dict[str, tuple[SoundEvent, ...]]:
     """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
-    in time order; returns the events that went into it."""
+    in time order; returns the events that went into it.
+
+    Scenes still rendering are first mixed with the effects their last render marked (an edit
+    seldom moves them), so the encode need not wait for them; once they are done, if their
+    effects did change, the mix is made again with the new ones (the segments before the first
+    changed scene are then found in the cache)."""
     silent = _silent(pieces)
     narration = np.concatenate([_read_piece(p, fps) for p in pieces]) if pieces else np.zeros((0, 2), np.float32)
     places, first = [], 0
@@ -200,27 +206,37 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
         places.append((first, _scene_samples(piece, fps)))
         first += places[-1][1]
     mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent, make_bed=bed_maker(folder.parent))
-    limiter = StreamingLimiter(AUDIO_RATE, 10.0 ** (LIMIT_DB / 20.0))
 
     def check(position: int) -> None:
         if stop is not None and stop.is_set():
             raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
 
-    encoder = SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
-                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check)
-    events: dict[str, tuple[SoundEvent, ...]] = {}
-    with _Stems(folder, silent, mix.music is not None) as stems:
-        for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
-            check(start)
-            if mix.music is not None:
-                events[piece.scene_id] = sounds.wait(piece.scene_id, stop)
-                mix.add_scene_events(index, events[piece.scene_id], fps)
-            voice, bed = mix.block(start, start + length)
-            stems.write(voice, bed)
-            encoder.push(limiter.push(voice if bed is None else voice + bed))
-        encoder.push(limiter.flush())
-    encoder.finish(folder / AUDIO_NAME)
-    return events
+    def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
+        limiter = StreamingLimiter(AUDIO_RATE, 10.0 ** (LIMIT_DB / 20.0))
+        encoder = SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
+                                   folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check)
+        events: dict[str, tuple[SoundEvent, ...]] = {}
+        with _Stems(folder, silent, mix.music is not None) as stems:
+            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                check(start)
+                if mix.music is not None:
+                    events[piece.scene_id] = events_of(piece.scene_id)
+                    mix.add_scene_events(index, events[piece.scene_id], fps)
+                voice, bed = mix.block(start, start + length)
+                stems.write(voice, bed)
+                encoder.push(limiter.push(voice if bed is None else voice + bed))
+            encoder.push(limiter.flush())
+        encoder.finish(folder / AUDIO_NAME)
+        return events
+
+    if mix.music is None or sounds.settled():
+        return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+    unmixed = mix.music.copy()  # the bed before any effect
+    guessed = mix_and_encode(sounds.now)
+    if all(sounds.wait(scene_id, stop) == guessed[scene_id] for scene_id in guessed):
+        return guessed
+    mix.music = unmixed
+    return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
 
 
 def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:

@@ -7,7 +7,9 @@ is found by seeking to the keyframe before it and decoding forward to its exact 
   first cue instead): the stage above the subtitle band, cropped to what is drawn on it and
   enlarged to fill the picture, so no empty band runs across the bottom;
 - contact sheet: the middle frame of every cue, labelled scene id / cue id and its time in the
-  video, to review the whole video at a glance.
+  video, to review the whole video at a glance. The cue stills are tiles TILE_WIDTH wide, kept
+  per scene (`cache`) under the scene video's identity: after an edit only the re-rendered
+  scene's frames are decoded again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .. import style
 from ..screenplay import format_clock
 from ..style import FRAME_HEIGHT
 from ..timeline import SceneTimeline
+from .atomic import atomic_path
 from .video_plan import VideoPlan
 
 THUMBNAIL_SIZE = (1280, 720)
@@ -117,32 +120,61 @@ class CueStill:
     image: Image.Image
 
 
-def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path]) -> list[CueStill]:
-    """The middle frame of every cue (the contact sheet's tiles, the review page's cue strip)."""
+def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | None = None) -> list[CueStill]:
+    """The middle frame of every cue as a tile TILE_WIDTH wide (the contact sheet's tiles, the
+    review page's cue strip). `cache`: a folder where each scene's tiles are kept."""
     tiles = []
+    size = (TILE_WIDTH, tile_height(plan))
     for scene_plan in plan.scenes:
         cues = scene_plan.timeline.cues
         middles = [(c.span.start + c.span.end) // 2 for c in cues]
-        frames = read_frames(scene_videos[scene_plan.scene.id], middles, plan.fps)
+        images = _scene_tiles(scene_videos[scene_plan.scene.id], middles, plan.fps, size,
+                              None if cache is None else cache / f"{scene_plan.scene.id}.npz")
         start = plan.start_frame(scene_plan.scene.id)
-        for cue, middle in zip(cues, middles):
-            tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + middle, frames[middle]))
+        for cue, middle, image in zip(cues, middles, images):
+            tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + middle, image))
+    return tiles
+
+
+def tile_height(plan: VideoPlan) -> int:
+    return round(TILE_WIDTH * plan.settings.height / plan.settings.width)
+
+
+def _scene_tiles(video: Path, frames: list[int], fps: int, size: tuple[int, int], kept: Path | None) -> list[Image.Image]:
+    """The frames of one scene video as tiles, read back from `kept` when it holds the same
+    frames of the same file (its size and modification time: a re-rendered scene is a new file)."""
+    stat = video.stat()
+    key = f"{video.name} {stat.st_size} {stat.st_mtime_ns} {frames} {size} {fps}"
+    if kept is not None:
+        try:
+            with np.load(kept) as stored:
+                if str(stored["key"]) == key:
+                    return [Image.fromarray(tile) for tile in stored["tiles"]]
+        except (OSError, ValueError, KeyError, EOFError):
+            pass
+    decoded = read_frames(video, frames, fps)
+    tiles = [decoded[number].convert("RGB").resize(size, Image.LANCZOS) for number in frames]
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(kept) as tmp:
+            np.savez(tmp, key=np.array(key), tiles=np.stack([np.asarray(t) for t in tiles]) if tiles
+                     else np.zeros((0, size[1], size[0], 3), np.uint8))
     return tiles
 
 
 def contact_sheet(plan: VideoPlan, tiles: list[CueStill]) -> Image.Image:
-    tile_height = round(TILE_WIDTH * plan.settings.height / plan.settings.width)
+    height = tile_height(plan)
     rows = -(-len(tiles) // COLUMNS)
     sheet = Image.new("RGB", (MARGIN + COLUMNS * (TILE_WIDTH + MARGIN),
-                              MARGIN + rows * (tile_height + LABEL_HEIGHT + MARGIN)), style.BACKGROUND)
+                              MARGIN + rows * (height + LABEL_HEIGHT + MARGIN)), style.BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     font_big, font_small = _label_font(17), _label_font(14)
     for i, tile in enumerate(tiles):
         x = MARGIN + (i % COLUMNS) * (TILE_WIDTH + MARGIN)
-        y = MARGIN + (i // COLUMNS) * (tile_height + LABEL_HEIGHT + MARGIN)
-        sheet.paste(tile.image.resize((TILE_WIDTH, tile_height), Image.LANCZOS), (x, y))
+        y = MARGIN + (i // COLUMNS) * (height + LABEL_HEIGHT + MARGIN)
+        sheet.paste(tile.image, (x, y))
         seconds = tile.frame / plan.fps
-        draw.text((x, y + tile_height + 3), f"{tile.scene_id} / {tile.cue_id}", fill=style.INK, font=font_big)
-        draw.text((x, y + tile_height + 23), f"{format_clock(int(seconds))}.{int(seconds * 10) % 10}  frame {tile.frame}",
+        draw.text((x, y + height + 3), f"{tile.scene_id} / {tile.cue_id}", fill=style.INK, font=font_big)
+        draw.text((x, y + height + 23), f"{format_clock(int(seconds))}.{int(seconds * 10) % 10}  frame {tile.frame}",
                   fill=style.MUTED, font=font_small)
     return sheet

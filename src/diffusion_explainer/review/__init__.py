@@ -15,6 +15,7 @@ from PIL import Image
 
 from ..errors import RenderError
 from ..render.atomic import atomic_path, write_text
+from .audio import sound_measures
 from .files import ReviewFiles
 from .ocr import check_tesseract
 from .page import render_page
@@ -42,6 +43,13 @@ def publish(plan, outputs, cue_stills) -> ReviewFiles:
     write_text(files.descriptions_vtt, descriptions_vtt(record))
     _write(record, measure(record, files, ocr=False), files)
     return files
+
+
+def measure_soundtrack(sound, outputs, duration_s: float) -> None:
+    """Measure a render's soundtrack (render.soundtrack.Soundtrack) for its page before the video
+    is joined: see audio.sound_measures."""
+    sound_measures(sound.audio, sound.narration, duration_s, ReviewFiles(outputs.root).sound_measures,
+                   video_name=outputs.video.name)
 
 
 def verify(root: Path, *, ocr: bool = True) -> dict:

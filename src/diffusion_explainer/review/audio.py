@@ -45,16 +45,18 @@ class SoundMeasures:
     onsets_source: str
 
 
-def video_sound(video: Path) -> Sound:
-    """The video's first audio stream, decoded (AAC) to float samples (none: no samples)."""
+def video_sound(video: Path, name: str | None = None) -> Sound:
+    """The video's first audio stream, decoded (AAC) to float samples (none: no samples).
+    `name`: the file to name as the source (see sound_measures)."""
+    name = name or video.name
     with av.open(str(video)) as container:
         if not container.streams.audio:
-            return Sound(np.zeros((0, 2), np.float32), 48000, f"{video.name} (no audio stream)")
+            return Sound(np.zeros((0, 2), np.float32), 48000, f"{name} (no audio stream)")
         stream = container.streams.audio[0]
         chunks = [frame.to_ndarray() for frame in container.decode(stream)]
         rate = stream.codec_context.sample_rate
     planar = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
-    return Sound(np.ascontiguousarray(planar.T, dtype=np.float32), rate, f"{video.name} (its soundtrack)")
+    return Sound(np.ascontiguousarray(planar.T, dtype=np.float32), rate, f"{name} (its soundtrack)")
 
 
 def usable_stem(stem: Path | None, duration_s: float) -> Path | None:
@@ -99,14 +101,20 @@ def _digest(video: Path, stem: Path | None) -> str:
     return h.hexdigest()[:24]
 
 
-def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Path) -> SoundMeasures:
+def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Path,
+                   video_name: str | None = None) -> SoundMeasures:
     """Loudness of the video's sound and the onsets of its voices (in `stem`, the narration alone,
-    if usable), from `cache` when the sound is the one measured last."""
+    if usable), from `cache` when the sound is the one measured last.
+
+    The render measures its soundtrack file (`video`) with `video_name` the video it goes into,
+    while the video is being joined: the join copies the soundtrack's packets, so their digest is
+    the video's and the page finds these measures kept; a video whose packets differ is measured
+    again."""
     stem = usable_stem(stem, duration_s)
     key = _digest(video, stem)
     kept = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     if kept.get("key") != key:
-        sound = video_sound(video)
+        sound = video_sound(video, video_name)
         speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
         onsets = onsets_in(speech.samples, speech.rate) if len(speech.samples) else []
         kept = {"key": key, "loudness": loudness(sound), "onsets_s": onsets,

@@ -27,6 +27,17 @@ SEED = 14
 EFFECT_LEVEL_DB = {"transition": -9.0, "reveal": -13.0, "finale": -10.0}  # their peaks, before ducking
 
 
+GAIN_STEP_DB = 0.1
+
+
+def gain_step(gain_db: float) -> float:
+    """The mix's gain, in whole steps of GAIN_STEP_DB: an edit that moves the video's loudness by
+    a few hundredths of a dB keeps the gain, so every other scene's samples stay bit for bit
+    the same and their encoded segments are reused (render/aac_segments.py). The delivered
+    loudness is then within half a step of TARGET_LUFS."""
+    return round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB
+
+
 class Mixdown:
     def __init__(self, narration: np.ndarray, scenes: list[tuple[int, int]], rate: int, music: bool = True,
                  seed: int = SEED, make_bed=render_bed):
@@ -47,7 +58,7 @@ class Mixdown:
                 root = chord_at(self.chords, first).chord.bass
                 self._place(effect("transition", rate, root=root), first, floor=0)
         loudness = integrated_loudness(self._sum(0, self.total), rate) if self.total else float("-inf")
-        self.gain = 10.0 ** ((TARGET_LUFS - loudness) / 20.0) if np.isfinite(loudness) else 1.0
+        self.gain = 10.0 ** (gain_step(TARGET_LUFS - loudness) / 20.0) if np.isfinite(loudness) else 1.0
 
     def add_scene_events(self, scene_index: int, events: tuple[SoundEvent, ...], fps: int) -> None:
         """The effects a scene's render marked, at its place in the video (before its block is
