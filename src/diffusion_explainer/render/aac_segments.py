@@ -10,8 +10,11 @@ then overlap as one encoder's do. Measured on two minutes of the video's mix cut
 borders: at the junctions the spliced track differs from the source by -64 dB against -54 dB
 for one whole encode; with no post-roll the junction was -32 dB (an audible click).
 
-A segment's packets are kept in the cache under the hash of every sample its encoder was fed and
-of the encoder's settings: a segment whose samples did not change is never encoded again.
+The samples pushed are the mix before its last stage (`shape`: the true-peak limiter), whose
+output at a sample depends only on the input within `reach` samples of it. A segment's packets
+are kept in the cache under the hash of the encoder's settings and of every input sample that
+reaches what its encoder is fed: a segment whose samples did not change is neither limited nor
+encoded again.
 """
 
 from __future__ import annotations
@@ -46,9 +49,13 @@ class SegmentedEncoder:
     (`finish`)."""
 
     def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
-                 check: Callable[[int], None] = lambda position: None):
-        """`check(position)` is called before each frame is encoded: it may raise to stop."""
+                 check: Callable[[int], None] = lambda position: None,
+                 shape: Callable[[np.ndarray], np.ndarray] = lambda samples: samples, reach: int = 0):
+        """`check(position)` is called before each frame is encoded: it may raise to stop.
+        `shape(window)`: the last stage of the mix, applied to a segment's samples with `reach`
+        samples of context either side (fewer at the soundtrack's ends)."""
         self.borders, self.cache, self.check = list(borders), cache, check
+        self.shape, self.reach = shape, reach
         self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
         self.total = self.borders[-1]
         self._held = np.zeros((0, 2), np.float32)
@@ -58,7 +65,7 @@ class SegmentedEncoder:
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
         self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
-                         f"pre {PRE_ROLL} post {POST_ROLL}".encode()
+                         f"pre {PRE_ROLL} post {POST_ROLL} reach {reach}".encode()
 
     @property
     def received(self) -> int:
@@ -66,10 +73,10 @@ class SegmentedEncoder:
 
     def push(self, samples: np.ndarray) -> None:
         self._held = np.concatenate([self._held, samples.astype(np.float32, copy=False)])
-        while self._next < len(self.borders) - 1 and self.received >= self._feed(self._next)[1]:
+        while self._next < len(self.borders) - 1 and self.received >= self._window(self._next)[1]:
             self._segment(self._next)
             self._next += 1
-            keep_from = self._feed(self._next)[0] if self._next < len(self.borders) - 1 else self.received
+            keep_from = self._window(self._next)[0] if self._next < len(self.borders) - 1 else self.received
             self._held = self._held[keep_from - self._held_from :]
             self._held_from = keep_from
 
@@ -96,12 +103,18 @@ class SegmentedEncoder:
         start, end = self.borders[index], self.borders[index + 1]
         return max(0, start - PRE_ROLL), min(self.total, end + POST_ROLL)
 
+    def _window(self, index: int) -> tuple[int, int]:
+        """The input samples segment `index` depends on: its feed and the shape's reach."""
+        first, stop = self._feed(index)
+        return max(0, first - self.reach), min(self.total, stop + self.reach)
+
     def _segment(self, index: int) -> None:
         start, end = self.borders[index], self.borders[index + 1]
         first, stop = self._feed(index)
-        samples = np.ascontiguousarray(self._held[first - self._held_from : stop - self._held_from])
-        key = hashlib.sha256(self._settings + f" {start - first} {end - start} {stop - end} ".encode()
-                             + samples.tobytes()).hexdigest()[:24]
+        low, high = self._window(index)
+        window = np.ascontiguousarray(self._held[low - self._held_from : high - self._held_from])
+        key = hashlib.sha256(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
+                             f"{high - stop} ".encode() + window.tobytes()).hexdigest()[:24]
         stored = self.cache / f"{key}.packets"
         try:
             with open(stored, "rb") as f:
@@ -109,6 +122,7 @@ class SegmentedEncoder:
             os.utime(stored)
             self.reused.append(index)
         except (OSError, EOFError, pickle.UnpicklingError):
+            samples = np.ascontiguousarray(self.shape(window)[first - low : stop - low], dtype=np.float32)
             packets = self._encode(samples, first, start - first, end - start, last=index == len(self.borders) - 2)
             self.cache.mkdir(parents=True, exist_ok=True)
             with atomic_path(stored) as tmp, open(tmp, "wb") as f:

@@ -231,7 +231,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             return report
         sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
                              rendering=[w.scene_id for w in works])
-        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds) as sound:
+        def measure(made: Soundtrack) -> None:  # the page's sound measures, while the scenes render
+            review.measure_soundtrack(made, outputs, plan.screenplay.duration_s)
+
+        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds, measure) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
@@ -413,14 +416,16 @@ def _render_code_digest() -> str:
 
 @contextlib.contextmanager
 def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_dir: Path,
-                     sounds: SceneSounds = NO_SOUNDS) -> Iterator[concurrent.futures.Future]:
+                     sounds: SceneSounds = NO_SOUNDS, on_encoded=None) -> Iterator[concurrent.futures.Future]:
     """Encode the soundtrack (if the narration or music changed) while the scenes render: it
     needs the narration tracks and the scene lengths, and each scene's sound effects only when
     it gets to that scene; a core is often free (one stale scene, or the last one). The join
-    then finds it in the cache. If the render stops, so does the encode."""
+    then finds it in the cache. If the render stops, so does the encode. `on_encoded(soundtrack)`:
+    what to do with each track as soon as it is made (the review page's sound measures)."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
-        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds)
+        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
+                             on_encoded=on_encoded)
         try:
             yield future
         except BaseException:

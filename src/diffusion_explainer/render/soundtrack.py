@@ -35,7 +35,7 @@ from ..errors import RenderError
 from ..narration import loudness
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..sound.events import SoundEvent
-from ..sound.limiter import StreamingLimiter
+from ..sound import limiter
 from ..sound.mixdown import Mixdown
 from .aac_segments import SegmentedEncoder, segment_borders
 from .atomic import PARTIAL_MARK, atomic_path
@@ -154,7 +154,8 @@ class Stopped(Exception):
 
 
 def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None, *,
-               music: bool = True, sounds: SceneSounds = NO_SOUNDS) -> Soundtrack:
+               music: bool = True, sounds: SceneSounds = NO_SOUNDS,
+               on_encoded: Callable[[Soundtrack], None] | None = None) -> Soundtrack:
     """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
     stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene."""
     guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
@@ -172,7 +173,7 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
-        events = encode(pieces, fps, work, stop, music=music, sounds=sounds)
+        events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded)
         done = Soundtrack(cache_dir / soundtrack_key(pieces, fps, music, events))
         if done.audio.exists():
             shutil.rmtree(work)
@@ -191,9 +192,11 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
 
 
 def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
-           music: bool = True, sounds: SceneSounds = NO_SOUNDS) -> dict[str, tuple[SoundEvent, ...]]:
+           music: bool = True, sounds: SceneSounds = NO_SOUNDS,
+           on_encoded: Callable[[Soundtrack], None] | None = None) -> dict[str, tuple[SoundEvent, ...]]:
     """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
-    in time order; returns the events that went into it.
+    in time order; returns the events that went into it. `on_encoded(soundtrack)`: called with
+    each track made (in `folder`), before it is known to be the final one.
 
     Scenes still rendering are first mixed with the effects their last render marked (an edit
     seldom moves them), so the encode need not wait for them; once they are done, if their
@@ -206,15 +209,17 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
         places.append((first, _scene_samples(piece, fps)))
         first += places[-1][1]
     mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent, make_bed=bed_maker(folder.parent))
+    ceiling = 10.0 ** (LIMIT_DB / 20.0)
 
     def check(position: int) -> None:
         if stop is not None and stop.is_set():
             raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
 
     def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
-        limiter = StreamingLimiter(AUDIO_RATE, 10.0 ** (LIMIT_DB / 20.0))
         encoder = SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
-                                   folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check)
+                                   folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
+                                   shape=lambda window: limiter.limited(window, AUDIO_RATE, ceiling),
+                                   reach=limiter.reach(AUDIO_RATE))
         events: dict[str, tuple[SoundEvent, ...]] = {}
         with _Stems(folder, silent, mix.music is not None) as stems:
             for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
@@ -224,9 +229,10 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
                     mix.add_scene_events(index, events[piece.scene_id], fps)
                 voice, bed = mix.block(start, start + length)
                 stems.write(voice, bed)
-                encoder.push(limiter.push(voice if bed is None else voice + bed))
-            encoder.push(limiter.flush())
+                encoder.push(voice if bed is None else voice + bed)
         encoder.finish(folder / AUDIO_NAME)
+        if on_encoded is not None:
+            on_encoded(Soundtrack(folder))
         return events
 
     if mix.music is None or sounds.settled():
