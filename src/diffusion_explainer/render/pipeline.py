@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ..errors import RenderError
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.events import from_json
 from . import captions, stills
-from .atomic import atomic_path, sweep_partials, write_text
+from .atomic import PARTIAL_MARK, atomic_path, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
 from .join import Chapter, join
 from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
@@ -231,10 +232,9 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             return report
         sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
                              rendering=[w.scene_id for w in works])
-        def measure(made: Soundtrack) -> None:  # the page's sound measures, while the scenes render
-            review.measure_soundtrack(made, outputs, plan.screenplay.duration_s)
-
-        with early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds, measure) as sound:
+        measures = EarlyMeasures(outputs, plan.screenplay.duration_s)
+        with measures, early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds,
+                                        on_encoded=measures.add) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
@@ -242,17 +242,14 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             sound_files = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
 
-        final_inputs = _final_inputs(plan, manifest, sound_files)
-        recorded = Manifest(outputs.manifest).get(outputs.name)
-        if (recorded and recorded.get("inputs") == final_inputs and not force
-                and all(p.exists() for p in outputs.all_files())
-                and recorded.get("bytes") == outputs.video.stat().st_size):
-            progress.say(f"  up to date: {outputs.video}")
-        else:
-            t = time.monotonic()
-            with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="measures") as pool:
-                # the review page's sound measures (about 13 s for ten minutes) while the video is joined
-                measured = pool.submit(review.measure_soundtrack, sound_files, outputs, plan.screenplay.duration_s)
+            final_inputs = _final_inputs(plan, manifest, sound_files)
+            recorded = Manifest(outputs.manifest).get(outputs.name)
+            if (recorded and recorded.get("inputs") == final_inputs and not force
+                    and all(p.exists() for p in outputs.all_files())
+                    and recorded.get("bytes") == outputs.video.stat().st_size):
+                progress.say(f"  up to date: {outputs.video}")
+            else:
+                t = time.monotonic()
                 facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
                                        outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
                                        chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
@@ -262,14 +259,14 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                              f"AAC {facts.audio_rate} Hz stereo, fast start")
                 t = time.monotonic()
                 place_stems(sound_files, outputs)
-                write_side_files(plan, outputs, before_page=measured.result)
-            report.side_files_s = time.monotonic() - t
-            Manifest(outputs.manifest).record(outputs.name, {
-                "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
-                "bytes": outputs.video.stat().st_size,
-                "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-            })
-            progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
+                write_side_files(plan, outputs, before_page=measures.wait)
+                report.side_files_s = time.monotonic() - t
+                Manifest(outputs.manifest).record(outputs.name, {
+                    "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
+                    "bytes": outputs.video.stat().st_size,
+                    "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                })
+                progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
     report.wall_s = time.monotonic() - started
     progress.say(f"render: {len(report.rendered)} jobs for {len(works)} scenes, {len(report.reused)} scenes reused, "
                  f"total {clock(report.wall_s)}")
@@ -412,6 +409,50 @@ def _render_code_digest() -> str:
     here = Path(__file__).parent
     review_code = [p for p in (here.parent / "review").iterdir() if p.suffix in (".py", ".js", ".css")]
     return _digest([file_digest(p) for p in sorted(here.glob("*.py")) + sorted(review_code)])
+
+
+class EarlyMeasures:
+    """The review page's sound measures (loudness, true peak, voice onsets: about 13 s for ten
+    minutes) of each soundtrack as soon as it is made, one after another in a thread of their
+    own: they run while the scenes render and the video is joined, and the page finds them kept.
+    Each track is measured through hard links of its files, since the soundtrack's folder is
+    renamed once it is known to be final."""
+
+    def __init__(self, outputs: Outputs, duration_s: float):
+        self.outputs, self.duration_s = outputs, duration_s
+        for left in outputs.sound_cache.glob(f".measure{PARTIAL_MARK}*"):  # by a render that was killed
+            shutil.rmtree(left, ignore_errors=True)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="measures")
+        self._pending: list[concurrent.futures.Future] = []
+
+    def add(self, made: Soundtrack) -> None:
+        folder = Path(tempfile.mkdtemp(prefix=f".measure{PARTIAL_MARK}", dir=made.folder.parent))
+        for path in (made.audio, made.narration, made.music):
+            if path is not None:
+                try:
+                    os.link(path, folder / path.name)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(path, folder / path.name)
+        self._pending.append(self._pool.submit(self._measure, Soundtrack(folder)))
+
+    def _measure(self, made: Soundtrack) -> None:
+        try:
+            review.measure_soundtrack(made, self.outputs, self.duration_s)
+        finally:
+            shutil.rmtree(made.folder, ignore_errors=True)
+
+    def wait(self) -> None:
+        """Until every measure started is done (its error is raised here)."""
+        for future in self._pending:
+            future.result()
+
+    def __enter__(self) -> EarlyMeasures:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -165,6 +165,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
         if not music or sounds.settled():
             return cached
         # a scene being rendered may still mark the same effects as before: then nothing to do
+        if on_encoded is not None:
+            on_encoded(cached)
         final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
         if final == guess:
             return cached
