@@ -113,3 +113,39 @@ def test_a_track_not_fully_pushed_is_refused(tmp_path):
     with pytest.raises(ValueError, match="samples"):
         encoder.finish(tmp_path / "x.m4a")
     assert not (tmp_path / "x.m4a").exists()
+
+
+def test_the_last_stage_runs_on_each_segment_with_its_reach_and_only_when_encoding(tmp_path):
+    """The true-peak limiter as the last stage: each segment is limited on its own window with the
+    limiter's reach either side, which gives what limiting the whole would; a kept segment is not
+    limited again."""
+    from diffusion_explainer.narration.loudness import limit_true_peak, true_peak_db
+    from diffusion_explainer.sound.limiter import limited, reach
+
+    source = 4.0 * programme()  # loud: the limiter works at every burst, junctions included
+    ceiling = 10 ** (-3.0 / 20)
+    windows = []
+
+    def shape(window):
+        windows.append(len(window))
+        return limited(window, RATE, ceiling)
+
+    def encode_shaped(path):
+        encoder = SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path / "cache", RATE, AUDIO_BITRATE,
+                                   AAC_OPTIONS, shape=shape, reach=reach(RATE))
+        for i in range(0, TOTAL, 40009):
+            encoder.push(source[i : i + 40009])
+        encoder.finish(path)
+
+    encode_shaped(tmp_path / "a.m4a")
+    assert len(windows) == 3
+    one = SegmentedEncoder([0, TOTAL], tmp_path / "one", RATE, AUDIO_BITRATE, AAC_OPTIONS)
+    one.push(limit_true_peak(source, RATE, ceiling).astype(np.float32))  # the whole limited at once
+    one.finish(tmp_path / "one.m4a")
+    spliced, whole = decoded(tmp_path / "a.m4a"), decoded(tmp_path / "one.m4a")
+    for b in segment_borders(SCENE_STARTS, TOTAL)[1:-1]:
+        near = slice(b - 512, b + 512)
+        assert error_db(spliced[near], whole[near]) < error_db(whole[near], 0 * whole[near]) - 30  # the same sound
+    assert true_peak_db(spliced) < true_peak_db(source) - 6
+    encode_shaped(tmp_path / "b.m4a")
+    assert len(windows) == 3  # every segment kept: nothing limited again

@@ -157,7 +157,8 @@ def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(thr
 
     cache = tmp_path / "audio"
     with early_soundtrack(three_scenes, SETTINGS, cache) as sound:
-        made = sound.result()
+        made, cpu_s = sound.result()
+    assert cpu_s > 0
     assert made.audio.exists() and [p for p in cache.iterdir() if p.name != module.SEGMENTS_DIR] == [made.folder]
     stamp = made.audio.stat().st_mtime_ns
     assert soundtrack(three_scenes, 10, cache, music=False) == made and made.audio.stat().st_mtime_ns == stamp  # not encoded again

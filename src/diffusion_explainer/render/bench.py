@@ -65,6 +65,7 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     results["full"] = dict(video_s=video_s, wall_s=round(full.wall_s, 1), wall_per_video_s=round(full.wall_s / video_s, 3),
                            scenes_wall_s=round(full.scenes_wall_s, 1), join_s=round(full.join_s, 1),
                            side_files_s=round(full.side_files_s, 1), cpu_s=round(sum(r.cpu_s for r in full.rendered), 1),
+                           sound_cpu_s=round(full.sound_cpu_s, 1),
                            peak_rss_mb=round(max(r.peak_rss_mb for r in full.rendered)),
                            peak_rss_children_mb=round(peak_children_mb), jobs=len(full.rendered))
 
@@ -83,12 +84,15 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
         results["one_line_edit"] = edit
 
     # 3. what each chunk costs as a job of its own, and what that predicts on more CPUs
+    # The soundtrack (mix, encode) and the page's sound measures run beside the scenes, one after
+    # the other on one CPU of the machine that joins: one more job, which more CPUs do not shorten.
     serial_s = results["full"]["join_s"] + results["full"]["side_files_s"]
+    sound_s = results["full"]["sound_cpu_s"]
     results["chunks"] = _chunk_costs(settings, root, progress)
     results["predicted"] = {
-        "serial_s": round(serial_s, 1),
-        "chunks": predictions([j["cpu_s"] for j in results["chunks"]["jobs"]], CPUS, serial_s),
-        "whole_scenes": predictions([s["cpu_s"] for s in results["scenes"]], CPUS, serial_s)}
+        "serial_s": round(serial_s, 1), "sound_job_s": sound_s,
+        "chunks": predictions([j["cpu_s"] for j in results["chunks"]["jobs"]] + [sound_s], CPUS, serial_s),
+        "whole_scenes": predictions([s["cpu_s"] for s in results["scenes"]] + [sound_s], CPUS, serial_s)}
 
     # 4. the same jobs on the local pool and on Ray
     results["local_vs_ray"] = _local_vs_ray(settings, root / "executors", ray_scene, progress)
@@ -240,7 +244,7 @@ def summary(results: dict) -> str:
     f = results["full"]
     rows.append(f"  {'whole video':<16} {f['video_s']:>7} {f['wall_s']:>7} {f['wall_per_video_s']:>6.2f} {f['cpu_s']:>7} "
                 f"{f['peak_rss_mb']:>8}   (scenes {f['scenes_wall_s']} s, join {f['join_s']} s, side files "
-                f"{f['side_files_s']} s)")
+                f"{f['side_files_s']} s; soundtrack and its measures {f.get('sound_cpu_s', '?')} CPU s beside the scenes)")
     rows.append(f"  peak MB: each manim process's own VmHWM; getrusage(RUSAGE_CHILDREN) says "
                 f"{f['peak_rss_children_mb']} MB, which also counts this process's memory at each fork")
     if results.get("catch_up"):
@@ -266,7 +270,8 @@ def summary(results: dict) -> str:
                     f"{results['full']['cpu_s']}), median {c['median_cpu_s']} s, largest {c['largest_cpu_s']} s "
                     f"({c['largest']}); {c['wall_s']} s wall here")
         p = results["predicted"]
-        rows.append(f"  predicted wall s (longest first, + {p['serial_s']} s join and side files):")
+        rows.append(f"  predicted wall s (longest first, the soundtrack and its measures one more job of "
+                    f"{p.get('sound_job_s', '?')} s, + {p['serial_s']} s join and side files):")
         rows.append("    CPUs          " + "".join(f"{n:>8}" for n in CPUS))
         for what in ("chunks", "whole_scenes"):
             rows.append(f"    {what.replace('_', ' '):<14}" + "".join(f"{p[what].get(n, p[what].get(str(n))):>8}" for n in CPUS))  # (str: read back from JSON)

@@ -163,6 +163,7 @@ class RenderReport:
     wall_s: float = 0.0
     scenes_wall_s: float = 0.0
     sound_wait_s: float = 0.0
+    sound_cpu_s: float = 0.0  # the soundtrack's mix and encode, and the page's sound measures, beside the scenes
     join_s: float = 0.0
     side_files_s: float = 0.0
 
@@ -239,7 +240,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
             t = time.monotonic()
-            sound_files = sound.result()  # its errors are the render's errors
+            sound_files, sound_cpu_s = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
 
             final_inputs = _final_inputs(plan, manifest, sound_files)
@@ -267,6 +268,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
                 progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
+        report.sound_cpu_s = sound_cpu_s + measures.cpu_s  # (the measures' threads are done)
     report.wall_s = time.monotonic() - started
     progress.say(f"render: {len(report.rendered)} jobs for {len(works)} scenes, {len(report.reused)} scenes reused, "
                  f"total {clock(report.wall_s)}")
@@ -424,6 +426,7 @@ class EarlyMeasures:
             shutil.rmtree(left, ignore_errors=True)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="measures")
         self._pending: list[concurrent.futures.Future] = []
+        self.cpu_s = 0.0
 
     def add(self, made: Soundtrack) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f".measure{PARTIAL_MARK}", dir=made.folder.parent))
@@ -436,10 +439,12 @@ class EarlyMeasures:
         self._pending.append(self._pool.submit(self._measure, Soundtrack(folder)))
 
     def _measure(self, made: Soundtrack) -> None:
+        cpu = time.thread_time()
         try:
             review.measure_soundtrack(made, self.outputs, self.duration_s)
         finally:
             shutil.rmtree(made.folder, ignore_errors=True)
+            self.cpu_s += time.thread_time() - cpu
 
     def wait(self) -> None:
         """Until every measure started is done (its error is raised here)."""
@@ -465,8 +470,13 @@ def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_d
     what to do with each track as soon as it is made (the review page's sound measures)."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
-        future = pool.submit(soundtrack, pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
-                             on_encoded=on_encoded)
+        def made() -> tuple[Soundtrack, float]:  # and the CPU seconds it took
+            cpu = time.thread_time()
+            track = soundtrack(pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
+                               on_encoded=on_encoded)
+            return track, time.thread_time() - cpu
+
+        future = pool.submit(made)
         try:
             yield future
         except BaseException:

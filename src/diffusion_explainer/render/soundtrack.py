@@ -1,5 +1,5 @@
-"""The video's soundtrack: one AAC track of exactly the video's length, encoded once, and its two
-stems (the narration alone, the music and effects alone) as WAV files.
+"""The video's soundtrack: one AAC track of exactly the video's length, and its two stems (the
+narration alone, the music and effects alone) as WAV files.
 
 It is built from the scenes' narration tracks, each padded with silence or trimmed to exactly
 its scene's length in samples: copy-joining per-scene audio would drop each scene's silent tail
@@ -8,10 +8,13 @@ goes the music bed with its effects (sound/), unless the render is asked for no 
 render gets a silent track of the same length and no stems, so the delivered file has the same
 shape either way.
 
-The effects a scene marks are only known once that scene has rendered (SceneSounds), so the
-soundtrack is mixed and encoded in time order and waits for a scene's events only when it gets
-to that scene: started while the scenes render, it is usually done when they are.
-What was encoded is kept under a name made from everything it was made of (the narration, the
+The mix is made for the whole video and encoded in segments, one per scene (aac_segments.py):
+a segment whose samples did not change comes from the cache, so an edit of one scene's line
+re-encodes that scene's part. The effects a scene marks are only known once that scene has
+rendered (SceneSounds): a scene still rendering is mixed first with the effects its last render
+marked, and again only if its new render marks others. Started while the scenes render, the
+soundtrack is usually done when they are.
+What was made is kept under a name made from everything it was made of (the narration, the
 scene layout, the events, the code that mixes it, the encoder's settings): joining again after a
 change to the pictures only copies it, and a change to the music encodes only the soundtrack.
 """
