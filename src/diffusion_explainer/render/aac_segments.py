@@ -116,12 +116,11 @@ class SegmentedEncoder:
         key = hashlib.sha256(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
                              f"{high - stop} ".encode() + window.tobytes()).hexdigest()[:24]
         stored = self.cache / f"{key}.packets"
-        try:
-            with open(stored, "rb") as f:
-                packets = pickle.load(f)
+        packets = _load(stored)
+        if packets is not None:
             os.utime(stored)
             self.reused.append(index)
-        except (OSError, EOFError, pickle.UnpicklingError):
+        else:
             samples = np.ascontiguousarray(self.shape(window)[first - low : stop - low], dtype=np.float32)
             packets = self._encode(samples, first, start - first, end - start, last=index == len(self.borders) - 2)
             self.cache.mkdir(parents=True, exist_ok=True)
@@ -158,6 +157,18 @@ class SegmentedEncoder:
                        key=lambda p: p.stat().st_mtime)
         for old in files[:-KEEP_SEGMENTS]:
             old.unlink(missing_ok=True)
+
+
+def _load(stored: Path) -> list[tuple[int, int, bytes]] | None:
+    """A kept segment's packets; None if there is none (or what is there cannot be read)."""
+    try:
+        with open(stored, "rb") as f:
+            packets = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged file: encoded again and replaced
+        return None
+    return packets if isinstance(packets, list) else None
 
 
 def audio_frame(block: np.ndarray, position: int, rate: int) -> av.AudioFrame:
