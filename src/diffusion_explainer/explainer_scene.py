@@ -14,7 +14,9 @@ Inside a cue method, `self.play` and `self.wait` work as usual, with three guara
 - each call lasts a whole number of frames on the scene's absolute clock (no drift);
 - a call never runs past the cue's budget (it is shortened, with a warning in the log);
 - subtitle pages change at their frames even in the middle of an animation (the animation is
-  played in slices and the page is swapped between them: discrete events, no updaters).
+  played in slices and the page is swapped between them: discrete events, no updaters);
+- a long animation is also played in slices of at most MAX_SLICE_S, so that a chunk can begin
+  inside it: a heavy 1.6 s play (16 pictures fading in) was a chunk of 20 CPU-s on its own.
 
 Handed a plan by the render (plan_file.py), a scene may draw only a chunk of its frames: it runs
 its whole story, but the calls that start before the chunk are played without drawing (Manim's
@@ -46,19 +48,41 @@ from .style import Layout
 from .subtitles.band import SubtitleBand
 from .sync import LineSync, line_sync
 
+MAX_SLICE_S = 0.8  # the longest stretch of an animation played as one Manim call
+
 log = logging.getLogger("diffusion_explainer")
 
 
-class _Slice(Animation):
-    """The part of an animation between two of its times; begins and finishes it only once."""
+def sliced(cuts: list[int], longest: int) -> list[int]:
+    """The frames `cuts`, with every stretch between two of them longer than `longest` frames
+    divided evenly into stretches of at most that many."""
+    out = cuts[:1]
+    for a, b in zip(cuts, cuts[1:]):
+        parts = -(-(b - a) // longest)
+        out += [a + (b - a) * k // parts for k in range(1, parts)] + [b]
+    return out
 
-    def __init__(self, inner: Animation, t0: float, t1: float, first: bool, last: bool):
-        super().__init__(inner.mobject, run_time=max(t1 - t0, 1e-3), introducer=inner.is_introducer() and first,
+
+class _Slice(Animation):
+    """Frames [start, start + frames) of an animation of `total` frames; begins and finishes it
+    only once.
+
+    Manim draws a call of n frames at alpha = k / (n - 0.5), k = 0 .. n - 1 (_play_frames asks for
+    the middle of the last frame), so the whole animation in one call draws its frame g at
+    g / (total - 0.5). A slice maps its own frame k to the whole's frame start + k, so the frames
+    drawn in slices are the frames drawn in one call, wherever the cuts fall."""
+
+    def __init__(self, inner: Animation, start: int, frames: int, total: int, first: bool, last: bool):
+        super().__init__(inner.mobject, run_time=max(frames, 1), introducer=inner.is_introducer() and first,
                          remover=inner.is_remover() and last)
-        self.inner, self.t0, self.t1, self.first, self.last = inner, t0, t1, first, last
+        self.inner, self.start, self.frames, self.total = inner, start, frames, total
+        self.first, self.last = first, last
 
     def _alpha(self, alpha: float) -> float:
-        return min(1.0, (self.t0 + (self.t1 - self.t0) * alpha) / self.inner.run_time)
+        """The whole's alpha at this slice's alpha: at a drawn frame k the whole's frame start + k
+        (k rounded: Manim's alpha carries float error), at the slice's end the next slice's first."""
+        frame = self.start + (self.frames if alpha >= 1.0 else round(alpha * (self.frames - 0.5)))
+        return min(1.0, frame / (self.total - 0.5))
 
     def _setup_scene(self, scene) -> None:
         if self.first:
@@ -297,14 +321,14 @@ class ExplainerScene(Scene):
         for a in anims:
             a.run_time *= scale
         cuts = [self._frame] + [e[0] for e in self._events if self._frame < e[0] < target] + [target]
+        cuts = sliced(cuts, max(1, round(MAX_SLICE_S * self.fps)))
         known = skipping.split(anims) if target <= self._draw.start else None
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             self._show_subtitles_at(a)
             if known:  # skipped whole: Manim plays only what it must (skipping.py)
                 self._skip_to_end(*known, first=(i == 0), frames=b - a)
                 continue
-            t0, t1 = (a - cuts[0]) / self.fps, (b - cuts[0]) / self.fps
-            slices = [_Slice(x, t0, t1, first=(i == 0), last=(b == target)) for x in anims]
+            slices = [_Slice(x, a - cuts[0], b - a, target - cuts[0], first=(i == 0), last=(b == target)) for x in anims]
             self._play_frames(slices, b - a)
         self._show_subtitles_at(target)
 
