@@ -40,6 +40,7 @@ from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..sound.events import SoundEvent
 from ..sound import limiter
 from ..sound.mixdown import Mixdown
+from . import aac_segments
 from .aac_segments import SegmentedEncoder, segment_borders
 from .atomic import PARTIAL_MARK, atomic_path
 from .probe import AUDIO_RATE
@@ -136,8 +137,9 @@ def file_digest(path: Path | None) -> str:
 
 def mixing_code_digest() -> str:
     """The code the soundtrack is made by: the sound package (music, ducking, effects, mix), the
-    loudness and limiter it uses, and this module."""
-    files = sorted(Path(sound.__file__).parent.glob("*.py")) + [Path(loudness.__file__), Path(__file__)]
+    loudness and limiter it uses, this module and the segmented encoder."""
+    files = sorted(Path(sound.__file__).parent.glob("*.py")) + [Path(loudness.__file__), Path(__file__),
+                                                                 Path(aac_segments.__file__)]
     return hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
 
 
