@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 import av
 import numpy as np
 
-from .atomic import atomic_path
+from .atomic import atomic_path, oldest_beyond
 from .probe import AAC_FRAME
 
 PRE_ROLL = 8 * AAC_FRAME
@@ -153,9 +153,7 @@ class SegmentedEncoder:
         return kept
 
     def _prune(self) -> None:
-        files = sorted((p for p in self.cache.glob("*.packets") if not p.name.startswith(".")),
-                       key=lambda p: p.stat().st_mtime)
-        for old in files[:-KEEP_SEGMENTS]:
+        for old in oldest_beyond(self.cache.glob("*.packets"), KEEP_SEGMENTS):
             old.unlink(missing_ok=True)
 
 
@@ -164,9 +162,7 @@ def _load(stored: Path) -> list[tuple[int, int, bytes]] | None:
     try:
         with open(stored, "rb") as f:
             packets = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged file: encoded again and replaced
+    except Exception:  # none, or a damaged file: encoded again and replaced
         return None
     return packets if isinstance(packets, list) else None
 

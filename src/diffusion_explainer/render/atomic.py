@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 PARTIAL_MARK = ".partial"
 
@@ -56,6 +56,22 @@ def move_into_place(source: Path, final: Path) -> None:
         with atomic_path(final) as tmp:
             shutil.copyfile(source, tmp)
         Path(source).unlink(missing_ok=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source` (no bytes copied), or a copy on a file system without
+    hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def oldest_beyond(paths: Iterable[Path], keep: int) -> list[Path]:
+    """Of a cache's entries, those to let go of: all but the `keep` most recently used (by
+    modification time; names starting with a dot, work in progress, are never counted)."""
+    entries = sorted((p for p in paths if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    return entries[: max(0, len(entries) - keep)]
 
 
 def sweep_partials(directory: Path) -> list[Path]:

@@ -35,7 +35,7 @@ from ..errors import RenderError
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.events import from_json
 from . import captions, stills
-from .atomic import PARTIAL_MARK, atomic_path, sweep_partials, write_text
+from .atomic import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
 from .join import Chapter, join
 from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
@@ -432,10 +432,7 @@ class EarlyMeasures:
         folder = Path(tempfile.mkdtemp(prefix=f".measure{PARTIAL_MARK}", dir=made.folder.parent))
         for path in (made.audio, made.narration, made.music):
             if path is not None:
-                try:
-                    os.link(path, folder / path.name)
-                except OSError:  # a file system without hard links
-                    shutil.copyfile(path, folder / path.name)
+                link_or_copy(path, folder / path.name)
         self._pending.append(self._pool.submit(self._measure, Soundtrack(folder)))
 
     def _measure(self, made: Soundtrack) -> None:
@@ -516,10 +513,7 @@ def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
             final.unlink(missing_ok=True)
             continue
         with atomic_path(final) as tmp:
-            try:
-                os.link(stem, tmp)
-            except OSError:
-                shutil.copyfile(stem, tmp)
+            link_or_copy(stem, tmp)
 
 
 def write_side_files(plan: VideoPlan, outputs: Outputs, before_page=lambda: None) -> None:

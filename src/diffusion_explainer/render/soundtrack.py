@@ -42,7 +42,7 @@ from ..sound import limiter
 from ..sound.mixdown import Mixdown
 from . import aac_segments
 from .aac_segments import SegmentedEncoder, segment_borders
-from .atomic import PARTIAL_MARK, atomic_path
+from .atomic import PARTIAL_MARK, atomic_path, oldest_beyond
 from .probe import AUDIO_RATE
 
 AUDIO_BITRATE = 192_000
@@ -189,10 +189,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    kept = sorted((p for p in cache_dir.iterdir()
-                   if p.is_dir() and not p.name.startswith(".") and p.name not in (SEGMENTS_DIR, BEDS_DIR)),
-                  key=lambda p: p.stat().st_mtime)
-    for old in kept[:-KEEP_SOUNDTRACKS]:
+    tracks = (p for p in cache_dir.iterdir() if p.is_dir() and p.name not in (SEGMENTS_DIR, BEDS_DIR))
+    for old in oldest_beyond(tracks, KEEP_SOUNDTRACKS):
         if old != done.folder:
             shutil.rmtree(old, ignore_errors=True)
     return done
@@ -275,8 +273,7 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
         folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             np.save(tmp, bed)
-        beds = sorted((p for p in folder.glob("*.npy") if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
-        for old in beds[:-KEEP_BEDS]:
+        for old in oldest_beyond(folder.glob("*.npy"), KEEP_BEDS):
             old.unlink(missing_ok=True)
         return bed
 
