@@ -30,7 +30,8 @@ from .inputs import _digest
 
 CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
 CHUNK_CPU_S = 7.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost
-MAX_CHUNK_S, MIN_CHUNK_S = 8.0, 1.0
+MAX_CHUNK_S = 8.0
+MIN_CHUNK_S = 0.4  # (a cut is only made where frames are dear: one slice of a heavy play, explainer_scene.MAX_SLICE_S)
 
 
 def index_spans(indices) -> list[tuple[int, int]]:
