@@ -149,3 +149,52 @@ def test_the_last_stage_runs_on_each_segment_with_its_reach_and_only_when_encodi
     assert true_peak_db(spliced) < true_peak_db(source) - 6
     encode_shaped(tmp_path / "b.m4a")
     assert len(windows) == 3  # every segment kept: nothing limited again
+
+
+def _slow_shape(window):
+    """A last stage that takes a minute: the render is stopped while a worker runs it."""
+    import time
+
+    time.sleep(60)
+    return window
+
+
+def test_segments_encoded_in_worker_processes_are_the_same_packets(tmp_path):
+    source = programme()
+    here = encode(source, tmp_path / "here", tmp_path / "here.m4a")
+    with SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path / "apart", RATE, AUDIO_BITRATE, AAC_OPTIONS,
+                          workers=2) as apart:
+        for i in range(0, TOTAL, 30011):
+            apart.push(source[i : i + 30011])
+        apart.finish(tmp_path / "apart.m4a")
+    assert apart.encoded == [0, 1, 2] and sorted(apart.cpu_s) == [0, 1, 2]
+    assert all(cpu > 0 for cpu in apart.cpu_s.values())  # measured in the workers
+    assert sorted(here.cpu_s) == [0, 1, 2]
+    assert (tmp_path / "apart.m4a").read_bytes() == (tmp_path / "here.m4a").read_bytes()
+
+
+def test_a_stop_kills_the_workers_and_leaves_no_segment(tmp_path):
+    import time
+
+    class Stop(Exception):
+        pass
+
+    stopping = []
+
+    def check(position):
+        if stopping:
+            raise Stop
+
+    cache = tmp_path / "cache"
+    started = time.monotonic()
+    encoder = SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), cache, RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
+                               shape=_slow_shape, workers=2)
+    with pytest.raises(Stop):
+        with encoder:
+            encoder.push(programme())
+            processes = list(encoder._pool._processes.values())
+            stopping.append(True)  # Ctrl-C while the workers encode
+            encoder.finish(tmp_path / "x.m4a")
+    assert time.monotonic() - started < 30  # not the workers' minute
+    assert processes and not any(p.is_alive() for p in processes)
+    assert [p for p in cache.rglob("*") if p.is_file()] == [] and not (tmp_path / "x.m4a").exists()

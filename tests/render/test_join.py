@@ -157,11 +157,24 @@ def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(thr
 
     cache = tmp_path / "audio"
     with early_soundtrack(three_scenes, SETTINGS, cache) as sound:
-        made, cpu_s = sound.result()
-    assert cpu_s > 0
+        made, cpu_s, costs = sound.result()
+    assert cpu_s > 0 and costs.segments_cpu_s == []  # (one job: the segments are encoded in the thread)
     assert made.audio.exists() and [p for p in cache.iterdir() if p.name != module.SEGMENTS_DIR] == [made.folder]
     stamp = made.audio.stat().st_mtime_ns
     assert soundtrack(three_scenes, 10, cache, music=False) == made and made.audio.stat().st_mtime_ns == stamp  # not encoded again
+
+
+def test_with_more_jobs_the_segments_are_encoded_apart_into_the_same_soundtrack(three_scenes, tmp_path):
+    import dataclasses
+
+    from diffusion_explainer.render.pipeline import early_soundtrack
+
+    with early_soundtrack(three_scenes, SETTINGS, tmp_path / "one") as sound:
+        alone, _, _ = sound.result()
+    with early_soundtrack(three_scenes, dataclasses.replace(SETTINGS, jobs=2), tmp_path / "two") as sound:
+        apart, cpu_s, costs = sound.result()
+    assert len(costs.segments_cpu_s) == len(three_scenes) and all(c > 0 for c in costs.segments_cpu_s)
+    assert apart.audio.read_bytes() == alone.audio.read_bytes()
 
 
 def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(three_scenes, tmp_path):

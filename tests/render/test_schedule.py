@@ -40,3 +40,14 @@ def test_chunks_are_cut_where_calls_start_at_about_the_cpu_they_aim_at():
     assert max(r.end - r.start for r in ranges if r.start >= 200) == MAX_CHUNK_S * fps, "cheap ones long"
     one = cost_ranges(400, fps, [[0, 400, 50.0]])  # one long, dear call: it cannot be cut
     assert one == [type(one[0])(0, 400)]
+
+
+def test_the_soundtrack_is_one_chain_and_its_other_segments_are_jobs_of_their_own():
+    from diffusion_explainer.render.bench import sound_chain
+    from diffusion_explainer.render.schedule import makespan
+
+    # 30 s of mixing and measures, segments of 5, 3 and 2 s encoded apart
+    jobs = sound_chain(40.0, [3.0, 5.0, 2.0])
+    assert jobs == [35.0, 3.0, 2.0]  # the mix ends with its longest segment at the latest
+    assert makespan(jobs, 1) == 40.0 and makespan(jobs, 3) == 35.0
+    assert sound_chain(28.7, []) == [28.7]  # all in one thread (one job, or every segment kept)

@@ -15,13 +15,22 @@ output at a sample depends only on the input within `reach` samples of it. A seg
 are kept in the cache under the hash of the encoder's settings and of every input sample that
 reaches what its encoder is fed: a segment whose samples did not change is neither limited nor
 encoded again.
+
+The segments that must be encoded are independent of each other: given `workers` > 1, each is
+limited and encoded in a process of its own (threads would not help: PyAV's AAC encoder holds
+the GIL), while the mix goes on; `finish` collects them in order. A cold ten-minute soundtrack
+then takes the mix and its longest segment, not the sum of its eight encodes.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
+import multiprocessing
 import os
 import pickle
+import time
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Sequence
@@ -29,7 +38,7 @@ from typing import Callable, Sequence
 import av
 import numpy as np
 
-from .atomic import atomic_path, oldest_beyond
+from .atomic import atomic_path, oldest_beyond, sweep_partials
 from .probe import AAC_FRAME
 
 PRE_ROLL = 8 * AAC_FRAME
@@ -43,27 +52,55 @@ def segment_borders(scene_starts: Sequence[int], total: int) -> list[int]:
     return [0] + [border for border in inner if border < total] + [total]
 
 
+def _unshaped(samples: np.ndarray) -> np.ndarray:
+    return samples
+
+
+Packets = list[tuple[int, int, bytes]]  # (pts, duration, data)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """What one segment's encode needs: everything a worker process is handed."""
+
+    window: np.ndarray  # the input samples it depends on
+    cut: tuple[int, int]  # its encoder's feed within the window: [a, b)
+    skip: int  # how many fed samples come before the segment itself (its pre-roll)
+    length: int  # the segment's own samples
+    first: int  # where the feed starts in the soundtrack (for `check`)
+    last: bool  # the soundtrack's last segment (it keeps the encoder's flushed packets)
+    rate: int
+    bit_rate: int
+    options: dict
+    shape: Callable[[np.ndarray], np.ndarray]
+    stored: Path  # where its packets are kept
+
+
 class SegmentedEncoder:
     """Takes the mixed soundtrack in time order (`push`), encodes (or finds in `cache`) each
     segment as soon as all the samples its encoder needs have arrived, and writes the track
-    (`finish`)."""
+    (`finish`). Use it in a `with` block when `workers` > 1: leaving it stops the processes."""
 
     def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
                  check: Callable[[int], None] = lambda position: None,
-                 shape: Callable[[np.ndarray], np.ndarray] = lambda samples: samples, reach: int = 0):
-        """`check(position)` is called before each frame is encoded: it may raise to stop.
-        `shape(window)`: the last stage of the mix, applied to a segment's samples with `reach`
-        samples of context either side (fewer at the soundtrack's ends)."""
+                 shape: Callable[[np.ndarray], np.ndarray] = _unshaped, reach: int = 0, workers: int = 1):
+        """`check(position)` is called before each frame encoded here (and while waiting for
+        the workers): it may raise to stop. `shape(window)`: the last stage of the mix, applied
+        to a segment's samples with `reach` samples of context either side (fewer at the
+        soundtrack's ends); with `workers` > 1 it must be picklable (a module's function, or a
+        functools.partial of one)."""
         self.borders, self.cache, self.check = list(borders), cache, check
-        self.shape, self.reach = shape, reach
+        self.shape, self.reach, self.workers = shape, reach, workers
         self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
         self.total = self.borders[-1]
         self._held = np.zeros((0, 2), np.float32)
         self._held_from = 0  # the sample position of _held[0]
         self._next = 0  # the next segment to encode
-        self._packets: list[tuple[int, int, bytes]] = []  # (pts, duration, data)
+        self._parts: list[tuple[int, Packets | concurrent.futures.Future]] = []  # (start, its packets)
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
+        self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
         self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
                          f"pre {PRE_ROLL} post {POST_ROLL} reach {reach}".encode()
 
@@ -84,12 +121,14 @@ class SegmentedEncoder:
         """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
         if self.received != self.total or self._next != len(self.borders) - 1:
             raise ValueError(f"the soundtrack has {self.received} of {self.total} samples: cannot finish it")
+        packets = [(start + pts, duration, data) for start, part in self._parts
+                   for pts, duration, data in self._collected(part)]
         with av.open(str(path), mode="w", format="mp4") as output:
             # an encoder stream that never encodes: opening it gives the track the same codec
             # configuration and priming the segments' encoders had
             stream = output.add_stream("aac", rate=self.rate, layout="stereo", options=dict(self.options))
             stream.bit_rate = self.bit_rate
-            for pts, duration, data in self._packets:
+            for pts, duration, data in packets:
                 packet = av.Packet(data)
                 packet.pts = packet.dts = pts
                 packet.duration = duration
@@ -97,6 +136,40 @@ class SegmentedEncoder:
                 packet.stream = stream
                 output.mux(packet)
         self._prune()
+
+    def close(self) -> None:
+        """Stop the worker processes. A segment still being encoded (the render stopped) is
+        abandoned: its process is killed and its unfinished file removed."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        unfinished = any(isinstance(part, concurrent.futures.Future) and not part.done() for _, part in self._parts)
+        processes = list(getattr(pool, "_processes", {}).values())  # (3.14 has terminate_workers for this)
+        pool.shutdown(wait=False, cancel_futures=True)
+        if unfinished:
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join()
+            sweep_partials(self.cache)  # a render holds the build's lock: these were this encode's
+
+    def __enter__(self) -> SegmentedEncoder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _collected(self, part: Packets | concurrent.futures.Future) -> Packets:
+        if not isinstance(part, concurrent.futures.Future):
+            return part
+        while True:
+            self.check(self.total)
+            try:
+                index, packets, cpu_s = part.result(timeout=0.2)
+            except concurrent.futures.TimeoutError:
+                continue
+            self.cpu_s[index] = cpu_s
+            return packets
 
     def _feed(self, index: int) -> tuple[int, int]:
         """The samples segment `index`'s encoder is fed: [first, end)."""
@@ -120,44 +193,63 @@ class SegmentedEncoder:
         if packets is not None:
             os.utime(stored)
             self.reused.append(index)
+            self._parts.append((start, packets))
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        job = _Segment(window, (first - low, stop - low), start - first, end - start, first,
+                       index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape, stored)
+        self.encoded.append(index)
+        if self.workers > 1:
+            if self._pool is None:  # spawned: the mix runs in a thread, and forking a threaded process is unsafe
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._parts.append((start, self._pool.submit(make_segment, index, job)))
         else:
-            samples = np.ascontiguousarray(self.shape(window)[first - low : stop - low], dtype=np.float32)
-            packets = self._encode(samples, first, start - first, end - start, last=index == len(self.borders) - 2)
-            self.cache.mkdir(parents=True, exist_ok=True)
-            with atomic_path(stored) as tmp, open(tmp, "wb") as f:
-                pickle.dump(packets, f)
-            self.encoded.append(index)
-        self._packets += [(start + pts, duration, data) for pts, duration, data in packets]
-
-    def _encode(self, samples: np.ndarray, first: int, skip: int, length: int,
-                last: bool) -> list[tuple[int, int, bytes]]:
-        """The packets of samples[skip : skip + length], pts counted from samples[skip] (the
-        very first segment keeps the encoder's priming packet, the last its flushed ones).
-        `first`: where the samples are in the soundtrack."""
-        codec = av.CodecContext.create("aac", "w")
-        codec.sample_rate, codec.layout, codec.format = self.rate, "stereo", "fltp"
-        codec.bit_rate, codec.time_base, codec.options = self.bit_rate, Fraction(1, self.rate), dict(self.options)
-        codec.open()
-        kept = []
-
-        def keep(packets) -> None:
-            for packet in packets:
-                pts = packet.pts - skip
-                if (pts >= 0 or skip == 0) and (pts < length or last):
-                    kept.append((pts, packet.duration, bytes(packet)))
-
-        for position in range(0, len(samples), AAC_FRAME):
-            self.check(first + position)
-            keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, self.rate)))
-        keep(codec.encode(None))
-        return kept
+            _, packets, self.cpu_s[index] = make_segment(index, job, self.check)
+            self._parts.append((start, packets))
 
     def _prune(self) -> None:
         for old in oldest_beyond(self.cache.glob("*.packets"), KEEP_SEGMENTS):
             old.unlink(missing_ok=True)
 
 
-def _load(stored: Path) -> list[tuple[int, int, bytes]] | None:
+def make_segment(index: int, job: _Segment, check: Callable[[int], None] = lambda position: None
+                 ) -> tuple[int, Packets, float]:
+    """Shape, encode and keep one segment: (its index, its packets, the CPU seconds it took)."""
+    cpu = time.thread_time()
+    samples = np.ascontiguousarray(job.shape(job.window)[job.cut[0] : job.cut[1]], dtype=np.float32)
+    packets = encode_segment(samples, job.skip, job.length, job.last, job.rate, job.bit_rate, job.options,
+                             lambda position: check(job.first + position))
+    with atomic_path(job.stored) as tmp, open(tmp, "wb") as f:
+        pickle.dump(packets, f)
+    return index, packets, time.thread_time() - cpu
+
+
+def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate: int, bit_rate: int,
+                   options: dict, check: Callable[[int], None]) -> Packets:
+    """The packets of samples[skip : skip + length], pts counted from samples[skip] (the very
+    first segment keeps the encoder's priming packet, the last its flushed ones). `check` is
+    called with each frame's position in `samples`."""
+    codec = av.CodecContext.create("aac", "w")
+    codec.sample_rate, codec.layout, codec.format = rate, "stereo", "fltp"
+    codec.bit_rate, codec.time_base, codec.options = bit_rate, Fraction(1, rate), dict(options)
+    codec.open()
+    kept = []
+
+    def keep(packets) -> None:
+        for packet in packets:
+            pts = packet.pts - skip
+            if (pts >= 0 or skip == 0) and (pts < length or last):
+                kept.append((pts, packet.duration, bytes(packet)))
+
+    for position in range(0, len(samples), AAC_FRAME):
+        check(position)
+        keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, rate)))
+    keep(codec.encode(None))
+    return kept
+
+
+def _load(stored: Path) -> Packets | None:
     """A kept segment's packets; None if there is none (or what is there cannot be read)."""
     try:
         with open(stored, "rb") as f:

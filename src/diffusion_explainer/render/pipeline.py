@@ -38,7 +38,7 @@ from . import captions, stills
 from .atomic import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
 from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
 from .join import Chapter, join
-from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, Soundtrack, file_digest, soundtrack
+from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, SoundCosts, Soundtrack, file_digest, soundtrack
 from .probe import probe, video_problems
 from .progress import Progress, clock
 from .chunks import ChunkStore
@@ -164,6 +164,8 @@ class RenderReport:
     scenes_wall_s: float = 0.0
     sound_wait_s: float = 0.0
     sound_cpu_s: float = 0.0  # the soundtrack's mix and encode, and the page's sound measures, beside the scenes
+    # of which the segments encoded in processes of their own, apart from the mix (aac_segments.py)
+    sound_segments_cpu_s: list[float] = field(default_factory=list)
     join_s: float = 0.0
     side_files_s: float = 0.0
 
@@ -240,7 +242,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
             t = time.monotonic()
-            sound_files, sound_cpu_s = sound.result()  # its errors are the render's errors
+            sound_files, sound_cpu_s, costs = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
 
             final_inputs = _final_inputs(plan, manifest, sound_files)
@@ -268,7 +270,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
                 progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
-        report.sound_cpu_s = sound_cpu_s + measures.cpu_s  # (the measures' threads are done)
+        report.sound_cpu_s = sound_cpu_s + sum(costs.segments_cpu_s) + measures.cpu_s  # (the measures are done)
+        report.sound_segments_cpu_s = [round(s, 2) for s in costs.segments_cpu_s]
     report.wall_s = time.monotonic() - started
     progress.say(f"render: {len(report.rendered)} jobs for {len(works)} scenes, {len(report.reused)} scenes reused, "
                  f"total {clock(report.wall_s)}")
@@ -467,11 +470,11 @@ def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_d
     what to do with each track as soon as it is made (the review page's sound measures)."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
-        def made() -> tuple[Soundtrack, float]:  # and the CPU seconds it took
-            cpu = time.thread_time()
+        def made() -> tuple[Soundtrack, float, SoundCosts]:  # the CPU seconds of this thread, and the rest
+            cpu, costs = time.thread_time(), SoundCosts()
             track = soundtrack(pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
-                               on_encoded=on_encoded)
-            return track, time.thread_time() - cpu
+                               on_encoded=on_encoded, workers=settings.jobs, costs=costs)
+            return track, time.thread_time() - cpu, costs
 
         future = pool.submit(made)
         try:

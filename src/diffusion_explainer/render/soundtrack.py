@@ -21,12 +21,13 @@ change to the pictures only copies it, and a change to the music encodes only th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import threading
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -92,6 +93,14 @@ class Soundtrack:
         """The music and effects alone (stereo, 16-bit, 48 kHz); None without music."""
         path = self.folder / MUSIC_NAME
         return path if path.exists() else None
+
+
+@dataclass
+class SoundCosts:
+    """CPU seconds spent on segments encoded in processes of their own (aac_segments.py): the
+    thread that mixes does not count them."""
+
+    segments_cpu_s: list[float] = field(default_factory=list)
 
 
 class SceneSounds:
@@ -160,9 +169,11 @@ class Stopped(Exception):
 
 def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None, *,
                music: bool = True, sounds: SceneSounds = NO_SOUNDS,
-               on_encoded: Callable[[Soundtrack], None] | None = None) -> Soundtrack:
+               on_encoded: Callable[[Soundtrack], None] | None = None, workers: int = 1,
+               costs: SoundCosts | None = None) -> Soundtrack:
     """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
-    stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene."""
+    stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene.
+    `workers`: processes to encode segments in (1: in this thread); their CPU goes into `costs`."""
     guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
     cached = Soundtrack(cache_dir / guess)
     if cached.audio.exists():
@@ -180,7 +191,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
-        events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded)
+        events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded, workers=workers,
+                        costs=costs)
         done = Soundtrack(cache_dir / soundtrack_key(pieces, fps, music, events))
         if done.audio.exists():
             shutil.rmtree(work)
@@ -198,7 +210,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
 
 def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
            music: bool = True, sounds: SceneSounds = NO_SOUNDS,
-           on_encoded: Callable[[Soundtrack], None] | None = None) -> dict[str, tuple[SoundEvent, ...]]:
+           on_encoded: Callable[[Soundtrack], None] | None = None, workers: int = 1,
+           costs: SoundCosts | None = None) -> dict[str, tuple[SoundEvent, ...]]:
     """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
     in time order; returns the events that went into it. `on_encoded(soundtrack)`: called with
     each track made (in `folder`), before it is known to be the final one.
@@ -221,21 +234,23 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
             raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
 
     def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
-        encoder = SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
-                                   folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
-                                   shape=lambda window: limiter.limited(window, AUDIO_RATE, ceiling),
-                                   reach=limiter.reach(AUDIO_RATE))
         events: dict[str, tuple[SoundEvent, ...]] = {}
-        with _Stems(folder, silent, mix.music is not None) as stems:
-            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
-                check(start)
-                if mix.music is not None:
-                    events[piece.scene_id] = events_of(piece.scene_id)
-                    mix.add_scene_events(index, events[piece.scene_id], fps)
-                voice, bed = mix.block(start, start + length)
-                stems.write(voice, bed)
-                encoder.push(voice if bed is None else voice + bed)
-        encoder.finish(folder / AUDIO_NAME)
+        with SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
+                              folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
+                              shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
+                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
+            with _Stems(folder, silent, mix.music is not None) as stems:
+                for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                    check(start)
+                    if mix.music is not None:
+                        events[piece.scene_id] = events_of(piece.scene_id)
+                        mix.add_scene_events(index, events[piece.scene_id], fps)
+                    voice, bed = mix.block(start, start + length)
+                    stems.write(voice, bed)
+                    encoder.push(voice if bed is None else voice + bed)
+            encoder.finish(folder / AUDIO_NAME)
+        if costs is not None and workers > 1:
+            costs.segments_cpu_s += encoder.cpu_s.values()
         if on_encoded is not None:
             on_encoded(Soundtrack(folder))
         return events
