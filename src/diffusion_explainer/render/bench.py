@@ -1,8 +1,10 @@
 """`bench`: how fast the whole video renders, and against what.
 
 In one run, under build/bench/ (the real build is not touched):
-1. the whole video rendered from scratch (every scene forced), end to end: wall seconds per
-   second of video for each scene and the whole, CPU seconds, peak memory of the manim processes;
+1. the whole video rendered from scratch (every scene forced, and the soundtrack, its segments,
+   its music bed, its measures and the cue stills made anew: only the speech, the trained models
+   and the demos' results stay cached), end to end: wall seconds per second of video for each
+   scene and the whole, CPU seconds, peak memory of the manim processes;
 2. the same command again with nothing changed (the incremental path), then with the last line of
    Scene 05 reworded in a copy of the screenplay, in words spoken for the first time (only the
    chunks from that line on should render again), and back;
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 from .. import runtime
+from ..review.files import ReviewFiles
 from ..runtime import SCREENPLAY_ENV, SILENT_ENV
 from ..screenplay import load_screenplay
 from .atomic import write_text
@@ -57,7 +60,11 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     results: dict = {"settings": settings.key, "jobs": settings.jobs, "load_before": os.getloadavg()}
     progress.say(f"bench: {settings.describe()}, {settings.jobs} at a time, in {root} ({_load()})")
 
-    # 1. everything from scratch
+    # 1. everything from scratch: the scenes are forced; the sound and stills made from them too
+    outputs = Outputs.for_screenplay(load_screenplay(), settings, root)
+    for made in (outputs.sound_cache, outputs.stills_cache):
+        shutil.rmtree(made, ignore_errors=True)
+    ReviewFiles(outputs.root).sound_measures.unlink(missing_ok=True)
     full = render_video(settings, root=root, force=True, progress=progress)
     peak_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["scenes"] = per_scene(full.rendered, settings.fps)
@@ -65,7 +72,7 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     results["full"] = dict(video_s=video_s, wall_s=round(full.wall_s, 1), wall_per_video_s=round(full.wall_s / video_s, 3),
                            scenes_wall_s=round(full.scenes_wall_s, 1), join_s=round(full.join_s, 1),
                            side_files_s=round(full.side_files_s, 1), cpu_s=round(sum(r.cpu_s for r in full.rendered), 1),
-                           sound_cpu_s=round(full.sound_cpu_s, 1),
+                           sound_cpu_s=round(full.sound_cpu_s, 1), sound_segments_cpu_s=full.sound_segments_cpu_s,
                            peak_rss_mb=round(max(r.peak_rss_mb for r in full.rendered)),
                            peak_rss_children_mb=round(peak_children_mb), jobs=len(full.rendered))
 
@@ -84,15 +91,17 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
         results["one_line_edit"] = edit
 
     # 3. what each chunk costs as a job of its own, and what that predicts on more CPUs
-    # The soundtrack (mix, encode) and the page's sound measures run beside the scenes, one after
-    # the other on one CPU of the machine that joins: one more job, which more CPUs do not shorten.
+    # The soundtrack (mix, encode) and the page's sound measures run beside the scenes on the
+    # machine that joins: the mix, then the measures, one after the other (more CPUs do not
+    # shorten them), and the segments the mix hands to processes of their own as it goes. So the
+    # chain is one job (the mix, its longest segment, the measures) and each other segment one more.
     serial_s = results["full"]["join_s"] + results["full"]["side_files_s"]
-    sound_s = results["full"]["sound_cpu_s"]
+    sound_jobs = sound_chain(results["full"]["sound_cpu_s"], results["full"]["sound_segments_cpu_s"])
     results["chunks"] = _chunk_costs(settings, root, progress)
     results["predicted"] = {
-        "serial_s": round(serial_s, 1), "sound_job_s": sound_s,
-        "chunks": predictions([j["cpu_s"] for j in results["chunks"]["jobs"]] + [sound_s], CPUS, serial_s),
-        "whole_scenes": predictions([s["cpu_s"] for s in results["scenes"]] + [sound_s], CPUS, serial_s)}
+        "serial_s": round(serial_s, 1), "sound_job_s": sound_jobs[0], "sound_segment_jobs_s": sound_jobs[1:],
+        "chunks": predictions([j["cpu_s"] for j in results["chunks"]["jobs"]] + sound_jobs, CPUS, serial_s),
+        "whole_scenes": predictions([s["cpu_s"] for s in results["scenes"]] + sound_jobs, CPUS, serial_s)}
 
     # 4. the same jobs on the local pool and on Ray
     results["local_vs_ray"] = _local_vs_ray(settings, root / "executors", ray_scene, progress)
@@ -105,6 +114,13 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     write_text(root / f"bench-{settings.key}.json", json.dumps(results, indent=1))
     progress.say(summary(results))
     return results
+
+
+def sound_chain(total_s: float, segments_s: list[float]) -> list[float]:
+    """The soundtrack's work as jobs: first the chain that cannot be split (all but the segments
+    encoded apart, and the longest of those, which ends it at the latest), then the other segments."""
+    rest = sorted(segments_s, reverse=True)
+    return [round(total_s - sum(rest[1:]), 1)] + [round(s, 1) for s in rest[1:]]
 
 
 EDITED_LINE = "スタートのノイズが毎回ランダムだから"  # in Scene 05's last line
@@ -294,8 +310,10 @@ def summary(results: dict) -> str:
                     f"{results['full']['cpu_s']}), median {c['median_cpu_s']} s, largest {c['largest_cpu_s']} s "
                     f"({c['largest']}); {c['wall_s']} s wall here")
         p = results["predicted"]
-        rows.append(f"  predicted wall s (longest first, the soundtrack and its measures one more job of "
-                    f"{p.get('sound_job_s', '?')} s, + {p['serial_s']} s join and side files):")
+        apart = p.get("sound_segment_jobs_s") or []
+        rows.append(f"  predicted wall s (longest first; the soundtrack's mix and its measures one more job of "
+                    f"{p.get('sound_job_s', '?')} s" + (f" and {len(apart)} segment encodes of {sum(apart):.1f} s" if apart else "")
+                    + f"; + {p['serial_s']} s join and side files):")
         rows.append("    CPUs          " + "".join(f"{n:>8}" for n in CPUS))
         for what in ("chunks", "whole_scenes"):
             rows.append(f"    {what.replace('_', ' '):<14}" + "".join(f"{p[what].get(n, p[what].get(str(n))):>8}" for n in CPUS))  # (str: read back from JSON)
