@@ -15,6 +15,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+from .render.atomic import write_bytes
+
 # What Scene.play leaves on the scene besides what the story made.
 _MANIM_PLAY_STATE = frozenset({"animations", "duration", "time_progression", "moving_mobjects", "static_mobjects",
                                "stop_condition", "last_t", "cue"})
@@ -37,9 +39,7 @@ def save(scene, path: Path) -> bool:
         data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return False
-    tmp = Path(path).with_name(Path(path).name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_bytes(Path(path), data)  # (a temporary name of this process's own: two jobs may save the same state)
     return True
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
 from .. import runtime
+from ..render.atomic import write_bytes
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -51,9 +51,7 @@ def on_disk(function):
         except (OSError, pickle.UnpicklingError, EOFError):
             pass
         result = function(*args, **kwargs)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
+        write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 
     functools.update_wrapper(cached, function)

@@ -46,6 +46,11 @@ def write_text(final: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes(final: Path, data: bytes) -> None:
+    with atomic_path(final) as tmp:
+        tmp.write_bytes(data)
+
+
 def move_into_place(source: Path, final: Path) -> None:
     """Move a finished file over `final` in one step (a copy first if they are on different
     file systems)."""
