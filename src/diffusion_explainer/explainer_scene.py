@@ -38,7 +38,7 @@ from manim import Animation, Mobject, Scene, Wait, config
 from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
 
-from . import plan_file, preflight, scene_state, skipping, style
+from . import plan_file, preflight, scene_state, skipping, style, text_layout
 from .camera import PictureCamera
 from .errors import RenderError
 from .scene_plan import ScenePlan, plan_for
@@ -117,6 +117,7 @@ class ExplainerScene(Scene):
     scene_id: str = ""  # set by each scene file: "s03_forward"
 
     def __init__(self, *args, **kwargs) -> None:
+        text_layout.install()  # texts wrap as in the 1080p video at every resolution
         kwargs.setdefault("camera_class", PictureCamera)  # same frames, pictures composited faster
         super().__init__(*args, **kwargs)
 
