@@ -50,8 +50,8 @@ from .sync import LineSync, line_sync
 
 # The longest stretch of an animation played as one Manim call. At 1080p60 a heavy play costs up to
 # 180 ms a frame (s07's whole pipeline fading out), so 0.8 s slices left chunks of 18 CPU-s; at
-# 0.4 s the largest is 13. The extra calls cost nothing measurable: s06 + s07 rendered whole took
-# 236 CPU-s with 0.8 s slices and 231 with 0.4 s, in the same hour.
+# 0.4 s the largest is 13. The extra calls cost little: s06 + s07 rendered whole (three jobs) took
+# 312 CPU-s with 0.8 s slices and 320 with 0.4 s (+2%), in the same hour.
 MAX_SLICE_S = 0.4
 
 log = logging.getLogger("diffusion_explainer")
