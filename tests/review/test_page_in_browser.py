@@ -12,6 +12,7 @@ import numpy as np
 import srt
 import pytest
 from PIL import Image
+from selenium.webdriver.common.keys import Keys
 
 from diffusion_explainer import runtime
 from diffusion_explainer.render.video_plan import plan_video
@@ -106,6 +107,35 @@ def test_while_the_video_plays_the_spoken_line_is_highlighted(page):
         "const c = document.querySelector('#transcript-lines .line.current');"
         "return [v.currentTime, c ? [parseFloat(c.dataset.start), parseFloat(c.dataset.end)] : null];")
     assert highlighted is not None and highlighted[0] <= now < highlighted[1]
+
+
+def test_the_players_controls_are_under_the_picture_and_work(page):
+    """The browser's own controls cover the bottom of a paused video, where the burned-in subtitles
+    are: the page draws its own under it."""
+    driver, _ = page
+    video, bar = (driver.find_element("id", name) for name in ("video", "controls"))
+    assert driver.execute_script("return arguments[0].controls;", video) is False
+    picture = driver.execute_script("return arguments[0].getBoundingClientRect().bottom;", video)
+    assert bar.is_displayed() and bar.rect["y"] >= picture - 1, "the controls overlap the picture"
+
+    click(driver, driver.find_element("id", "mute"))
+    assert driver.execute_script("return arguments[0].muted;", video) is True
+    assert driver.find_element("id", "mute").text == "音を出す"
+    started = driver.execute_script("return arguments[0].currentTime;", video)
+    click(driver, driver.find_element("id", "play"))
+    wait_for(driver, f"document.getElementById('video').currentTime > {started + 0.5}", timeout_s=10,
+             message="the play button does not play")
+    assert driver.find_element("id", "play").text == "一時停止"
+    click(driver, driver.find_element("id", "play"))
+    assert driver.execute_script("return arguments[0].paused;", video) is True
+
+    driver.execute_script("const s = document.getElementById('seek'); s.value = 300;"
+                          "s.dispatchEvent(new Event('input'));")
+    assert driver.execute_script("return arguments[0].currentTime;", video) == pytest.approx(300.0, abs=0.2)
+    wait_for(driver, "document.getElementById('clock').textContent === '5:00 / 10:00'", timeout_s=5,
+             message="the clock does not show the new time")
+    video.send_keys(Keys.ARROW_RIGHT)
+    assert driver.execute_script("return arguments[0].currentTime;", video) == pytest.approx(305.0, abs=0.2)
 
 
 def test_the_cue_strip_and_the_chapters_seek_to_their_starts(page):

@@ -34,6 +34,49 @@
   function seek(seconds) {
     video.currentTime = seconds;
   }
+
+  // The player's own controls, under the picture: the browser's draw over the bottom of the video
+  // whenever it is paused, which is where the burned-in subtitles are that a reviewer stops to read.
+  // (Without JavaScript the browser's controls stay.)
+  const controls = document.getElementById("controls");
+  const play = document.getElementById("play");
+  const bar = document.getElementById("seek");
+  const clock = document.getElementById("clock");
+  const mute = document.getElementById("mute");
+  video.controls = false;
+  controls.hidden = false;
+  function clockText(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  function toggle() {
+    if (video.paused || video.ended) video.play(); else video.pause();
+  }
+  function show() {
+    play.textContent = video.paused ? "再生" : "一時停止";
+    mute.textContent = video.muted ? "音を出す" : "消音";
+    if (isFinite(video.duration)) bar.max = video.duration;
+    bar.value = video.currentTime;
+    clock.textContent = clockText(video.currentTime) + " / " + clockText(isFinite(video.duration) ? video.duration : bar.max);
+  }
+  ["play", "pause", "timeupdate", "seeked", "loadedmetadata", "volumechange", "ended"].forEach(function (name) {
+    video.addEventListener(name, show);
+  });
+  play.addEventListener("click", toggle);
+  video.addEventListener("click", toggle);
+  bar.addEventListener("input", function () { seek(parseFloat(bar.value)); });
+  mute.addEventListener("click", function () { video.muted = !video.muted; });
+  document.getElementById("fullscreen").addEventListener("click", function () {
+    const screen = document.getElementById("screen");
+    if (document.fullscreenElement) document.exitFullscreen(); else if (screen.requestFullscreen) screen.requestFullscreen();
+  });
+  video.addEventListener("keydown", function (event) {
+    const keys = { " ": 0, "k": 0, "ArrowLeft": -5, "ArrowRight": 5 };
+    if (!(event.key in keys)) return;
+    event.preventDefault();
+    if (keys[event.key] === 0) toggle(); else seek(Math.min(Math.max(0, video.currentTime + keys[event.key]), video.duration || 0));
+  });
+  show();
   document.querySelectorAll("[data-start]").forEach(function (element) {
     element.addEventListener("click", function (event) {
       event.preventDefault();

@@ -48,7 +48,16 @@ def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], file
 </header>
 <main>
 <div class="player">
-<video id="video" controls preload="metadata" playsinline poster="{escape(record.files['thumbnail'])}" src="{escape(video)}"></video>
+<div class="screen" id="screen">
+<video id="video" controls preload="metadata" playsinline tabindex="0" poster="{escape(record.files['thumbnail'])}" src="{escape(video)}"></video>
+<div class="controls" id="controls" hidden>
+<button type="button" id="play">再生</button>
+<input type="range" id="seek" min="0" max="{record.duration_s}" step="0.1" value="0" aria-label="再生位置">
+<span id="clock" class="clock">0:00 / {format_clock(record.duration_s)}</span>
+<button type="button" id="mute">消音</button>
+<button type="button" id="fullscreen">全画面</button>
+</div>
+</div>
 <p id="description" class="description" aria-live="polite"></p>
 <noscript><p>字幕・チャプター・説明のトラックと文字起こしの連動には JavaScript が必要です。</p></noscript>
 {_chapters(record, files)}
