@@ -118,9 +118,14 @@ def test_the_players_controls_are_under_the_picture_and_work(page):
     picture = driver.execute_script("return arguments[0].getBoundingClientRect().bottom;", video)
     assert bar.is_displayed() and bar.rect["y"] >= picture - 1, "the controls overlap the picture"
 
-    click(driver, driver.find_element("id", "mute"))
-    assert driver.execute_script("return arguments[0].muted;", video) is True
-    assert driver.find_element("id", "mute").text == "音を出す"
+    mute = driver.find_element("id", "mute")
+    for _ in range(2):  # (an earlier test may have muted it)
+        before = driver.execute_script("return arguments[0].muted;", video)
+        click(driver, mute)
+        assert driver.execute_script("return arguments[0].muted;", video) is (not before)
+        assert mute.text == ("消音" if before else "音を出す")
+        if not before:
+            break  # muted: it may play without a gesture's sound permission
     started = driver.execute_script("return arguments[0].currentTime;", video)
     click(driver, driver.find_element("id", "play"))
     wait_for(driver, f"document.getElementById('video').currentTime > {started + 0.5}", timeout_s=10,
