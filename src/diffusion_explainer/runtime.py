@@ -25,6 +25,7 @@ SILENT_ENV = "DIFFUSION_EXPLAINER_SILENT"
 SCREENPLAY_ENV = "DIFFUSION_EXPLAINER_SCREENPLAY"
 PLAN_ENV = "DIFFUSION_EXPLAINER_PLAN"  # set by render: the scene's plan file
 FRAME_LOG_ENV = "DIFFUSION_EXPLAINER_FRAME_LOG"  # tests: a file to list a hash of every frame encoded
+PROGRESS_ENV = "DIFFUSION_EXPLAINER_PROGRESS"  # set by render: a file the scene adds each finished call's frames to
 
 
 def build_dir() -> Path:

@@ -115,3 +115,27 @@ def test_a_line_edited_late_in_a_scene_renders_only_the_chunks_from_it_on(tmp_pa
         "the frames of the chunks before the edited line are the frames rendered before"
     assert any(not np.array_equal(a, b) for a, b in zip(before[edited.shown.start:], after[edited.shown.start:])), \
         "the new subtitle is in the frames"
+
+
+def test_a_job_reports_its_frames_as_its_calls_finish(tmp_path):
+    """The live progress comes from the scene process (each finished call's frames, manim_main.py),
+    not from opening every movie file it wrote."""
+
+    class Recorded(Progress):
+        def __post_init__(self):
+            super().__post_init__()
+            self.seen: list[tuple[str, int]] = []
+
+        def job_frames(self, name, done):
+            self.seen.append((name, done))
+            super().job_frames(name, done)
+
+    progress = Recorded(quiet=True)
+    one_job = RenderSettings.custom("256,144", 10, silent=True, jobs=1)
+    report = render_video(one_job, screenplay=load_screenplay(SMALL), root=tmp_path, progress=progress,
+                          only=["s02_noise"], force=True)
+    (job,) = report.rendered
+    done = [d for name, d in progress.seen if name == job.name]
+    assert done == sorted(done), "the count went back"
+    frames = plan_video(one_job, load_screenplay(SMALL)).scene_plan("s02_noise").timeline.total_frames
+    assert 0 < max(done) <= frames, f"reported: {done} of {frames}"  # (polled every 0.5 s: the last call may end unseen)

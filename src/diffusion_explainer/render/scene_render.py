@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import av
-
 from .. import runtime
 from ..errors import RenderError
 from ..scene_files import SceneFileError, read_scene_file
@@ -122,6 +120,9 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
                "--media_dir", str(media), "-o", spec.scene_id, str(scene_file), spec.class_name]
     env = dict(os.environ, **spec.environment)
     env[runtime.PLAN_ENV] = str(plan_path)
+    progress_path = folder / "progress.txt"
+    progress_path.unlink(missing_ok=True)
+    env[runtime.PROGRESS_ENV] = str(progress_path)
     env["COLUMNS"] = "200"  # Manim's rich log wraps at the terminal width; keep messages on one line
     env["PYTHONUNBUFFERED"] = "1"
 
@@ -132,8 +133,7 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
         child = subprocess.Popen(command, cwd=runtime.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
         on_start(child)
-        counted: dict[str, int] = {}
-        status, cpu_s, peak_mb = watch(child, lambda: on_frames(_frames_done(media, counted)))
+        status, cpu_s, peak_mb = watch(child, lambda: on_frames(_frames_done(progress_path)))
     result = JobResult(spec.name, status, time.monotonic() - started, cpu_s, peak_mb,
                        log_path.read_text(encoding="utf-8", errors="replace")[-20000:])
     if status != 0:
@@ -236,14 +236,11 @@ def high_water_kb(pid: int) -> int:
     return 0
 
 
-def _frames_done(media: Path, counted: dict[str, int]) -> int:
-    """Frames in the finished movie files (all but the newest, which is being written)."""
-    files = sorted(media.glob("videos/*/*/partial_movie_files/*/*.mp4"))
-    for path in files[:-1]:
-        if path.name not in counted:
-            try:
-                with av.open(str(path)) as container:
-                    counted[path.name] = container.streams.video[0].frames
-            except (av.error.FFmpegError, OSError, IndexError):
-                counted[path.name] = 0
-    return sum(counted.values())
+def _frames_done(progress: Path) -> int:
+    """Frames in the calls the scene has finished: the launcher (manim_main.py) adds each one's to
+    `progress` as it closes its movie file."""
+    try:
+        lines = progress.read_text(encoding="ascii").split("\n")
+    except OSError:
+        return 0
+    return sum(int(line) for line in lines[:-1] if line.isdigit())  # (the last may be half written)
