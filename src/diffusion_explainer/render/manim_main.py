@@ -41,6 +41,7 @@ from . import svg_cache
 
 PATCHED_MANIM = "0.22.0"
 _original_write_frame = None  # Manim's own, kept for the test that compares the two
+_original_finish = None
 
 
 def _patch_segment_encoder() -> bool:
@@ -50,8 +51,9 @@ def _patch_segment_encoder() -> bool:
     if manim.__version__ != PATCHED_MANIM or not hasattr(VideoSegmentEncoder, "write_frame"):
         return False
 
-    global _original_write_frame
+    global _original_write_frame, _original_finish
     _original_write_frame = _original_write_frame or VideoSegmentEncoder.write_frame
+    _original_finish = _original_finish or VideoSegmentEncoder.finish
 
     frame_log = _frame_log_path()
 
@@ -79,21 +81,18 @@ def _patch_segment_encoder() -> bool:
             raise self._operation_error("encode", error) from error
 
     progress = os.environ.get(PROGRESS_ENV)
-    original_finish = VideoSegmentEncoder.finish
 
     def finish(self) -> None:
         """As Manim's, then the call's frames added to the progress file the render reads (one line
         each): counting them by opening every call's movie file cost the render a tenth of a CPU."""
         done = not self._closed
-        original_finish(self)
+        _original_finish(self)
         if progress and done:
             with open(progress, "a", encoding="ascii") as f:
                 f.write(f"{self._next_pts}\n")
 
     VideoSegmentEncoder.write_frame = write_frame
-    if not getattr(original_finish, "_reports_progress", False):
-        finish._reports_progress = True
-        VideoSegmentEncoder.finish = finish
+    VideoSegmentEncoder.finish = finish
     return True
 
 
