@@ -98,6 +98,7 @@ class SegmentedEncoder:
         self._next = 0  # the next segment to encode
         self._parts: list[tuple[int, Packets | concurrent.futures.Future]] = []  # (start, its packets)
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._before_pool: set = set()  # child processes that were not the pool's
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
@@ -144,9 +145,11 @@ class SegmentedEncoder:
             return
         pool, self._pool = self._pool, None
         unfinished = any(isinstance(part, concurrent.futures.Future) and not part.done() for _, part in self._parts)
-        processes = list(getattr(pool, "_processes", {}).values())  # (3.14 has terminate_workers for this)
         pool.shutdown(wait=False, cancel_futures=True)
         if unfinished:
+            # every worker the pool started, whenever it started it (its manager thread may spawn one
+            # while we look; 3.14 has terminate_workers for this)
+            processes = [p for p in multiprocessing.active_children() if p not in self._before_pool]
             for process in processes:
                 process.kill()
             for process in processes:
@@ -201,6 +204,7 @@ class SegmentedEncoder:
         self.encoded.append(index)
         if self.workers > 1:
             if self._pool is None:  # spawned: the mix runs in a thread, and forking a threaded process is unsafe
+                self._before_pool = set(multiprocessing.active_children())
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("spawn"))
             self._parts.append((start, self._pool.submit(make_segment, index, job)))
