@@ -147,13 +147,13 @@ class SegmentedEncoder:
         unfinished = any(isinstance(part, concurrent.futures.Future) and not part.done() for _, part in self._parts)
         pool.shutdown(wait=False, cancel_futures=True)
         if unfinished:
-            # every worker the pool started, whenever it started it (its manager thread may spawn one
-            # while we look; 3.14 has terminate_workers for this)
-            processes = [p for p in multiprocessing.active_children() if p not in self._before_pool]
-            for process in processes:
-                process.kill()
-            for process in processes:
-                process.join()
+            # every worker the pool started, whenever it started it: its manager thread may spawn one
+            # while we look, so until none is left (3.14 has terminate_workers for this)
+            while processes := [p for p in multiprocessing.active_children() if p not in self._before_pool]:
+                for process in processes:
+                    process.kill()
+                for process in processes:
+                    process.join()
             sweep_partials(self.cache)  # a render holds the build's lock: these were this encode's
 
     def __enter__(self) -> SegmentedEncoder:
