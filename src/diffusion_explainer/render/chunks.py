@@ -29,7 +29,8 @@ from ..timeline import LineTiming, SceneTimeline
 from .inputs import _digest
 
 CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
-CHUNK_CPU_S = 7.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost
+CHUNK_CPU_S = 6.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost (7 gave a
+# 15.8 CPU-s chunk of s07 at 1080p60 in session 7: 8 of drawing, the rest start-up and running the scene to it)
 MAX_CHUNK_S = 8.0
 MIN_CHUNK_S = 0.4  # (a cut is only made where frames are dear: one slice of a heavy play, explainer_scene.MAX_SLICE_S)
 

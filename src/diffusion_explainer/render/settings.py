@@ -12,7 +12,9 @@ Why these Manim settings (measured, see README "What `make render` writes" and `
   Scene 03 at 1080p (one thread): veryfast 14-18 ms per frame, 53 dB PSNR, 93 kB; this 6-8 ms,
   64 dB, 227 kB. The stream stays High profile (CABAC, 8x8 transforms), which plain
   `ultrafast` would drop to Constrained Baseline; the file is about twice as large, still small
-  for an upload.
+  for an upload. (Held frames at the end of a call no longer reach x264 at all: manim_main.py.)
+  No B-frames (`ultrafast` has none): the skipped pictures that hold a frame (held_frames.py) need
+  picture order count type 2, which x264 uses only without them.
 - x264 `threads=1`: scenes render in parallel, one process per core, so x264's own frame threads
   only add overhead; one thread measured 12.5 instead of 18.4 CPU ms per 1080p frame (veryfast).
 """
