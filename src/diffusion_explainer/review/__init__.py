@@ -45,10 +45,10 @@ def publish(plan, outputs, cue_stills) -> ReviewFiles:
     return files
 
 
-def measure_soundtrack(sound, outputs, duration_s: float) -> None:
+def measure_soundtrack(sound, outputs, duration_s: float):
     """Measure a render's soundtrack (render.soundtrack.Soundtrack) for its page before the video
     is joined: see audio.sound_measures."""
-    sound_measures(sound.audio, sound.narration, duration_s, ReviewFiles(outputs.root).sound_measures,
+    return sound_measures(sound.audio, sound.narration, duration_s, ReviewFiles(outputs.root).sound_measures,
                    video_name=outputs.video.name)
 
 
