@@ -81,6 +81,8 @@ def test_voice_onsets_come_from_the_narration_stem_when_the_render_left_one(tmp_
     assert measured.onsets_source.startswith("narration.wav")
     assert measured.onsets_s == pytest.approx((1.0, 3.0), abs=0.006)
     assert measured.loudness["integrated_lufs"] is None  # loudness is the video's own sound: silent
+    kept = sound_measures(video, tmp_path / "narration.wav", 5, tmp_path / "measured.json")
+    assert (kept.onsets_s, kept.loudness, kept.other_threads_cpu_s) == (measured.onsets_s, measured.loudness, 0.0)
 
     write_wav(tmp_path / "narration.wav", np.stack([voice, voice], 1)[: 4 * 48000], 48000)  # another render's
     measured = sound_measures(video, tmp_path / "narration.wav", 5, tmp_path / "measured.json")

@@ -120,6 +120,7 @@ def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Pat
     stem = usable_stem(stem, duration_s)
     key = _digest(video, stem)
     kept = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    other_cpu_s = 0.0
     if kept.get("key") != key:
         sound = video_sound(video, video_name)
         speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
