@@ -419,7 +419,8 @@ def _render_code_digest() -> str:
 class EarlyMeasures:
     """The review page's sound measures (loudness, true peak, voice onsets: about 13 CPU-s for ten
     minutes, the three at once) of each soundtrack as soon as it is made, one after another in a
-    thread of their own: they run while the scenes render and the video is joined, and the page finds them kept.
+    thread of their own: they run while the scenes render and the video is joined, and the page
+    finds them kept.
     Each track is measured through hard links of its files, since the soundtrack's folder is
     renamed once it is known to be final."""
 

@@ -79,13 +79,8 @@ def _db(value: float) -> float | None:
     return round(float(value), 2) if math.isfinite(value) else None  # JSON has no -inf: silence is null
 
 
-def loudness(sound: Sound) -> dict:
-    """Integrated loudness (BS.1770) and true peak, against the narration mix's targets."""
-    (peak, lufs), _ = _at_once((true_peak_db, sound.samples), (integrated_loudness, sound.samples, sound.rate))
-    return _loudness_dict(sound, lufs, peak)
-
-
 def _loudness_dict(sound: Sound, lufs: float, peak: float) -> dict:
+    """Integrated loudness (BS.1770) and true peak, against the narration mix's targets."""
     return {
         "source": sound.source,
         "integrated_lufs": _db(lufs),
