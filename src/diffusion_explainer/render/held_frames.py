@@ -107,13 +107,12 @@ class _BitWriter:
 
     def to_bytes(self) -> bytes:
         assert self.aligned()
-        out = bytearray()
-        for i in range(0, len(self.bits), 8):
-            byte = 0
-            for bit in self.bits[i:i + 8]:
-                byte = (byte << 1) | bit
-            out.append(byte)
-        return bytes(out)
+        return _packed(self.bits)
+
+
+def _packed(bits: list[int]) -> bytes:
+    """Bits, first bit most significant, as bytes (a whole number of them)."""
+    return int("".join(map(str, bits)), 2).to_bytes(len(bits) // 8, "big") if bits else b""
 
 
 def unescape(payload: bytes) -> bytes:
@@ -377,10 +376,4 @@ def _cabac_all_skipped(macroblocks: int, qp: int, cabac_init_idc: int) -> bytes:
     put((low >> 9) & 1)
     out += [(low >> 8) & 1, 1]  # the last bit is rbsp_stop_one_bit
     out += [0] * (-len(out) % 8)
-    data = bytearray()
-    for i in range(0, len(out), 8):
-        byte = 0
-        for bit in out[i:i + 8]:
-            byte = (byte << 1) | bit
-        data.append(byte)
-    return bytes(data)
+    return _packed(out)

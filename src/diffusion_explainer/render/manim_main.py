@@ -117,27 +117,33 @@ def _patch_segment_encoder() -> bool:
     return True
 
 
+def _time_base(encoder) -> Fraction:
+    return Fraction(encoder.spec.frame_rate.denominator, encoder.spec.frame_rate.numerator)
+
+
+def _mux(encoder, packets) -> None:
+    """Into the file, keeping the last packet's bytes: the held frames continue its frame numbers."""
+    for packet in packets:
+        encoder._last_packet = bytes(packet)
+        encoder._container.mux(packet)
+
+
 def _encode(encoder, converted: av.VideoFrame | None, count: int) -> None:
     """`count` more frames of `converted` through the encoder, at the next time stamps."""
-    time_base = Fraction(encoder.spec.frame_rate.denominator, encoder.spec.frame_rate.numerator)
     for _ in range(count):
         converted.pts = encoder._next_pts
-        converted.time_base = time_base
+        converted.time_base = _time_base(encoder)
         encoder._next_pts += 1
-        for packet in encoder._stream.encode(converted):
-            encoder._last_packet = bytes(packet)
-            encoder._container.mux(packet)
+        _mux(encoder, encoder._stream.encode(converted))
 
 
 def _finish_with_copies(encoder, headers: held_frames.StreamHeaders) -> None:
     """Flush the encoder, write the held frames as pictures that copy its last one, and close the
     file (Manim's finish then has nothing left to do: a second flush would be an error)."""
-    for packet in encoder._stream.encode():
-        encoder._last_packet = bytes(packet)
-        encoder._container.mux(packet)
+    _mux(encoder, encoder._stream.encode())
     previous = held_frames.SliceStart.of_packet(encoder._last_packet, headers)
     first = held_frames.next_frame_num(previous, headers)
-    time_base = Fraction(encoder.spec.frame_rate.denominator, encoder.spec.frame_rate.numerator)
+    time_base = _time_base(encoder)
     for k in range(encoder._held):
         frame_num = (first + k) % (1 << headers.log2_max_frame_num)
         packet = av.Packet(held_frames.skip_frame(headers, frame_num, nal_ref_idc=previous.nal_ref_idc))
