@@ -1,10 +1,10 @@
 """Scene 01: タイトル (0:00-0:25)."""
 
-from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, Group, Write
+from manim import DOWN, UP, FadeIn, FadeOut, Group, GrowArrow, Write
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import title as title_demo
-from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.diagram import flow_arrow
 from diffusion_explainer.visuals.pictures import picture_card
 from diffusion_explainer.visuals.text import HEADING_EM, TITLE_EM, jp

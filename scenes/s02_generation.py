@@ -1,11 +1,25 @@
 """Scene 02: 画像生成って何？ (0:25-1:15)."""
 
-from manim import DOWN, LEFT, RIGHT, UP, Dot, FadeIn, FadeOut, GrowArrow, Group, ImageMobject, LaggedStart, \
-    Rectangle, Text, Transform
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    ImageMobject,
+    LaggedStart,
+    Rectangle,
+    Text,
+    Transform,
+)
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import generation
-from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
 from diffusion_explainer.subtitles.band import font_size_for
 from diffusion_explainer.visuals.diagram import flow_arrow
 from diffusion_explainer.visuals.pictures import picture

@@ -1,16 +1,33 @@
 """Scene 03: 前方過程 — ノイズを加える (1:15-2:45)."""
 
-from manim import (DOWN, LEFT, RIGHT, UP, Brace, Create, DashedVMobject, Dot, FadeIn, FadeOut, GrowArrow, Group,
-                   LaggedStart, Transform, VGroup, Write, CurvedArrow)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Brace,
+    Create,
+    CurvedArrow,
+    DashedVMobject,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    LaggedStart,
+    Transform,
+    VGroup,
+    Write,
+)
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import forward
-from diffusion_explainer.explainer_scene import ExplainerScene
-from diffusion_explainer.formulas import CLOSED_FORM, FORWARD_STEP, formula
-from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
+from diffusion_explainer.visuals.charts import line_plot
 from diffusion_explainer.visuals.diagram import flow_arrow
+from diffusion_explainer.visuals.formulas import CLOSED_FORM, FORWARD_STEP, formula
+from diffusion_explainer.visuals.mixed_text import mixed
 from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.plots import line_plot
 from diffusion_explainer.visuals.sections import play_section_title
 from diffusion_explainer.visuals.text import SMALL_EM, jp, label, number
 

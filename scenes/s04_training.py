@@ -1,16 +1,31 @@
 """Scene 04: 核心 — ノイズ除去を学ぶ (2:45-4:30)."""
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowArrow, Group, Indicate,
-                   RoundedRectangle, SurroundingRectangle, Transform, VGroup, Write)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    Indicate,
+    RoundedRectangle,
+    SurroundingRectangle,
+    Transform,
+    VGroup,
+    Write,
+)
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import loss, training
-from diffusion_explainer.explainer_scene import ExplainerScene
-from diffusion_explainer.formulas import LOSS, formula
-from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
+from diffusion_explainer.visuals.charts import line_plot
 from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
+from diffusion_explainer.visuals.formulas import LOSS, formula
+from diffusion_explainer.visuals.mixed_text import mixed
 from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.plots import line_plot
 from diffusion_explainer.visuals.sections import play_section_title
 from diffusion_explainer.visuals.text import SMALL_EM, jp, label, wrapped
 

@@ -2,15 +2,29 @@
 
 from types import SimpleNamespace
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, GrowArrow, Group, LaggedStart,
-                   Transform, VGroup, Write)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    CurvedArrow,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    LaggedStart,
+    Transform,
+    VGroup,
+    Write,
+)
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import reverse
-from diffusion_explainer.explainer_scene import ExplainerScene
-from diffusion_explainer.formulas import REVERSE_STEP, formula
-from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
+from diffusion_explainer.visuals.formulas import REVERSE_STEP, formula
+from diffusion_explainer.visuals.mixed_text import mixed
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.sections import play_section_title
 from diffusion_explainer.visuals.text import SMALL_EM, jp, label

@@ -1,14 +1,29 @@
 """Scene 06: テキスト条件付け (6:15-7:45)."""
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Group, LaggedStart,
-                   SurroundingRectangle, Transform, VGroup, Write)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    LaggedStart,
+    SurroundingRectangle,
+    Transform,
+    VGroup,
+    Write,
+)
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
 from diffusion_explainer.demos import guidance
-from diffusion_explainer.explainer_scene import ExplainerScene
-from diffusion_explainer.formulas import GUIDANCE, formula
-from diffusion_explainer.visuals.captions import mixed
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.diagram import box, flow_arrow, toy_network_note, unet
+from diffusion_explainer.visuals.formulas import GUIDANCE, formula
+from diffusion_explainer.visuals.mixed_text import mixed
 from diffusion_explainer.visuals.pictures import picture
 from diffusion_explainer.visuals.sections import play_section_title
 from diffusion_explainer.visuals.text import SMALL_EM, label, wrapped

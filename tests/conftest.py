@@ -24,9 +24,9 @@ def tiny_render(tmp_path_factory):
     pipeline (the render tests and the review page's tests read it back)."""
     import io
 
+    from diffusion_explainer.core.settings import RenderSettings
     from diffusion_explainer.render.pipeline import Outputs, render_video
     from diffusion_explainer.render.progress import Progress
-    from diffusion_explainer.render.settings import RenderSettings
 
     settings = RenderSettings.custom(TINY_RENDER["resolution"], TINY_RENDER["fps"], silent=True, jobs=os.cpu_count() or 1)
     root = tmp_path_factory.mktemp("build")
@@ -45,9 +45,9 @@ def small_narrated_render(tmp_path_factory):
     (the any-screenplay tests and the review report's narrated checks read it back)."""
     import io
 
+    from diffusion_explainer.core.settings import RenderSettings
     from diffusion_explainer.render.pipeline import Outputs, render_video
     from diffusion_explainer.render.progress import Progress
-    from diffusion_explainer.render.settings import RenderSettings
     from diffusion_explainer.screenplay import load_screenplay
 
     settings = RenderSettings.custom("256,144", 10, silent=False, jobs=os.cpu_count() or 1)

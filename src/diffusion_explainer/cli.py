@@ -10,8 +10,14 @@ import argparse
 import os
 import sys
 
-from .errors import USER_ERRORS, CheckFailed, UsageError
+from .core.errors import CheckFailed, RenderError, SetupError, UsageError
 from .screenplay import format_clock, load_screenplay
+from .screenplay.errors import ScreenplayError
+from .timing.sync import SyncError
+from .timing.timeline import TimelineError
+
+# Errors a user can cause: caught once here and shown as one paragraph each.
+USER_ERRORS = (UsageError, CheckFailed, ScreenplayError, TimelineError, SetupError, RenderError, SyncError)
 
 
 def scene_table(screenplay) -> str:
@@ -28,8 +34,8 @@ def scene_table(screenplay) -> str:
 
 def cmd_check(args) -> int:
     """Everything a render would refuse, in seconds: the screenplay, its scene files, voices,
-    readings, the font and LaTeX, and whether each scene's speech fits (see checks.py)."""
-    from . import checks
+    readings, the font and LaTeX, and whether each scene's speech fits (see checks/problems.py)."""
+    from .checks import problems as checks
 
     screenplay = load_screenplay(args.file or args.screenplay)
     problems = checks.static_problems(screenplay)
@@ -48,8 +54,8 @@ def cmd_check(args) -> int:
 
 def render_settings(args):
     """The render's settings from --quality, or from --resolution and --fps."""
-    from .render.settings import RenderSettings
-    from .scene_plan import silent_by_default
+    from .core.settings import RenderSettings
+    from .timing.scene_plan import silent_by_default
 
     silent = args.silent or silent_by_default()
     jobs = args.jobs or os.cpu_count() or 1
@@ -84,7 +90,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .render.bench import run_bench
+    from .bench.benchmark import run_bench
 
     _interrupt_on_sigterm()
     run_bench(render_settings(args), baseline_scene=args.baseline_scene)
@@ -101,7 +107,7 @@ def cmd_verify(args) -> int:
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
-    from .render.settings import DEFAULT_QUALITY, QUALITIES
+    from .core.settings import DEFAULT_QUALITY, QUALITIES
 
     sizes = ", ".join(f"{k} {w}x{h} {fps} fps" for k, (w, h, fps) in QUALITIES.items())
     parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=DEFAULT_QUALITY,

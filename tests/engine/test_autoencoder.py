@@ -3,8 +3,14 @@
 import numpy as np
 
 from diffusion_explainer.engine import pictures
-from diffusion_explainer.engine.autoencoder import (decoder_backward, decoder_forward, from_tiles,
-                                                    init_decoder, neighbourhoods, to_tiles)
+from diffusion_explainer.engine.autoencoder import (
+    decoder_backward,
+    decoder_forward,
+    from_tiles,
+    init_decoder,
+    neighbourhoods,
+    to_tiles,
+)
 from diffusion_explainer.engine.metrics import psnr
 
 

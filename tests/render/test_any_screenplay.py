@@ -9,13 +9,13 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.media.probe import probe, video_problems
 from diffusion_explainer.render.pipeline import Outputs, render_video
-from diffusion_explainer.render.probe import probe, video_problems
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.render.video_plan import plan_video
 from diffusion_explainer.screenplay import load_screenplay
-from diffusion_explainer.sync import line_sync
+from diffusion_explainer.timing.sync import line_sync
+from diffusion_explainer.timing.video_plan import plan_video
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.render

@@ -9,12 +9,12 @@ import os
 
 import pytest
 
+from diffusion_explainer.core.runtime import FRAME_LOG_ENV
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.media.probe import probe
 from diffusion_explainer.render.chunks import ChunkStore
 from diffusion_explainer.render.pipeline import Outputs, render_video
-from diffusion_explainer.render.probe import probe
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.runtime import FRAME_LOG_ENV
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import SCREENPLAY
 

@@ -13,14 +13,14 @@ import pytest
 import srt
 from PIL import Image
 
-from diffusion_explainer.errors import RenderError
+from diffusion_explainer.core.errors import RenderError
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.media.probe import probe, video_problems
 from diffusion_explainer.render.inputs import Manifest
 from diffusion_explainer.render.pipeline import render_video
-from diffusion_explainer.render.probe import probe, video_problems
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.render.video_plan import plan_video
 from diffusion_explainer.screenplay import load_screenplay
+from diffusion_explainer.timing.video_plan import plan_video
 from tests.conftest import REPO, SCREENPLAY
 
 pytestmark = [pytest.mark.render, pytest.mark.full_video]
@@ -107,7 +107,7 @@ def test_side_files_are_written_from_the_timeline(build, plan):
 def test_the_summary_marks_a_reveal_per_card_and_the_finale_for_the_soundtrack(build, plan):
     """Scene 08 calls sound_effect as each numbered card appears (when the voice reaches its
     number) and as the finale starts; the render keeps those frames with the scene's video."""
-    from diffusion_explainer.sync import line_sync
+    from diffusion_explainer.timing.sync import line_sync
 
     outputs, _, _ = build
     sounds = Manifest(outputs.scenes_dir / "manifest.json").get("s08_summary")["sounds"]

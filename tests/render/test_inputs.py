@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from diffusion_explainer.render.inputs import (SceneInputs, SharedInputs, package_code_digest, scene_inputs)
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.render.inputs import SceneInputs, SharedInputs, package_code_digest, scene_inputs
 from diffusion_explainer.render.pipeline import stale_reasons
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.render.video_plan import plan_video
 from diffusion_explainer.screenplay import load_screenplay, parse_screenplay
+from diffusion_explainer.timing.video_plan import plan_video
 from tests.conftest import REPO
 
 SETTINGS = RenderSettings.custom("256,144", 10, silent=True)
@@ -70,7 +70,7 @@ def test_shared_code_and_engine_artefacts_make_every_scene_stale(yaml_text):
 
 def test_package_code_that_cannot_change_pixels_is_left_out(tmp_path):
     package = tmp_path / "pkg"
-    for name in ("style.py", "render/pipeline.py", "narration/speech.py", "cli.py", "visuals/text.py"):
+    for name in ("core/style.py", "render/pipeline.py", "narration/speech.py", "cli.py", "visuals/text.py"):
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text("x = 1\n", encoding="utf-8")
     scenes = tmp_path / "scenes"
@@ -84,7 +84,7 @@ def test_package_code_that_cannot_change_pixels_is_left_out(tmp_path):
         assert digest() == first, name
     (scenes / "s01_title.py").write_text("changed\n", encoding="utf-8")  # its own part, not shared code
     assert digest() == first
-    for name in ("style.py", "visuals/text.py"):
+    for name in ("core/style.py", "visuals/text.py"):
         (package / name).write_text("x = 3\n", encoding="utf-8")
         assert digest() != first, name
         first = digest()

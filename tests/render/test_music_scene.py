@@ -9,16 +9,17 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.media.join import ScenePiece
 from diffusion_explainer.narration.audio_files import read_wav
 from diffusion_explainer.narration.loudness import integrated_loudness, true_peak_db
 from diffusion_explainer.render.inputs import Manifest
 from diffusion_explainer.render.pipeline import Outputs, join_and_check, render_video
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.render.soundtrack import SceneSounds, ScenePiece, soundtrack
-from diffusion_explainer.scene_plan import plan_for
 from diffusion_explainer.sound import ducking, measure
 from diffusion_explainer.sound.events import from_json
+from diffusion_explainer.sound.soundtrack import SceneSounds, soundtrack
+from diffusion_explainer.timing.scene_plan import plan_for
 
 pytestmark = pytest.mark.render
 

@@ -2,16 +2,15 @@
 frames the local pool makes, even when a task's worker dies on its first try (it is retried)."""
 
 import io
-import os
 
 import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.executors import TEST_KILL_ENV, ray_available
 from diffusion_explainer.render.pipeline import Outputs, render_video
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import REPO
 

@@ -8,13 +8,13 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
+from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.pipeline import Outputs, render_video
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.render.settings import RenderSettings
-from diffusion_explainer.render.video_plan import VideoPlan, plan_video
 from diffusion_explainer.review import ReviewFiles, ocr
 from diffusion_explainer.review.record import record_of
 from diffusion_explainer.review.report import WORST_PAGES_SHOWN, measure
+from diffusion_explainer.timing.video_plan import VideoPlan, plan_video
 
 pytestmark = pytest.mark.render
 

@@ -9,14 +9,14 @@ import http.server
 import threading
 
 import numpy as np
-import srt
 import pytest
+import srt
 from PIL import Image
 from selenium.webdriver.common.keys import Keys
 
-from diffusion_explainer import runtime
-from diffusion_explainer.render.video_plan import plan_video
+from diffusion_explainer.core import runtime
 from diffusion_explainer.review import ReviewFiles
+from diffusion_explainer.timing.video_plan import plan_video
 
 from .browser import chromium, wait_for
 

@@ -3,9 +3,9 @@ reads well (after a clause or a particle), never inside a number or 「s = 0」.
 
 import pytest
 
-from diffusion_explainer import style
+from diffusion_explainer.core import style
+from diffusion_explainer.core.fonts import text_width_em
 from diffusion_explainer.demos import guidance, training
-from diffusion_explainer.fonts import text_width_em
 from diffusion_explainer.visuals.text import SMALL_EM, balanced_lines, wrapped, wrapped_lines
 
 CAPTIONS = [

@@ -15,8 +15,8 @@ import hashlib
 import pickle
 from pathlib import Path
 
-from .. import runtime
-from ..render.atomic import write_bytes
+from ..core import runtime
+from ..core.files import write_bytes
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import runtime
+from ..core import runtime
 
 # 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
 #    machine were trained by the older autoencoder under the same configuration).

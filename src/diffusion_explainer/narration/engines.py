@@ -13,8 +13,8 @@ import fcntl
 import functools
 import importlib.metadata
 import os
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 from unittest import mock
 

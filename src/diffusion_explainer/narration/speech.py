@@ -1,6 +1,6 @@
 """One line of speech as a cached WAV file: `synthesize(reading, voice, speed)`.
 
-Each clip is stored under <cache>/speech/ (see diffusion_explainer.runtime: build/cache, or
+Each clip is stored under <cache>/speech/ (see diffusion_explainer.core.runtime: build/cache, or
 DIFFUSION_EXPLAINER_CACHE), named by a hash of everything that changes its sound, so editing a
 line re-synthesises that line only and a second render synthesises nothing. Beside each WAV a
 JSON file records what it is (reading, voice, speed, lengths).
@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..runtime import cache_dir
+from ..core.runtime import cache_dir
 from .audio_files import write_text, write_wav
 from .clip_shaping import CLIP_LUFS, LEAD_IN_S, level, trim_silence
 from .engines import MAX_SPEED, MIN_SPEED, Engine, get_engine

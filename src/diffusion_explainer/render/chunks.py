@@ -23,9 +23,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import RenderError
-from ..plan_file import FrameRange
-from ..timeline import LineTiming, SceneTimeline
+from ..core.errors import RenderError
+from ..timing.handover import FrameRange
+from ..timing.timeline import LineTiming, SceneTimeline
 from .inputs import _digest
 
 CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
@@ -116,7 +116,7 @@ def read_values(timeline: SceneTimeline, reads) -> list | None:
     that the cue does not end before `bound`: a call that was not cut short); "line" (a line's
     text and timing); "line_start", "line_end", "line_at" (the frame of the phrase or fraction
     `bound`), "line_page" (the page of the phrase `bound`), "line_last_page": what scene code used
-    of a named line (sync.py); "first_line" (the first line spoken in a cue's time)."""
+    of a named line (timing/sync.py); "first_line" (the first line spoken in a cue's time)."""
     cues = {c.cue.id: c for c in timeline.cues}
     lines = {t.line.id: t for t in timeline.lines}
     values = []
@@ -155,7 +155,7 @@ def read_values(timeline: SceneTimeline, reads) -> list | None:
 
 def _line_part(timing: LineTiming, what: str, bound) -> object:
     """The value of what was read of a line; None if it is gone (a phrase no longer in its text)."""
-    from ..sync import LineSync, SyncError
+    from ..timing.sync import LineSync, SyncError
 
     line = LineSync(timing, Path("scene"))
     try:
@@ -225,7 +225,7 @@ def chunks_from_report(report: dict, chunks, timeline: SceneTimeline, shared: st
 
 @dataclass(frozen=True)
 class SavedState:
-    """A scene's state saved where a cue starts (scene_state.py), and what it depends on: like a
+    """A scene's state saved where a cue starts (scene/saved_state.py), and what it depends on: like a
     chunk ending there, everything the story read before that frame."""
 
     cue: int
@@ -315,8 +315,8 @@ class ChunkStore:
         return self.root / scene_id / f"{key}.mp4"
 
     def keep_video(self, scene_id: str, key: str, made: Path, frames: int) -> None:
-        from .atomic import move_into_place
-        from .probe import probe
+        from ..core.files import move_into_place
+        from ..media.probe import probe
 
         found = probe(made).frames
         if found != frames:
@@ -336,7 +336,7 @@ class ChunkStore:
         return self.root / scene_id / "states" / f"{key}.pkl"
 
     def keep_state(self, scene_id: str, key: str, made: Path) -> None:
-        from .atomic import move_into_place
+        from ..core.files import move_into_place
 
         move_into_place(made, self.state(scene_id, key))
 
@@ -371,7 +371,7 @@ class ChunkStore:
     def record(self, scene_id: str, chunks: dict[int, Chunk], fps: int, total_frames: int, reference: dict,
                timeline: dict, cpu_per_frame: float | None, states: dict[int, SavedState] | None = None,
                ranges: list[FrameRange] | None = None, profile: list | None = None) -> None:
-        from .atomic import write_text
+        from ..core.files import write_text
 
         data = {"fps": fps, "total_frames": total_frames, "cpu_per_frame": cpu_per_frame,
                 "ranges": [[r.start, r.end] for r in ranges or []], "profile": profile or [],

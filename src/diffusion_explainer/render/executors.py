@@ -25,9 +25,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from .. import runtime
-from ..errors import RenderError
-from .scene_render import JobResult, JobSpec, execute_job
+from ..core import runtime
+from ..core.errors import RenderError
+from .jobs import JobResult, JobSpec, execute_job
 
 OnResult = Callable[[JobSpec, JobResult], None]
 TEST_KILL_ENV = "DIFFUSION_EXPLAINER_TEST_KILL_ONCE"  # tests: a job whose worker dies on its first try
@@ -197,7 +197,7 @@ class RayExecutor:
 
 
 def _read_compiled(folder: Path) -> dict[str, bytes]:
-    from .scene_render import COMPILED
+    from .jobs import COMPILED
 
     return {f"{kind}/{p.name}": p.read_bytes() for kind in COMPILED for p in sorted((folder / kind).glob("*.svg"))}
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .. import runtime
+from ..core import runtime
+from ..core.files import write_text
+from ..core.settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 from ..screenplay import Cue, Screenplay
-from ..timeline import SceneTimeline
-from .atomic import write_text
-from .settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
+from ..timing.timeline import SceneTimeline
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Parts of the package that cannot change a scene's pixels (see the module docstring).
@@ -119,7 +119,7 @@ def engine_artefacts_digest() -> str:
 
 
 def toolchain_digest(settings: RenderSettings, fonts: list[str]) -> str:
-    from ..fonts import font_file
+    from ..core.fonts import font_file
 
     font_files = []
     for family in fonts:

@@ -30,23 +30,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .. import checks, review, runtime
-from ..errors import RenderError
+from .. import review
+from ..checks import problems as checks
+from ..core import runtime
+from ..core.errors import RenderError
+from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
+from ..core.settings import RenderSettings
+from ..media import caption_files as captions
+from ..media import stills
+from ..media.join import Chapter, ScenePiece, join
+from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.events import from_json
-from . import captions, stills
-from .atomic import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
-from .inputs import Manifest, SharedInputs, _digest, engine_artefacts_digest, package_code_digest, scene_inputs, toolchain_digest
-from .join import Chapter, join
-from .soundtrack import NO_SOUNDS, SceneSounds, ScenePiece, SoundCosts, Soundtrack, file_digest, soundtrack
-from .probe import probe, video_problems
-from .progress import Progress, clock
+from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
+from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
 from .executors import LocalExecutor, RayExecutor
-from .scene_render import JobResult, JobSpec
+from .inputs import (
+    Manifest,
+    SharedInputs,
+    _digest,
+    engine_artefacts_digest,
+    package_code_digest,
+    scene_inputs,
+    toolchain_digest,
+)
+from .jobs import JobResult, JobSpec
+from .progress import Progress, clock
 from .scene_work import JobRun, SceneWork, assemble, file_result, job_spec, make_work, plan_jobs
-from .settings import RenderSettings
-from .video_plan import VideoPlan, plan_video
 
 VIDEO_NAME = "diffusion_explainer"
 
@@ -293,7 +304,7 @@ def make_executor(name: str, settings: RenderSettings, outputs: Outputs, screenp
 def uses_trained_models(screenplay: Screenplay, scene_ids: list[str]) -> bool:
     """Whether a scene file imports what loads the trained models (engine pictures and schedule
     alone need none)."""
-    from ..scene_files import read_scene_file
+    from ..checks.scene_files import read_scene_file
 
     trained = ("diffusion_explainer.demos", "diffusion_explainer.engine.models")
     return any(module.startswith(trained) for scene_id in scene_ids

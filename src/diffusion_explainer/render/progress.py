@@ -141,7 +141,8 @@ class Progress:
         if not self.live or self._display is not None:
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bars
 
         self._display = Bars(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                              TextColumn("frames"), TimeRemainingColumn(),

@@ -17,19 +17,30 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import plan_file
-from ..errors import RenderError
-from ..scene_plan import ScenePlan
-from ..timeline import SceneTimeline, layout_reference
-from .atomic import atomic_path
-from .chunks import (Chunk, ChunkStore, Job, SavedState, chunks_from_report, cost_ranges, index_spans, nominal_ranges,
-                     saved_states_from_report, split_into_jobs, state_key, still_valid)
+from ..core.errors import RenderError
+from ..core.files import atomic_path
+from ..core.settings import RenderSettings
+from ..media.join import ScenePiece, concat_video
+from ..media.probe import probe, scene_problems
+from ..timing import handover as plan_file
+from ..timing.scene_plan import ScenePlan
+from ..timing.timeline import SceneTimeline, layout_reference
+from .chunks import (
+    Chunk,
+    ChunkStore,
+    Job,
+    SavedState,
+    chunks_from_report,
+    cost_ranges,
+    index_spans,
+    nominal_ranges,
+    saved_states_from_report,
+    split_into_jobs,
+    state_key,
+    still_valid,
+)
 from .inputs import Manifest, SceneInputs, chunk_shared_digest
-from .join import concat_video
-from .probe import probe, scene_problems
-from .scene_render import JobResult, JobSpec, keep_compiled, scene_class_name
-from .settings import RenderSettings
-from .soundtrack import ScenePiece
+from .jobs import JobResult, JobSpec, keep_compiled, scene_class_name
 
 DEFAULT_CPU_PER_FRAME_S = 0.026  # measured: ~940 CPU-s for the 36,000 frames at 1080p60, ~220 for 9,000 at 480p15
 MIN_JOB_S = 30.0  # a job pays a start-up (imports, and the scene's story up to its first chunk)

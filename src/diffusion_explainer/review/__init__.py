@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..errors import RenderError
-from ..render.atomic import atomic_path, write_text
+from ..core.errors import RenderError
+from ..core.files import atomic_path, write_text
 from .audio import sound_measures
 from .files import ReviewFiles
 from .ocr import check_tesseract

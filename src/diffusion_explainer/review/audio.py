@@ -24,11 +24,11 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..core.files import write_text
 from ..narration.audio_files import read_wav
 from ..narration.loudness import integrated_loudness, true_peak_db
 from ..narration.mixing import TARGET_LUFS, TRUE_PEAK_CEILING_DB
 from ..narration.onsets import onsets_in
-from ..render.atomic import write_text
 
 MEASURES_VERSION = 1  # bump when what is measured changes
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import av
 
-from ..render.probe import probe
+from ..media.probe import probe
 
 
 def file_facts(video: Path) -> dict:

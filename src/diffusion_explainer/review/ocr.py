@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from ..errors import RenderError, SetupError
-from ..render.stills import read_frames
-from ..style import FRAME_HEIGHT, Layout
+from ..core.errors import RenderError, SetupError
+from ..core.style import FRAME_HEIGHT, Layout
+from ..media.stills import read_frames
 from ..subtitles.fitting import NAME_SEPARATOR
 from .record import LineRecord, PageRecord, ReviewRecord
 

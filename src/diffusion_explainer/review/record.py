@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..subtitles import display_text, plain_text
-from ..render.video_plan import VideoPlan
+from ..timing.video_plan import VideoPlan
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import statistics
 import time
 from dataclasses import asdict
 
-from ..errors import RenderError
-from . import ocr, plots
+from ..core.errors import RenderError
+from . import ocr
+from . import report_plots as plots
 from .audio import sound_measures
 from .file_facts import file_facts
 from .files import ReviewFiles

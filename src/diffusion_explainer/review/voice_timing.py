@@ -8,7 +8,6 @@ subtitles are matched to onsets, not onsets to subtitles one by one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Sequence
 
 from .record import ReviewRecord

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..runtime import SCREENPLAY_ENV
+from ..core.runtime import SCREENPLAY_ENV
 from .errors import ScreenplayError
 from .model import Character, Cue, Line, Scene, Screenplay, Style, format_clock
 

@@ -1,7 +1,7 @@
 """The soundtrack's true-peak limiter (narration.loudness.limit_true_peak), applied a piece at a
 time.
 
-The soundtrack is encoded in segments (render/aac_segments.py); the limiter's gain at a sample
+The soundtrack is encoded in segments (sound/aac_segments.py); the limiter's gain at a sample
 depends on the signal within 2 x LIMITER_WINDOW_S of it, and the 4x oversampling on a few samples
 more. So a piece limited with `reach` samples of context on both sides comes out as the whole
 signal limited at once would, and a piece whose input (context included) did not change need

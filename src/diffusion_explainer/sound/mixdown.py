@@ -33,7 +33,7 @@ GAIN_STEP_DB = 0.1
 def gain_step(gain_db: float) -> float:
     """The mix's gain, in whole steps of GAIN_STEP_DB: an edit that moves the video's loudness by
     a few hundredths of a dB keeps the gain, so every other scene's samples stay bit for bit
-    the same and their encoded segments are reused (render/aac_segments.py). The delivered
+    the same and their encoded segments are reused (sound/aac_segments.py). The delivered
     loudness is then within half a step of TARGET_LUFS."""
     return round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import html
 
-from manim import LEFT, UP, Mobject, Rectangle, VGroup, MarkupText, config
+from manim import LEFT, UP, MarkupText, Mobject, Rectangle, VGroup, config
 
-from .. import style
+from ..core import style
 from ..screenplay import Screenplay
 from .fitting import NAME_SEPARATOR, SubtitleFitter
 from .paging import EMPH, Page

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..fonts import text_width_em
+from ..core.fonts import text_width_em
+from ..core.style import Layout
 from ..screenplay import Line
-from ..style import Layout
 from .paging import Page, paginate, plain_text
 
 NAME_SEPARATOR = ": "

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Polygon, Rectangle, RoundedRectangle, VGroup, Mobject,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Mobject,
+    Polygon,
+    Rectangle,
+    RoundedRectangle,
+    VGroup,
 )
 
-from .. import style
+from ..core import style
 from .text import LABEL_EM, SMALL_EM, jp, label, wrapped
 
 

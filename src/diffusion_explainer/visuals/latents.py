@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Group, Polygon, Rectangle, VGroup
 
-from .. import style
+from ..core import style
 from .pictures import picture
 from .text import LABEL_EM, jp
 

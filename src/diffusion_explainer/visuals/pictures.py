@@ -6,7 +6,7 @@ import numpy as np
 from manim import DOWN, Group, ImageMobject, Rectangle
 from manim.constants import RESAMPLING_ALGORITHMS
 
-from .. import style
+from ..core import style
 from .text import LABEL_EM, wrapped
 
 

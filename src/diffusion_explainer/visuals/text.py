@@ -6,8 +6,8 @@ import re
 
 from manim import DOWN, LEFT, MarkupText, Text, VGroup
 
-from .. import style
-from ..fonts import text_width_em
+from ..core import style
+from ..core.fonts import text_width_em
 from ..subtitles.band import font_size_for
 
 TITLE_EM = 0.62

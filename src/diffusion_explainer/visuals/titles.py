@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from manim import LEFT, UP, FadeIn, Line, VGroup
 
-from .. import style
+from ..core import style
 from .text import HEADING_EM, TITLE_EM, jp
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from manim import Rectangle, VGroup
 
-from .. import style
+from ..core import style
 
 
 def vector_grid(values, columns: int = 16, cell: float = 0.2, color: str = style.ACCENT,

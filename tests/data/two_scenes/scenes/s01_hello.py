@@ -2,8 +2,8 @@
 
 from manim import UP, FadeIn, FadeOut, Write
 
-from diffusion_explainer import style
-from diffusion_explainer.explainer_scene import ExplainerScene
+from diffusion_explainer.core import style
+from diffusion_explainer.scene.explainer_scene import ExplainerScene
 from diffusion_explainer.visuals.text import HEADING_EM, TITLE_EM, jp
 
 

@@ -1,0 +1,137 @@
+"""Joining the scene videos and the soundtrack into the delivered file, with PyAV.
+
+Video: every scene's H.264 packets are copied (never re-encoded), their timestamps moved by the
+scene's first frame in the scene table, so each scene starts exactly on its frame.
+Audio: the AAC soundtrack (soundtrack.py, encoded once for the whole video) is copied too.
+Chapters: one per scene, as the MP4's chapter track (and Nero chapter list), so desktop players
+list the scenes without the review page.
+The MP4 is written with its index first (fast start).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import av
+
+from ..core.errors import RenderError
+
+
+@dataclass(frozen=True)
+class ScenePiece:
+    """One scene's part of the joined video: its video file and narration track."""
+
+    scene_id: str
+    video: Path  # the scene's rendered video (its own sound, if any, is ignored)
+    start_frame: int  # in the joined video
+    frames: int
+    audio: Path | None  # the scene's narration track; None: silence
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str
+
+
+def _video_packets(stream, pieces: list[ScenePiece], fps: int) -> Iterator[tuple[float, int, av.Packet]]:
+    """The scenes' packets, copied, on one exact frame clock: each packet's time is put on the
+    nearest frame of its scene (Manim's concat of partial movies leaves a few ticks of jitter at
+    15 and 60 fps) and moved by the scene's first frame."""
+    frame = Fraction(1, fps)
+    for piece in pieces:
+        with av.open(str(piece.video)) as container:
+            source = container.streams.video[0]
+            shown = set()
+            for packet in container.demux(source):
+                if packet.size == 0:  # the demuxer's flush packet
+                    continue
+                pts = round(packet.pts * source.time_base / frame)
+                dts = round(packet.dts * source.time_base / frame)
+                shown.add(pts)
+                packet.pts, packet.dts = piece.start_frame + pts, piece.start_frame + dts
+                packet.duration = 1
+                packet.time_base = frame
+                packet.stream = stream
+                yield float((piece.start_frame + dts) * frame), 0, packet
+            if shown != set(range(piece.frames)):
+                raise RenderError(f"{piece.video} has {len(shown)} frames, not {piece.frames} (or not one per frame "
+                                  f"slot at {fps} fps); render it again with --force")
+
+
+def _audio_packets(stream, soundtrack: Path) -> Iterator[tuple[float, int, av.Packet]]:
+    with av.open(str(soundtrack)) as container:
+        source = container.streams.audio[0]
+        for packet in container.demux(source):
+            if packet.size == 0:
+                continue
+            packet.stream = stream
+            yield float(packet.dts * packet.time_base), 1, packet
+
+
+def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, title: str = "",
+         chapters: Sequence[Chapter] = ()) -> None:
+    """Write the joined video to `out_path` (a temporary name: the caller checks and renames it)."""
+    if not pieces:
+        raise RenderError("nothing to join: no scenes")
+    with av.open(str(pieces[0].video)) as first:
+        template = first.streams.video[0]
+        extradata = bytes(template.codec_context.extradata or b"")
+        output = av.open(str(out_path), mode="w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            video = output.add_stream_from_template(template=template)
+            video.time_base = template.time_base
+            _check_same_encoding(pieces, extradata)
+            with av.open(str(soundtrack)) as sound:
+                audio = output.add_stream_from_template(template=sound.streams.audio[0])
+            if title:
+                output.metadata["title"] = title
+            output.set_chapters([{"id": i, "start": c.start_ms, "end": c.end_ms, "time_base": Fraction(1, 1000),
+                                  "metadata": {"title": c.title}} for i, c in enumerate(chapters, start=1)])
+            # Interleave by time, so a player reading the file in order finds sound and picture together.
+            merged = heapq.merge(_video_packets(video, pieces, fps), _audio_packets(audio, soundtrack),
+                                 key=lambda item: (item[0], item[1]))
+            try:
+                for _, _, packet in merged:
+                    output.mux(packet)
+            except av.error.FFmpegError as e:
+                raise RenderError(f"joining the scenes failed while writing {out_path}: {e}") from None
+        finally:
+            output.close()
+
+
+def concat_video(pieces: list[ScenePiece], fps: int, out_path: Path) -> Path:
+    """Join videos (picture only) by stream copy, each piece at its start frame: a chunk from the
+    movie files of its calls, or a scene from its chunks."""
+    if not pieces:
+        raise RenderError(f"nothing to join into {out_path}")
+    with av.open(str(pieces[0].video)) as first:
+        template = first.streams.video[0]
+        extradata = bytes(template.codec_context.extradata or b"")
+        output = av.open(str(out_path), mode="w", format="mp4")
+        try:
+            video = output.add_stream_from_template(template=template)
+            video.time_base = template.time_base
+            _check_same_encoding(pieces, extradata)
+            for _, _, packet in _video_packets(video, pieces, fps):
+                output.mux(packet)
+        except av.error.FFmpegError as e:
+            raise RenderError(f"joining {len(pieces)} videos into {out_path} failed: {e}") from None
+        finally:
+            output.close()
+    return out_path
+
+
+def _check_same_encoding(pieces: list[ScenePiece], extradata: bytes) -> None:
+    """Stream copy needs every scene encoded with the same parameters (same SPS/PPS)."""
+    for piece in pieces[1:]:
+        with av.open(str(piece.video)) as container:
+            other = bytes(container.streams.video[0].codec_context.extradata or b"")
+        if other != extradata:
+            raise RenderError(f"{piece.video} was encoded with other parameters than {pieces[0].video}, so they "
+                              f"cannot be joined without re-encoding; render again with --force")

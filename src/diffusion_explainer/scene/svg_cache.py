@@ -1,0 +1,91 @@
+"""Parsed SVGs kept on disk, so that the processes rendering a video parse each text and formula once.
+
+Every `Text`, `MathTex` and subtitle page is an SVG file that Manim parses into curves
+(`SVGMobject.generate_mobject`: the XML, then svgelements, then a VMobject per path), 0.05-0.4
+CPU-seconds each. A chunk's process builds every mobject of the cues it runs through, so a video
+rendered in chunks parsed the same files many times over. Manim keeps parsed SVGs in memory for
+the life of a process (`SVG_HASH_TO_MOB_MAP`, a deep copy to keep and one per use); this keeps them
+pickled, in memory and in the cache folder, keyed by the file's bytes, the style Manim parses it with and Manim's version, and hands out
+a fresh copy of them, as Manim's own cache does. A pickled copy holds the same float arrays, so the frames
+are the same (tests/render/test_svg_cache.py renders a scene with the cache cold and warm).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from ..core.files import atomic_path
+
+VERSION = 1
+_memory: dict[str, bytes] = {}  # what this process read or made, pickled
+
+
+def _key(mobject) -> str | None:
+    import manim
+    from manim import config
+
+    try:
+        data = mobject.get_file_path().read_bytes()
+    except (OSError, ValueError):
+        return None
+    seed = repr((VERSION, manim.__version__, type(mobject).__name__, mobject.svg_default, mobject.path_string_config,
+                 mobject.generate_config_style_dict(), str(config.renderer)))
+    return hashlib.sha256(seed.encode() + data).hexdigest()[:32]
+
+
+def _read(folder: Path, key: str) -> bytes | None:
+    try:
+        return (folder / f"{key}.pkl").read_bytes()
+    except OSError:
+        return None
+
+
+def _store(folder: Path, key: str, mobject) -> bytes | None:
+    try:
+        data = pickle.dumps(mobject, protocol=pickle.HIGHEST_PROTOCOL)
+        with atomic_path(folder / f"{key}.pkl") as tmp:
+            tmp.write_bytes(data)
+        return data
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return None  # not kept: the next process parses it again
+
+
+def install(folder: Path) -> None:
+    """Make every SVGMobject of this process take its parsed curves from `folder` when there."""
+    from manim.mobject.svg.svg_mobject import SVGMobject
+
+    if getattr(SVGMobject.generate_mobject, "_disk_cached", False):
+        return
+    parse = SVGMobject.generate_mobject
+
+    def generate_mobject(self):
+        key = _key(self)
+        data = None if key is None else _memory.get(key) or _read(folder, key)
+        if data is not None:
+            try:
+                # a fresh copy, as Manim's own cache hands one out; unpickling is about ten times
+                # faster than Mobject.copy's deep copy
+                kept = pickle.loads(data)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+                kept = None  # a damaged or foreign file: parse it again (and replace it)
+            if kept is not None:
+                _memory[key] = data
+                self.add(*kept.submobjects)
+                self.id_to_vgroup_dict = kept.id_to_vgroup_dict
+                return self
+        parse(self)
+        if key is not None:
+            data = _store(folder, key, self)
+            if data is not None:
+                _memory[key] = data
+        return self
+
+    def init_svg_mobject(self, use_svg_cache: bool):
+        # in place of Manim's in-memory cache, which deep-copies every SVG it parses to keep it
+        return self.generate_mobject()
+
+    generate_mobject._disk_cached = True
+    SVGMobject.generate_mobject = generate_mobject
+    SVGMobject.init_svg_mobject = init_svg_mobject

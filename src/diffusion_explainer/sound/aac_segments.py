@@ -1,0 +1,270 @@
+"""The soundtrack's AAC encode in segments, so that a change to one scene re-encodes only its part.
+
+AAC codes sound in frames of AAC_FRAME samples; each packet is made from a window of two frames
+(its own and the next) and the decoder overlaps it with the packet before. So the soundtrack is
+cut on frame borders (the first border at or after each scene's start) and each segment has its
+own encoder, fed PRE_ROLL samples before the segment (so that its psychoacoustic state has
+settled as a whole encode's would) and POST_ROLL after it (the window of its last packet); only
+the packets of the segment's own frames are kept. Packets of two encoders fed the same samples
+then overlap as one encoder's do. Measured on two minutes of the video's mix cut at two scene
+borders: at the junctions the spliced track differs from the source by -64 dB against -54 dB
+for one whole encode; with no post-roll the junction was -32 dB (an audible click).
+
+The samples pushed are the mix before its last stage (`shape`: the true-peak limiter), whose
+output at a sample depends only on the input within `reach` samples of it. A segment's packets
+are kept in the cache under the hash of the encoder's settings and of every input sample that
+reaches what its encoder is fed: a segment whose samples did not change is neither limited nor
+encoded again.
+
+The segments that must be encoded are independent of each other: given `workers` > 1, each is
+limited and encoded in a process of its own (threads would not help: PyAV's AAC encoder holds
+the GIL), while the mix goes on; `finish` collects them in order. A cold ten-minute soundtrack
+then takes the mix and its longest segment, not the sum of its eight encodes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import multiprocessing
+import os
+import pickle
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Sequence
+
+import av
+import numpy as np
+
+from ..core.files import atomic_path, oldest_beyond, sweep_partials
+from ..media.probe import AAC_FRAME
+
+PRE_ROLL = 8 * AAC_FRAME
+POST_ROLL = AAC_FRAME
+KEEP_SEGMENTS = 64  # the cache keeps the most recently used few (a 10-minute video has 8)
+
+
+def segment_borders(scene_starts: Sequence[int], total: int) -> list[int]:
+    """0, the first frame border at or after each later scene's start, and `total`."""
+    inner = sorted({-(-start // AAC_FRAME) * AAC_FRAME for start in scene_starts} - {0})
+    return [0] + [border for border in inner if border < total] + [total]
+
+
+def _unshaped(samples: np.ndarray) -> np.ndarray:
+    return samples
+
+
+Packets = list[tuple[int, int, bytes]]  # (pts, duration, data)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """What one segment's encode needs: everything a worker process is handed."""
+
+    window: np.ndarray  # the input samples it depends on
+    cut: tuple[int, int]  # its encoder's feed within the window: [a, b)
+    skip: int  # how many fed samples come before the segment itself (its pre-roll)
+    length: int  # the segment's own samples
+    first: int  # where the feed starts in the soundtrack (for `check`)
+    last: bool  # the soundtrack's last segment (it keeps the encoder's flushed packets)
+    rate: int
+    bit_rate: int
+    options: dict
+    shape: Callable[[np.ndarray], np.ndarray]
+    stored: Path  # where its packets are kept
+
+
+class SegmentedEncoder:
+    """Takes the mixed soundtrack in time order (`push`), encodes (or finds in `cache`) each
+    segment as soon as all the samples its encoder needs have arrived, and writes the track
+    (`finish`). Use it in a `with` block when `workers` > 1: leaving it stops the processes."""
+
+    def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
+                 check: Callable[[int], None] = lambda position: None,
+                 shape: Callable[[np.ndarray], np.ndarray] = _unshaped, reach: int = 0, workers: int = 1):
+        """`check(position)` is called before each frame encoded here (and while waiting for
+        the workers): it may raise to stop. `shape(window)`: the last stage of the mix, applied
+        to a segment's samples with `reach` samples of context either side (fewer at the
+        soundtrack's ends); with `workers` > 1 it must be picklable (a module's function, or a
+        functools.partial of one)."""
+        self.borders, self.cache, self.check = list(borders), cache, check
+        self.shape, self.reach, self.workers = shape, reach, workers
+        self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
+        self.total = self.borders[-1]
+        self._held = np.zeros((0, 2), np.float32)
+        self._held_from = 0  # the sample position of _held[0]
+        self._next = 0  # the next segment to encode
+        self._parts: list[tuple[int, Packets | concurrent.futures.Future]] = []  # (start, its packets)
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._before_pool: set = set()  # child processes that were not the pool's
+        self.encoded: list[int] = []  # the segments encoded in this run
+        self.reused: list[int] = []  # those found in the cache
+        self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
+        self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
+                         f"pre {PRE_ROLL} post {POST_ROLL} reach {reach}".encode()
+
+    @property
+    def received(self) -> int:
+        return self._held_from + len(self._held)
+
+    def push(self, samples: np.ndarray) -> None:
+        self._held = np.concatenate([self._held, samples.astype(np.float32, copy=False)])
+        while self._next < len(self.borders) - 1 and self.received >= self._window(self._next)[1]:
+            self._segment(self._next)
+            self._next += 1
+            keep_from = self._window(self._next)[0] if self._next < len(self.borders) - 1 else self.received
+            self._held = self._held[keep_from - self._held_from :]
+            self._held_from = keep_from
+
+    def finish(self, path: Path) -> None:
+        """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
+        if self.received != self.total or self._next != len(self.borders) - 1:
+            raise ValueError(f"the soundtrack has {self.received} of {self.total} samples: cannot finish it")
+        packets = [(start + pts, duration, data) for start, part in self._parts
+                   for pts, duration, data in self._collected(part)]
+        with av.open(str(path), mode="w", format="mp4") as output:
+            # an encoder stream that never encodes: opening it gives the track the same codec
+            # configuration and priming the segments' encoders had
+            stream = output.add_stream("aac", rate=self.rate, layout="stereo", options=dict(self.options))
+            stream.bit_rate = self.bit_rate
+            for pts, duration, data in packets:
+                packet = av.Packet(data)
+                packet.pts = packet.dts = pts
+                packet.duration = duration
+                packet.time_base = Fraction(1, self.rate)
+                packet.stream = stream
+                output.mux(packet)
+        self._prune()
+
+    def close(self) -> None:
+        """Stop the worker processes. A segment still being encoded (the render stopped) is
+        abandoned: its process is killed and its unfinished file removed."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        unfinished = any(isinstance(part, concurrent.futures.Future) and not part.done() for _, part in self._parts)
+        pool.shutdown(wait=False, cancel_futures=True)
+        if unfinished:
+            # every worker the pool started, whenever it started it: its manager thread may spawn one
+            # while we look, so until none is left (3.14 has terminate_workers for this)
+            while processes := [p for p in multiprocessing.active_children() if p not in self._before_pool]:
+                for process in processes:
+                    process.kill()
+                for process in processes:
+                    process.join()
+            sweep_partials(self.cache)  # a render holds the build's lock: these were this encode's
+
+    def __enter__(self) -> SegmentedEncoder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _collected(self, part: Packets | concurrent.futures.Future) -> Packets:
+        if not isinstance(part, concurrent.futures.Future):
+            return part
+        while True:
+            self.check(self.total)
+            try:
+                index, packets, cpu_s = part.result(timeout=0.2)
+            except concurrent.futures.TimeoutError:
+                continue
+            self.cpu_s[index] = cpu_s
+            return packets
+
+    def _feed(self, index: int) -> tuple[int, int]:
+        """The samples segment `index`'s encoder is fed: [first, end)."""
+        start, end = self.borders[index], self.borders[index + 1]
+        return max(0, start - PRE_ROLL), min(self.total, end + POST_ROLL)
+
+    def _window(self, index: int) -> tuple[int, int]:
+        """The input samples segment `index` depends on: its feed and the shape's reach."""
+        first, stop = self._feed(index)
+        return max(0, first - self.reach), min(self.total, stop + self.reach)
+
+    def _segment(self, index: int) -> None:
+        start, end = self.borders[index], self.borders[index + 1]
+        first, stop = self._feed(index)
+        low, high = self._window(index)
+        window = np.ascontiguousarray(self._held[low - self._held_from : high - self._held_from])
+        key = hashlib.sha256(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
+                             f"{high - stop} ".encode() + window.tobytes()).hexdigest()[:24]
+        stored = self.cache / f"{key}.packets"
+        packets = _load(stored)
+        if packets is not None:
+            os.utime(stored)
+            self.reused.append(index)
+            self._parts.append((start, packets))
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        job = _Segment(window, (first - low, stop - low), start - first, end - start, first,
+                       index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape, stored)
+        self.encoded.append(index)
+        if self.workers > 1:
+            if self._pool is None:  # spawned: the mix runs in a thread, and forking a threaded process is unsafe
+                self._before_pool = set(multiprocessing.active_children())
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._parts.append((start, self._pool.submit(make_segment, index, job)))
+        else:
+            _, packets, self.cpu_s[index] = make_segment(index, job, self.check)
+            self._parts.append((start, packets))
+
+    def _prune(self) -> None:
+        for old in oldest_beyond(self.cache.glob("*.packets"), KEEP_SEGMENTS):
+            old.unlink(missing_ok=True)
+
+
+def make_segment(index: int, job: _Segment, check: Callable[[int], None] = lambda position: None
+                 ) -> tuple[int, Packets, float]:
+    """Shape, encode and keep one segment: (its index, its packets, the CPU seconds it took)."""
+    cpu = time.thread_time()
+    samples = np.ascontiguousarray(job.shape(job.window)[job.cut[0] : job.cut[1]], dtype=np.float32)
+    packets = encode_segment(samples, job.skip, job.length, job.last, job.rate, job.bit_rate, job.options,
+                             lambda position: check(job.first + position))
+    with atomic_path(job.stored) as tmp, open(tmp, "wb") as f:
+        pickle.dump(packets, f)
+    return index, packets, time.thread_time() - cpu
+
+
+def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate: int, bit_rate: int,
+                   options: dict, check: Callable[[int], None]) -> Packets:
+    """The packets of samples[skip : skip + length], pts counted from samples[skip] (the very
+    first segment keeps the encoder's priming packet, the last its flushed ones). `check` is
+    called with each frame's position in `samples`."""
+    codec = av.CodecContext.create("aac", "w")
+    codec.sample_rate, codec.layout, codec.format = rate, "stereo", "fltp"
+    codec.bit_rate, codec.time_base, codec.options = bit_rate, Fraction(1, rate), dict(options)
+    codec.open()
+    kept = []
+
+    def keep(packets) -> None:
+        for packet in packets:
+            pts = packet.pts - skip
+            if (pts >= 0 or skip == 0) and (pts < length or last):
+                kept.append((pts, packet.duration, bytes(packet)))
+
+    for position in range(0, len(samples), AAC_FRAME):
+        check(position)
+        keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, rate)))
+    keep(codec.encode(None))
+    return kept
+
+
+def _load(stored: Path) -> Packets | None:
+    """A kept segment's packets; None if there is none (or what is there cannot be read)."""
+    try:
+        with open(stored, "rb") as f:
+            packets = pickle.load(f)
+    except Exception:  # none, or a damaged file: encoded again and replaced
+        return None
+    return packets if isinstance(packets, list) else None
+
+
+def audio_frame(block: np.ndarray, position: int, rate: int) -> av.AudioFrame:
+    """One frame of (samples, 2) float32 for the encoder."""
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
+    frame.sample_rate, frame.pts, frame.time_base = rate, position, Fraction(1, rate)
+    return frame

@@ -1,0 +1,356 @@
+"""The video's soundtrack: one AAC track of exactly the video's length, and its two stems (the
+narration alone, the music and effects alone) as WAV files.
+
+It is built from the scenes' narration tracks, each padded with silence or trimmed to exactly
+its scene's length in samples: copy-joining per-scene audio would drop each scene's silent tail
+and pull every later line early (about 1 s of drift was measured that way). Under the narration
+goes the music bed with its effects (sound/), unless the render is asked for no music. A silent
+render gets a silent track of the same length and no stems, so the delivered file has the same
+shape either way.
+
+The mix is made for the whole video and encoded in segments, one per scene (aac_segments.py):
+a segment whose samples did not change comes from the cache, so an edit of one scene's line
+re-encodes that scene's part. The effects a scene marks are only known once that scene has
+rendered (SceneSounds): a scene still rendering is mixed first with the effects its last render
+marked, and again only if its new render marks others. Started while the scenes render, the
+soundtrack is usually done when they are.
+What was made is kept under a name made from everything it was made of (the narration, the
+scene layout, the events, the code that mixes it, the encoder's settings): joining again after a
+change to the pictures only copies it, and a change to the music encodes only the soundtrack.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import threading
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import av
+import numpy as np
+
+from .. import sound
+from ..core.errors import RenderError
+from ..core.files import PARTIAL_MARK, atomic_path, oldest_beyond
+from ..media.join import ScenePiece
+from ..media.probe import AUDIO_RATE
+from ..narration import loudness
+from ..narration.mixing import TRUE_PEAK_CEILING_DB
+from . import aac_segments, limiter
+from .aac_segments import SegmentedEncoder, segment_borders
+from .events import SoundEvent
+from .mixdown import Mixdown
+
+AUDIO_BITRATE = 192_000
+# ffmpeg's own AAC encoder: its "fast" coder is about twice as fast as the default "twoloop"
+# and at 192 kb/s for speech the difference is not audible.
+AAC_OPTIONS = {"aac_coder": "fast"}
+# The limiter's ceiling, under the delivery's -1 dBTP: AAC's coding noise adds to the peaks.
+LIMIT_DB = TRUE_PEAK_CEILING_DB - 0.5
+KEEP_SOUNDTRACKS = 3  # the cache keeps the most recent few
+# Beside the soundtracks in the cache: the encoded segments (aac_segments.py) and music beds.
+SEGMENTS_DIR, BEDS_DIR = "segments", "beds"
+KEEP_BEDS = 2
+AUDIO_NAME, NARRATION_NAME, MUSIC_NAME = "soundtrack.m4a", "narration.wav", "music.wav"
+
+
+@dataclass(frozen=True)
+class Soundtrack:
+    """One encoded soundtrack in the cache: a folder named by its key."""
+
+    folder: Path
+
+    @property
+    def key(self) -> str:
+        return self.folder.name
+
+    @property
+    def audio(self) -> Path:
+        return self.folder / AUDIO_NAME
+
+    @property
+    def narration(self) -> Path | None:
+        """The speech alone (mono, 16-bit, 48 kHz); None for a silent render."""
+        path = self.folder / NARRATION_NAME
+        return path if path.exists() else None
+
+    @property
+    def music(self) -> Path | None:
+        """The music and effects alone (stereo, 16-bit, 48 kHz); None without music."""
+        path = self.folder / MUSIC_NAME
+        return path if path.exists() else None
+
+
+@dataclass
+class SoundCosts:
+    """CPU seconds spent on segments encoded in processes of their own (aac_segments.py): the
+    thread that mixes does not count them."""
+
+    segments_cpu_s: list[float] = field(default_factory=list)
+
+
+class SceneSounds:
+    """The sound events each scene's render recorded (kept in the scene manifest): a reused
+    scene's at once, a scene being rendered's once its video is kept (`settle`)."""
+
+    def __init__(self, recorded: Callable[[str], tuple[SoundEvent, ...]], rendering=()):
+        self._recorded = recorded
+        self._pending = {scene_id: threading.Event() for scene_id in rendering}
+
+    def settle(self, scene_id: str) -> None:
+        """The scene's render was kept: its events are final."""
+        if scene_id in self._pending:
+            self._pending[scene_id].set()
+
+    def now(self, scene_id: str) -> tuple[SoundEvent, ...]:
+        """What is recorded now: final, or the previous render's for a scene still rendering."""
+        return self._recorded(scene_id)
+
+    def settled(self) -> bool:
+        return all(event.is_set() for event in self._pending.values())
+
+    def wait(self, scene_id: str, stop: threading.Event | None = None) -> tuple[SoundEvent, ...]:
+        pending = self._pending.get(scene_id)
+        while pending is not None and not pending.wait(0.2):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"stopped while waiting for {scene_id} to render")
+        return self._recorded(scene_id)
+
+
+NO_SOUNDS = SceneSounds(lambda scene_id: ())
+
+
+def file_digest(path: Path | None) -> str:
+    if path is None:
+        return "silence"
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def mixing_code_digest() -> str:
+    """The code the soundtrack is made by: the sound package (music, ducking, effects, mix), the
+    loudness and limiter it uses, this module and the segmented encoder."""
+    files = sorted(Path(sound.__file__).parent.glob("*.py")) + [Path(loudness.__file__), Path(__file__),
+                                                                 Path(aac_segments.__file__)]
+    return hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
+
+
+def soundtrack_key(pieces: list[ScenePiece], fps: int, music: bool = False,
+                   events: dict[str, tuple[SoundEvent, ...]] | None = None) -> str:
+    music = music and not _silent(pieces)
+    parts = [f"{p.scene_id}:{_scene_samples(p, fps)}:{file_digest(p.audio)}" for p in pieces]
+    parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())}, code {mixing_code_digest()}")
+    if music:
+        parts.append("music")
+        parts += [f"{p.scene_id} sounds {[(e.frame, e.name) for e in (events or {}).get(p.scene_id, ())]}" for p in pieces]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+class Stopped(Exception):
+    """The encode was asked to stop (the render was interrupted or failed)."""
+
+
+def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None, *,
+               music: bool = True, sounds: SceneSounds = NO_SOUNDS,
+               on_encoded: Callable[[Soundtrack], None] | None = None, workers: int = 1,
+               costs: SoundCosts | None = None) -> Soundtrack:
+    """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
+    stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene.
+    `workers`: processes to encode segments in (1: in this thread); their CPU goes into `costs`."""
+    guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
+    cached = Soundtrack(cache_dir / guess)
+    if cached.audio.exists():
+        os.utime(cached.folder)  # recently used: the last the cache lets go of
+        if not music or sounds.settled():
+            return cached
+        # a scene being rendered may still mark the same effects as before: then nothing to do
+        if on_encoded is not None:
+            on_encoded(cached)
+        final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
+        if final == guess:
+            return cached
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    work = cache_dir / f".{os.getpid()}{PARTIAL_MARK}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded, workers=workers,
+                        costs=costs)
+        done = Soundtrack(cache_dir / soundtrack_key(pieces, fps, music, events))
+        if done.audio.exists():
+            shutil.rmtree(work)
+        else:
+            os.replace(work, done.folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    tracks = (p for p in cache_dir.iterdir() if p.is_dir() and p.name not in (SEGMENTS_DIR, BEDS_DIR))
+    for old in oldest_beyond(tracks, KEEP_SOUNDTRACKS):
+        if old != done.folder:
+            shutil.rmtree(old, ignore_errors=True)
+    return done
+
+
+def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
+           music: bool = True, sounds: SceneSounds = NO_SOUNDS,
+           on_encoded: Callable[[Soundtrack], None] | None = None, workers: int = 1,
+           costs: SoundCosts | None = None) -> dict[str, tuple[SoundEvent, ...]]:
+    """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
+    in time order; returns the events that went into it. `on_encoded(soundtrack)`: called with
+    each track made (in `folder`), before it is known to be the final one.
+
+    Scenes still rendering are first mixed with the effects their last render marked (an edit
+    seldom moves them), so the encode need not wait for them; once they are done, if their
+    effects did change, the mix is made again with the new ones (the segments before the first
+    changed scene are then found in the cache)."""
+    silent = _silent(pieces)
+    narration = np.concatenate([_read_piece(p, fps) for p in pieces]) if pieces else np.zeros((0, 2), np.float32)
+    places, first = [], 0
+    for piece in pieces:
+        places.append((first, _scene_samples(piece, fps)))
+        first += places[-1][1]
+    mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent, make_bed=bed_maker(folder.parent))
+    ceiling = 10.0 ** (LIMIT_DB / 20.0)
+
+    def check(position: int) -> None:
+        if stop is not None and stop.is_set():
+            raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
+
+    def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
+        events: dict[str, tuple[SoundEvent, ...]] = {}
+        with SegmentedEncoder(segment_borders([start for start, _ in places], len(narration)),
+                              folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
+                              shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
+                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
+            with _Stems(folder, silent, mix.music is not None) as stems:
+                for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                    check(start)
+                    if mix.music is not None:
+                        events[piece.scene_id] = events_of(piece.scene_id)
+                        mix.add_scene_events(index, events[piece.scene_id], fps)
+                    voice, bed = mix.block(start, start + length)
+                    stems.write(voice, bed)
+                    encoder.push(voice if bed is None else voice + bed)
+            encoder.finish(folder / AUDIO_NAME)
+        if costs is not None and workers > 1:
+            costs.segments_cpu_s += encoder.cpu_s.values()
+        if on_encoded is not None:
+            on_encoded(Soundtrack(folder))
+        return events
+
+    if mix.music is None or sounds.settled():
+        return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+    unmixed = mix.music.copy()  # the bed before any effect
+    guessed = mix_and_encode(sounds.now)
+    if all(sounds.wait(scene_id, stop) == guessed[scene_id] for scene_id in guessed):
+        return guessed
+    mix.music = unmixed
+    return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+
+
+def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
+    """sound.music.render_bed, with its results kept in `cache_dir`/BEDS_DIR: the bed depends
+    only on the scenes' places and the music code, so an edit that keeps every scene's length
+    (the timeline absorbs a changed line in its scene's pauses) reads it back instead of
+    synthesising ten minutes of pad again."""
+    from . import music, score
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (music, score))
+
+    def make(chords, total: int, rate: int, seed: int) -> np.ndarray:
+        key = hashlib.sha256(code + repr((chords, total, rate, seed)).encode()).hexdigest()[:20]
+        folder = cache_dir / BEDS_DIR
+        path = folder / f"{key}.npy"
+        try:
+            bed = np.load(path)
+            os.utime(path)
+            return bed
+        except (OSError, ValueError, EOFError):
+            pass
+        bed = music.render_bed(chords, total, rate, seed)
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            np.save(tmp, bed)
+        for old in oldest_beyond(folder.glob("*.npy"), KEEP_BEDS):
+            old.unlink(missing_ok=True)
+        return bed
+
+    return make
+
+
+class _Stems:
+    """The narration (mono) and music (stereo) stems, written as 16-bit WAV while mixing."""
+
+    def __init__(self, folder: Path, silent: bool, music: bool):
+        self.files = {}
+        if not silent:
+            self.files["narration"] = self._open(folder / NARRATION_NAME, 1)
+        if music:
+            self.files["music"] = self._open(folder / MUSIC_NAME, 2)
+
+    @staticmethod
+    def _open(path: Path, channels: int) -> wave.Wave_write:
+        out = wave.open(str(path), "wb")
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(AUDIO_RATE)
+        return out
+
+    def write(self, voice: np.ndarray, bed: np.ndarray | None) -> None:
+        if "narration" in self.files:
+            self.files["narration"].writeframes(_pcm16(voice.mean(axis=1)))
+        if "music" in self.files and bed is not None:
+            self.files["music"].writeframes(_pcm16(bed))
+
+    def __enter__(self) -> _Stems:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for out in self.files.values():
+            out.close()
+
+
+def _pcm16(samples: np.ndarray) -> bytes:
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def _silent(pieces: list[ScenePiece]) -> bool:
+    return all(p.audio is None for p in pieces)
+
+
+def _scene_samples(piece: ScenePiece, fps: int) -> int:
+    return piece.frames * AUDIO_RATE // fps
+
+
+def _read_piece(piece: ScenePiece, fps: int) -> np.ndarray:
+    samples = _scene_samples(piece, fps)
+    if piece.audio is None:
+        return np.zeros((samples, 2), np.float32)
+    try:
+        return _read_track(piece.audio, samples)
+    except (av.error.FFmpegError, OSError) as e:
+        raise RenderError(f"cannot read the narration track of {piece.scene_id} ({piece.audio}): {e}") from None
+
+
+def _read_track(path: Path, samples: int) -> np.ndarray:
+    """A track as float32 (samples, 2) at 48 kHz, padded with silence or trimmed to `samples`."""
+    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
+    chunks = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray())
+    for out in resampler.resample(None):
+        chunks.append(out.to_ndarray())
+    data = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
+    if data.shape[1] < samples:
+        data = np.pad(data, ((0, 0), (0, samples - data.shape[1])))
+    return np.ascontiguousarray(data[:, :samples].T, dtype=np.float32)

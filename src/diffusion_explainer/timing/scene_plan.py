@@ -1,0 +1,92 @@
+"""From the screenplay to a scene's plan: its timeline in frames and its narration track.
+
+This is where speech and timing meet: each line is synthesised (or, in silent mode, its reading
+time estimated), a scene that is too tight is spoken faster within `timeline.MAX_SPEEDUP`, the
+lines are laid on the frame clock and the scene's audio track is mixed to its exact length.
+It knows nothing of Manim: the base scene and the render command both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import narration
+from ..core import runtime
+from ..core.style import FRAME_HEIGHT, Layout
+from ..screenplay import Scene, Screenplay, load_screenplay
+from ..subtitles import SubtitleFitter
+from .timeline import SceneTimeline, plan_scene, speed_needed
+
+
+def silent_by_default() -> bool:
+    """Whether DIFFUSION_EXPLAINER_SILENT asks for silent drafts (no speech synthesised)."""
+    return narration.silent_mode()
+
+
+@dataclass(frozen=True)
+class ScenePlan:
+    screenplay: Screenplay
+    scene: Scene
+    timeline: SceneTimeline
+    audio: Path | None  # the scene's narration track, exactly the scene's length (None: silent)
+    fitter: SubtitleFitter
+
+
+def fitter_for(screenplay: Screenplay, aspect: float) -> SubtitleFitter:
+    """How subtitles are paged for a frame of this width-to-height ratio."""
+    return SubtitleFitter(Layout(FRAME_HEIGHT * aspect, screenplay.style.subtitle_size), screenplay.style.font)
+
+
+def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> dict[str, narration.Speech]:
+    """Each line's speech at `speed`: synthesised (cached), or only its length estimated when silent."""
+    return {
+        line.id: narration.synthesize(line.reading, screenplay.character(line.speaker).voice, speed=speed, silent=silent)
+        for line in scene.lines
+    }
+
+
+def speech_speed(scene: Scene, screenplay: Screenplay, silent: bool) -> float:
+    """How fast the scene's lines are spoken: 1.0, or faster (a whole percent, rounded up, so the
+    cache key is stable) if they do not fit at natural speed; refuses a scene that cannot fit even
+    sped up."""
+    speed = speed_needed(scene, _lengths(speak(scene, screenplay, 1.0, silent)))
+    return math.ceil(speed * 100) / 100 if speed > 1.0 else 1.0
+
+
+def plan_for(
+    scene_id: str,
+    fps: int,
+    frame_width: float = FRAME_HEIGHT * 16 / 9,
+    silent: bool | None = None,
+    screenplay: Screenplay | None = None,
+    reference: dict | None = None,
+) -> ScenePlan:
+    """A scene's plan; `reference`: the layout it was last rendered with (timeline.plan_scene)."""
+    silent = narration.silent_mode(silent)
+    screenplay = screenplay or load_screenplay()
+    scene = screenplay.scene(scene_id)
+    fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT)
+
+    speed = speech_speed(scene, screenplay, silent)
+    speech = speak(scene, screenplay, speed, silent)
+    timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
+                          speed=speed, reference=reference)
+
+    audio = None
+    if not silent:
+        # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
+        placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
+        key = hashlib.sha256(repr((scene.duration_s, [(s, str(p)) for s, p in placements])).encode()).hexdigest()[:16]
+        out = runtime.cache_dir("tracks") / f"{scene.id}-{key}.wav"
+        if not out.exists():
+            narration.mix_track(placements, scene.duration_s, out)
+        audio = out
+    return ScenePlan(screenplay, scene, timeline, audio, fitter)
+
+
+def _lengths(speech: dict[str, narration.Speech]) -> dict[str, float]:
+    """How long each line holds the voice: from where its voice starts to the end of its clip."""
+    return {line_id: s.duration_s - s.lead_in_s for line_id, s in speech.items()}

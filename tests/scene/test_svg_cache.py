@@ -1,0 +1,60 @@
+"""Parsed SVGs kept on disk give the frames that parsing them gives."""
+
+import pytest
+
+from diffusion_explainer.core.runtime import CACHE_ENV, FRAME_LOG_ENV
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.render.pipeline import render_video
+from diffusion_explainer.render.progress import Progress
+from diffusion_explainer.screenplay import load_screenplay
+from tests.render.test_any_screenplay import SMALL
+
+pytestmark = pytest.mark.render
+SETTINGS = RenderSettings.custom("256,144", 10, silent=True, jobs=1)
+
+
+def test_a_scene_drawn_from_kept_svgs_has_the_frames_of_one_that_parsed_them(tmp_path):
+    cache = tmp_path / "cache"  # the scene processes' own, empty at first
+    hashes = []
+    for name in ("cold", "warm"):
+        log = tmp_path / f"{name}.log"
+        render_video(SETTINGS, screenplay=load_screenplay(SMALL), root=tmp_path / "build", force=True,
+                     progress=Progress(quiet=True), only=["s01_hello"], chunks_per_job=1000,
+                     job_environment={FRAME_LOG_ENV: str(log), CACHE_ENV: str(cache)})
+        hashes.append([h for f in sorted(tmp_path.glob(f"{name}.log.*")) for h in f.read_text().split()])
+        if name == "cold":
+            kept = {p.name: p.stat().st_mtime_ns for p in (cache / "svg").glob("*.pkl")}
+            assert len(kept) >= 3, "the title, the word and the subtitle pages were kept"
+    assert len(hashes[0]) == 80 and hashes[0] == hashes[1]
+    assert {p.name: p.stat().st_mtime_ns for p in (cache / "svg").glob("*.pkl")} == kept, \
+        "the warm run parsed nothing again"
+
+
+def test_formulas_and_texts_from_the_kept_svgs_have_the_parsed_curves(tmp_path, monkeypatch):
+    import numpy as np
+    from manim import Text
+    from manim.mobject.svg.svg_mobject import SVGMobject
+
+    from diffusion_explainer.scene import svg_cache
+    from diffusion_explainer.visuals.formulas import CLOSED_FORM, formula
+
+    monkeypatch.setattr(SVGMobject, "generate_mobject", SVGMobject.generate_mobject)  # undone after the test
+    monkeypatch.setattr(SVGMobject, "init_svg_mobject", SVGMobject.init_svg_mobject)
+    monkeypatch.setattr(svg_cache, "_memory", {})
+    monkeypatch.chdir(tmp_path)  # Manim writes the SVG files of texts and formulas under ./media
+    make = [lambda: formula(*CLOSED_FORM),
+            lambda: Text("ノイズを足す", font="Noto Sans CJK JP")]
+    parsed = [m() for m in make]  # Manim's own parse
+    svg_cache.install(tmp_path / "svg")
+    cold = [m() for m in make]  # parsed, and kept
+    svg_cache._memory.clear()
+    warm = [m() for m in make]  # from the files
+
+    def curves(mobject):
+        return [p.points for p in mobject.family_members_with_points()]
+
+    assert len(list((tmp_path / "svg").glob("*.pkl"))) == 2
+    for a, b, c in zip(parsed, cold, warm):
+        assert len(curves(a)) == len(curves(b)) == len(curves(c)) > 3
+        assert all(np.array_equal(x, y) and np.array_equal(x, z) for x, y, z in zip(curves(a), curves(b), curves(c)))
+        assert [m.fill_color for m in a.family_members_with_points()] == [m.fill_color for m in c.family_members_with_points()]

@@ -1,0 +1,189 @@
+"""The soundtrack with music, on synthetic narration (no Manim): the effects a scene marks land on
+their frames, a scene change's swell peaks at the cut, the stems are written and add up to the
+mix, the music's inputs key the cache, and an encode waits for a scene still rendering."""
+
+import threading
+
+import av
+import numpy as np
+import pytest
+
+from diffusion_explainer.media.join import ScenePiece
+from diffusion_explainer.narration.audio_files import read_wav, write_wav
+from diffusion_explainer.sound import soundtrack as module
+from diffusion_explainer.sound.events import SoundEvent
+from diffusion_explainer.sound.soundtrack import SceneSounds, soundtrack
+from tests.narration.signals import speech_like_clip
+
+RATE = 48000
+FPS = 10
+
+
+def narration_wav(path, seconds, voices_s):
+    """A 48 kHz stereo track of `seconds` with a speech-like buzz during each (start, end)."""
+    track = np.zeros(round(seconds * RATE))
+    for start, end in voices_s:
+        clip = speech_like_clip(end - start, rate=RATE, seed=int(start * 10))
+        track[round(start * RATE) : round(start * RATE) + len(clip)] = clip
+    return write_wav(path, np.column_stack([track, track]), RATE)
+
+
+@pytest.fixture
+def two_scenes(tmp_path):
+    a = narration_wav(tmp_path / "a.wav", 4.0, [(0.5, 2.5)])
+    b = narration_wav(tmp_path / "b.wav", 6.0, [(3.0, 5.0)])
+    return [ScenePiece("a", tmp_path / "a.mp4", 0, 40, a), ScenePiece("b", tmp_path / "b.mp4", 40, 60, b)]
+
+
+def decoded(path):
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1).T
+
+
+def onset(effects, from_s, to_s):
+    """When a sound that is alone in (from_s, to_s) first reaches a tenth of its peak."""
+    part = np.abs(effects[round(from_s * RATE) : round(to_s * RATE)]).max(axis=1)
+    return from_s + np.flatnonzero(part > part.max() / 10)[0] / RATE
+
+
+def level_db(samples, from_s, to_s):
+    part = samples[round(from_s * RATE) : round(to_s * RATE)]
+    return 10 * np.log10(np.mean(part**2))
+
+
+def test_effects_land_on_their_frames_and_the_stems_add_up_to_the_mix(two_scenes, tmp_path):
+    # scene b marks a reveal at its frame 12 (1.2 s into it, in a pause) and the finale at frame 52
+    sounds = SceneSounds(lambda scene_id: (SoundEvent(12, "reveal"), SoundEvent(52, "finale")) if scene_id == "b" else ())
+    made = soundtrack(two_scenes, FPS, tmp_path / "cache", music=True, sounds=sounds)
+    music, rate = read_wav(made.music)
+    voice, _ = read_wav(made.narration)
+    assert rate == RATE and music.shape == (10 * RATE, 2) and voice.shape == (10 * RATE, 1)
+    # the same soundtrack without the scene's events: the difference is the two effects alone
+    plain, _ = read_wav(soundtrack(two_scenes, FPS, tmp_path / "cache", music=True).music)
+    effects = music - plain
+    assert onset(effects, 4.5, 8.9) == pytest.approx(5.2, abs=0.005)  # the reveal
+    assert onset(effects, 8.9, 10.0) == pytest.approx(9.2, abs=0.005)  # the finale
+    assert np.max(np.abs(effects[: 5 * RATE])) == 0  # nothing before the reveal
+    # the swell into the scene change at 4.0 s rises into the cut, and a bell starts on it
+    assert level_db(music, 3.35, 3.4) + 6 < level_db(music, 3.9, 3.95) < level_db(music, 4.0, 4.05) - 6
+    # the narration stem is the speech alone: silent where no one speaks, however loud the music
+    assert np.max(np.abs(voice[round(5.1 * RATE) : round(6.9 * RATE)])) == 0
+    # the stems add up to the mix: the same level in every 100 ms (AAC keeps levels, not waveforms:
+    # it may code a noisy band as noise)
+    mix, both = decoded(made.audio)[: 10 * RATE], voice + music
+    for start in np.arange(0.0, 10.0, 0.1):
+        assert level_db(mix, start, start + 0.1) == pytest.approx(level_db(both, start, start + 0.1), abs=1.0), start
+
+
+def test_no_music_leaves_music_and_effects_out(two_scenes, tmp_path):
+    sounds = SceneSounds(lambda scene_id: (SoundEvent(12, "reveal"),))
+    with_music = soundtrack(two_scenes, FPS, tmp_path / "cache", music=True, sounds=sounds)
+    without = soundtrack(two_scenes, FPS, tmp_path / "cache", music=False, sounds=sounds)
+    assert without.key != with_music.key and without.music is None and without.narration is not None
+    mix = decoded(without.audio)
+    quiet = mix[round(5.1 * RATE) : round(6.9 * RATE)]  # a pause in scene b: no music, no bell
+    assert np.max(np.abs(quiet)) < 1e-3
+
+
+def test_a_silent_render_has_no_stems(tmp_path):
+    pieces = [ScenePiece("a", tmp_path / "a.mp4", 0, 20, None)]
+    made = soundtrack(pieces, FPS, tmp_path / "cache", music=True)
+    assert made.narration is None and made.music is None
+    assert np.max(np.abs(decoded(made.audio)), initial=0) == 0
+
+
+def test_the_mixing_code_keys_the_cache(two_scenes, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = soundtrack(two_scenes, FPS, cache)
+    assert soundtrack(two_scenes, FPS, cache) == first
+    monkeypatch.setattr(module, "mixing_code_digest", lambda: "another bed")
+    assert soundtrack(two_scenes, FPS, cache) != first
+
+
+def test_the_encode_waits_for_a_scene_still_rendering_and_takes_its_new_events(two_scenes, tmp_path):
+    recorded = {"a": (), "b": (SoundEvent(30, "reveal"),)}  # what b's previous render marked
+    sounds = SceneSounds(lambda scene_id: recorded[scene_id], rendering=["b"])
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(made=soundtrack(two_scenes, FPS, tmp_path / "c", sounds=sounds)))
+    worker.start()
+    worker.join(timeout=3)
+    assert worker.is_alive(), "the encode finished without waiting for scene b"
+    recorded["b"] = (SoundEvent(12, "reveal"),)  # b's new render marks another frame
+    sounds.settle("b")
+    worker.join(timeout=60)
+    music, _ = read_wav(result["made"].music)
+    plain, _ = read_wav(soundtrack(two_scenes, FPS, tmp_path / "c", music=True).music)
+    effects = music - plain
+    assert onset(effects, 4.5, 10.0) == pytest.approx(5.2, abs=0.005)  # the new frame 12, not the old 30
+
+
+def test_a_cached_soundtrack_is_kept_when_the_rerendered_scene_marks_the_same_events(two_scenes, tmp_path):
+    events = {"a": (), "b": (SoundEvent(12, "reveal"),)}
+    cache = tmp_path / "cache"
+    first = soundtrack(two_scenes, FPS, cache, sounds=SceneSounds(lambda s: events[s]))
+    stamp = first.audio.stat().st_mtime_ns
+    rendering = SceneSounds(lambda s: events[s], rendering=["b"])
+    threading.Timer(0.5, rendering.settle, ["b"]).start()
+    assert soundtrack(two_scenes, FPS, cache, sounds=rendering) == first
+    assert first.audio.stat().st_mtime_ns == stamp
+
+
+def test_stopping_while_waiting_for_a_scene_leaves_no_soundtrack(two_scenes, tmp_path):
+    sounds = SceneSounds(lambda scene_id: (), rendering=["b"])
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    with pytest.raises(module.Stopped):
+        soundtrack(two_scenes, FPS, tmp_path / "cache", stop, sounds=sounds)
+    cache = tmp_path / "cache"
+    # the music bed and scene a's encoded segment are finished cache entries; nothing else is left
+    assert [p.name for p in cache.iterdir() if p.name not in (module.SEGMENTS_DIR, module.BEDS_DIR)] == []
+    assert not [p for p in cache.rglob("*") if module.PARTIAL_MARK in p.name]
+
+
+def encodes(monkeypatch):
+    """Record, for every segmented encode, which segments it encoded and which it found kept."""
+    made = []
+    real_finish = module.SegmentedEncoder.finish
+
+    def finish(self, path):
+        made.append((list(self.encoded), list(self.reused)))
+        return real_finish(self, path)
+
+    monkeypatch.setattr(module.SegmentedEncoder, "finish", finish)
+    return made
+
+
+def test_an_edit_of_one_scene_encodes_only_its_segment_after_many_renders(two_scenes, tmp_path, monkeypatch):
+    made = encodes(monkeypatch)
+    cache = tmp_path / "cache"
+    a, b = two_scenes
+    line, rate = read_wav(a.audio)
+    for i in range(module.KEEP_SOUNDTRACKS + 1):  # enough soundtracks for the cache to let old ones go
+        # scene a's line a little quieter each time: the video's loudness moves by thousandths of
+        # a dB, which the mix's gain (in 0.1 dB steps) does not follow
+        edited_a = write_wav(tmp_path / f"a{i}.wav", line * (1 - 0.002 * i), rate)
+        soundtrack([ScenePiece("a", a.video, 0, 40, edited_a), b], FPS, cache)
+    assert made[0] == ([0, 1], [])
+    # scene a's line changed every time; scene b's segment (from its first AAC frame on) never did
+    assert all(encoded == [0] and reused == [1] for encoded, reused in made[1:]), made
+    assert (cache / module.SEGMENTS_DIR).is_dir() and (cache / module.BEDS_DIR).is_dir()
+    assert len([p for p in cache.iterdir() if p.name not in (module.SEGMENTS_DIR, module.BEDS_DIR)]) == module.KEEP_SOUNDTRACKS
+
+
+def test_a_scene_rendering_again_with_the_same_effects_is_not_mixed_twice(two_scenes, tmp_path, monkeypatch):
+    made = encodes(monkeypatch)
+    events = {"a": (), "b": (SoundEvent(12, "reveal"),)}
+    new_b = narration_wav(tmp_path / "b2.wav", 6.0, [(3.0, 4.5)])  # b's line edited: its segment is new
+    rendering = SceneSounds(lambda s: events[s], rendering=["b"])
+    finished = threading.Event()
+    worker = threading.Thread(target=lambda: (soundtrack([two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, new_b)],
+                                                         FPS, tmp_path / "cache", sounds=rendering), finished.set()))
+    worker.start()
+    deadline = 60
+    while not made and deadline > 0:  # the mix with b's last effects is done while b still renders
+        worker.join(timeout=0.1)
+        deadline -= 0.1
+    assert made and not finished.is_set()
+    rendering.settle("b")  # b rendered and marked the same reveal
+    worker.join(timeout=60)
+    assert finished.is_set() and len(made) == 1  # nothing mixed or encoded again
