@@ -55,3 +55,13 @@ def small_narrated_render(tmp_path_factory):
     log = io.StringIO()
     report = render_video(settings, screenplay=load_screenplay(SMALL_SCREENPLAY), root=root, progress=Progress(stream=log))
     return Outputs(root, settings, SMALL_SCREENPLAY.stem), report, log.getvalue()
+
+
+@pytest.fixture
+def tiny_video(tmp_path):
+    def make(name: str, frames: int, **kwargs) -> Path:
+        from tests.video_files import write_video
+
+        return write_video(tmp_path / name, frames, **kwargs)
+
+    return make

@@ -21,7 +21,7 @@ from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewReco
 from diffusion_explainer.review.voice_timing import voice_onsets
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import REPO, SMALL_SCREENPLAY
-from tests.render.conftest import write_video
+from tests.video_files import write_video
 
 
 def record_with(lines, fps=10, duration_s=20):

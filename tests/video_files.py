@@ -1,11 +1,10 @@
-"""Helpers for the render tests: tiny real videos made with PyAV (no Manim)."""
+"""Tiny real videos made with PyAV (no Manim), for the tests that join, probe and check videos."""
 
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-import pytest
 
 
 def write_video(path: Path, frames: int, fps: int = 10, size=(256, 144), colour=(40, 80, 160), *,
@@ -41,11 +40,3 @@ def write_video(path: Path, frames: int, fps: int = 10, size=(256, 144), colour=
                 container.mux(audio.encode(block))
             container.mux(audio.encode(None))
     return path
-
-
-@pytest.fixture
-def tiny_video(tmp_path):
-    def make(name: str, frames: int, **kwargs) -> Path:
-        return write_video(tmp_path / name, frames, **kwargs)
-
-    return make
