@@ -2,12 +2,8 @@
 
 from manim import DOWN, UP, FadeIn, FadeOut, Group, GrowArrow, Write
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import title as title_demo
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.diagram import flow_arrow
-from diffusion_explainer.visuals.pictures import picture_card
-from diffusion_explainer.visuals.text import HEADING_EM, TITLE_EM, jp
+from diffusion_explainer.scene.toolbox import HEADING_EM, TITLE_EM, ExplainerScene, flow_arrow, jp, picture_card, style
 
 PICTURE_SIDE = 2.4
 TITLE_GAP = 0.5  # between the title and the pictures, and the line that joins them

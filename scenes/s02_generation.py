@@ -1,29 +1,14 @@
 """Scene 02: 画像生成って何？ (0:25-1:15)."""
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    ImageMobject,
-    LaggedStart,
-    Rectangle,
-    Text,
+    DOWN, LEFT, RIGHT, UP, Dot, FadeIn, FadeOut, Group, GrowArrow, ImageMobject, LaggedStart, Rectangle, Text,
     Transform,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import generation
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.subtitles.band import font_size_for
-from diffusion_explainer.visuals.diagram import flow_arrow
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.scene.toolbox import (
+    SMALL_EM, ExplainerScene, flow_arrow, font_size_for, jp, label, picture, style,
+)
 
 COLUMNS = (-4.8, -2.4, 0.0, 2.4, 4.8)  # the two rows of the ink / reverse comparison
 INK_ROW_Y, MODEL_ROW_Y = 2.05, -0.5

@@ -1,35 +1,15 @@
 """Scene 03: 前方過程 — ノイズを加える (1:15-2:45)."""
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Brace,
-    Create,
-    CurvedArrow,
-    DashedVMobject,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    LaggedStart,
-    Transform,
-    VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, Brace, Create, CurvedArrow, DashedVMobject, Dot, FadeIn, FadeOut, Group, GrowArrow,
+    LaggedStart, Transform, VGroup, Write,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import forward
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.charts import line_plot
-from diffusion_explainer.visuals.diagram import flow_arrow
-from diffusion_explainer.visuals.formulas import CLOSED_FORM, FORWARD_STEP, formula
-from diffusion_explainer.visuals.mixed_text import mixed
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label, number
+from diffusion_explainer.scene.toolbox import (
+    CLOSED_FORM, FORWARD_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed, number,
+    picture, play_section_title, style,
+)
 
 
 class ForwardProcess(ExplainerScene):

@@ -1,33 +1,15 @@
 """Scene 04: 核心 — ノイズ除去を学ぶ (2:45-4:30)."""
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    Indicate,
-    RoundedRectangle,
-    SurroundingRectangle,
-    Transform,
-    VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, GrowArrow, Indicate, RoundedRectangle,
+    SurroundingRectangle, Transform, VGroup, Write,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import loss, training
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.charts import line_plot
-from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
-from diffusion_explainer.visuals.formulas import LOSS, formula
-from diffusion_explainer.visuals.mixed_text import mixed
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label, wrapped
+from diffusion_explainer.scene.toolbox import (
+    LOSS, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed, picture, play_section_title,
+    style, toy_network_note, unet, wrapped,
+)
 
 SIDE = 2.2  # the size of the pictures in the game
 

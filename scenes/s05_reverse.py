@@ -3,31 +3,15 @@
 from types import SimpleNamespace
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    CurvedArrow,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    LaggedStart,
-    Transform,
-    VGroup,
+    DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, Transform, VGroup,
     Write,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import reverse
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
-from diffusion_explainer.visuals.formulas import REVERSE_STEP, formula
-from diffusion_explainer.visuals.mixed_text import mixed
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, jp, label
+from diffusion_explainer.scene.toolbox import (
+    REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, mixed, picture, play_section_title,
+    style, toy_network_note, unet,
+)
 
 
 class ReverseProcess(ExplainerScene):

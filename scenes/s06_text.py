@@ -1,33 +1,15 @@
 """Scene 06: テキスト条件付け (6:15-7:45)."""
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Arrow,
-    Create,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    LaggedStart,
-    SurroundingRectangle,
-    Transform,
-    VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, SurroundingRectangle,
+    Transform, VGroup, Write,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import guidance
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.diagram import box, flow_arrow, toy_network_note, unet
-from diffusion_explainer.visuals.formulas import GUIDANCE, formula
-from diffusion_explainer.visuals.mixed_text import mixed
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import SMALL_EM, label, wrapped
-from diffusion_explainer.visuals.vectors import vector_grid
+from diffusion_explainer.scene.toolbox import (
+    GUIDANCE, SMALL_EM, ExplainerScene, box, flow_arrow, formula, label, mixed, picture, play_section_title, style,
+    toy_network_note, unet, vector_grid, wrapped,
+)
 
 
 class TextConditioning(ExplainerScene):
@@ -152,7 +134,7 @@ class TextConditioning(ExplainerScene):
         diff = Arrow(dots["u"], dots["c"], buff=0, color=style.INK, stroke_width=5, max_tip_length_to_length_ratio=0.15)
         boost = Arrow(dots["c"], dots["g"], buff=0, color=style.ACCENT, stroke_width=5,
                       max_tip_length_to_length_ratio=0.06)
-        diff_label = mixed(rf"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$", em=SMALL_EM, color=style.INK)
+        diff_label = mixed(r"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$", em=SMALL_EM, color=style.INK)
         diff_label.next_to(diff, UP, buff=0.1)
         boost_label = mixed(f"差を $s = {at.scale:g}$ 倍に伸ばす", em=SMALL_EM, color=style.ACCENT).next_to(boost, UP, buff=0.1)
         names = VGroup(

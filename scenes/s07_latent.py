@@ -1,32 +1,15 @@
 """Scene 07: 潜在拡散モデル (7:45-9:15)."""
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Circumscribe,
-    Create,
-    DashedLine,
-    FadeIn,
-    FadeOut,
-    Group,
-    GrowArrow,
-    LaggedStart,
-    Line,
-    VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, Circumscribe, Create, DashedLine, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, Line,
+    VGroup, Write,
 )
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import latent
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.diagram import flow_arrow, toy_network_note, unet
-from diffusion_explainer.visuals.latents import coder, latent_stack, size_box
-from diffusion_explainer.visuals.mixed_text import mixed
-from diffusion_explainer.visuals.pictures import picture, picture_card
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import HEADING_EM, SMALL_EM, jp, label
+from diffusion_explainer.scene.toolbox import (
+    HEADING_EM, SMALL_EM, ExplainerScene, coder, flow_arrow, jp, label, latent_stack, mixed, picture, picture_card,
+    play_section_title, size_box, style, toy_network_note, unet,
+)
 
 
 class LatentDiffusion(ExplainerScene):

@@ -3,15 +3,11 @@
 import numpy as np
 from manim import DOWN, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, RoundedRectangle, VGroup
 
-from diffusion_explainer.core import style
 from diffusion_explainer.demos import loss, summary
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.charts import line_plot
-from diffusion_explainer.visuals.diagram import flow_arrow, unet
-from diffusion_explainer.visuals.latents import latent_stack
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.sections import play_section_title
-from diffusion_explainer.visuals.text import HEADING_EM, SMALL_EM, TITLE_EM, jp, label
+from diffusion_explainer.scene.toolbox import (
+    HEADING_EM, SMALL_EM, TITLE_EM, ExplainerScene, flow_arrow, jp, label, latent_stack, line_plot, picture,
+    play_section_title, style, unet,
+)
 
 CARD_W, CARD_H, GAP = 2.45, 3.7, 0.3
 

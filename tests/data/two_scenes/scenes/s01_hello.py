@@ -2,9 +2,7 @@
 
 from manim import UP, FadeIn, FadeOut, Write
 
-from diffusion_explainer.core import style
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.text import HEADING_EM, TITLE_EM, jp
+from diffusion_explainer.scene.toolbox import HEADING_EM, TITLE_EM, ExplainerScene, jp, style
 
 
 class Hello(ExplainerScene):

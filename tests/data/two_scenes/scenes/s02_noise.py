@@ -4,9 +4,7 @@ import numpy as np
 from manim import FadeIn, Group
 
 from diffusion_explainer.engine import pictures, schedule
-from diffusion_explainer.scene.explainer_scene import ExplainerScene
-from diffusion_explainer.visuals.pictures import picture
-from diffusion_explainer.visuals.text import label
+from diffusion_explainer.scene.toolbox import ExplainerScene, label, picture
 
 STEPS = (0, 100, 250, 500, 750, 1000)
 
