@@ -122,6 +122,26 @@ def test_a_scene_file_that_does_not_parse_is_named_with_its_line(tmp_path):
     assert any("s01_hello.py: scene s01_hello: is missing" in m for m in messages), messages
 
 
+def test_an_undefined_name_and_a_forgotten_import_are_named_with_their_lines(tmp_path):
+    copy = tmp_path / "two_scenes"
+    shutil.copytree(SMALL, copy)
+    scene = copy / "scenes" / "s02_noise.py"
+    code = scene.read_text(encoding="utf-8")
+    code = code.replace("self.clear_stage(run_time=1.0)", "self.play(FadeOut(Group(*self.mobjects)), run_time=1.0)")
+    code = code.replace("spot[1] - 1.8", "botom - 1.8")
+    scene.write_text(code, encoding="utf-8")
+    lines = code.splitlines()
+    result, seconds = run_check(copy / "noise_in_two_scenes.yaml")
+    assert result.returncode == 2
+    messages = errors_of(result)
+    typo_line = next(i for i, line in enumerate(lines, 1) if "botom" in line)
+    fade_line = next(i for i, line in enumerate(lines, 1) if "FadeOut" in line)
+    assert any(f"s02_noise.py:{typo_line}: Noise: uses `botom`" in m for m in messages), messages
+    assert any(f"s02_noise.py:{fade_line}: Noise: uses `FadeOut`" in m and "from `manim`" in m
+               for m in messages), messages
+    assert len(messages) == 2, messages
+
+
 def test_render_refuses_before_rendering_anything(tmp_path):
     path = broken_copy(tmp_path, "        id: dilute_and_add\n", "")
     build = tmp_path / "build"

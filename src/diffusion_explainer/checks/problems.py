@@ -25,6 +25,7 @@ from ..screenplay import Scene, Screenplay
 from ..timing.sync import phrase_found
 from ..timing.timeline import MAX_SPEEDUP, TimelineError, minimum_gaps_s, speed_needed
 from . import preflight
+from .scene_code import code_problems, explain
 from .scene_files import SceneFile, SceneFileError, read_scene_file
 
 ENGINE = "kokoro"  # the engine renders speak with
@@ -89,6 +90,11 @@ def scene_file_problems(screenplay: Screenplay) -> tuple[list[Problem], dict[str
                                         f"{', '.join(cue_ids)}): rename the cue in {screenplay.path} to match, or, "
                                         f"for a helper, start its name with _"))
         problems += _reference_problems(screenplay, scene, info, shown)
+    by_path = {screenplay.scene_file(scene_id): info for scene_id, info in files.items()}
+    for found in code_problems(sorted(by_path)):
+        info = by_path.get(found.path)
+        where = info.class_name if info is not None else "scene file"
+        problems.append(Problem(display(found.path), found.line, where, explain(found)))
     return problems, files
 
 
