@@ -64,7 +64,7 @@ check: setup
 	$(PY) -m diffusion_explainer check $(SCREENPLAY)
 
 train: setup
-	$(PY) -m diffusion_explainer.engine train
+	$(PY) -m diffusion_explainer train
 
 # QUALITY=l|m|h|p|k (Manim's letters, default h = 1080p60); MUSIC=0 leaves the music bed and effects
 # out (narration only); RENDER_FLAGS=--force renders every scene again, RENDER_FLAGS=--silent skips
@@ -93,7 +93,7 @@ verify: setup
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
 bench: setup ray
-	$(PY) -m diffusion_explainer.engine bench
+	$(PY) -m diffusion_explainer engine-bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
 
 clean:

@@ -1,20 +1,52 @@
-"""The render command's refusals as a user sees them: exit code 2 and one paragraph on stderr,
-and nothing written."""
+"""The command line as a user sees it: every command listed in the top-level help and answering
+--help; the render's refusals (exit code 2, one paragraph on stderr, nothing written); the engine's
+commands the Makefile calls."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
+from diffusion_explainer.cli import build_parser, main
 from diffusion_explainer.render.pipeline import build_lock
 from tests.conftest import REPO, SCREENPLAY
+
+COMMANDS = ["check", "render", "verify", "bench", "train", "engine-bench", "engine-metrics", "sound-check",
+            "speech-times"]
 
 
 def run(tmp_path, *args, **env):
     environment = dict(os.environ, DIFFUSION_EXPLAINER_BUILD=str(tmp_path / "build"), **env)
     return subprocess.run([sys.executable, "-m", "diffusion_explainer", *args], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=300)
+                          check=False, capture_output=True, text=True, timeout=300)
+
+
+def test_the_top_level_help_lists_every_command(tmp_path):
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    listed = re.search(r"\{([a-z,-]+)\}", result.stdout).group(1).split(",")
+    assert sorted(listed) == sorted(COMMANDS)
+    for command in COMMANDS:
+        assert re.search(rf"^ +{command} +\S", result.stdout, re.MULTILINE), f"{command} has no help line"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_answers_help(command, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and "--help" in out, out
+
+
+def test_an_unknown_option_is_refused_except_by_sound_check(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["train", "--no-such-option"])
+    assert exit.value.code == 2 and "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+    _, forwarded = build_parser().parse_known_args(["sound-check", "my.yaml", "-q", "l", "--excerpt", "3"])
+    assert forwarded == ["my.yaml", "-q", "l", "--excerpt", "3"]
 
 
 def one_paragraph(stderr: str) -> str:
@@ -87,3 +119,41 @@ def test_an_interrupted_render_stops_its_manim_processes_and_keeps_the_previous_
     assert previous.read_bytes() == b"the previous video"
     assert not [p for p in build.rglob("*.mp4") if p.parent.name == "256x144p10-silent"]
     assert not list(build.glob(".*.partial*"))
+
+
+@pytest.fixture(scope="module")
+def trained_models():
+    from diffusion_explainer.engine import models
+
+    return models.load_or_train_all(progress=True)
+
+
+def test_train_reuses_the_cache(tmp_path, trained_models):
+    result = run(tmp_path, "train")
+    assert result.returncode == 0, result.stderr
+    assert "pixel model: cached" in result.stdout and "latent model: cached" in result.stdout
+
+
+def test_engine_bench_reports_training_and_both_samplers(tmp_path, trained_models):
+    result = run(tmp_path, "engine-bench", "--pictures", "4", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"pixel denoiser\s+\d+\.\d s", out)
+    assert re.search(r"latent autoencoder\s+\d+\.\d s", out)
+    for name in ("pixel", "latent"):
+        line = re.search(rf"{name}: DDPM-1000 ([\d.]+) s\s+DDIM-50 ([\d.]+) s\s+DDPM/DDIM ([\d.]+)x", out)
+        assert line, out
+        ddpm, ddim = map(float, line.groups()[:2])
+        assert ddpm > ddim  # 1000 network calls against 50
+
+
+def test_speech_times_speaks_every_line_with_the_real_voices(tmp_path):
+    small = REPO / "tests" / "data" / "two_scenes" / "noise_in_two_scenes.yaml"
+    result = run(tmp_path, "speech-times", str(small), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^4 lines, \d+ characters, [\d.]+ s with 1 jobs$", result.stdout, re.MULTILINE), result.stdout
+    rows = re.findall(r"^(\w+)\s+(\d+)\s+\d+\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+[+-][\d.]+% [+-][\d.]+%$",
+                      result.stdout, re.MULTILINE)
+    assert {voice for voice, *_ in rows} == {"jf_alpha", "jm_kumo"}, result.stdout
+    for _, lines, audio_s, chars_per_s in rows:
+        assert int(lines) == 2 and float(audio_s) > 1 and 3 < float(chars_per_s) < 12

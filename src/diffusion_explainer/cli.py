@@ -1,4 +1,4 @@
-"""The command line: `python -m diffusion_explainer check|render|...`.
+"""The command line: `python -m diffusion_explainer <command>`, every command of the project.
 
 User errors (a bad screenplay, a missing font) are caught here, once, and printed as one
 paragraph with exit code 2; anything else is a bug and keeps its traceback.
@@ -106,6 +106,40 @@ def cmd_verify(args) -> int:
     return 1 if args.strict and report["problems"] else 0
 
 
+def cmd_train(args) -> int:
+    from .engine.report import train_all
+
+    train_all(force=args.force)
+    return 0
+
+
+def cmd_engine_bench(args) -> int:
+    from .engine.report import print_timings
+
+    print_timings(retrain=args.retrain, n_pictures=args.pictures, repeats=args.repeats)
+    return 0
+
+
+def cmd_engine_metrics(args) -> int:
+    from .engine.report import print_quality
+
+    print_quality()
+    return 0
+
+
+def cmd_sound_check(args, forwarded: list[str]) -> int:
+    from .review.sound_check import main as sound_check
+
+    return sound_check(forwarded)
+
+
+def cmd_speech_times(args) -> int:
+    from .narration.measure import speech_times
+
+    print(speech_times(load_screenplay(args.file), jobs=args.jobs))
+    return 0
+
+
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
     from .core.settings import DEFAULT_QUALITY, QUALITIES
 
@@ -142,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render only this scene (repeatable), for a quick look: no join, no side files")
     render.set_defaults(func=cmd_render)
 
-    bench = sub.add_parser("bench", help="time a full render, a no-change render and a naive baseline scene")
+    bench = sub.add_parser("bench", help="the render's speed figures, under build/bench/: from scratch, nothing "
+                                         "changed, one line edited, chunks as jobs, a naive baseline scene")
     _add_render_options(bench)
     bench.add_argument("--baseline-scene", default="s03_forward",
                        help="the scene rendered the naive way for comparison (default s03_forward); 'none' skips it")
@@ -155,13 +190,55 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
     verify.add_argument("--strict", action="store_true", help="exit with 1 when the report lists any problem")
     verify.set_defaults(func=cmd_verify)
+
+    train = sub.add_parser("train", help="train the engine's models into the cache, or confirm they are there "
+                                         "(a render does it when they are missing)")
+    train.add_argument("--force", action="store_true", help="train again and replace the cached models")
+    train.set_defaults(func=cmd_train)
+
+    engine_bench = sub.add_parser("engine-bench", help="the engine's timings: each model's training, and "
+                                                       "DDPM-1000 against DDIM-50 sampling")
+    engine_bench.add_argument("--retrain", action="store_true",
+                              help="measure training afresh in a temporary cache (and say whether the weights "
+                                   "come out bit-identical to the cached ones) instead of reading the recorded times")
+    engine_bench.add_argument("--pictures", type=int, default=16, help="pictures sampled per timing (default 16)")
+    engine_bench.add_argument("--repeats", type=int, default=3, help="time each sampler this often, keep the best "
+                                                                     "(default 3)")
+    engine_bench.set_defaults(func=cmd_engine_bench)
+
+    engine_metrics = sub.add_parser("engine-metrics", help="the trained models' quality numbers: fidelity, the "
+                                                           "guidance sweep, the autoencoder's PSNR")
+    engine_metrics.set_defaults(func=cmd_engine_metrics)
+
+    # Its options are review/sound_check.py's own: everything after the command is handed to it.
+    sound_check = sub.add_parser("sound-check", add_help=False,
+                                 help="the last render's soundtrack against its targets: silences, loudness, true "
+                                      "peak, the music under each voice, voice onsets; a spectrogram excerpt "
+                                      "(sound-check --help for its options)")
+    sound_check.set_defaults(func=cmd_sound_check, forwards=True)
+
+    speech = sub.add_parser("speech-times", help="speak every line with the real voices: speaking rates, synthesis "
+                                                 "time, the silent-mode estimate's error")
+    speech.add_argument("file", nargs="?", help="screenplay YAML (default: script/diffusion_explainer.yaml)")
+    speech.add_argument("-j", "--jobs", type=int, default=2, help="speech processes at once (default 2)")
+    speech.set_defaults(func=cmd_speech_times)
     return parser
 
 
+def _parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The options, and what a forwarding command (sound-check) hands on; anything unknown to
+    another command is refused as argparse refuses it."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and not getattr(args, "forwards", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args, rest
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, forwarded = _parse(argv)
     try:
-        return args.func(args)
+        return args.func(args, forwarded) if getattr(args, "forwards", False) else args.func(args)
     except CheckFailed as e:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)

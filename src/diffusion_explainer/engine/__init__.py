@@ -45,10 +45,10 @@ Ink in water (`ink`)
     simulate_ink(size=64, frames=60, ...) -> InkFrames(times, concentration)
     ink_to_rgb(concentration) -> uint8 frames;  random_walkers(n, steps, seed)
 
-Command line (`python -m diffusion_explainer.engine ...`):
-    train [--force]     make every trained artefact (or confirm it is cached)
-    bench [--retrain]   training times; DDPM-1000 against DDIM-50 for 16 pictures
-    metrics             the quality numbers: fidelity, guidance sweep, autoencoder PSNR
+Reports (`report`), printed; the command line's `train`, `engine-bench`, `engine-metrics`:
+    train_all(force=False)          make every trained artefact (or confirm it is cached)
+    print_timings(retrain=False)    training times; DDPM-1000 against DDIM-50 for 16 pictures
+    print_quality()                 the quality numbers: fidelity, guidance sweep, autoencoder PSNR
 
 Training is seeded and runs on one BLAS thread, so a retrain reproduces the cached bits; the
 cache key covers the configuration and artefacts.ENGINE_VERSION (bump it when code that
