@@ -23,14 +23,14 @@ def test_a_scene_drawn_from_kept_svgs_has_the_frames_of_one_that_parsed_them(tmp
                      job_environment={FRAME_LOG_ENV: str(log), CACHE_ENV: str(cache)})
         hashes.append([h for f in sorted(tmp_path.glob(f"{name}.log.*")) for h in f.read_text().split()])
         if name == "cold":
-            kept = {p.name: p.stat().st_mtime_ns for p in (cache / "svg").glob("*.pkl")}
+            kept = {p.name: p.stat().st_ino for p in (cache / "svg").glob("*.blob")}
             assert len(kept) >= 3, "the title, the word and the subtitle pages were kept"
     assert len(hashes[0]) == 80 and hashes[0] == hashes[1]
-    assert {p.name: p.stat().st_mtime_ns for p in (cache / "svg").glob("*.pkl")} == kept, \
-        "the warm run parsed nothing again"
+    assert {p.name: p.stat().st_ino for p in (cache / "svg").glob("*.blob")} == kept, \
+        "the warm run parsed nothing again (a put replaces the file)"
 
 
-def test_formulas_and_texts_from_the_kept_svgs_have_the_parsed_curves(tmp_path, monkeypatch):
+def test_formulas_and_texts_from_the_kept_svgs_have_the_parsed_curves(tmp_path, monkeypatch, caplog):
     import numpy as np
     from manim import Text
     from manim.mobject.svg.svg_mobject import SVGMobject
@@ -53,8 +53,23 @@ def test_formulas_and_texts_from_the_kept_svgs_have_the_parsed_curves(tmp_path, 
     def curves(mobject):
         return [p.points for p in mobject.family_members_with_points()]
 
-    assert len(list((tmp_path / "svg").glob("*.pkl"))) == 2
-    for a, b, c in zip(parsed, cold, warm):
-        assert len(curves(a)) == len(curves(b)) == len(curves(c)) > 3
-        assert all(np.array_equal(x, y) and np.array_equal(x, z) for x, y, z in zip(curves(a), curves(b), curves(c)))
+    kept = {p: p.stat().st_size for p in (tmp_path / "svg").glob("*.blob")}
+    assert len(kept) == 2
+    # a damaged entry: found, reported, parsed again and kept again
+    for path, size in kept.items():
+        with open(path, "r+b") as f:
+            f.truncate(size // 2)
+    svg_cache._memory.clear()
+    with caplog.at_level("WARNING", logger="diffusion_explainer.cache"):
+        healed = [m() for m in make]
+    assert sorted(r.getMessage() for r in caplog.records) == sorted(
+        f"cache: svg/{p.stem} was damaged (size {size // 2:,} of {size:,} bytes); made again" for p, size in kept.items())
+    assert {p: p.stat().st_size for p in kept} == kept
+    svg_cache._memory.clear()
+    again = [m() for m in make]  # from the files written by the healing parse
+    assert caplog.records[2:] == []
+    for a, b, c, d, e in zip(parsed, cold, warm, healed, again):
+        assert len(curves(a)) == len(curves(b)) == len(curves(c)) == len(curves(d)) == len(curves(e)) > 3
+        assert all(np.array_equal(x, y) and np.array_equal(x, z) and np.array_equal(x, u) and np.array_equal(x, v)
+                   for x, y, z, u, v in zip(curves(a), curves(b), curves(c), curves(d), curves(e)))
         assert [m.fill_color for m in a.family_members_with_points()] == [m.fill_color for m in c.family_members_with_points()]

@@ -3,22 +3,26 @@
 A scene's pictures and numbers come from runs of the trained models (a thousand-step sampling,
 a guidance sweep of 80 pictures), seeded, so the same inputs always give the same result. Every
 chunk of a scene runs the scene's story, and with it these computations: the slowest took several
-CPU-seconds per chunk. `on_disk` keeps a result under a name made of the function, its
-arguments, the trained models it may use and the code of the engine and the demos; a process
-finds it there (and in memory after the first call) instead of computing it again.
+CPU-seconds per chunk. `on_disk` keeps a result in the cache's store (core/store.py) under a key
+made of the function, its arguments, the trained models it may use and the code of the engine and
+the demos; a process finds it there (and in memory after the first call) instead of computing it
+again.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import pickle
 from pathlib import Path
 
 from ..core import runtime
-from ..core.files import write_bytes
+from ..core.keys import digest
+from ..core.store import Store
 
 _PACKAGE = Path(__file__).resolve().parents[1]
+# What cache/demos may hold, the least recently used let go first: the video's results take a few
+# megabytes, and every edit of the engine's or the demos' code keys a new set.
+MAX_BYTES = 256 * 2**20
 
 
 @functools.cache
@@ -38,20 +42,24 @@ def _inputs_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def store() -> Store:
+    return Store(runtime.cache_dir("demos"), max_bytes=MAX_BYTES)
+
+
 def on_disk(function):
-    """Keep the function's results in the cache's demos/ folder (and in memory)."""
+    """Keep the function's results in the cache's demos/ store (and in memory)."""
 
     @functools.lru_cache(maxsize=8)
     def cached(*args, **kwargs):
-        key = hashlib.sha256(repr((function.__module__, function.__qualname__, args, sorted(kwargs.items()),
-                                   _inputs_digest())).encode()).hexdigest()[:24]
-        path = runtime.cache_dir("demos") / f"{function.__name__}-{key}.pkl"
-        try:
-            return pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            pass
+        key = f"{function.__name__}-" + digest(repr((function.__module__, function.__qualname__, args,
+                                                     sorted(kwargs.items()), _inputs_digest())).encode())
+        results = store()
+        found = results.get_object(key)
+        if found is not None:
+            return found
         result = function(*args, **kwargs)
-        write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        results.put_object(key, result)
+        results.prune()
         return result
 
     functools.update_wrapper(cached, function)

@@ -5,20 +5,24 @@ Every `Text`, `MathTex` and subtitle page is an SVG file that Manim parses into 
 CPU-seconds each. A chunk's process builds every mobject of the cues it runs through, so a video
 rendered in chunks parsed the same files many times over. Manim keeps parsed SVGs in memory for
 the life of a process (`SVG_HASH_TO_MOB_MAP`, a deep copy to keep and one per use); this keeps them
-pickled, in memory and in the cache folder, keyed by the file's bytes, the style Manim parses it with and Manim's version, and hands out
-a fresh copy of them, as Manim's own cache does. A pickled copy holds the same float arrays, so the frames
-are the same (tests/render/test_svg_cache.py renders a scene with the cache cold and warm).
+pickled, in memory and in the cache's store (core/store.py), keyed by the file's bytes, the style
+Manim parses it with and Manim's version, and hands out a fresh copy of them, as Manim's own cache
+does. A pickled copy holds the same float arrays, so the frames are the same
+(tests/scene/test_svg_cache.py renders a scene with the cache cold and warm).
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from pathlib import Path
 
-from ..core.files import atomic_path
+from ..core.keys import digest
+from ..core.store import Store
 
 VERSION = 1
+# What cache/svg may hold: the least recently used go first. A parsed text is 2-60 kB, the whole
+# video's texts and formulas about MEASURED; the budget leaves room for several edited versions.
+MAX_BYTES = 256 * 2**20
 _memory: dict[str, bytes] = {}  # what this process read or made, pickled
 
 
@@ -32,44 +36,40 @@ def _key(mobject) -> str | None:
         return None
     seed = repr((VERSION, manim.__version__, type(mobject).__name__, mobject.svg_default, mobject.path_string_config,
                  mobject.generate_config_style_dict(), str(config.renderer)))
-    return hashlib.sha256(seed.encode() + data).hexdigest()[:32]
+    return digest(seed.encode() + data)
 
 
-def _read(folder: Path, key: str) -> bytes | None:
-    try:
-        return (folder / f"{key}.pkl").read_bytes()
-    except OSError:
-        return None
-
-
-def _store(folder: Path, key: str, mobject) -> bytes | None:
+def _keep(store: Store, key: str, mobject) -> bytes | None:
     try:
         data = pickle.dumps(mobject, protocol=pickle.HIGHEST_PROTOCOL)
-        with atomic_path(folder / f"{key}.pkl") as tmp:
-            tmp.write_bytes(data)
+        store.put_bytes(key, data)
         return data
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return None  # not kept: the next process parses it again
 
 
 def install(folder: Path) -> None:
-    """Make every SVGMobject of this process take its parsed curves from `folder` when there."""
+    """Make every SVGMobject of this process take its parsed curves from the store in `folder`
+    when there, and let the least recently used go beyond MAX_BYTES."""
     from manim.mobject.svg.svg_mobject import SVGMobject
 
     if getattr(SVGMobject.generate_mobject, "_disk_cached", False):
         return
+    store = Store(folder, max_bytes=MAX_BYTES)
+    store.prune()
     parse = SVGMobject.generate_mobject
 
     def generate_mobject(self):
         key = _key(self)
-        data = None if key is None else _memory.get(key) or _read(folder, key)
+        data = None if key is None else _memory.get(key) or store.get_bytes(key)
         if data is not None:
             try:
                 # a fresh copy, as Manim's own cache hands one out; unpickling is about ten times
                 # faster than Mobject.copy's deep copy
                 kept = pickle.loads(data)
             except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-                kept = None  # a damaged or foreign file: parse it again (and replace it)
+                store.discard(key, "cannot be unpickled")  # parsed again below, and kept again
+                kept = None
             if kept is not None:
                 _memory[key] = data
                 self.add(*kept.submobjects)
@@ -77,7 +77,7 @@ def install(folder: Path) -> None:
                 return self
         parse(self)
         if key is not None:
-            data = _store(folder, key, self)
+            data = _keep(store, key, self)
             if data is not None:
                 _memory[key] = data
         return self
