@@ -1,13 +1,24 @@
-"""Which scenes are stale: an edit to one line, one scene file or the scenes' shared code marks
-exactly the scenes it can change, and nothing else (real screenplay, real timelines)."""
+"""Which scenes are stale: an edit to one line, one scene file or the code the scene processes run
+marks exactly the scenes it can change, and nothing else (real screenplay, real timelines, a copy
+of the real package)."""
 
+import contextlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from diffusion_explainer.core.settings import RenderSettings
-from diffusion_explainer.render.inputs import SceneInputs, SharedInputs, package_code_digest, scene_inputs
+from diffusion_explainer.render.inputs import (
+    PACKAGE_DIR,
+    SceneInputs,
+    SharedInputs,
+    package_code_digest,
+    scene_code_files,
+    scene_inputs,
+    timing_part,
+)
 from diffusion_explainer.render.pipeline import stale_reasons
 from diffusion_explainer.screenplay import load_screenplay, parse_screenplay
 from diffusion_explainer.timing.video_plan import plan_video
@@ -68,28 +79,89 @@ def test_shared_code_and_engine_artefacts_make_every_scene_stale(yaml_text):
         assert changed(before, after) == {sid: [part] for sid in before}
 
 
-def test_package_code_that_cannot_change_pixels_is_left_out(tmp_path):
-    package = tmp_path / "pkg"
-    for name in ("core/style.py", "render/pipeline.py", "narration/speech.py", "cli.py", "visuals/text.py"):
-        (package / name).parent.mkdir(parents=True, exist_ok=True)
-        (package / name).write_text("x = 1\n", encoding="utf-8")
-    scenes = tmp_path / "scenes"
-    scenes.mkdir()
-    (scenes / "s01_title.py").write_text("a\n", encoding="utf-8")
-    (scenes / "common.py").write_text("b\n", encoding="utf-8")
-    digest = lambda: package_code_digest(package, scenes, frozenset({"s01_title"}))  # noqa: E731
-    first = digest()
-    for name in ("render/pipeline.py", "narration/speech.py", "cli.py"):
-        (package / name).write_text("x = 2\n", encoding="utf-8")
-        assert digest() == first, name
-    (scenes / "s01_title.py").write_text("changed\n", encoding="utf-8")  # its own part, not shared code
-    assert digest() == first
-    for name in ("core/style.py", "visuals/text.py"):
-        (package / name).write_text("x = 3\n", encoding="utf-8")
-        assert digest() != first, name
-        first = digest()
-    (scenes / "common.py").write_text("a scene helper changed\n", encoding="utf-8")
-    assert digest() != first
+@pytest.fixture(scope="module")
+def package_copy(tmp_path_factory):
+    """A copy of the package and of the scene files, to edit."""
+    root = tmp_path_factory.mktemp("code")
+    shutil.copytree(PACKAGE_DIR, root / "diffusion_explainer", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "scenes", root / "scenes")
+    return root / "diffusion_explainer", root / "scenes"
+
+
+@contextlib.contextmanager
+def edited(path: Path, text: str = "\n# edited\n"):
+    """`path` with `text` added, as long as the block runs."""
+    before = path.read_bytes()
+    path.write_bytes(before + text.encode())
+    try:
+        yield
+    finally:
+        path.write_bytes(before)
+
+
+@pytest.mark.parametrize("module", ["scene/held_frames.py", "scene/launcher.py", "scene/svg_cache.py",
+                                    "visuals/text.py", "demos/forward.py", "engine/schedule.py", "sound/events.py",
+                                    "timing/handover.py", "__init__.py"])
+def test_code_the_scene_process_runs_keys_every_scene(package_copy, module):
+    package, scenes = package_copy
+    digest = lambda: package_code_digest(package, scenes, frozenset(p.stem for p in scenes.glob("*.py")))
+    before = digest()
+    with edited(package / module):
+        assert digest() != before, module
+    assert digest() == before
+
+
+@pytest.mark.parametrize("module", ["render/pipeline.py", "render/chunks.py", "review/page.py", "review/page.css",
+                                    "cli.py", "bench/benchmark.py"])
+def test_code_only_the_render_runs_does_not(package_copy, module):
+    package, scenes = package_copy
+    digest = lambda: package_code_digest(package, scenes, frozenset(p.stem for p in scenes.glob("*.py")))
+    before = digest()
+    with edited(package / module):
+        assert digest() == before, module
+
+
+def test_the_closure_follows_imports_from_the_scene_files_and_lazy_imports(package_copy, tmp_path):
+    package, scenes = package_copy
+    files = lambda: {p.relative_to(package).as_posix() for p in scene_code_files(package, scenes)}
+    before = files()
+    assert "demos/forward.py" in before and "render/pipeline.py" not in before
+    assert "bench/predictions.py" not in before
+    # a scene file that starts importing a module brings it in, and what it imports
+    scene = scenes / "s01_title.py"
+    with edited(scene, "\nfrom diffusion_explainer.bench import predictions\n"):
+        assert {"bench/__init__.py", "bench/predictions.py"} <= files()
+    # so does a module of the closure that imports one inside a function, relatively
+    with edited(package / "visuals/text.py", "\ndef later():\n    from ..bench import predictions\n"):
+        assert "bench/predictions.py" in files()
+    # and a data file beside a module of the closure is read with it
+    data = package / "visuals" / "palette.json"
+    data.write_text("{}", encoding="utf-8")
+    try:
+        assert "visuals/palette.json" in files()
+    finally:
+        data.unlink()
+    assert files() == before
+
+
+def test_a_scene_file_that_does_not_parse_still_has_a_digest(package_copy):
+    package, scenes = package_copy
+    with edited(scenes / "s02_generation.py", "\ndef broken(:\n"):
+        assert package_code_digest(package, scenes, frozenset({"s02_generation"}))
+
+
+def test_scene_helpers_key_every_scene_but_scene_files_do_not(package_copy):
+    package, scenes = package_copy
+    ids = frozenset(p.stem for p in scenes.glob("*.py"))
+    before = package_code_digest(package, scenes, ids)
+    with edited(scenes / "s05_reverse.py", "\nx = 1\n"):  # its own part ("scene file"), not shared code
+        assert package_code_digest(package, scenes, ids) == before
+    helper = scenes / "common.py"
+    helper.write_text("a = 1\n", encoding="utf-8")
+    try:
+        assert package_code_digest(package, scenes, ids) != before
+    finally:
+        helper.unlink()
 
 
 def test_a_scene_is_reused_only_with_its_recorded_inputs_and_video(tmp_path):
@@ -104,3 +176,11 @@ def test_a_scene_is_reused_only_with_its_recorded_inputs_and_video(tmp_path):
     assert stale_reasons(inputs, dict(entry, bytes=4), video, force=False) == ["video changed on disk"]
     other = SceneInputs("s01_title", {"screenplay": "a", "scene file": "c"})
     assert stale_reasons(other, entry, video, force=False) == ["scene file changed"]
+
+
+def test_the_timing_part_is_the_frames_not_how_they_were_laid_out(yaml_text):
+    timeline = plan_video(SETTINGS, parse_screenplay(yaml_text, "a.yaml"), only=["s03_forward"]).scenes[0].timeline
+    assert timing_part(replace(timeline, layout="as rendered before")) == timing_part(timeline)
+    first = timeline.cues[0]
+    moved = replace(timeline, cues=(replace(first, span=replace(first.span, end=first.span.end + 1)),) + timeline.cues[1:])
+    assert timing_part(moved) != timing_part(timeline)

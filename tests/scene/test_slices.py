@@ -1,6 +1,8 @@
 """A long animation is played in slices (subtitle pages change between them, and a chunk can
 begin at any of them): the frames drawn in slices must be the frames drawn in one call."""
 
+import itertools
+
 import numpy as np
 from manim import Animation, Square
 
@@ -28,7 +30,7 @@ def drawn_alphas(cuts, fps=60):
     way _play_frames has it: n frames at t = k / fps with run_time (n - 0.5) / fps."""
     total = cuts[-1] - cuts[0]
     inner = Recorder(total)
-    for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(cuts)):
         part = _Slice(inner, a - cuts[0], b - a, total, first=i == 0, last=b == cuts[-1])
         run_time = (b - a - 0.5) / fps if b - a > 1 else 1 / fps
         for t in np.arange(0, run_time, 1 / fps):

@@ -12,25 +12,27 @@ start of the scene to the chunk's end, so they can only change if something that
 changed: the code and everything else a scene's pixels depend on (`shared`), the scene's length,
 the subtitle pages shown up to the chunk's end, and what of the timeline the story read before
 that (the cues it played, with their spans and lines, and the named lines it synced to: the scene
-reports these reads). The key of a chunk is a digest of exactly that, computed from the new
-timeline with the reads the last render reported; if it is unchanged, so are the frames.
+reports these reads: timing/handover.py SceneReport). The key of a chunk is the digest of
+exactly that (`ChunkInputs`), computed from the new timeline with the reads the last render
+reported; if it is unchanged, so are the frames.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core.errors import RenderError
-from ..timing.handover import FrameRange
+from ..core.keys import digest
+from ..timing.handover import FrameRange, Read, SceneReport, line_timing_to_json
 from ..timing.timeline import LineTiming, SceneTimeline
-from .inputs import _digest
 
 CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
-CHUNK_CPU_S = 6.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost (7 gave a
-# 15.8 CPU-s chunk of s07 at 1080p60 in session 7: 8 of drawing, the rest start-up and running the scene to it)
+CHUNK_CPU_S = 6.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost (at 7, a chunk
+# of s07 at 1080p60 costs 15.8 CPU-s in all: 8 of drawing, the rest start-up and running the scene to it)
 MAX_CHUNK_S = 8.0
 MIN_CHUNK_S = 0.4  # (a cut is only made where frames are dear: one slice of a heavy play, explainer_scene.MAX_SLICE_S)
 
@@ -50,7 +52,7 @@ def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> lis
     """Even cuts of a scene into chunks."""
     count = max(1, round(total_frames / (chunk_s * fps)))
     cuts = [round(k * total_frames / count) for k in range(count + 1)]
-    return [FrameRange(a, b) for a, b in zip(cuts, cuts[1:])]
+    return [FrameRange(a, b) for a, b in itertools.pairwise(cuts)]
 
 
 def cost_ranges(total_frames: int, fps: int, profile: list) -> list[FrameRange]:
@@ -72,7 +74,7 @@ def cost_ranges(total_frames: int, fps: int, profile: list) -> list[FrameRange]:
     if total_frames - cuts[-1] < MIN_CHUNK_S * fps and len(cuts) > 1:
         cuts.pop()  # a short rest joins the chunk before it
     cuts.append(total_frames)
-    return [FrameRange(a, b) for a, b in zip(cuts, cuts[1:])]
+    return [FrameRange(a, b) for a, b in itertools.pairwise(cuts)]
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,7 @@ class Chunk:
 
 def _line_value(timing: LineTiming) -> list:
     line = timing.line
-    return [line.id, line.speaker, line.text, line.say, [timing.speech.start, timing.speech.end],
-            [timing.shown.start, timing.shown.end], [[p.text, p.span.start, p.span.end] for p in timing.pages]]
+    return [line.speaker, line.text, line.say, line_timing_to_json(timing)]
 
 
 def read_values(timeline: SceneTimeline, reads) -> list | None:
@@ -185,40 +186,51 @@ def subtitle_prefix(timeline: SceneTimeline, end: int) -> list:
     return [[start, speaker, text] for start, speaker, text in pages if start < end] + [any(s == end for s, _, _ in pages)]
 
 
+@dataclass(frozen=True)
+class ChunkInputs:
+    """Everything a chunk's frames depend on; its key is the digest of this."""
+
+    shared: str  # the scene file, the code, the models, the toolchain, what every frame shows (inputs.py)
+    total_frames: int
+    nominal: tuple[int, int]
+    start: int
+    end: int
+    subtitles: list  # subtitle_prefix
+    reads: list  # read_values of what the story read before `end`
+
+
 def chunk_key(shared: str, timeline: SceneTimeline, nominal: tuple[int, int], start: int, end: int,
               reads) -> str | None:
     values = read_values(timeline, reads)
     if values is None:
         return None
-    return _digest({"shared": shared, "frames": timeline.total_frames, "nominal": list(nominal),
-                    "range": [start, end], "subtitles": subtitle_prefix(timeline, end), "reads": values})
+    return digest(ChunkInputs(shared, timeline.total_frames, nominal, start, end, subtitle_prefix(timeline, end),
+                              values))
 
 
-def calls_of_chunks(report: dict, chunks) -> dict[int, tuple[int, int, list[int]]]:
+def calls_of_chunks(report: SceneReport, chunks) -> dict[int, tuple[int, int, list[int]]]:
     """For each chunk (index, nominal start, nominal end): its first frame, the frame after its
-    last, and its drawn calls (their places in the report's list), from a scene's report. A chunk holds the calls that
-    start in its nominal range; it ends where the first call after it starts (or where the scene
-    stopped)."""
-    calls = report["calls"]  # [first frame, frames, drawn, Manim's number of the play, CPU-s]
-    stopped = report.get("stopped_at", report["total_frames"])
+    last, and its drawn calls (their places in the report's list), from a scene's report. A chunk
+    holds the calls that start in its nominal range; it ends where the first call after it starts
+    (or where the scene stopped)."""
+    calls = report.calls
     out = {}
     for index, start, end in chunks:
-        numbers = [i for i, (first, _, drawn, *_) in enumerate(calls) if drawn and start <= first < end]
-        first = next((c[0] for c in calls if c[0] >= start), stopped)
-        last = next((c[0] for c in calls if c[0] >= end), stopped)
+        numbers = [i for i, call in enumerate(calls) if call.drawn and start <= call.first < end]
+        first = next((c.first for c in calls if c.first >= start), report.stopped_at)
+        last = next((c.first for c in calls if c.first >= end), report.stopped_at)
         out[index] = (first, last, numbers)
     return out
 
 
-def chunks_from_report(report: dict, chunks, timeline: SceneTimeline, shared: str) -> list[Chunk]:
+def chunks_from_report(report: SceneReport, chunks, timeline: SceneTimeline, shared: str) -> list[Chunk]:
     """The chunks a run drew, from its report, with their real edges and their keys."""
     out = []
     for index, (start, end, numbers) in calls_of_chunks(report, chunks).items():
         nominal = next((a, b) for i, a, b in chunks if i == index)
-        reads = tuple(dict.fromkeys((what, ident, bound) for what, ident, frame, bound in report["reads"]
-                                    if frame < end))
+        reads = tuple(dict.fromkeys(r.question for r in report.reads if r.frame < end))
         key = chunk_key(shared, timeline, nominal, start, end, reads)
-        sounds = tuple((frame, name) for frame, name in report.get("sounds", []) if start <= frame < end)
+        sounds = tuple((e.frame, e.name) for e in report.sounds if start <= e.frame < end)
         out.append(Chunk(index, nominal, start, end, reads, key, sounds, tuple(numbers)))
     return out
 
@@ -230,29 +242,31 @@ class SavedState:
 
     cue: int
     frame: int
-    reads: tuple  # (what, id, frame, bound), with the frame: a resumed run reports them as its own
+    reads: tuple[Read, ...]  # with their frames: a resumed run reports them as its own
     key: str
 
     def to_json(self) -> dict:
-        return {"cue": self.cue, "frame": self.frame, "reads": [list(r) for r in self.reads], "key": self.key}
+        return {"cue": self.cue, "frame": self.frame, "key": self.key,
+                "reads": [[r.what, r.ident, r.frame, r.bound] for r in self.reads]}
 
     @classmethod
     def from_json(cls, data: dict) -> SavedState:
-        return cls(data["cue"], data["frame"], tuple(tuple(r) for r in data["reads"]), data["key"])
+        return cls(data["cue"], data["frame"], tuple(Read(*r) for r in data["reads"]), data["key"])
 
 
-def state_key(shared: str, timeline: SceneTimeline, cue: int, frame: int, reads) -> str | None:
-    return chunk_key(shared, timeline, (-1, cue), frame, frame, tuple((w, i, b) for w, i, _, b in reads))
+def state_key(shared: str, timeline: SceneTimeline, cue: int, frame: int, reads: tuple[Read, ...]) -> str | None:
+    return chunk_key(shared, timeline, (-1, cue), frame, frame, tuple(r.question for r in reads))
 
 
-def saved_states_from_report(report: dict, timeline: SceneTimeline, shared: str) -> list[tuple[SavedState, str]]:
+def saved_states_from_report(report: SceneReport, timeline: SceneTimeline,
+                             shared: str) -> list[tuple[SavedState, str]]:
     """The states a run saved (each with its file's name), keyed by what was read before them."""
     out = []
-    for cue, frame, name in report.get("states", []):
-        reads = tuple(dict.fromkeys(tuple(r) for r in report["reads"] if r[2] < frame))
-        key = state_key(shared, timeline, cue, frame, reads)
+    for saved in report.states:
+        reads = tuple(dict.fromkeys(r for r in report.reads if r.frame < saved.frame))
+        key = state_key(shared, timeline, saved.cue, saved.frame, reads)
         if key is not None:
-            out.append((SavedState(cue, frame, reads, key), name))
+            out.append((SavedState(saved.cue, saved.frame, reads, key), saved.file))
     return out
 
 
@@ -295,7 +309,7 @@ def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], c
         else:
             pieces = max(1, min(len(run), math.ceil(sum(cost) / max(job_s, 1e-9))))
         bounds = [round(k * len(run) / pieces) for k in range(pieces + 1)]
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             part = run[a:b]
             why = tuple(dict.fromkeys(reasons[i] for i in part))
             jobs.append(Job(scene_id, part[0], part[-1], FrameRange(ranges[part[0]].start, ranges[part[-1]].end),

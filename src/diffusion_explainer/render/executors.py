@@ -21,9 +21,9 @@ import shutil
 import tarfile
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from ..core import runtime
 from ..core.errors import RenderError
@@ -204,14 +204,14 @@ def _read_compiled(folder: Path) -> dict[str, bytes]:
 
 def _bundle(folders: list[Path]) -> dict:
     """The trained models' folders as one tar (for workers that do not have them)."""
-    from .inputs import _files_digest
+    from ..core.keys import files_digest
 
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for folder in folders:
             tar.add(folder, arcname=folder.name)
     files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
-    return {"digest": _files_digest(files, folders[0].parent), "tar": buffer.getvalue()}
+    return {"digest": files_digest(files, folders[0].parent), "tar": buffer.getvalue()}
 
 
 def _unbundle(engine: dict) -> Path:

@@ -6,9 +6,10 @@ A scene is rendered again only when one of its inputs changed:
   scene 3;
 - timing: its timeline in frames, which follows the narration's measured lengths;
 - scene file: scenes/<scene_id>.py;
-- package code: the package the scenes import (the render, narration, sound and review packages
-  and the command line excepted: narration reaches a scene's pixels only through its timing, the
-  music and effects and the review page never do), plus any helper module in scenes/;
+- package code: the code a scene process runs (`scene_code_files`): every module of the scene
+  package (the base class, the launcher around Manim, its encoder and caches) and of the scene
+  files' imports, followed through their imports, with the data files beside them; plus any
+  helper module in scenes/. The render, the review and the command line are not among them;
 - engine artefacts: the trained models in the engine's cache;
 - toolchain: the render settings, Manim and PyAV versions and the font files.
 The narration audio is not a scene input: it is muxed in when the scenes are joined, so a
@@ -17,35 +18,23 @@ re-synthesised line of unchanged length rebuilds the joined file without re-rend
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import json
 import threading
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ..core import runtime
+from ..core import keys, runtime
 from ..core.files import write_text
 from ..core.settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 from ..screenplay import Cue, Screenplay
+from ..timing.handover import timeline_to_json
 from ..timing.timeline import SceneTimeline
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# Parts of the package that cannot change a scene's pixels (see the module docstring).
-NOT_SCENE_CODE = ("render", "narration", "sound", "review", "cli.py", "__main__.py")
-
-
-def _digest(value) -> str:
-    data = value if isinstance(value, bytes) else json.dumps(value, ensure_ascii=False, sort_keys=True).encode()
-    return hashlib.sha256(data).hexdigest()[:20]
-
-
-def _files_digest(files: list[Path], root: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(str(path.relative_to(root)).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:20]
+PACKAGE = __name__.split(".")[0]
+SCENE_PACKAGE = "scene"  # the package whose modules run in every scene process (scene/__init__.py)
 
 
 # --- the parts ---------------------------------------------------------------------------------
@@ -68,40 +57,104 @@ def screenplay_frame_part(screenplay: Screenplay, scene_id: str) -> dict:
     return {
         "video": [screenplay.title, screenplay.subtitle, screenplay.duration_s],
         "characters": [[c.name, c.role, c.color, c.voice] for c in screenplay.characters],
-        "style": [screenplay.style.font, screenplay.style.subtitle_size, screenplay.style.background],
+        "style": screenplay.style,
         "scene": [scene.id, scene.number, scene.title, scene.heading, scene.start_s, scene.duration_s],
     }
 
 
-# The parts of a scene's inputs that a chunk's frames depend on in any case (its lines and cues
-# count only as far as the chunk's run reads them: chunks.py).
-CHUNK_PARTS = ("scene file", "package code", "engine artefacts", "toolchain")
+# The parts of a scene's inputs that a chunk's frames depend on only as far as the chunk's run read
+# them (its lines and cues: chunks.py); every other part keys every chunk.
+READ_PARTS = ("screenplay", "timing")
 
 
 def chunk_shared_digest(inputs: SceneInputs, screenplay: Screenplay) -> str:
-    return _digest([[name, inputs.parts[name]] for name in CHUNK_PARTS]
-                   + [screenplay_frame_part(screenplay, inputs.scene_id)])
+    return keys.digest([{name: value for name, value in inputs.parts.items() if name not in READ_PARTS},
+                   screenplay_frame_part(screenplay, inputs.scene_id)])
 
 
 def timing_part(timeline: SceneTimeline) -> dict:
-    return {
-        "fps": timeline.fps,
-        "frames": timeline.total_frames,
-        "speed": timeline.speed,
-        "lines": [[t.line.id, t.speech.start, t.speech.end, t.shown.start, t.shown.end,
-                   [[p.text, p.span.start, p.span.end] for p in t.pages]] for t in timeline.lines],
-        "cues": [[c.cue.id, c.span.start, c.span.end] for c in timeline.cues],
-    }
+    """The timeline's frames: all of it but `layout`, which says how it was laid out (afresh, or
+    keeping the last render's starts), not where anything is."""
+    data = timeline_to_json(timeline)
+    data.pop("layout")
+    return data
 
 
 def package_code_digest(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = runtime.SCENES_DIR,
                         scene_ids: frozenset[str] = frozenset()) -> str:
-    files = [p for p in package_dir.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
-             and p.relative_to(package_dir).parts[0] not in NOT_SCENE_CODE]
-    helpers = [p for p in scenes_dir.rglob("*.py")
-               if "__pycache__" not in p.parts and p.stem not in scene_ids]
-    return _digest([_files_digest(files, package_dir), _files_digest(helpers, scenes_dir)])
+    """The code a scene process runs (scene_code_files), and the helper modules in `scenes_dir`
+    (the scene files themselves, `scene_ids`, are each their own scene's part)."""
+    helpers = [p for p in _python_files(scenes_dir) if p.stem not in scene_ids]
+    return keys.digest([keys.files_digest(scene_code_files(package_dir, scenes_dir), package_dir),
+                        keys.files_digest(helpers, scenes_dir)])
+
+
+def scene_code_files(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = runtime.SCENES_DIR) -> list[Path]:
+    """The package's files a scene process may run: the modules of the scene package and those the
+    scene files import, and every module they import in turn (read from the source, imports
+    inside functions included; a package's `__init__` with each of its modules), plus the
+    files other than Python beside those modules (data they may read)."""
+    roots = [_module_name(p, package_dir) for p in _python_files(package_dir / SCENE_PACKAGE)]
+    for path in _python_files(scenes_dir):
+        roots += _imports(path, None)
+    modules: dict[str, Path] = {}
+    while roots:
+        parts = roots.pop().split(".")
+        for k in range(1, len(parts) + 1):  # importing a.b.c runs a, a.b and a.b.c
+            name = ".".join(parts[:k])
+            path = None if name in modules else _module_file(name, package_dir)
+            if path is not None:
+                modules[name] = path
+                roots += _imports(path, name)
+    folders = {path.parent for path in modules.values()}
+    data = [p for folder in folders for p in folder.iterdir()
+            if p.is_file() and p.suffix not in (".py", ".pyc") and not p.name.startswith(".")]
+    return sorted(set(modules.values()) | set(data))
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts) if folder.is_dir() else []
+
+
+def _module_name(path: Path, package_dir: Path) -> str:
+    parts = [PACKAGE, *path.relative_to(package_dir).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_file(name: str, package_dir: Path) -> Path | None:
+    """The file of a module of the package (a.b: a/b.py or a/b/__init__.py), None for any other."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = package_dir.joinpath(*parts[1:])
+    for path in ([base.with_suffix(".py")] if len(parts) > 1 else []) + [base / "__init__.py"]:
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(path: Path, module: str | None) -> list[str]:
+    """The modules a file imports, absolute (`from .x import y` in a.b.c: a.b.x, and a.b.x.y in
+    case y is a module). `module`: the file's module name (None for a scene file, outside the
+    package). A file that does not parse imports nothing here: running it fails anyway."""
+    try:
+        tree = ast.parse(path.read_bytes(), str(path))
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if module is None:
+                    continue
+                package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                base = node.module
+            names += [base] + [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
 
 
 def engine_artefacts_digest() -> str:
@@ -115,7 +168,7 @@ def engine_artefacts_digest() -> str:
         return "none"
     files = [p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".lock")
              and not any(part.startswith(".tmp") for part in p.relative_to(root).parts)]
-    return _files_digest(files, root)
+    return keys.files_digest(files, root)
 
 
 def toolchain_digest(settings: RenderSettings, fonts: list[str]) -> str:
@@ -127,7 +180,7 @@ def toolchain_digest(settings: RenderSettings, fonts: list[str]) -> str:
         stat = Path(path).stat()
         font_files.append([family, path, index, stat.st_size])
     versions = {name: _version(name) for name in ("manim", "av", "manimpango", "pycairo")}
-    return _digest({
+    return keys.digest({
         "size": [settings.width, settings.height, settings.fps],
         "silent": settings.silent,
         "manim_flags": list(MANIM_FLAGS),
@@ -163,7 +216,7 @@ class SceneInputs:
 
     @property
     def digest(self) -> str:
-        return _digest(self.parts)
+        return keys.digest(self.parts)
 
     def changed_since(self, recorded: dict | None) -> list[str]:
         """The names of the parts that differ from a manifest entry (all of them if none)."""
@@ -177,9 +230,9 @@ class SceneInputs:
 def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Path, shared: SharedInputs) -> SceneInputs:
     scene_id = timeline.scene_id
     parts = {
-        "screenplay": _digest(screenplay_part(screenplay, scene_id)),
-        "timing": _digest(timing_part(timeline)),
-        "scene file": _digest(scene_file.read_bytes()) if scene_file.exists() else "missing",
+        "screenplay": keys.digest(screenplay_part(screenplay, scene_id)),
+        "timing": keys.digest(timing_part(timeline)),
+        "scene file": keys.digest(scene_file.read_bytes()) if scene_file.exists() else "missing",
         "package code": shared.package_code,
         "engine artefacts": shared.engine_artefacts,
         "toolchain": shared.toolchain,

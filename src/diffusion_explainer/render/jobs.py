@@ -6,7 +6,7 @@ again, and parallel jobs of one scene never write the same file), the log. Manim
 file per call (play or wait); once it has exited, the scene's report says which calls were drawn
 and where each starts, and each chunk's video is its calls' files joined by stream copy.
 
-Everything a job needs travels in its `JobSpec` (the plan as JSON, the scene file's text), and
+Everything a job needs travels in its `JobSpec` (the hand-over as JSON, the scene file's text), and
 everything it makes comes back in its `JobResult`, so the same function runs in a thread of this
 process or as a Ray task on another machine (executors.py). The child's peak memory and CPU time
 come from `os.wait4`; progress is the frames in the movie files Manim has finished.
@@ -14,21 +14,22 @@ come from `os.wait4`; progress is the frames in the movie files Manim has finish
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from ..checks.scene_files import SceneFileError, read_scene_file
 from ..core import runtime
 from ..core.errors import RenderError
+from ..core.files import write_bytes
 from ..media.join import ScenePiece, concat_video
+from ..timing.handover import HandOver, SceneReport
 from .chunks import calls_of_chunks
 
 POLL_S = 0.5
@@ -45,13 +46,13 @@ class JobSpec:
     class_name: str
     scene_file: str  # the scene file's path where the render runs
     scene_source: str  # its text, for a worker that does not have the file
-    plan: dict  # plan_file's JSON, without the report path
+    plan: str  # the HandOver as JSON (timing/handover.py), without the job folder's paths
     manim_args: tuple[str, ...]  # size, fps, flags, encoder options
     fps: int
     chunks: tuple[tuple[int, int, int], ...]  # (index, nominal start, nominal end) of the chunks it draws
     frames: int  # nominal frames it draws (for progress)
     environment: dict = field(default_factory=dict)  # extra environment for the child (tests)
-    state_file: str | None = None  # the saved state it resumes from (plan["resume"]), where the render keeps it
+    state_file: str | None = None  # the saved state it resumes from (the plan's resume), where the render keeps it
 
 
 @dataclass
@@ -62,7 +63,7 @@ class JobResult:
     cpu_s: float
     peak_rss_mb: float
     log_tail: str
-    report: dict | None = None
+    report: SceneReport | None = None
     chunk_videos: dict[int, Path] = field(default_factory=dict)  # chunk index -> its video (empty chunk: none)
     compiled: dict[str, bytes] = field(default_factory=dict)  # formulas/texts it compiled: "Tex/x.svg" -> bytes
     states: dict[str, Path] = field(default_factory=dict)  # the states it saved at cue starts: file name -> file
@@ -109,12 +110,13 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
         scene_file = folder / f"{spec.scene_id}.py"
         scene_file.write_text(spec.scene_source, encoding="utf-8")
     plan_path, report_path, log_path = folder / "plan.json", folder / "report.json", folder / "manim.log"
-    plan = dict(spec.plan, report=str(report_path), save_states=str(folder / "states"))
+    plan = replace(HandOver.from_json(spec.plan, f"{spec.name}'s plan"), report=report_path,
+                   save_states=folder / "states")
     (folder / "states").mkdir()
-    if plan.get("resume") and state is not None:
+    if plan.resume and state is not None:
         (folder / "resume.pkl").write_bytes(state)
-        plan["resume"] = dict(plan["resume"], state=str(folder / "resume.pkl"))
-    plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        plan = replace(plan, resume=replace(plan.resume, state=folder / "resume.pkl"))
+    plan.write(plan_path)
     command = [sys.executable, "-m", "diffusion_explainer.scene.launcher", "render", *spec.manim_args,
                "--media_dir", str(media), "-o", spec.scene_id, str(scene_file), spec.class_name]
     env = dict(os.environ, **spec.environment)
@@ -140,24 +142,24 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
     if not report_path.is_file():
         result.status, result.log_tail = -1, result.log_tail + "\nRenderError: the scene wrote no report"
         return result
-    result.report = json.loads(report_path.read_text(encoding="utf-8"))
+    result.report = SceneReport.read(report_path)
     result.chunk_videos = _chunk_videos(spec, media, result.report, folder)
     result.compiled = _newly_compiled(media, seeded)
-    result.states = {name: folder / "states" / name for _, _, name in result.report.get("states", [])}
+    result.states = {saved.file: folder / "states" / saved.file for saved in result.report.states}
     return result
 
 
-def _chunk_videos(spec: JobSpec, media: Path, report: dict, folder: Path) -> dict[int, Path]:
+def _chunk_videos(spec: JobSpec, media: Path, report: SceneReport, folder: Path) -> dict[int, Path]:
     partials = sorted(media.glob(f"videos/*/*/partial_movie_files/{spec.class_name}"))
-    calls = report["calls"]
+    calls = report.calls
     videos = {}
     for index, (first, last, numbers) in calls_of_chunks(report, spec.chunks).items():
         if last == first:
             continue  # no call starts in this chunk: a longer one before it covers its frames
         if len(partials) != 1:
             raise RenderError(f"{spec.name}: Manim's movie files of each call were not found under {media}")
-        pieces = [ScenePiece(f"{spec.scene_id} call {n}", partials[0] / f"uncached_{calls[n][3]:05d}.mp4",
-                             calls[n][0] - first, calls[n][1], None) for n in numbers]
+        pieces = [ScenePiece(f"{spec.scene_id} call {n}", partials[0] / f"uncached_{calls[n].play:05d}.mp4",
+                             calls[n].first - first, calls[n].frames, None) for n in numbers]
         drawn = sum(piece.frames for piece in pieces)
         if drawn != last - first:
             raise RenderError(f"{spec.name}: chunk {index} has {drawn} drawn frames but spans {last - first} "
@@ -199,12 +201,8 @@ def keep_compiled(shared: Path, compiled: dict[str, bytes]) -> None:
     """Add what a job compiled to the scene's shared folder (each file written whole, then renamed)."""
     for name, data in compiled.items():
         target = shared / name
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        if not target.exists():
+            write_bytes(target, data)
 
 
 def watch(child: subprocess.Popen, each_poll: Callable[[], None] = lambda: None) -> tuple[int, float, float]:

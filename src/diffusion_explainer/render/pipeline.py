@@ -35,6 +35,7 @@ from ..checks import problems as checks
 from ..core import runtime
 from ..core.errors import RenderError
 from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
+from ..core.keys import digest as _digest
 from ..core.settings import RenderSettings
 from ..media import caption_files as captions
 from ..media import stills
@@ -49,7 +50,6 @@ from .executors import LocalExecutor, RayExecutor
 from .inputs import (
     Manifest,
     SharedInputs,
-    _digest,
     engine_artefacts_digest,
     package_code_digest,
     scene_inputs,

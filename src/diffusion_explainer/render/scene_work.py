@@ -22,7 +22,7 @@ from ..core.files import atomic_path
 from ..core.settings import RenderSettings
 from ..media.join import ScenePiece, concat_video
 from ..media.probe import probe, scene_problems
-from ..timing import handover as plan_file
+from ..timing.handover import HandOver, Resume, timeline_from_json, timeline_to_json
 from ..timing.scene_plan import ScenePlan
 from ..timing.timeline import SceneTimeline, layout_reference
 from .chunks import (
@@ -149,9 +149,8 @@ def job_spec(work: SceneWork, job: Job, settings: RenderSettings, store: ChunkSt
     scene_file = screenplay.scene_file(work.scene_id)
     before = [s for s in work.states.values() if s.frame <= job.draw.start]
     state = max(before, key=lambda s: s.frame) if before else None
-    resume = (plan_file.Resume(state.cue, state.frame, store.state(work.scene_id, state.key), state.reads)
-              if state else None)
-    plan = plan_file.to_json(work.plan, settings.width, settings.height, sound=False, draw=job.draw, resume=resume)
+    resume = Resume(state.cue, state.frame, store.state(work.scene_id, state.key), state.reads) if state else None
+    plan = HandOver(work.plan, settings.width, settings.height, sound=False, draw=job.draw, resume=resume).to_json()
     chunks = tuple((i, work.ranges[i].start, work.ranges[i].end) for i in range(job.first, job.last + 1))
     return JobSpec(job.name, work.scene_id, scene_class_name(scene_file, work.scene_id), str(scene_file),
                    scene_file.read_text(encoding="utf-8"), plan, tuple(settings.manim_args()), settings.fps,
@@ -168,8 +167,7 @@ def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkS
         if state.cue not in work.states and name in result.states:
             store.keep_state(work.scene_id, state.key, result.states[name])
             work.states[state.cue] = state
-    calls = result.report["calls"]
-    work.profile += [[first, frames, cpu] for first, frames, drawn, _, cpu in calls if drawn]
+    work.profile += [[call.first, call.frames, call.cpu_s] for call in result.report.calls if call.drawn]
     for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.shared):
         if chunk.frames and chunk.index not in result.chunk_videos:
             raise RenderError(f"{spec.name}: chunk {chunk.index} ({chunk.frames} frames) came back without a video")
@@ -208,7 +206,7 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
     cpu = sum(r.cpu_s for r in work.runs)
     drawn = sum(r.frames for r in work.runs)
     store.record(work.scene_id, {c.index: c for c in chunks}, settings.fps, total,
-                 layout_reference(work.timeline, work.plan.scene), plan_file.timeline_to_json(work.timeline),
+                 layout_reference(work.timeline, work.plan.scene), timeline_to_json(work.timeline),
                  cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id), states=work.states,
                  ranges=work.ranges, profile=_merged_profile(store, work))
     store.prune(work.scene_id, {c.key for c in chunks}, {s.key for s in work.states.values()})
@@ -238,7 +236,7 @@ def previous_timeline(store: ChunkStore, scene_id: str, plan: ScenePlan) -> Scen
     if saved is None:
         return None
     try:
-        return plan_file.timeline_from_json(saved, plan.screenplay)
+        return timeline_from_json(saved, plan.screenplay)
     except (KeyError, StopIteration, TypeError):
         return None  # lines or cues it names are gone
 

@@ -16,21 +16,20 @@ Inside a cue method, `self.play` and `self.wait` work as usual, with three guara
 - subtitle pages change at their frames even in the middle of an animation (the animation is
   played in slices and the page is swapped between them: discrete events, no updaters);
 - a long animation is also played in slices of at most MAX_SLICE_S, so that a chunk can begin
-  inside it: a heavy 1.6 s play (16 pictures fading in) was a chunk of 20 CPU-s on its own.
+  inside it: a heavy 1.6 s play (16 pictures fading in) drawn as one call is a chunk of 20 CPU-s.
 
-Handed a plan by the render (timing/handover.py), a scene may draw only a chunk of its frames: it runs
-its whole story, but the calls that start before the chunk are played without drawing (Manim's
-skipping: every animation is begun and finished, so each mobject ends where it would), the calls
-that start in the chunk are drawn, and the scene stops at the first call after it. It then
-writes a report (chunk.py reads it): where each call started and whether it was drawn, and what
-of the timeline the story read (which cues and named lines), so that the render can tell later
-whether a chunk's frames could have changed.
+Handed a plan by the render (a `HandOver`, timing/handover.py), a scene may draw only a chunk of its
+frames: it runs its whole story, but the calls that start before the chunk are played without
+drawing (Manim's skipping: every animation is begun and finished, so each mobject ends where it
+would), the calls that start in the chunk are drawn, and the scene stops at the first call after
+it. It then writes a `SceneReport` (render/chunks.py reads it): where each call started and
+whether it was drawn, and what of the timeline the story read (which cues and named lines), so
+that the render can tell later whether a chunk's frames could have changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 
@@ -45,7 +44,7 @@ from ..core.style import Layout
 from ..screenplay import load_screenplay
 from ..sound.events import SoundEvent
 from ..subtitles.band import SubtitleBand
-from ..timing import handover as plan_file
+from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedStateFile, SceneReport
 from ..timing.scene_plan import ScenePlan, plan_for
 from ..timing.sync import LineSync, line_sync
 from . import saved_state as scene_state
@@ -131,7 +130,7 @@ class ExplainerScene(Scene):
         if not self.scene_id:
             raise RenderError(f"{type(self).__name__} does not set scene_id")
         self.fps = int(round(config.frame_rate))
-        handed = plan_file.from_environment()
+        handed = HandOver.from_environment()
         if handed is None:  # run alone (`manim -pql scenes/...`): plan here, narration in the file
             screenplay = load_screenplay()
             preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
@@ -161,11 +160,11 @@ class ExplainerScene(Scene):
                         for frame in [page.span.start]]
         self._events.sort(key=lambda e: e[0])
         self._shown: Mobject | None = None
-        self._draw = draw or plan_file.FrameRange(0, self.timeline.total_frames)
-        self._calls: list[list] = []  # [first frame, frames, drawn, Manim's number of the play or None, CPU-s]
-        self._reads: list[list] = []  # [what, id, frame, bound]: what of the timeline the story read, and when
+        self._draw = draw or FrameRange(0, self.timeline.total_frames)
+        self._calls: list[CallRecord] = []
+        self._reads: list[Read] = []  # what of the timeline the story read, and when
         self._sound_events: list[SoundEvent] = []
-        self._saved: list[list] = []  # [cue index, frame, file] of the states saved at cue starts
+        self._saved: list[SavedStateFile] = []  # the states saved at cue starts
         if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
         self._cpu = {"set up": time.process_time()}  # CPU seconds of this process at each stage (the bench)
@@ -178,7 +177,7 @@ class ExplainerScene(Scene):
         if self._resume is not None:  # a state saved where a cue starts: the story goes on from there
             scene_state.restore(self, self._resume.state)
             first, self._frame = self._resume.cue, self._resume.frame
-            self._reads = [list(r) for r in self._resume.reads]
+            self._reads = list(self._resume.reads)
             self.renderer.time = self._frame / self.fps
             self._cpu["resumed"] = time.process_time()
         for index, cue in enumerate(self.timeline.cues[first:], start=first):
@@ -211,10 +210,10 @@ class ExplainerScene(Scene):
         lines = self.timeline.lines_in(self.cue.span)
         return lines[0] if lines else None
 
-    def _read(self, what: str, ident: str, bound: int | str | float | None = None) -> None:
+    def _read(self, what: str, ident: str, bound: str | float | None = None) -> None:
         """Note what of the timeline the story used, at this frame (see chunks.py: a chunk's frames
         depend on what was read before its end)."""
-        self._reads.append([what, ident, self._frame, bound])
+        self._reads.append(Read(what, ident, self._frame, bound))
 
     def _budget_end(self, wanted_end: int) -> int:
         """min(wanted_end, the cue's end), noting what the result depended on: the cue's end
@@ -375,14 +374,14 @@ class ExplainerScene(Scene):
         if drawn and "drawing" not in self._cpu:
             self._cpu["drawing"] = time.process_time()
         if not drawn and isinstance(animations[0], Wait):  # a held picture before the chunk: nothing to do
-            self._calls.append([self._frame, n, False, None, 0.0])
+            self._calls.append(CallRecord(self._frame, n, False, None, 0.0))
             self._frame += n
             return
         number = self.renderer.num_plays  # Manim names the call's movie file by it
         self.renderer._original_skipping_status = not drawn  # skipped: played to its end, not drawn
         before = time.process_time()
         Scene.play(self, *animations)
-        self._calls.append([self._frame, n, drawn, number, round(time.process_time() - before, 4)])
+        self._calls.append(CallRecord(self._frame, n, drawn, number, round(time.process_time() - before, 4)))
         self._frame += n
 
     def _stop_if_past_the_chunk(self) -> None:
@@ -408,7 +407,7 @@ class ExplainerScene(Scene):
                 self.renderer._original_skipping_status = True
                 Scene.play(self, *others)
             skipping.end(self, known)
-        self._calls.append([self._frame, frames, False, None, 0.0])
+        self._calls.append(CallRecord(self._frame, frames, False, None, 0.0))
         self._frame += frames
 
     def _has_time_updaters(self) -> bool:
@@ -460,21 +459,16 @@ class ExplainerScene(Scene):
             return  # restored from it
         path = self._save_states / f"state-{cue_index:03d}.pkl"
         if scene_state.save(self, path):
-            self._saved.append([cue_index, self._frame, path.name])
+            self._saved.append(SavedStateFile(cue_index, self._frame, path.name))
 
     def _write_report(self) -> None:
-        """What this run drew, read and marked, for the render (see chunks.py); nothing when run
-        alone. Sound effects are at frames of the scene, so chunks drawn apart merge."""
+        """What this run drew, read and marked, for the render (render/chunks.py); nothing when
+        run alone."""
         if self._report_path is None:
             return
-        report = {"scene_id": self.scene_id, "total_frames": self.timeline.total_frames,
-                  "draw": [self._draw.start, self._draw.end], "stopped_at": self._frame,
-                  "calls": self._calls, "reads": self._reads, "states": self._saved,
-                  "cpu": dict(self._cpu, stopped=time.process_time()),
-                  "sounds": [[e.frame, e.name] for e in self._sound_events]}
-        tmp = self._report_path.with_name(self._report_path.name + ".tmp")
-        tmp.write_text(json.dumps(report), encoding="utf-8")
-        tmp.replace(self._report_path)
+        SceneReport(self.scene_id, self.timeline.total_frames, self._draw, self._frame, tuple(self._calls),
+                    tuple(self._reads), tuple(self._saved), tuple(self._sound_events),
+                    dict(self._cpu, stopped=time.process_time())).write(self._report_path)
 
     def _check_length(self) -> None:
         if self._draw.start > 0 or self._draw.end < self.timeline.total_frames:

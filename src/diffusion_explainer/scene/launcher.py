@@ -1,7 +1,10 @@
 """Manim's command line, with frames handed to the encoder more cheaply.
 
 `python -m diffusion_explainer.scene.launcher render ...` is `manim render ...` with one
-change, to Manim 0.22's VideoSegmentEncoder.write_frame (any other version runs unpatched):
+change, to Manim 0.22's VideoSegmentEncoder.write_frame and finish. They write into the encoder's
+private state (ENCODER_STATE); another version of Manim, or one whose encoder lacks any of it, runs
+Manim's own encoder instead, with one warning line (tests/scene/test_launcher.py checks the
+installed Manim has it all):
 - a held or repeated frame is converted to yuv420p once, and the converted frame is encoded
   again with the next time stamp. Manim holds a still picture (a wait with nothing moving) by
   sending the same RGBA frame n times, converting it every time; most of this video's frames
@@ -35,7 +38,9 @@ compared pixel for pixel.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 import os
 import sys
 from contextlib import suppress
@@ -48,20 +53,56 @@ from ..core.runtime import FRAME_LOG_ENV, PLAN_ENV, PROGRESS_ENV, cache_dir
 from . import held_frames, svg_cache
 
 PATCHED_MANIM = "0.22.0"
+# What the patched write_frame and finish use of Manim's VideoSegmentEncoder besides its public
+# methods: its methods, the attributes its methods set on the encoder, and the spec's fields.
+ENCODER_METHODS = ("write_frame", "finish", "_validate_frame", "_operation_error")
+ENCODER_STATE = ("spec", "_stream", "_container", "_next_pts", "_closed")
+SPEC_FIELDS = ("pixel_format", "width", "height", "frame_rate")
 _original_write_frame = None  # Manim's own, kept for the test that compares the two
 _original_finish = None
 
 
-def _patch_segment_encoder() -> bool:
+def missing_encoder_parts(encoder_class, spec_class) -> list[str]:
+    """What the patch writes into or calls that `encoder_class` does not have: a method it lacks, an
+    attribute of ENCODER_STATE none of its methods assigns to `self`, a field `spec_class` lacks."""
+    missing = [name for name in ENCODER_METHODS if not callable(getattr(encoder_class, name, None))]
+    try:
+        tree = ast.parse(inspect.getsource(encoder_class))
+    except (OSError, TypeError, SyntaxError):
+        assigned = set()  # no source to read: nothing can be vouched for
+    else:
+        targets = [t for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets]
+        targets += [node.target for node in ast.walk(tree) if isinstance(node, (ast.AugAssign, ast.AnnAssign))]
+        assigned = {t.attr for t in targets
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"}
+    missing += [name for name in ENCODER_STATE if name not in assigned]
+    fields = getattr(spec_class, "__dataclass_fields__", {})
+    missing += [f"spec.{name}" for name in SPEC_FIELDS if name not in fields]
+    return missing
+
+
+def _patch_segment_encoder(encoder_class=None) -> bool:
+    """Patch `encoder_class` (Manim's VideoSegmentEncoder); False, with one warning line on stderr,
+    when this Manim is not the one the patch is written for or its encoder lacks what it uses."""
     import manim
+    from manim._config.video_encoder import VideoEncoderSpec
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-    if manim.__version__ != PATCHED_MANIM or not hasattr(VideoSegmentEncoder, "write_frame"):
+    encoder_class = encoder_class or VideoSegmentEncoder
+    if manim.__version__ != PATCHED_MANIM:
+        problem = f"Manim {manim.__version__} is not {PATCHED_MANIM}, the version it is written for"
+    elif missing := missing_encoder_parts(encoder_class, VideoEncoderSpec):
+        problem = f"{encoder_class.__name__} has no {', '.join(missing)}"
+    else:
+        problem = None
+    if problem:
+        print(f"warning: {problem}: frames go through Manim's own encoder, without the launcher's shortcuts "
+              "(held frames are encoded, slower)", file=sys.stderr)
         return False
 
     global _original_write_frame, _original_finish
-    _original_write_frame = _original_write_frame or VideoSegmentEncoder.write_frame
-    _original_finish = _original_finish or VideoSegmentEncoder.finish
+    _original_write_frame = _original_write_frame or encoder_class.write_frame
+    _original_finish = _original_finish or encoder_class.finish
 
     frame_log = _frame_log_path()
 
@@ -112,8 +153,8 @@ def _patch_segment_encoder() -> bool:
             with open(progress, "a", encoding="ascii") as f:
                 f.write(f"{self._next_pts}\n")
 
-    VideoSegmentEncoder.write_frame = write_frame
-    VideoSegmentEncoder.finish = finish
+    encoder_class.write_frame = write_frame
+    encoder_class.finish = finish
     return True
 
 
@@ -167,10 +208,10 @@ def _frame_log_path() -> str | None:
     plan = os.environ.get(PLAN_ENV)
     start = 0
     if plan:
-        import json
+        from ..timing.handover import HandOver
 
-        with open(plan, encoding="utf-8") as f:
-            start = (json.load(f).get("draw") or [0])[0]
+        draw = HandOver.read(plan).draw
+        start = draw.start if draw else 0
     return f"{base}.{start:08d}"
 
 
