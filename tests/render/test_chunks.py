@@ -9,11 +9,12 @@ import os
 
 import pytest
 
+from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.runtime import FRAME_LOG_ENV
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.media.probe import probe
 from diffusion_explainer.render.chunks import ChunkStore
-from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.pipeline import render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import SCREENPLAY
@@ -39,7 +40,7 @@ def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fp
     whole, one = frame_hashes(tmp_path, tmp_path / "whole", "whole", settings, scene_id, chunks_per_job=1000)
     assert len(one.rendered) == 1 and len(whole) == total
     if resume:  # the same build, its chunk videos gone, its saved states kept: every job resumes
-        outputs = Outputs(tmp_path / "whole", settings)
+        outputs = BuildLayout(tmp_path / "whole", settings)
         store = ChunkStore(outputs.scenes_dir / "chunks")
         states = store.saved_states(scene_id)
         assert len(states) == len(load_screenplay(SCREENPLAY).scene(scene_id).cues) - 1  # one per cue but the first
@@ -55,7 +56,7 @@ def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fp
     assert len(many.rendered) >= 3, [r.name for r in many.rendered]
     assert chunked == whole, "a chunked render drew other pixels than the whole scene"
     root = tmp_path / ("whole" if resume else "chunked")
-    assert probe(Outputs(root, settings).scene_video(scene_id)).frames == total
+    assert probe(BuildLayout(root, settings).scene_video(scene_id)).frames == total
 
 
 def test_a_report_gives_each_chunk_its_edges_calls_and_the_reads_before_its_end():

@@ -107,6 +107,24 @@ def test_a_change_inside_one_segment_encodes_that_segment_only(tmp_path):
     assert np.sqrt(np.mean(out[quieter] ** 2)) == pytest.approx(0.5 * np.sqrt(np.mean(source[quieter] ** 2)), rel=0.05)
 
 
+def test_a_damaged_segment_is_reported_and_encoded_again_into_the_same_track(tmp_path, caplog):
+    cache = tmp_path / "cache"
+    source = programme()
+    encode(source, cache, tmp_path / "a.m4a")
+    kept = sorted(cache.glob("*.blob"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(kept) == 3
+    damaged, size = kept[1], kept[1].stat().st_size  # the second segment's, the second one written
+    with open(damaged, "r+b") as f:
+        f.truncate(size // 3)
+    with caplog.at_level("WARNING", logger="diffusion_explainer.cache"):
+        again = encode(source, cache, tmp_path / "b.m4a")
+    assert again.encoded == [1] and again.reused == [0, 2]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cache: cache/{damaged.stem} was damaged (size {size // 3:,} of {size:,} bytes); made again"]
+    assert (tmp_path / "a.m4a").read_bytes() == (tmp_path / "b.m4a").read_bytes()
+    assert damaged.stat().st_size == size
+
+
 def test_a_track_not_fully_pushed_is_refused(tmp_path):
     encoder = SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path, RATE, AUDIO_BITRATE, AAC_OPTIONS)
     encoder.push(programme()[: TOTAL // 2])
@@ -189,12 +207,11 @@ def test_a_stop_kills_the_workers_and_leaves_no_segment(tmp_path):
     started = time.monotonic()
     encoder = SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), cache, RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                                shape=_slow_shape, workers=2)
-    with pytest.raises(Stop):
-        with encoder:
-            encoder.push(programme())
-            processes = list(encoder._pool._processes.values())
-            stopping.append(True)  # Ctrl-C while the workers encode
-            encoder.finish(tmp_path / "x.m4a")
+    with pytest.raises(Stop), encoder:
+        encoder.push(programme())
+        processes = list(encoder._pool._processes.values())
+        stopping.append(True)  # Ctrl-C while the workers encode
+        encoder.finish(tmp_path / "x.m4a")
     assert time.monotonic() - started < 30  # not the workers' minute
     assert processes and not any(p.is_alive() for p in processes)
     assert [p for p in cache.rglob("*") if p.is_file()] == [] and not (tmp_path / "x.m4a").exists()

@@ -8,6 +8,7 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.files import PARTIAL_MARK
 from diffusion_explainer.media.join import ScenePiece
 from diffusion_explainer.narration.audio_files import read_wav, write_wav
 from diffusion_explainer.sound import soundtrack as module
@@ -92,6 +93,22 @@ def test_a_silent_render_has_no_stems(tmp_path):
     assert np.max(np.abs(decoded(made.audio)), initial=0) == 0
 
 
+def test_a_damaged_soundtrack_and_bed_are_reported_and_made_again_the_same(two_scenes, tmp_path, caplog):
+    cache = tmp_path / "audio"
+    first = soundtrack(two_scenes, FPS, cache, music=True)
+    audio, music = first.audio.read_bytes(), first.music.read_bytes()
+    (bed,) = (cache / module.BEDS_DIR).glob(f"*/{module.BED_NAME}")
+    for path in (first.narration, bed):
+        with open(path, "r+b") as f:
+            f.truncate(1000)
+    with caplog.at_level("WARNING", logger="diffusion_explainer.cache"):
+        again = soundtrack(two_scenes, FPS, cache, music=True)
+    assert sorted(r.getMessage().split(" (")[0] for r in caplog.records) == [
+        f"cache: audio/{first.key} was damaged", f"cache: beds/{bed.parent.name} was damaged"]
+    assert again == first and first.audio.read_bytes() == audio and first.music.read_bytes() == music
+    assert bed.exists() and first.narration.stat().st_size > 1000
+
+
 def test_the_mixing_code_keys_the_cache(two_scenes, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = soundtrack(two_scenes, FPS, cache)
@@ -137,7 +154,7 @@ def test_stopping_while_waiting_for_a_scene_leaves_no_soundtrack(two_scenes, tmp
     cache = tmp_path / "cache"
     # the music bed and scene a's encoded segment are finished cache entries; nothing else is left
     assert [p.name for p in cache.iterdir() if p.name not in (module.SEGMENTS_DIR, module.BEDS_DIR)] == []
-    assert not [p for p in cache.rglob("*") if module.PARTIAL_MARK in p.name]
+    assert not [p for p in cache.rglob("*") if PARTIAL_MARK in p.name]
 
 
 def encodes(monkeypatch):

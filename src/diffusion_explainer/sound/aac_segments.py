@@ -12,9 +12,9 @@ for one whole encode; with no post-roll the junction was -32 dB (an audible clic
 
 The samples pushed are the mix before its last stage (`shape`: the true-peak limiter), whose
 output at a sample depends only on the input within `reach` samples of it. A segment's packets
-are kept in the cache under the hash of the encoder's settings and of every input sample that
-reaches what its encoder is fed: a segment whose samples did not change is neither limited nor
-encoded again.
+are kept in the cache's store (core/store.py) under the hash of the encoder's settings and of
+every input sample that reaches what its encoder is fed: a segment whose samples did not change
+is neither limited nor encoded again.
 
 The segments that must be encoded are independent of each other: given `workers` > 1, each is
 limited and encoded in a process of its own (threads would not help: PyAV's AAC encoder holds
@@ -25,20 +25,20 @@ then takes the mix and its longest segment, not the sum of its eight encodes.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import multiprocessing
-import os
-import pickle
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Self
 
 import av
 import numpy as np
 
-from ..core.files import atomic_path, oldest_beyond, sweep_partials
+from ..core.files import sweep_partials
+from ..core.keys import digest
+from ..core.store import Store
 from ..media.probe import AAC_FRAME
 
 PRE_ROLL = 8 * AAC_FRAME
@@ -73,7 +73,8 @@ class _Segment:
     bit_rate: int
     options: dict
     shape: Callable[[np.ndarray], np.ndarray]
-    stored: Path  # where its packets are kept
+    store: Store  # where its packets are kept
+    key: str
 
 
 class SegmentedEncoder:
@@ -90,6 +91,7 @@ class SegmentedEncoder:
         soundtrack's ends); with `workers` > 1 it must be picklable (a module's function, or a
         functools.partial of one)."""
         self.borders, self.cache, self.check = list(borders), cache, check
+        self.store = Store(cache, keep=KEEP_SEGMENTS)
         self.shape, self.reach, self.workers = shape, reach, workers
         self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
         self.total = self.borders[-1]
@@ -136,7 +138,7 @@ class SegmentedEncoder:
                 packet.time_base = Fraction(1, self.rate)
                 packet.stream = stream
                 output.mux(packet)
-        self._prune()
+        self.store.prune()
 
     def close(self) -> None:
         """Stop the worker processes. A segment still being encoded (the render stopped) is
@@ -156,7 +158,7 @@ class SegmentedEncoder:
                     process.join()
             sweep_partials(self.cache)  # a render holds the build's lock: these were this encode's
 
-    def __enter__(self) -> SegmentedEncoder:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -189,18 +191,16 @@ class SegmentedEncoder:
         first, stop = self._feed(index)
         low, high = self._window(index)
         window = np.ascontiguousarray(self._held[low - self._held_from : high - self._held_from])
-        key = hashlib.sha256(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
-                             f"{high - stop} ".encode() + window.tobytes()).hexdigest()[:24]
-        stored = self.cache / f"{key}.packets"
-        packets = _load(stored)
-        if packets is not None:
-            os.utime(stored)
+        key = digest(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
+                     f"{high - stop} ".encode() + window.tobytes())
+        packets = self.store.get_object(key)
+        if isinstance(packets, list):
             self.reused.append(index)
             self._parts.append((start, packets))
             return
-        self.cache.mkdir(parents=True, exist_ok=True)
         job = _Segment(window, (first - low, stop - low), start - first, end - start, first,
-                       index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape, stored)
+                       index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape,
+                       self.store, key)
         self.encoded.append(index)
         if self.workers > 1:
             if self._pool is None:  # spawned: the mix runs in a thread, and forking a threaded process is unsafe
@@ -212,10 +212,6 @@ class SegmentedEncoder:
             _, packets, self.cpu_s[index] = make_segment(index, job, self.check)
             self._parts.append((start, packets))
 
-    def _prune(self) -> None:
-        for old in oldest_beyond(self.cache.glob("*.packets"), KEEP_SEGMENTS):
-            old.unlink(missing_ok=True)
-
 
 def make_segment(index: int, job: _Segment, check: Callable[[int], None] = lambda position: None
                  ) -> tuple[int, Packets, float]:
@@ -224,8 +220,7 @@ def make_segment(index: int, job: _Segment, check: Callable[[int], None] = lambd
     samples = np.ascontiguousarray(job.shape(job.window)[job.cut[0] : job.cut[1]], dtype=np.float32)
     packets = encode_segment(samples, job.skip, job.length, job.last, job.rate, job.bit_rate, job.options,
                              lambda position: check(job.first + position))
-    with atomic_path(job.stored) as tmp, open(tmp, "wb") as f:
-        pickle.dump(packets, f)
+    job.store.put_object(job.key, packets)
     return index, packets, time.thread_time() - cpu
 
 
@@ -251,16 +246,6 @@ def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate
         keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, rate)))
     keep(codec.encode(None))
     return kept
-
-
-def _load(stored: Path) -> Packets | None:
-    """A kept segment's packets; None if there is none (or what is there cannot be read)."""
-    try:
-        with open(stored, "rb") as f:
-            packets = pickle.load(f)
-    except Exception:  # none, or a damaged file: encoded again and replaced
-        return None
-    return packets if isinstance(packets, list) else None
 
 
 def audio_frame(block: np.ndarray, position: int, rate: int) -> av.AudioFrame:

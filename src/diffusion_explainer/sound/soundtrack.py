@@ -14,29 +14,30 @@ re-encodes that scene's part. The effects a scene marks are only known once that
 rendered (SceneSounds): a scene still rendering is mixed first with the effects its last render
 marked, and again only if its new render marks others. Started while the scenes render, the
 soundtrack is usually done when they are.
-What was made is kept under a name made from everything it was made of (the narration, the
-scene layout, the events, the code that mixes it, the encoder's settings): joining again after a
-change to the pictures only copies it, and a change to the music encodes only the soundtrack.
+What was made is kept in the cache's store (core/store.py) under a key made from everything it
+was made of (the narration, the scene layout, the events, the code that mixes it, the encoder's
+settings): joining again after a change to the pictures only copies it, and a change to the music
+encodes only the soundtrack.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import shutil
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Self
 
 import av
 import numpy as np
 
 from .. import sound
 from ..core.errors import RenderError
-from ..core.files import PARTIAL_MARK, atomic_path, oldest_beyond
+from ..core.keys import digest
+from ..core.store import Store
 from ..media.join import ScenePiece
 from ..media.probe import AUDIO_RATE
 from ..narration import loudness
@@ -56,7 +57,7 @@ KEEP_SOUNDTRACKS = 3  # the cache keeps the most recent few
 # Beside the soundtracks in the cache: the encoded segments (aac_segments.py) and music beds.
 SEGMENTS_DIR, BEDS_DIR = "segments", "beds"
 KEEP_BEDS = 2
-AUDIO_NAME, NARRATION_NAME, MUSIC_NAME = "soundtrack.m4a", "narration.wav", "music.wav"
+AUDIO_NAME, NARRATION_NAME, MUSIC_NAME, BED_NAME = "soundtrack.m4a", "narration.wav", "music.wav", "bed.npy"
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def soundtrack_key(pieces: list[ScenePiece], fps: int, music: bool = False,
     if music:
         parts.append("music")
         parts += [f"{p.scene_id} sounds {[(e.frame, e.name) for e in (events or {}).get(p.scene_id, ())]}" for p in pieces]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+    return digest("\n".join(parts).encode())
 
 
 class Stopped(Exception):
@@ -165,10 +166,11 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
     stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene.
     `workers`: processes to encode segments in (1: in this thread); their CPU goes into `costs`."""
+    store = Store(cache_dir, keep=KEEP_SOUNDTRACKS)  # (its segments/ and beds/ are stores of their own)
     guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
-    cached = Soundtrack(cache_dir / guess)
-    if cached.audio.exists():
-        os.utime(cached.folder)  # recently used: the last the cache lets go of
+    found = store.entry_dir(guess)
+    if found is not None:
+        cached = Soundtrack(found)
         if not music or sounds.settled():
             return cached
         # a scene being rendered may still mark the same effects as before: then nothing to do
@@ -177,25 +179,11 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
         final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
         if final == guess:
             return cached
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    work = cache_dir / f".{os.getpid()}{PARTIAL_MARK}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    try:
+    with store.making() as work:
         events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded, workers=workers,
                         costs=costs)
-        done = Soundtrack(cache_dir / soundtrack_key(pieces, fps, music, events))
-        if done.audio.exists():
-            shutil.rmtree(work)
-        else:
-            os.replace(work, done.folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    tracks = (p for p in cache_dir.iterdir() if p.is_dir() and p.name not in (SEGMENTS_DIR, BEDS_DIR))
-    for old in oldest_beyond(tracks, KEEP_SOUNDTRACKS):
-        if old != done.folder:
-            shutil.rmtree(old, ignore_errors=True)
+        done = Soundtrack(store.put_files(soundtrack_key(pieces, fps, music, events), work))
+    store.prune()
     return done
 
 
@@ -264,23 +252,20 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
     from . import music, score
 
     code = b"".join(Path(m.__file__).read_bytes() for m in (music, score))
+    beds = Store(cache_dir / BEDS_DIR, keep=KEEP_BEDS)
 
     def make(chords, total: int, rate: int, seed: int) -> np.ndarray:
-        key = hashlib.sha256(code + repr((chords, total, rate, seed)).encode()).hexdigest()[:20]
-        folder = cache_dir / BEDS_DIR
-        path = folder / f"{key}.npy"
-        try:
-            bed = np.load(path)
-            os.utime(path)
-            return bed
-        except (OSError, ValueError, EOFError):
-            pass
+        # a folder entry, not a blob: np.load reads the checked file into the one array the mix
+        # writes into (a ten-minute bed is 230 MB)
+        key = digest(code + repr((chords, total, rate, seed)).encode())
+        found = beds.entry_dir(key)
+        if found is not None:
+            return np.load(found / BED_NAME)
         bed = music.render_bed(chords, total, rate, seed)
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            np.save(tmp, bed)
-        for old in oldest_beyond(folder.glob("*.npy"), KEEP_BEDS):
-            old.unlink(missing_ok=True)
+        with beds.making() as work:
+            np.save(work / BED_NAME, bed)
+            beds.put_files(key, work)
+        beds.prune()
         return bed
 
     return make
@@ -298,7 +283,7 @@ class _Stems:
 
     @staticmethod
     def _open(path: Path, channels: int) -> wave.Wave_write:
-        out = wave.open(str(path), "wb")
+        out = wave.open(str(path), "wb")  # noqa: SIM115 (open while mixing, closed by __exit__)
         out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(AUDIO_RATE)
@@ -310,7 +295,7 @@ class _Stems:
         if "music" in self.files and bed is not None:
             self.files["music"].writeframes(_pcm16(bed))
 
-    def __enter__(self) -> _Stems:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
