@@ -52,9 +52,9 @@ from . import skipping, text_layout
 from .camera import PictureCamera
 
 # The longest stretch of an animation played as one Manim call. At 1080p60 a heavy play costs up to
-# 180 ms a frame (s07's whole pipeline fading out), so 0.8 s slices left chunks of 18 CPU-s; at
-# 0.4 s the largest is 13. The extra calls cost little: s06 + s07 rendered whole (three jobs) took
-# 312 CPU-s with 0.8 s slices and 320 with 0.4 s (+2%), in the same hour.
+# 180 ms a frame (s07's whole pipeline fading out): with 0.8 s slices the largest chunk is 18 CPU-s,
+# with 0.4 s it is 13. The extra calls cost little: s06 + s07 rendered whole (three jobs) take
+# 312 CPU-s with 0.8 s slices and 320 with 0.4 s (+2%), measured in the same hour.
 MAX_SLICE_S = 0.4
 
 log = logging.getLogger("diffusion_explainer")
