@@ -3,6 +3,9 @@ ones x264 writes for a picture it finds unchanged, the video decodes strictly to
 and a stream the writer does not cover goes through the encoder as before."""
 
 import io
+import os
+import subprocess
+import sys
 from fractions import Fraction
 
 import av
@@ -11,7 +14,8 @@ import pytest
 from manim._config.video_encoder import VideoEncoderSpec
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-from diffusion_explainer.core.settings import ENCODER_OPTIONS
+from diffusion_explainer.core import runtime
+from diffusion_explainer.core.settings import ENCODER_OPTIONS, RenderSettings
 from diffusion_explainer.scene import held_frames
 from diffusion_explainer.scene import launcher as manim_main
 
@@ -172,3 +176,62 @@ def test_with_b_frames_the_encoder_still_holds_the_picture_itself(tmp_path, patc
     manims, _ = encode(tmp_path / "manim.mp4", call_pictures(), options)
     assert len(ours) == len(manims) == 60
     assert all(np.array_equal(a, b) for a, b in zip(ours, manims))
+
+
+# A real render through the launcher, with the shortcut and without it ------------------------------
+
+HOLD_SCENE = """
+from manim import LEFT, RIGHT, YELLOW, Scene, Square
+
+
+class Hold(Scene):
+    def construct(self):
+        square = Square(color=YELLOW, fill_opacity=0.6).shift(LEFT * 2)
+        self.add(square)
+        self.play(square.animate.shift(RIGHT * 4).rotate(0.5), run_time=1.0)
+        self.wait(1.5)
+"""
+MOVING_FRAMES, HELD_FRAMES = 10, 15  # at 10 fps
+
+
+def render_through_launcher(folder, scene_file, fallback: bool):
+    """Render the scene with the launcher; `fallback`: as on a Manim whose encoder lacks a piece of
+    what held frames are written into, so the launcher leaves Manim's encoder alone."""
+    broken = "launcher.ENCODER_STATE += ('_no_such_state',); " if fallback else ""
+    code = f"import sys; from diffusion_explainer.scene import launcher; {broken}launcher.main()"
+    frame_log = folder / "frames"
+    env = dict(os.environ, **{runtime.FRAME_LOG_ENV: str(frame_log), runtime.CACHE_ENV: str(folder / "cache")})
+    for name in (runtime.PLAN_ENV, runtime.PROGRESS_ENV):
+        env.pop(name, None)
+    args = RenderSettings.custom("128,72", 10, silent=True).manim_args()
+    result = subprocess.run([sys.executable, "-c", code, "render", *args, "--media_dir", str(folder / "media"),
+                             "-o", "hold", str(scene_file), "Hold"], env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [video] = [p for p in (folder / "media").rglob("hold.mp4") if "partial_movie_files" not in p.parts]
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.options = STRICT
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    logged = list(folder.glob("frames.*"))
+    return frames, result.stderr, logged
+
+
+@pytest.mark.render
+def test_a_render_without_the_shortcut_gives_the_same_frames_up_to_the_final_hold(tmp_path):
+    scene_file = tmp_path / "hold.py"
+    scene_file.write_text(HOLD_SCENE, encoding="utf-8")
+    (tmp_path / "on").mkdir()
+    (tmp_path / "off").mkdir()
+    ours, ours_err, ours_log = render_through_launcher(tmp_path / "on", scene_file, fallback=False)
+    plain, plain_err, plain_log = render_through_launcher(tmp_path / "off", scene_file, fallback=True)
+    # the shortcut ran in the first render (the patched encoder logs the frames it is handed) and
+    # not in the second, which said why in one line
+    assert "warning" not in ours_err and ours_log, ours_err
+    warnings = [line for line in plain_err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "_no_such_state" in warnings[0] and not plain_log, plain_err
+    assert len(ours) == len(plain) == MOVING_FRAMES + HELD_FRAMES
+    first_held = MOVING_FRAMES
+    for k in range(first_held + 1):
+        assert np.array_equal(ours[k], plain[k]), f"frame {k} differs"
+    assert all(np.array_equal(frame, ours[first_held]) for frame in ours[first_held + 1:])

@@ -71,10 +71,8 @@ def missing_encoder_parts(encoder_class, spec_class) -> list[str]:
     except (OSError, TypeError, SyntaxError):
         assigned = set()  # no source to read: nothing can be vouched for
     else:
-        targets = [t for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets]
-        targets += [node.target for node in ast.walk(tree) if isinstance(node, (ast.AugAssign, ast.AnnAssign))]
-        assigned = {t.attr for t in targets
-                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"}
+        assigned = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                    and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == "self"}
     missing += [name for name in ENCODER_STATE if name not in assigned]
     fields = getattr(spec_class, "__dataclass_fields__", {})
     missing += [f"spec.{name}" for name in SPEC_FIELDS if name not in fields]
