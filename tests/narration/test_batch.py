@@ -18,7 +18,7 @@ def test_cached_and_new_lines_in_two_processes_come_back_in_order(real_speech):
 
     assert speeches[1].path == real_speech["jf_alpha"].path
     assert [s.cached for s in speeches] == [False, True, False, False]
-    assert all(s.path.name.startswith("openjtalk-mei-") for s in speeches[:1] + speeches[2:])
+    assert all(s.path.parent.name.startswith("openjtalk-mei-") for s in speeches[:1] + speeches[2:])
     # a longer line makes a longer clip: results are matched to their requests, not to finish order
     assert speeches[3].duration_s > max(speeches[0].duration_s, speeches[2].duration_s)
     lines = progress.getvalue().splitlines()

@@ -73,10 +73,25 @@ def test_faster_speech_is_a_different_shorter_clip_at_the_same_pitch(real_speech
     assert median_pitch_hz(*_mono(fast.path)) == pytest.approx(median_pitch_hz(*_mono(normal.path)), rel=0.15)
 
 
-def test_cache_holds_only_finished_files(real_speech, speech_cache):
-    names = sorted(p.name for p in speech_cache.iterdir())
-    assert not [n for n in names if n.endswith(".tmp")]
-    assert {n.rsplit(".", 1)[1] for n in names} == {"wav", "json"}
+def test_cache_holds_only_finished_entries(real_speech, speech_cache):
+    entries = sorted(speech_cache.iterdir())
+    assert entries and not [p for p in entries if p.name.startswith(".")]  # no temporaries left
+    assert all(sorted(f.name for f in p.iterdir()) == ["check.json", "facts.json", "speech.wav"] for p in entries)
+    assert {s.path.parent for s in real_speech.values()} <= set(entries)
+
+
+def test_a_damaged_clip_is_reported_and_synthesised_again_the_same(real_speech, caplog):
+    clip = real_speech["jm_kumo"]
+    size, samples = clip.path.stat().st_size, read_wav(clip.path)[0]
+    with open(clip.path, "r+b") as f:
+        f.truncate(size // 2)
+    before = synthesis_count()
+    with caplog.at_level("WARNING", logger="diffusion_explainer.cache"):
+        again = synthesize(SHORT_LINES["jm_kumo"], "jm_kumo")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cache: speech/{clip.path.parent.name} was damaged (speech.wav: size {size // 2:,} of {size:,} bytes); made again"]
+    assert not again.cached and synthesis_count() == before + 1 and again.path == clip.path
+    assert again.duration_s == clip.duration_s and np.array_equal(read_wav(again.path)[0], samples)
 
 
 def test_silent_mode_synthesises_nothing(real_speech, monkeypatch, speech_cache):

@@ -3,13 +3,12 @@ writes that never leave a half-written file under the final name (temp file, the
 
 from __future__ import annotations
 
-import os
-import tempfile
 import wave
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from ..core.files import atomic_path
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -25,32 +24,9 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
     """Write float samples (frames,) or (frames, channels) as 16-bit PCM, atomically."""
     samples = samples.reshape(len(samples), -1)
     pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
-    with _atomic(path) as tmp:
-        with wave.open(str(tmp), "wb") as wav:
-            wav.setnchannels(samples.shape[1])
-            wav.setsampwidth(2)
-            wav.setframerate(rate)
-            wav.writeframes(pcm.tobytes())
+    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(samples.shape[1])
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm.tobytes())
     return path
-
-
-def write_text(path: Path, text: str) -> Path:
-    with _atomic(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return path
-
-
-@contextmanager
-def _atomic(path: Path):
-    """A temporary name beside `path` that becomes `path` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the file from other users of the build
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

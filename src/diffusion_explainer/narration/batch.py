@@ -6,9 +6,10 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Iterable, TextIO
+from typing import TextIO
 
 from .engines import load_kokoro, prepare_kokoro
 from .readings import normalise_reading

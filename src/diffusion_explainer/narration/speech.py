@@ -1,14 +1,14 @@
 """One line of speech as a cached WAV file: `synthesize(reading, voice, speed)`.
 
-Each clip is stored under <cache>/speech/ (see diffusion_explainer.core.runtime: build/cache, or
-DIFFUSION_EXPLAINER_CACHE), named by a hash of everything that changes its sound, so editing a
-line re-synthesises that line only and a second render synthesises nothing. Beside each WAV a
-JSON file records what it is (reading, voice, speed, lengths).
+Each clip is an entry of the store <cache>/speech/ (core/store.py; the cache root is build/cache,
+or DIFFUSION_EXPLAINER_CACHE), keyed by everything that changes its sound, so editing a line
+re-synthesises that line only and a second render synthesises nothing. An entry is a folder:
+SPEECH_NAME, the WAV that narration tracks are mixed from, and FACTS_NAME, what it is (reading,
+voice, speed, lengths). The entry's name starts with the engine and the voice, to help a person.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core.keys import digest
 from ..core.runtime import cache_dir
-from .audio_files import write_text, write_wav
+from ..core.store import Store
+from .audio_files import write_wav
 from .clip_shaping import CLIP_LUFS, LEAD_IN_S, level, trim_silence
 from .engines import MAX_SPEED, MIN_SPEED, Engine, get_engine
 from .readings import normalise_reading
@@ -29,6 +31,7 @@ SHAPING_VERSION = f"2: {CLIP_LUFS} LUFS, lead-in {LEAD_IN_S} s"
 # its rounded phoneme lengths change together (a 2.6 s line moved in steps of about 0.1 s).
 RATE_TOLERANCE = 0.05
 RATE_ATTEMPTS = 3
+SPEECH_NAME, FACTS_NAME = "speech.wav", "facts.json"
 
 _synthesised = 0  # clips this process has written; tests read it through synthesis_count()
 
@@ -71,8 +74,8 @@ def synthesize(
     reading, speed, chosen = _checked(text, voice, speed, engine)
     if silent_mode(silent):
         return Speech(None, estimate_duration(reading, voice, speed), 0)
-    wav_path = speech_path(chosen.name, chosen.version(), voice, reading, speed)
-    found = _read_cached(wav_path)
+    key = speech_key(chosen.name, chosen.version(), voice, reading, speed)
+    found = _read_cached(key)
     if found is not None:
         return found
 
@@ -92,25 +95,25 @@ def synthesize(
         "sample_rate": render.rate,
         "lead_in_s": render.lead_in_s,
     }
-    # The facts first and the WAV last: a WAV under its final name means both are complete.
-    write_text(wav_path.with_suffix(".json"), json.dumps(facts, ensure_ascii=False, indent=1))
-    write_wav(wav_path, render.samples, render.rate)
+    store = _store()
+    with store.making() as work:
+        (work / FACTS_NAME).write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_wav(work / SPEECH_NAME, render.samples, render.rate)
+        entry = store.put_files(key, work)
     global _synthesised
     _synthesised += 1
-    return Speech(wav_path, render.duration_s, render.rate, render.lead_in_s, cached=False)
+    return Speech(entry / SPEECH_NAME, render.duration_s, render.rate, render.lead_in_s, cached=False)
 
 
 def cached_speech(text: str, voice: str, speed: float = 1.0, engine: str = "kokoro") -> Speech | None:
     """The speech `synthesize` would return from its cache, or None if it would synthesise."""
     reading, speed, chosen = _checked(text, voice, speed, engine)
-    return _read_cached(speech_path(chosen.name, chosen.version(), voice, reading, speed))
+    return _read_cached(speech_key(chosen.name, chosen.version(), voice, reading, speed))
 
 
-def speech_path(engine: str, engine_version: str, voice: str, reading: str, speed: float) -> Path:
-    """Where the clip for these inputs lives; the name starts with the voice to help a person."""
-    key = json.dumps([engine, engine_version, voice, reading, f"{speed:.3f}", SHAPING_VERSION], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return cache_dir("speech") / f"{engine}-{voice}-{digest}.wav"
+def speech_key(engine: str, engine_version: str, voice: str, reading: str, speed: float) -> str:
+    """The clip's key in the store: the engine and the voice, then a hash of all its inputs."""
+    return f"{engine}-{voice}-" + digest([engine, engine_version, voice, reading, f"{speed:.3f}", SHAPING_VERSION])
 
 
 def synthesis_count() -> int:
@@ -128,12 +131,21 @@ def _checked(text: str, voice: str, speed: float, engine: str) -> tuple[str, flo
     return reading, speed, chosen
 
 
-def _read_cached(wav_path: Path) -> Speech | None:
-    facts_path = wav_path.with_suffix(".json")
-    if not (wav_path.exists() and facts_path.exists()):
+def _store() -> Store:
+    return Store(cache_dir("speech"))  # never pruned: a clip costs seconds of synthesis
+
+
+def _read_cached(key: str) -> Speech | None:
+    store = _store()
+    entry = store.entry_dir(key)
+    if entry is None:
         return None
-    facts = json.loads(facts_path.read_text(encoding="utf-8"))
-    return Speech(wav_path, facts["duration_s"], facts["sample_rate"], facts["lead_in_s"], cached=True)
+    try:
+        facts = json.loads((entry / FACTS_NAME).read_text(encoding="utf-8"))
+        return Speech(entry / SPEECH_NAME, facts["duration_s"], facts["sample_rate"], facts["lead_in_s"], cached=True)
+    except (OSError, ValueError, KeyError, TypeError) as e:  # intact, but not what this code writes
+        store.discard(key, f"{FACTS_NAME} unusable: {type(e).__name__}")
+        return None
 
 
 def _render_shaped(chosen: Engine, reading: str, voice: str, engine_speed: float) -> _Render:
