@@ -20,8 +20,10 @@ from ..core.keys import digest
 from ..core.store import Store
 
 VERSION = 1
-# What cache/svg may hold: the least recently used go first. A parsed text is 2-60 kB, the whole
-# video's texts and formulas about MEASURED; the budget leaves room for several edited versions.
+# What cache/svg may hold, the least recently used let go first (each Manim process prunes as it
+# starts: 20 ms for 2,000 entries). Measured on the two-scene example: 17 texts, 10-220 kB each,
+# 1 MB in all; the video's 82 subtitle pages with its titles, labels and formulas are a few
+# hundred, a few tens of MB: the budget holds the entries of many edits.
 MAX_BYTES = 256 * 2**20
 _memory: dict[str, bytes] = {}  # what this process read or made, pickled
 
