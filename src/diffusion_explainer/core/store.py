@@ -12,8 +12,10 @@ An entry is named by a key (`core.keys.digest` of what it is made from) and is e
 Every write goes to a dot-named temporary (`.….partial…`, what core.files.sweep_partials removes)
 and is renamed into place: nothing half-written is ever under an entry's name, and two writers of
 one key both succeed and leave one good entry. Every read checks the sizes and the checksums
-(sha256 runs at about 1 GB/s: a 50 kB parsed SVG costs 30 us, a ten-minute soundtrack 0.2 s); a
-damaged entry is removed, reported in one line and read as missing, so its caller makes it again.
+(sha256 runs at about 1 GB/s; measured: the 17 parsed texts of the two-scene example, 1 MB, are
+checked in 0.8 ms, against 480 ms to unpickle them; a ten-minute soundtrack and its stems, about
+190 MB, take 0.2 s); a damaged entry is removed, reported in one line and read as missing, so its
+caller makes it again.
 A read touches the entry, and `prune` lets the least recently used go first.
 """
 
