@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]  # src/diffusion_explainer/core/runtime.py -> the checkout
 SCENES_DIR = REPO / "scenes"  # the project's own scene files
 
 BUILD_ENV = "DIFFUSION_EXPLAINER_BUILD"
