@@ -96,8 +96,8 @@ def test_real_models_load_fast_from_cache(pixel_model, latent_model):
 
 
 # Code whose changes can change trained numbers. A cached artefact is only as fresh as its key,
-# and the key only knows ENGINE_VERSION: this once let a model trained by older autoencoder code
-# be reused under the same key. So the test below fails whenever this code changes (comments and
+# and the key only knows ENGINE_VERSION: without a bump, a model trained by other autoencoder code
+# is reused under the same key. So the test below fails whenever this code changes (comments and
 # docstrings aside); whoever changed it bumps ENGINE_VERSION if trained numbers can differ, and
 # records the new fingerprint.
 TRAINING_CODE = ("pictures.py", "schedule.py", "network.py", "optim.py", "training.py",

@@ -26,6 +26,7 @@ def test_estimate_grows_with_the_reading_and_shrinks_with_speed():
 
 @pytest.mark.parametrize("voice", SHORT_LINES)
 def test_estimate_is_close_to_the_real_engine(real_speech, voice):
-    # On the screenplay's 50 lines single lines were off by up to 19% and the totals by under 1%
-    # (the rates are fitted there); a short line with two questions is among the hardest.
+    # On the screenplay's 50 lines single lines are off by up to 19% and the mean by under 1%
+    # (the rates are fitted there; `python -m diffusion_explainer speech-times` measures it); a
+    # short line with two questions is among the hardest.
     assert estimate_duration(SHORT_LINES[voice], voice) == pytest.approx(real_speech[voice].duration_s, rel=0.25)

@@ -1,6 +1,7 @@
-"""Held frames written as skipped pictures (held_frames.py, manim_main.py): the packets are the
+"""Held frames written as skipped pictures (held_frames.py, launcher.py): the packets are the
 ones x264 writes for a picture it finds unchanged, the video decodes strictly to the held picture,
-and a stream the writer does not cover goes through the encoder as before."""
+a stream the writer does not cover goes through the encoder, and a render without the shortcut
+decodes to the same frames up to the final hold."""
 
 import io
 import os

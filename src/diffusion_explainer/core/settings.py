@@ -6,13 +6,14 @@ Why these Manim settings (measured, see README "What `make render` writes" and `
   subtitle pages changing mid-animation a scene is dozens of plays, and the hashing cost more than
   the cache ever saved. Scene-level reuse is done here instead (inputs.py), which is exact.
 - `--progress_bar none` and `-v WARNING`: the log goes to a file, not a terminal.
-- x264 `preset=ultrafast` with CABAC and 8x8 transforms put back (`x264-params`), crf 23: encoding
-  was the largest part of a scene's CPU time, because x264 spends ~13 ms on every 1080p frame
-  even when it repeats the last one, and most frames here are held. Measured on 240 frames of
+- x264 `preset=ultrafast` with CABAC and 8x8 transforms put back (`x264-params`), crf 23: at
+  `veryfast`, encoding is the largest part of a scene's CPU time, because x264 spends ~13 ms on
+  every 1080p frame even when it repeats the last one, and most frames here are held. Measured on 240 frames of
   Scene 03 at 1080p (one thread): veryfast 14-18 ms per frame, 53 dB PSNR, 93 kB; this 6-8 ms,
   64 dB, 227 kB. The stream stays High profile (CABAC, 8x8 transforms), which plain
   `ultrafast` would drop to Constrained Baseline; the file is about twice as large, still small
-  for an upload. (Held frames at the end of a call no longer reach x264 at all: manim_main.py.)
+  for an upload. Held frames at the end of a call do not reach x264 at all (scene/launcher.py,
+  scene/held_frames.py).
   No B-frames (`ultrafast` has none): the skipped pictures that hold a frame (held_frames.py) need
   picture order count type 2, which x264 uses only without them.
 - x264 `threads=1`: scenes render in parallel, one process per core, so x264's own frame threads

@@ -21,18 +21,15 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from ..core import runtime
 
-# 2: latents scaled by one number instead of per channel (version 1 artefacts made on this
-#    machine were trained by the older autoencoder under the same configuration).
-# 3: training data stored as memory-mapped .npy files; the latent range stored with the weights.
-# 4: the pixel model at 16x16 with the network's input skip (the latent model's numbers are
-#    unchanged; it retrains under the new key).
+# Part of every model's cache key: a new number retrains every model under a new key, so a model
+# cached by other engine code is never reused.
 ENGINE_VERSION = 4
 CACHE_ENV = runtime.CACHE_ENV  # the cache root: the models are in its engine/ folder
 

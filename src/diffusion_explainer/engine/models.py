@@ -2,7 +2,7 @@
 
 - pixel model: diffusion directly on 16x16x3 pictures (Scenes 04-05: training, sampling step by
   step). 16x16 is the smallest size at which its cats, sunsets and seas read at a glance (at 8x8
-  a generated cat in a sunset was an orange smear); the input skip of the network (`network.py`)
+  a generated cat in a sunset is an orange smear); the input skip of the network (`network.py`)
   lets hidden layers narrower than the picture learn it in about two CPU-minutes.
 - latent model: a 64x64x3 picture is encoded to an 8x8x4 latent, diffusion runs on latents, and
   the decoder turns the result back into a picture (Scenes 06-08: the "cat in a sunset").

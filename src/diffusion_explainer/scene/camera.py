@@ -3,11 +3,11 @@
 Manim's `Camera.display_image_mobject` pastes each transformed picture into a transparent
 canvas as large as the frame and alpha-composites that whole canvas over the frame: at 1080p,
 about 20 ms per picture per frame, whatever the picture's size. This video shows computed
-pictures in most frames (flip books, stages, sweeps), so that was a large part of a scene's
-time. `PictureCamera` computes the same transformed picture (the same perspective
+pictures in most frames (flip books, stages, sweeps), so with Manim's camera that is a large
+part of a scene's time. `PictureCamera` computes the same transformed picture (the same perspective
 coefficients, size and resampling) and composites it over its bounding box only. Outside the
 box Manim's canvas is fully transparent, which leaves the frame unchanged, so the frames are
-pixel-identical (tests/framework/test_camera.py compares the two).
+pixel-identical (tests/scene/test_camera.py compares the two).
 """
 
 from __future__ import annotations

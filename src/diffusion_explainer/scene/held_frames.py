@@ -15,7 +15,7 @@ slice groups) is refused with `Unsupported`, and the caller lets the encoder do 
 Entropy coding, CAVLC: one `mb_skip_run` for the whole picture. CABAC: one `mb_skip_flag` per
 macroblock (context 11: both neighbours are skipped or absent, so ctxIdxInc is 0) and one
 `end_of_slice_flag`, with the arithmetic coder of H.264 clause 9.3.4. Tested byte for byte
-against x264's own all-skip packets (tests/render/test_held_frames.py).
+against x264's own all-skip packets (tests/scene/test_held_frames.py).
 """
 
 from __future__ import annotations

@@ -11,14 +11,14 @@ installed Manim has it all):
   are still.
 - a new frame is copied into an RGBA VideoFrame's plane through a NumPy view instead of with
   `VideoFrame.from_ndarray`, which takes 12-15 ms per 1080p frame in PyAV 18 (the view: 0.8 ms).
-The encoder gets the same pixels either way (tests/render/test_manim_main.py).
+The encoder gets the same pixels either way (tests/scene/test_launcher.py).
 - frames that hold a call's last picture to its end are not encoded at all: they are written as
   pictures that copy the previous one (held_frames.py). x264 spends ~6 ms on each 1080p frame even
   when it repeats the last one exactly, and 61% of this video's frames are such repeats. A hold
   followed by another picture in the same call still goes through x264, whose frame numbers the
   next picture continues. Measured on Scene 03 at 1080p60: 94 instead of 119 CPU-s; every frame
   within 50 dB (luma PSNR) of x264's own, which goes on refining a held picture a little
-  (tests/render/test_held_frames.py).
+  (tests/scene/test_held_frames.py).
 
 Every call's movie file is kept (Manim deletes all but the newest 100 by default): a chunk's
 video is made of them.

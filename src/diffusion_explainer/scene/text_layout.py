@@ -2,10 +2,10 @@
 
 Manim's `Text` asks Pango to lay its text out on a canvas as wide as the render's pixels
 (`config.pixel_width`) and wraps what does not fit there, yet keeps the SVG in its text folder
-under a name that leaves that width out. So a long label was one line in the 1080p video and
-wrapped in a 256x144 render, and which of the two a render got depended on which resolution had
-made the file first: s06's note on CLIP ended in a lone 「て）」 on a line of its own in a cold
-256x144 render and not in one whose text folder a 1080p render had filled.
+under a name that leaves that width out. Left alone, a long label is one line in the 1080p video
+and wraps in a 256x144 render, and which of the two a render gets depends on which resolution
+made the file first: s06's note on CLIP ends in a lone 「て）」 on a line of its own in a cold
+256x144 render and not in one whose text folder a 1080p render has filled.
 
 `install` makes every Text lay out on the canvas of the delivered 1080p video, whatever the
 render's size, and names its file accordingly: a text wraps (or not) the same in a preview, a
