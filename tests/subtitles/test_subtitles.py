@@ -6,7 +6,7 @@ import pytest
 from diffusion_explainer.core.fonts import text_width_em
 from diffusion_explainer.core.style import FRAME_HEIGHT, Layout
 from diffusion_explainer.subtitles import SubtitleFitter, display_text, paginate, plain_text
-from diffusion_explainer.subtitles.paging import NO_ROW_END, NO_ROW_START
+from diffusion_explainer.subtitles.paging import MIN_ROW_LETTERS, NO_ROW_END, NO_ROW_START
 
 
 @pytest.mark.parametrize("aspect", [16 / 9, 4 / 3])
@@ -71,3 +71,28 @@ def test_a_long_sentence_is_split_evenly_without_an_orphan(screenplay):
     lengths = [len(plain_text("".join(p.rows))) for p in pages]
     assert len(pages) == 2 and min(lengths) >= 0.3 * max(lengths), [p.rows for p in pages]
     assert plain_text(pages[0].rows[-1])[-1] in "、。", "the page break should fall after a comma"
+
+
+def test_no_row_after_a_break_is_a_stray_fragment(screenplay):
+    # 「…学習データの / 準備）」 and 「…方向を / ガイド」: a last row of two or three letters
+    fitter = SubtitleFitter(Layout(FRAME_HEIGHT * 16 / 9, screenplay.style.subtitle_size), screenplay.style.font)
+    points = next(l for l in screenplay.scene("s08_summary").lines if l.text.startswith("1."))
+    rows = [plain_text(r) for p in fitter.pages(points) for r in p.rows]
+    assert "（学習データの準備）" in rows and "方向をガイド" in rows, rows
+    for scene in screenplay.scenes:
+        for line in scene.lines:
+            for page in fitter.pages(line):
+                for row in page.rows[1:]:
+                    assert _letters(row) >= MIN_ROW_LETTERS, (scene.id, line.id, page.rows)
+
+
+def test_a_short_last_row_takes_words_from_the_row_above():
+    narrow = lambda r: text_width_em(r, "Noto Sans CJK JP") <= 16  # noqa: E731
+    pages = paginate("プロンプトでノイズ除去の方向をガイド", narrow)
+    rows = [plain_text(r) for p in pages for r in p.rows]
+    assert len(rows) == 2 and all(_letters(r) >= MIN_ROW_LETTERS for r in rows), rows
+    assert "".join(rows) == "プロンプトでノイズ除去の方向をガイド"
+
+
+def _letters(row: str) -> int:
+    return sum(1 for c in plain_text(row) if not c.isspace() and c not in NO_ROW_START | NO_ROW_END and c not in "、。，．,.")

@@ -17,6 +17,9 @@ NO_ROW_START = set("、。，．,.・：:；;）)」』】〕〉》］]｝}！�
 NO_ROW_END = set("「『（(【〔〈《［[｛{")
 SENTENCE_END = set("。！？!?")
 EMPH = "**"
+# A row after a break holds at least this many letters (punctuation and spaces not counted):
+# a row of 「準備）」 or 「ガイド」 alone reads as a stray fragment, so words move down to join it.
+MIN_ROW_LETTERS = 4
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def _pack_rows(phrases, fits: Callable[[str], bool]) -> list[list[tuple[str, boo
             else:
                 rows.append([ch])
     rows = [_strip(r) for r in rows if _plain(r).strip()]
-    return _apply_kinsoku(rows)
+    return _no_short_rows(_apply_kinsoku(rows), fits)
 
 
 def _plain(chars) -> str:
@@ -117,6 +120,35 @@ def _apply_kinsoku(rows):
             rows[i] = [rows[i - 1][-1]] + rows[i]
             rows[i - 1] = rows[i - 1][:-1]
     return [r for r in rows if r]
+
+
+def _letters(chars) -> int:
+    return sum(1 for c, _ in chars if not c.isspace() and c not in NO_ROW_START | NO_ROW_END and c not in "、。，．,.")
+
+
+def _no_short_rows(rows, fits):
+    """A row after a break shorter than MIN_ROW_LETTERS takes whole phrases from the end of the row
+    above (as few as it needs), where both rows still fit and keep the kinsoku rules."""
+    for i in range(1, len(rows)):
+        if _letters(rows[i]) >= MIN_ROW_LETTERS:
+            continue
+        both = rows[i - 1] + rows[i]
+        cuts, at = [], 0
+        for phrase in _phrases(both)[:-1]:
+            at += len(phrase)
+            cuts.append(at)
+        for cut in reversed(cuts):  # the latest cut first: move as little as possible
+            upper, lower = _strip(both[:cut]), _strip(both[cut:])
+            if cut >= len(rows[i - 1]) or _letters(upper) < MIN_ROW_LETTERS:
+                continue
+            if _letters(lower) < MIN_ROW_LETTERS or not upper or not lower:
+                continue
+            if lower[0][0] in NO_ROW_START or upper[-1][0] in NO_ROW_END:
+                continue
+            if fits(_plain(upper)) and fits(_plain(lower)):
+                rows[i - 1], rows[i] = upper, lower
+                break
+    return rows
 
 
 def _sentences(chars):
