@@ -105,6 +105,30 @@ def test_the_arrows_caption_counts_the_steps_each_arrow_holds():
     d = reverse.denoising()
     caption = d.repeat_caption
     assert f"{min(d.steps_between)}〜{max(d.steps_between)} 回" in caption
+    assert "『ネットワークでノイズを予測して引く』を" in caption
     assert f"全部で {reverse.T} 回" in caption  # the stages run from t = 1000 to 0
     even = reverse.Denoising(d.stages, (250, 250, 250, 250), d.film_steps, d.film, d.final)
     assert "を 250 回" in even.repeat_caption and "〜" not in even.repeat_caption
+
+
+def test_the_step_is_worded_as_a_little_cleaner_with_most_of_its_change_new_noise(step):
+    # the step's change is the subtraction (rescaled) plus the fresh noise sigma z
+    together = step.rescale * (step.x_t - step.remove_factor * step.eps_hat) - step.x_t + step.sigma * step.z
+    np.testing.assert_allclose(together, step.x_prev - step.x_t, atol=1e-5)
+    first, second = step.change_words
+    assert f"予測ノイズの {step.remove_factor * 100:.0f}%" in first and "すこしだけきれいになる" in first
+    assert step.new_noise_rms > step.subtracted_rms  # at t = 1000: most of the change is new noise
+    assert "大半" in second and "新しいノイズ" in second and f"σ = {step.sigma:.3f}" in second
+    assert f"{step.change_rms:.2f}" in second
+
+
+@pytest.mark.parametrize("remove, subtracted, new, clean, mostly", [
+    (0.02, 0.01, 0.14, "すこしだけきれいになる", "はこの新しいノイズ"),
+    (0.30, 0.25, 0.05, "ノイズがはっきり減る", "は、予測ノイズを引いた分"),
+    (0.02, 0.20, 0.14, "すこしだけきれいになる", "は、予測ノイズを引いた分"),
+])
+def test_the_step_words_follow_the_numbers(remove, subtracted, new, clean, mostly):
+    first, second = reverse.change_words(remove, subtracted, new, 0.141, 0.15)
+    assert clean in first and mostly in second
+    other = {"すこしだけきれいになる", "ノイズがはっきり減る"} - {clean}
+    assert not any(w in first for w in other)

@@ -127,4 +127,17 @@ def test_the_note_on_screen_matches_the_real_sweep():
 def test_the_method_line_names_the_sweeps_real_settings():
     text = "".join(guidance.sweep_method())
     assert f"DDIM {guidance.SWEEP_SAMPLER_STEPS} ステップ" in text
+    assert "DDIM：途中で乱数を足さず" in text  # DDIM is said in a word where it first appears
     assert f"{guidance.SWEEP_PER_CLASS} 枚ずつ" in text and f"{pictures.NUM_CLASSES} 種類" in text
+
+
+def test_the_pictures_without_a_prompt_are_clean_and_of_varied_kinds():
+    # 「何の絵になるかは運まかせ」: several kinds, each as near the training pictures as real ones
+    m = guidance.models.load_pixel_model()
+    drawn = guidance.unprompted()
+    assert len(drawn) == 6 and drawn.shape[1:] == m.images.shape[1:]
+    kinds = metrics.NearestCentroidClassifier(m.images, m.labels).predict(drawn)
+    assert len(set(kinds.tolist())) >= 3, kinds
+    held_out, _ = pictures.make_dataset(16, m.images.shape[1], seed=1234)
+    assert metrics.nearest_neighbour_rms(drawn, m.images).max() <= metrics.nearest_neighbour_rms(held_out, m.images).max()
+    assert "6 枚" in guidance.UNPROMPTED_CAPTION and "画素の模型" in guidance.UNPROMPTED_CAPTION

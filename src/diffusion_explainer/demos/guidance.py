@@ -1,6 +1,7 @@
 """Scene 06 (text conditioning): the trained latent model with and without its prompt.
 
-- `unprompted`: what the model draws with no prompt (the null class): any kind of picture.
+- `unprompted`: what a model draws with no prompt: the pixel model of scene 05, any kind of picture
+  (the latent model without a prompt draws one muddy blend of every kind).
 - `prompt_vector`: what the toy's "text encoder" turns the prompt into. Honestly: a learned
   class embedding, one row of the network's table E per prompt (the video's prompts are the
   5 picture classes); Stable Diffusion uses a CLIP text encoder (77 tokens x 768 numbers).
@@ -42,10 +43,15 @@ def prompt_id() -> int:
     return pictures.class_id(PROMPT)
 
 
+# Without a prompt the latent model draws one muddy blend of every kind; the pixel model of scene 05
+# draws clean pictures of varied kinds, so the pictures without a prompt are that model's.
+UNPROMPTED_CAPTION = "プロンプトなしで生成した 6 枚（前の場面の 16×16 画素の模型）：何の絵になるかは運まかせ"
+
+
 @on_disk
 def unprompted(n: int = 6, seed: int = 7) -> np.ndarray:
-    """Pictures the model makes with no prompt (one DDPM run of n starting noises)."""
-    m = model()
+    """Pictures the pixel model makes with no prompt (one DDPM run of n starting noises)."""
+    m = models.load_pixel_model()
     return m.to_pictures(sample_ddpm(m, n, None, 1.0, seed=seed, record_steps=()).samples)
 
 
@@ -205,5 +211,6 @@ def sweep_caveat(sweep) -> tuple[CaveatClause, ...]:
 def sweep_method(n_per_class: int = SWEEP_PER_CLASS, steps: int = SWEEP_SAMPLER_STEPS
                  ) -> tuple[str, str]:
     """How the sweep's numbers were made: (how the pictures were drawn, how accuracy is judged)."""
-    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ、DDIM {steps} ステップで生成",
+    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ、DDIM {steps} ステップで生成"
+            "（DDIM：途中で乱数を足さず、少ない回数の大きな歩幅で進む生成法）",
             "正解率：各種類の平均画像のうち一番近いものが、狙った種類だった割合")

@@ -93,6 +93,45 @@ class ReverseStep:
     def noise_footnote(self) -> tuple[str, ...]:
         return noise_footnote(self.clipped_share, self.raw_difference_rms)
 
+    @property
+    def subtracted_rms(self) -> float:
+        """RMS per value of what subtracting the predicted noise (and rescaling) changes:
+        rescale (x_T - remove_factor eps_hat) - x_T."""
+        return _rms(self.rescale * (self.x_t - self.remove_factor * self.eps_hat), self.x_t)
+
+    @property
+    def new_noise_rms(self) -> float:
+        """RMS per value of the fresh noise sigma z the step adds."""
+        return _rms(self.sigma * self.z)
+
+    @property
+    def change_words(self) -> tuple[str, str]:
+        return change_words(self.remove_factor, self.subtracted_rms, self.new_noise_rms, self.sigma, self.change_rms)
+
+
+# What one step does, in words that follow its numbers: the narration says subtracting the
+# predicted noise makes the picture 「すこしだけきれい」. At t = 1000 that part is small, and most of
+# the step's change is the fresh noise sigma z it adds (sigma = sqrt(beta_1000) = 0.141).
+A_LITTLE = 0.1  # a step that subtracts less than this share of the predicted noise changes it only a little
+
+
+def change_words(remove_factor: float, subtracted_rms: float, new_noise_rms: float, sigma: float,
+                 change_rms: float) -> tuple[str, str]:
+    """Two lines for the screen: how much the subtraction cleans, then what the step's change is
+    mostly made of."""
+    share = f"{remove_factor * 100:.0f}%"
+    if remove_factor < A_LITTLE:
+        first = f"引くのは予測ノイズの {share} だけ：すこしだけきれいになる"
+    else:
+        first = f"引くのは予測ノイズの {share}：ノイズがはっきり減る"
+    if new_noise_rms > subtracted_rms:
+        second = (f"同時に新しいノイズ σz（σ = {sigma:.3f}）も足すので、値1個あたりの変化 {change_rms:.2f} の"
+                  f"大半（{new_noise_rms:.2f}）はこの新しいノイズ")
+    else:
+        second = (f"値1個あたりの変化 {change_rms:.2f} の大半（{subtracted_rms:.2f}）は、予測ノイズを引いた分"
+                  f"（新しいノイズ σz は {new_noise_rms:.2f}）")
+    return first, second
+
 
 def noise_footnote(clipped_share: float, raw_difference_rms: float) -> tuple[str, ...]:
     """What the noise picture of the step is, worded from what the clipping did: lines for the
@@ -146,7 +185,7 @@ class Denoising:
         """What each arrow between the stages stands for, with the counts it really holds."""
         fewest, most = min(self.steps_between), max(self.steps_between)
         count = f"{fewest} 回" if fewest == most else f"{fewest}〜{most} 回"
-        return (f"矢印 1 本 = ネットワークでノイズを予測して引く、を {count}"
+        return (f"矢印 1 本 = 『ネットワークでノイズを予測して引く』を {count}"
                 f"（全部で {sum(self.steps_between)} 回）")
 
 
