@@ -24,8 +24,9 @@ def tiny_render(tmp_path_factory):
     pipeline (the render tests and the review page's tests read it back)."""
     import io
 
+    from diffusion_explainer.core.build_layout import BuildLayout
     from diffusion_explainer.core.settings import RenderSettings
-    from diffusion_explainer.render.pipeline import Outputs, render_video
+    from diffusion_explainer.render.pipeline import render_video
     from diffusion_explainer.render.progress import Progress
 
     settings = RenderSettings.custom(TINY_RENDER["resolution"], TINY_RENDER["fps"], silent=True, jobs=os.cpu_count() or 1)
@@ -33,7 +34,7 @@ def tiny_render(tmp_path_factory):
     log = io.StringIO()
     report = render_video(settings, root=root, progress=Progress(stream=log, interval_s=30))
     print(log.getvalue())
-    return Outputs(root, settings), report, log.getvalue()
+    return BuildLayout(root, settings), report, log.getvalue()
 
 
 SMALL_SCREENPLAY = REPO / "tests" / "data" / "two_scenes" / "noise_in_two_scenes.yaml"
@@ -45,8 +46,9 @@ def small_narrated_render(tmp_path_factory):
     (the any-screenplay tests and the review report's narrated checks read it back)."""
     import io
 
+    from diffusion_explainer.core.build_layout import BuildLayout
     from diffusion_explainer.core.settings import RenderSettings
-    from diffusion_explainer.render.pipeline import Outputs, render_video
+    from diffusion_explainer.render.pipeline import render_video
     from diffusion_explainer.render.progress import Progress
     from diffusion_explainer.screenplay import load_screenplay
 
@@ -54,7 +56,7 @@ def small_narrated_render(tmp_path_factory):
     root = tmp_path_factory.mktemp("small-build")
     log = io.StringIO()
     report = render_video(settings, screenplay=load_screenplay(SMALL_SCREENPLAY), root=root, progress=Progress(stream=log))
-    return Outputs(root, settings, SMALL_SCREENPLAY.stem), report, log.getvalue()
+    return BuildLayout(root, settings, SMALL_SCREENPLAY.stem), report, log.getvalue()
 
 
 @pytest.fixture

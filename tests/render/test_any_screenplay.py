@@ -9,9 +9,11 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.media.probe import probe, video_problems
-from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.chunks import ChunkStore
+from diffusion_explainer.render.pipeline import render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.screenplay import load_screenplay
 from diffusion_explainer.timing.sync import line_sync
@@ -51,7 +53,7 @@ def test_one_scene_renders_alone_without_the_join(tmp_path):
     report = render_video(SILENT, screenplay=load_screenplay(SMALL), root=tmp_path, progress=Progress(quiet=True),
                           only=["s01_hello"])
     assert [r.scene_id for r in report.rendered] == ["s01_hello"] and not report.joined
-    outputs = Outputs(tmp_path, SILENT, "noise_in_two_scenes")
+    outputs = BuildLayout(tmp_path, SILENT, "noise_in_two_scenes")
     assert probe(outputs.scenes_dir / "s01_hello.mp4").frames == 80
     assert not outputs.video.exists() and not (outputs.scenes_dir / "s02_noise.mp4").exists()
 
@@ -79,7 +81,7 @@ def test_a_line_inserted_before_a_synced_line_keeps_the_animation_on_its_words(t
     timeline = plan_video(SILENT, screenplay, only=["s01_hello"]).scene_plan("s01_hello").timeline
     topic = line_sync(timeline, "topic", Path("s01_hello.py"))
     assert [t.line.text for t in timeline.lines][1] == "うん。"  # the inserted line sits before it
-    video = Outputs(tmp_path / "build", SILENT, screenplay.name).scenes_dir / "s01_hello.mp4"
+    video = BuildLayout(tmp_path / "build", SILENT, screenplay.name).scene_video("s01_hello")
     title_written = 15  # the title is written in the first second; below it the stage stays empty
     appears = first_change(video, slice(50, 80), after=title_written)  # the word 「ノイズ」 under the title
     assert topic.at("ノイズの話") <= appears <= topic.at("ノイズの話") + 2, (appears, topic.at("ノイズの話"))
@@ -92,7 +94,7 @@ def test_a_line_edited_late_in_a_scene_renders_only_the_chunks_from_it_on(tmp_pa
     path.write_text(text, encoding="utf-8")
     build = tmp_path / "build"
     render_video(SILENT, screenplay=load_screenplay(path), root=build, progress=Progress(quiet=True), only=["s02_noise"])
-    outputs = Outputs(build, SILENT, "noise_in_two_scenes")
+    outputs = BuildLayout(build, SILENT, "noise_in_two_scenes")
     with av.open(str(outputs.scene_video("s02_noise"))) as container:
         before = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
 
@@ -101,7 +103,7 @@ def test_a_line_edited_late_in_a_scene_renders_only_the_chunks_from_it_on(tmp_pa
     report = render_video(SILENT, screenplay=screenplay, root=build, progress=Progress(quiet=True), only=["s02_noise"])
     timeline = plan_video(SILENT, screenplay, only=["s02_noise"]).scene_plan("s02_noise").timeline
     edited = next(t for t in timeline.lines if t.line.text == "なるほど、よくわかった！")
-    ranges = outputs.chunks.ranges("s02_noise", timeline.total_frames, SILENT.fps)
+    ranges = ChunkStore(outputs.chunks_dir).ranges("s02_noise", timeline.total_frames, SILENT.fps)
     holding = next(i for i, r in enumerate(ranges) if r.start <= edited.shown.start < r.end)
     rendered = report.chunks["s02_noise"]
     assert holding > 0 and rendered, "the edited line starts after the first chunk, and something rendered"

@@ -41,10 +41,10 @@ def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fp
     assert len(one.rendered) == 1 and len(whole) == total
     if resume:  # the same build, its chunk videos gone, its saved states kept: every job resumes
         outputs = BuildLayout(tmp_path / "whole", settings)
-        store = ChunkStore(outputs.scenes_dir / "chunks")
+        store = ChunkStore(outputs.chunks_dir)
         states = store.saved_states(scene_id)
         assert len(states) == len(load_screenplay(SCREENPLAY).scene(scene_id).cues) - 1  # one per cue but the first
-        for video in (outputs.scenes_dir / "chunks" / scene_id).glob("*.mp4"):
+        for video in (outputs.chunks_dir / scene_id).glob("*.mp4"):
             video.unlink()
         outputs.scene_video(scene_id).unlink()
         chunked, many = frame_hashes(tmp_path, tmp_path / "whole", "chunked", settings, scene_id, chunks_per_job=3,

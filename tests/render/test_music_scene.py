@@ -9,12 +9,13 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.media.join import ScenePiece
 from diffusion_explainer.narration.audio_files import read_wav
 from diffusion_explainer.narration.loudness import integrated_loudness, true_peak_db
 from diffusion_explainer.render.inputs import Manifest
-from diffusion_explainer.render.pipeline import Outputs, join_and_check, render_video
+from diffusion_explainer.render.pipeline import join_and_check, render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.sound import ducking, measure
 from diffusion_explainer.sound.events import from_json
@@ -33,8 +34,8 @@ def scored(tmp_path_factory):
     root = tmp_path_factory.mktemp("music")
     plan = plan_for(SCENE, SETTINGS.fps, frame_width=SETTINGS.frame_width, silent=False)
     render_video(SETTINGS, root=root, only=[SCENE], progress=Progress(stream=io.StringIO()))
-    outputs = Outputs(root, SETTINGS)
-    manifest = Manifest(outputs.scenes_dir / "manifest.json")
+    outputs = BuildLayout(root, SETTINGS)
+    manifest = Manifest(outputs.scenes_manifest)
     frames = plan.timeline.total_frames
     video = outputs.scene_video(SCENE)
     pieces = [ScenePiece(SCENE, video, 0, frames, plan.audio), ScenePiece("again", video, frames, frames, plan.audio)]

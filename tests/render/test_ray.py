@@ -7,9 +7,10 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.executors import TEST_KILL_ENV, ray_available
-from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.pipeline import render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import REPO
@@ -39,7 +40,7 @@ def local_frames(tmp_path_factory):
     root = tmp_path_factory.mktemp("local")
     render_video(SETTINGS, screenplay=load_screenplay(SMALL), root=root, progress=Progress(quiet=True),
                  chunks_per_job=1)
-    return decoded(Outputs(root, SETTINGS, "noise_in_two_scenes").video)
+    return decoded(BuildLayout(root, SETTINGS, "noise_in_two_scenes").video)
 
 
 def test_the_video_rendered_on_ray_has_the_frames_of_the_local_pool(ray_instance, local_frames, tmp_path):
@@ -48,7 +49,7 @@ def test_the_video_rendered_on_ray_has_the_frames_of_the_local_pool(ray_instance
                           executor="ray", chunks_per_job=1)
     chunks = sum(len(c) for c in report.chunks.values())
     assert "(ray)" in log.getvalue() and len(report.rendered) == chunks == 5, log.getvalue()  # one task per chunk
-    frames = decoded(Outputs(tmp_path, SETTINGS, "noise_in_two_scenes").video)
+    frames = decoded(BuildLayout(tmp_path, SETTINGS, "noise_in_two_scenes").video)
     assert len(frames) == len(local_frames) == 200
     assert all(np.array_equal(a, b) for a, b in zip(frames, local_frames))
 
@@ -60,5 +61,5 @@ def test_a_task_whose_worker_dies_is_retried_and_the_video_is_right(ray_instance
                           job_environment={TEST_KILL_ENV: str(marker)})
     assert marker.read_text(encoding="utf-8") == "tried", "no worker died: the hook did not run"
     assert len(report.rendered) == 5
-    frames = decoded(Outputs(tmp_path / "build", SETTINGS, "noise_in_two_scenes").video)
+    frames = decoded(BuildLayout(tmp_path / "build", SETTINGS, "noise_in_two_scenes").video)
     assert len(frames) == 200 and all(np.array_equal(a, b) for a, b in zip(frames, local_frames))

@@ -8,10 +8,11 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
+from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.settings import RenderSettings
-from diffusion_explainer.render.pipeline import Outputs, render_video
+from diffusion_explainer.render.pipeline import render_video
 from diffusion_explainer.render.progress import Progress
-from diffusion_explainer.review import ReviewFiles, ocr
+from diffusion_explainer.review import ocr
 from diffusion_explainer.review.record import record_of
 from diffusion_explainer.review.report import WORST_PAGES_SHOWN, measure
 from diffusion_explainer.timing.video_plan import VideoPlan, plan_video
@@ -27,7 +28,7 @@ SCENE = "s02_generation"  # eight subtitle pages, two speakers, full-width and h
 def scene_build(tmp_path_factory):
     """One scene's video and the record of its pages, as if the scene were the whole video."""
     ocr.check_tesseract()  # (fails saying what to install; `make test` installs it)
-    outputs = Outputs(tmp_path_factory.mktemp("ocr_build"), SETTINGS)
+    outputs = BuildLayout(tmp_path_factory.mktemp("ocr_build"), SETTINGS)
     render_video(SETTINGS, root=outputs.root, only=[SCENE], progress=Progress(quiet=True))  # the scene alone, no join
     plan = plan_video(SETTINGS)
     video = outputs.scene_video(SCENE)
@@ -37,8 +38,7 @@ def scene_build(tmp_path_factory):
     record = replace(alone, duration_s=plan.scene_plan(SCENE).scene.duration_s, lines=tuple(
         replace(line, pages=tuple(replace(p, start_frame=p.start_frame - start, end_frame=p.end_frame - start)
                                   for p in line.pages)) for line in alone.lines))
-    files = ReviewFiles(outputs.root)
-    return record, files, measure(record, files, ocr=True)
+    return record, outputs, measure(record, outputs, ocr=True)
 
 
 def test_every_page_reads_back_as_its_text(scene_build):
@@ -59,13 +59,13 @@ def test_a_page_compared_with_another_pages_text_does_not_pass(scene_build):
 
 
 def test_the_worst_pages_are_kept_as_pictures_of_the_subtitle_band(scene_build):
-    record, files, report = scene_build
+    record, build, report = scene_build
     worst = report["subtitles_read_back"]["worst"]
     assert len(worst) == WORST_PAGES_SHOWN
     assert [w["similarity"] for w in worst] == sorted(w["similarity"] for w in worst)
     left, top, right, bottom = ocr.band_box(record)
     assert (left, right, bottom) == (0, 1280, 720) and 140 < bottom - top < 200
     for w in worst:
-        with Image.open(files.root / w["image"]) as band:
+        with Image.open(build.root / w["image"]) as band:
             assert band.size == (1280, bottom - top)
-    assert (files.root / report["plots"]["ocr_similarity"]).exists()
+    assert (build.root / report["plots"]["ocr_similarity"]).exists()

@@ -15,7 +15,6 @@ from PIL import Image
 from selenium.webdriver.common.keys import Keys
 
 from diffusion_explainer.core import runtime
-from diffusion_explainer.review import ReviewFiles
 from diffusion_explainer.timing.video_plan import plan_video
 
 from .browser import chromium, wait_for
@@ -27,9 +26,8 @@ SCREENSHOTS = runtime.build_dir() / "test-screenshots"
 @pytest.fixture(scope="module")
 def page(tiny_render):
     outputs = tiny_render[0]
-    files = ReviewFiles(outputs.root)
     with chromium() as driver:
-        driver.get(files.page.as_uri())
+        driver.get(outputs.page.as_uri())
         wait_for(driver, "document.getElementById('video').readyState >= 1", message="the video's metadata never loaded")
         wait_for(driver, "Array.from(document.getElementById('video').textTracks)"
                          ".every(t => t.cues && t.cues.length > 0)", message="a track loaded no cues")

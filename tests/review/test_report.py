@@ -14,7 +14,6 @@ import pytest
 
 from diffusion_explainer.narration.audio_files import write_wav
 from diffusion_explainer.narration.onsets import onsets_in
-from diffusion_explainer.review import ReviewFiles
 from diffusion_explainer.review.audio import sound_measures
 from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
@@ -93,8 +92,7 @@ def test_voice_onsets_come_from_the_narration_stem_when_the_render_left_one(tmp_
 @pytest.mark.full_video
 def test_the_render_writes_the_page_and_the_cheap_report(tiny_render, screenplay):
     outputs = tiny_render[0]
-    files = ReviewFiles(outputs.root)
-    report = json.loads(files.report.read_text(encoding="utf-8"))
+    report = json.loads(outputs.report.read_text(encoding="utf-8"))
     facts = report["video"]
     assert (facts["frames"], facts["duration_s"], facts["size"]) == (6000, 600.0, "256x144")
     assert (facts["video_codec"], facts["video_profile"], facts["fast_start"]) == ("h264", "High", True)
@@ -109,16 +107,16 @@ def test_the_render_writes_the_page_and_the_cheap_report(tiny_render, screenplay
     assert all(0 < s["mean_cps"] <= s["cps"] for s in speeds)
     for name, path in report["plots"].items():
         assert (outputs.root / path).stat().st_size > 10_000, name
-    page = files.page.read_text(encoding="utf-8")
+    page = outputs.page.read_text(encoding="utf-8")
     assert page.count('class="line"') == len(speeds)
     assert page.count('class="cue"') == sum(len(s.cues) for s in screenplay.scenes)
-    assert all(files.cue_image(s.id, c.id).exists() for s in screenplay.scenes for c in s.cues)
+    assert all(outputs.cue_image(s.id, c.id).exists() for s in screenplay.scenes for c in s.cues)
 
 
 @pytest.mark.render
 def test_on_a_narrated_render_every_voice_starts_with_its_subtitle(small_narrated_render):
     outputs = small_narrated_render[0]
-    report = json.loads(ReviewFiles(outputs.root).report.read_text(encoding="utf-8"))
+    report = json.loads(outputs.report.read_text(encoding="utf-8"))
     timing = report["voice_timing"]
     assert timing["source"] == "narration.wav (the narration stem)"  # not the video's sound, with music under it
     lines = sum(len(s.lines) for s in load_screenplay(SMALL_SCREENPLAY).scenes)
@@ -141,7 +139,7 @@ def test_verify_without_ocr_rewrites_the_report_and_says_what_it_skipped(tiny_re
     result = run_verify("--build", str(outputs.root), "--no-ocr")
     assert result.returncode == 0, result.stderr
     assert "subtitles read back: skipped (--no-ocr)" in result.stdout
-    report = json.loads(ReviewFiles(outputs.root).report.read_text(encoding="utf-8"))
+    report = json.loads(outputs.report.read_text(encoding="utf-8"))
     assert report["subtitles_read_back"]["skipped"].startswith("skipped (--no-ocr)")
 
 

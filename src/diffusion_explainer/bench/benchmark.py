@@ -29,15 +29,15 @@ import time
 from pathlib import Path
 
 from ..core import runtime
+from ..core.build_layout import BuildLayout
 from ..core.files import write_text
 from ..core.runtime import SCREENPLAY_ENV, SILENT_ENV
 from ..core.settings import RenderSettings
 from ..media.probe import probe
-from ..render.chunks import index_spans
+from ..render.chunks import ChunkStore, index_spans
 from ..render.jobs import watch
-from ..render.pipeline import Outputs, render_video
+from ..render.pipeline import layout_for, render_video
 from ..render.progress import Progress, clock
-from ..review.files import ReviewFiles
 from ..screenplay import load_screenplay
 from ..timing.video_plan import plan_video
 from .baseline import BASELINE_ENV
@@ -61,10 +61,10 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     progress.say(f"bench: {settings.describe()}, {settings.jobs} at a time, in {root} ({_load()})")
 
     # 1. everything from scratch: the scenes are forced; the sound and stills made from them too
-    outputs = Outputs.for_screenplay(load_screenplay(), settings, root)
+    outputs = layout_for(load_screenplay(), settings, root)
     for made in (outputs.sound_cache, outputs.stills_cache):
         shutil.rmtree(made, ignore_errors=True)
-    ReviewFiles(outputs.root).sound_measures.unlink(missing_ok=True)
+    outputs.sound_measures.unlink(missing_ok=True)
     full = render_video(settings, root=root, force=True, progress=progress)
     peak_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["scenes"] = per_scene(full.rendered, settings.fps)
@@ -179,7 +179,7 @@ def _line_spoken(screenplay_text: str, path: Path, words: str) -> bool:
 
 
 def _chunk_count(root: Path, settings: RenderSettings, scene_id: str) -> int | None:
-    return len(Outputs(root, settings).chunks.recorded(scene_id)) or None
+    return len(ChunkStore(BuildLayout(root, settings).chunks_dir).recorded(scene_id)) or None
 
 
 def _chunk_costs(settings: RenderSettings, root: Path, progress: Progress) -> dict:

@@ -32,7 +32,8 @@ from typing import Iterator, Sequence
 
 from .. import review
 from ..checks import problems as checks
-from ..core import runtime
+from ..core import build_layout
+from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
 from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
 from ..core.keys import digest as _digest
@@ -59,103 +60,14 @@ from .jobs import JobResult, JobSpec
 from .progress import Progress, clock
 from .scene_work import JobRun, SceneWork, assemble, file_result, job_spec, make_work, plan_jobs
 
-VIDEO_NAME = "diffusion_explainer"
-
 
 def build_root(screenplay: Screenplay) -> Path:
-    """build/ for the project's screenplay, build/<name>/ for any other (so that two screenplays
-    never share scene videos or their manifest)."""
-    own = Path(screenplay.path).resolve() == DEFAULT_PATH.resolve()
-    return runtime.build_dir() if own else runtime.build_dir() / screenplay.name
+    return build_layout.build_root(screenplay.path, screenplay.name, DEFAULT_PATH)
 
 
-@dataclass(frozen=True)
-class Outputs:
-    """Where one render's files go."""
-
-    root: Path  # build/
-    settings: RenderSettings
-    name: str = VIDEO_NAME  # the screenplay file's stem: it names the video and its captions
-
-    @classmethod
-    def for_screenplay(cls, screenplay: Screenplay, settings: RenderSettings, root: Path | None = None) -> Outputs:
-        return cls(Path(root) if root is not None else build_root(screenplay), settings, screenplay.name)
-
-    @property
-    def video(self) -> Path:
-        return self.root / f"{self.name}.mp4"
-
-    @property
-    def sound_cache(self) -> Path:
-        return self.root / "cache" / "audio"
-
-    @property
-    def stills_cache(self) -> Path:
-        """Each scene's cue stills, kept while its video is unchanged."""
-        return self.root / "cache" / "stills" / self.settings.key
-
-    @property
-    def narration_stem(self) -> Path:
-        """The speech alone, for checks and for anyone who re-mixes or dubs."""
-        return self.root / "narration.wav"
-
-    @property
-    def music_stem(self) -> Path:
-        """The music and effects alone."""
-        return self.root / "music.wav"
-
-    @property
-    def srt(self) -> Path:
-        return self.root / f"{self.name}.srt"
-
-    @property
-    def vtt(self) -> Path:
-        return self.root / f"{self.name}.vtt"
-
-    @property
-    def chapters(self) -> Path:
-        return self.root / "chapters.txt"
-
-    @property
-    def thumbnail(self) -> Path:
-        return self.root / "thumbnail.png"
-
-    @property
-    def contact_sheet(self) -> Path:
-        return self.root / "contact_sheet.png"
-
-    @property
-    def manifest(self) -> Path:
-        return self.root / "render_manifest.json"
-
-    @property
-    def scenes_dir(self) -> Path:
-        return self.root / "scenes" / self.settings.key
-
-    @property
-    def manim_dir(self) -> Path:
-        return self.root / "cache" / "manim"
-
-    def scene_video(self, scene_id: str) -> Path:
-        return self.scenes_dir / f"{scene_id}.mp4"
-
-    @property
-    def chunks(self) -> ChunkStore:
-        return ChunkStore(self.scenes_dir / "chunks")
-
-    @property
-    def jobs_dir(self) -> Path:
-        """Each job's folder while it runs (Manim's media, the plan, the log)."""
-        return self.manim_dir / "jobs" / self.settings.key
-
-    def compiled_dir(self, scene_id: str) -> Path:
-        """A scene's compiled formulas and texts, kept between renders and shared by its jobs."""
-        return self.manim_dir / scene_id
-
-    def all_files(self) -> list[Path]:
-        stems = [] if self.settings.silent else [self.narration_stem] + ([self.music_stem] if self.settings.music else [])
-        page = review.ReviewFiles(self.root)
-        return [self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems + [page.page, page.report]
+def layout_for(screenplay: Screenplay, settings: RenderSettings, root: Path | None = None) -> BuildLayout:
+    """The build folder of this screenplay's render (build_root unless `root` is given)."""
+    return BuildLayout(Path(root) if root is not None else build_root(screenplay), settings, screenplay.name)
 
 
 @dataclass
@@ -206,7 +118,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     `keep_states`: a forced render still resumes stories from the saved states (the bench)."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
-    outputs = Outputs.for_screenplay(screenplay, settings, root)
+    outputs = layout_for(screenplay, settings, root)
     progress = progress or Progress()
     report = RenderReport(settings, outputs.video)
     checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
@@ -215,7 +127,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         for directory in (outputs.root, outputs.scenes_dir):
             sweep_partials(directory)
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
-        store = outputs.chunks
+        store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
         plan = plan_video(settings, screenplay, only=only, references=references)
         run_on = make_executor(executor, settings, outputs, screenplay)
@@ -224,7 +136,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                      f"{' of ' + str(len(screenplay.scenes)) if only else ''}, {sum(p.scene.duration_s for p in plan.scenes)} s, "
                      f"{settings.describe()}, {workers} worker{'s' if workers > 1 else ''} ({run_on.name})")
 
-        manifest = Manifest(outputs.scenes_dir / "manifest.json")
+        manifest = Manifest(outputs.scenes_manifest)
         works, report.reused = scene_works(plan, manifest, outputs, force, keep_states)
         report.reasons = {w.scene_id: w.reasons for w in works}
         report.chunks = {w.scene_id: dict(w.stale) for w in works}
@@ -289,7 +201,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     return report
 
 
-def make_executor(name: str, settings: RenderSettings, outputs: Outputs, screenplay: Screenplay):
+def make_executor(name: str, settings: RenderSettings, outputs: BuildLayout, screenplay: Screenplay):
     if name == "local":
         return LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir)
     if name == "ray":
@@ -311,7 +223,7 @@ def uses_trained_models(screenplay: Screenplay, scene_ids: list[str]) -> bool:
                for module in read_scene_file(screenplay.scene_file(scene_id), scene_id).imports)
 
 
-def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bool,
+def scene_works(plan: VideoPlan, manifest: Manifest, outputs: BuildLayout, force: bool,
                 keep_states: bool = False) -> tuple[list[SceneWork], list[str]]:
     """The scenes to render (each with its stale chunks), longest first; and those reused whole."""
     screenplay = plan.screenplay
@@ -324,37 +236,38 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: Outputs, force: bo
         inputs = scene_inputs(screenplay, scene_plan.timeline, screenplay.scene_file(scene_id), shared)
         reasons = stale_reasons(inputs, manifest.get(scene_id), outputs.scene_video(scene_id), force)
         if reasons:
-            works.append(make_work(scene_plan, inputs, reasons, outputs.chunks, force, keep_states))
+            works.append(make_work(scene_plan, inputs, reasons, ChunkStore(outputs.chunks_dir), force, keep_states))
         else:
             reused.append(scene_id)
     return sorted(works, key=lambda w: -w.plan.scene.duration_s), reused
 
 
-def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest: Manifest, outputs: Outputs,
+def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest: Manifest, outputs: BuildLayout,
               progress: Progress, job_environment: dict | None, on_scene=lambda scene_id: None) -> list[JobRun]:
     """Run every job; as each scene's last job finishes, join its chunks into its video (then
     `on_scene(scene_id)`: the soundtrack may take its sound effects)."""
-    specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, outputs.chunks, job_environment), w)
+    store = ChunkStore(outputs.chunks_dir)
+    specs: list[tuple[JobSpec, SceneWork]] = [(job_spec(w, j, settings, store, job_environment), w)
                                               for w in works for j in w.jobs]
     specs.sort(key=lambda item: -next(j.estimate_s for j in item[1].jobs if j.name == item[0].name))  # longest first
     by_name = {spec.name: work for spec, work in specs}
     left = {w.scene_id: len(w.jobs) for w in works}
     for work in works:  # a scene with nothing stale (its chunks all reused) is joined at once
         if not work.jobs:
-            assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            assemble(work, store, outputs.scene_video(work.scene_id), manifest, settings)
             on_scene(work.scene_id)
             progress.say(f"  done    {work.scene_id:<16} from its chunks, none rendered")
 
     def on_result(spec: JobSpec, result: JobResult) -> None:
         work = by_name[spec.name]
-        file_result(work, spec, result, outputs.chunks, outputs.compiled_dir(work.scene_id))
+        file_result(work, spec, result, store, outputs.compiled_dir(work.scene_id))
         if result.status != 0:
             progress.job_failed(spec.name, result.wall_s, result.error)
             return
         progress.job_finished(spec.name, spec.frames / settings.fps, result.wall_s, result.cpu_s, result.peak_rss_mb)
         left[work.scene_id] -= 1
         if left[work.scene_id] == 0:
-            assemble(work, outputs.chunks, outputs.scene_video(work.scene_id), manifest, settings)
+            assemble(work, store, outputs.scene_video(work.scene_id), manifest, settings)
             on_scene(work.scene_id)
             progress.say(f"  done    {work.scene_id:<16} joined from {len(work.ranges)} chunks")
 
@@ -435,7 +348,7 @@ class EarlyMeasures:
     Each track is measured through hard links of its files, since the soundtrack's folder is
     renamed once it is known to be final."""
 
-    def __init__(self, outputs: Outputs, duration_s: float):
+    def __init__(self, outputs: BuildLayout, duration_s: float):
         self.outputs, self.duration_s = outputs, duration_s
         for left in outputs.sound_cache.glob(f".measure{PARTIAL_MARK}*"):  # by a render that was killed
             shutil.rmtree(left, ignore_errors=True)
@@ -496,17 +409,17 @@ def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_d
             raise
 
 
-def scene_pieces(plan: VideoPlan, outputs: Outputs) -> list[ScenePiece]:
+def scene_pieces(plan: VideoPlan, outputs: BuildLayout) -> list[ScenePiece]:
     return [ScenePiece(p.scene.id, outputs.scene_video(p.scene.id), plan.start_frame(p.scene.id),
                        p.timeline.total_frames, p.audio) for p in plan.scenes]
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   sound: Path | None = None, outputs: Outputs | None = None, chapters: Sequence[Chapter] = ()):
+                   sound: Path | None = None, outputs: BuildLayout | None = None, chapters: Sequence[Chapter] = ()):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
     beside `final`, encoded if missing)."""
-    sound = sound or soundtrack(pieces, settings.fps, (outputs or Outputs(final.parent, settings)).sound_cache,
+    sound = sound or soundtrack(pieces, settings.fps, (outputs or BuildLayout(final.parent, settings)).sound_cache,
                                 music=settings.music).audio
     with atomic_path(final) as tmp:
         join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
@@ -520,7 +433,7 @@ def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_
     return facts
 
 
-def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
+def place_stems(sound: Soundtrack, outputs: BuildLayout) -> None:
     """The soundtrack's stems beside the video (hard links into the cache, else copies); a stem
     this render has none of is removed, so what lies beside the video is always its own."""
     for stem, final in ((sound.narration, outputs.narration_stem), (sound.music, outputs.music_stem)):
@@ -531,7 +444,7 @@ def place_stems(sound: Soundtrack, outputs: Outputs) -> None:
             link_or_copy(stem, tmp)
 
 
-def write_side_files(plan: VideoPlan, outputs: Outputs, before_page=lambda: None) -> None:
+def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: None) -> None:
     """The captions, chapters, stills and the review page (after `before_page()`: what the page
     needs that is being made alongside)."""
     write_text(outputs.srt, captions.srt_text(plan))

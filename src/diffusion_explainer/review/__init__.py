@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
 from ..core.files import atomic_path, write_text
 from .audio import sound_measures
-from .files import ReviewFiles
 from .ocr import check_tesseract
 from .page import render_page
 from .record import ReviewRecord, record_of
@@ -26,52 +26,49 @@ from .tracks import chapters_vtt, descriptions_vtt
 CUE_IMAGE_WIDTH = 320
 
 
-def publish(plan, outputs, cue_stills) -> ReviewFiles:
-    """Write the page and the cheap report for a render just joined (`outputs`: render.pipeline.Outputs)."""
-    files = ReviewFiles(outputs.root)
-    record = record_of(plan, {name: path.relative_to(outputs.root).as_posix() for name, path in (
-        ("video", outputs.video), ("captions", outputs.vtt), ("subrip", outputs.srt), ("chapters", outputs.chapters),
-        ("thumbnail", outputs.thumbnail), ("contact_sheet", outputs.contact_sheet),
-        ("narration_stem", outputs.narration_stem))})
-    write_text(files.record, record.to_json())
+def publish(plan, build: BuildLayout, cue_stills) -> None:
+    """Write the page and the cheap report for a render just joined."""
+    record = record_of(plan, {name: build.relative(path) for name, path in (
+        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt), ("chapters", build.chapters),
+        ("thumbnail", build.thumbnail), ("contact_sheet", build.contact_sheet),
+        ("narration_stem", build.narration_stem))})
+    write_text(build.record, record.to_json())
     for still in cue_stills:
         image = still.image.resize((CUE_IMAGE_WIDTH, round(CUE_IMAGE_WIDTH * still.image.height / still.image.width)),
                                    Image.LANCZOS)
-        with atomic_path(files.cue_image(still.scene_id, still.cue_id)) as tmp:
+        with atomic_path(build.cue_image(still.scene_id, still.cue_id)) as tmp:
             image.save(tmp, format="JPEG", quality=85)
-    write_text(files.chapters_vtt, chapters_vtt(record))
-    write_text(files.descriptions_vtt, descriptions_vtt(record))
-    _write(record, measure(record, files, ocr=False), files)
-    return files
+    write_text(build.chapters_vtt, chapters_vtt(record))
+    write_text(build.descriptions_vtt, descriptions_vtt(record))
+    _write(record, measure(record, build, ocr=False), build)
 
 
-def measure_soundtrack(sound, outputs, duration_s: float):
-    """Measure a render's soundtrack (render.soundtrack.Soundtrack) for its page before the video
+def measure_soundtrack(sound, build: BuildLayout, duration_s: float):
+    """Measure a render's soundtrack (sound.soundtrack.Soundtrack) for its page before the video
     is joined: see audio.sound_measures."""
-    return sound_measures(sound.audio, sound.narration, duration_s, ReviewFiles(outputs.root).sound_measures,
-                   video_name=outputs.video.name)
+    return sound_measures(sound.audio, sound.narration, duration_s, build.sound_measures, video_name=build.video.name)
 
 
 def verify(root: Path, *, ocr: bool = True) -> dict:
     """The full report on the render in `root`; the page shows it."""
-    files = ReviewFiles(Path(root))
-    if not files.record.exists():
-        raise RenderError(f"no render to verify in {files.root}: {files.record} is missing (run `make render` first)")
+    build = BuildLayout(Path(root))
+    if not build.record.exists():
+        raise RenderError(f"no render to verify in {build.root}: {build.record} is missing (run `make render` first)")
     if ocr:
         check_tesseract()  # before ten minutes of sound are measured for nothing
-    record = ReviewRecord.load(files.record)
+    record = ReviewRecord.load(build.record)
     skipped = "" if ocr else "skipped (--no-ocr): the burned-in subtitles were not read back"
-    report = measure(record, files, ocr=ocr, ocr_skipped=skipped)
-    _write(record, report, files)
+    report = measure(record, build, ocr=ocr, ocr_skipped=skipped)
+    _write(record, report, build)
     return report
 
 
-def _write(record: ReviewRecord, report: dict, files: ReviewFiles) -> None:
-    tracks = {"captions": (files.root / record.files["captions"]).read_text(encoding="utf-8"),
-              "chapters": files.chapters_vtt.read_text(encoding="utf-8"),
-              "descriptions": files.descriptions_vtt.read_text(encoding="utf-8")}
-    write_text(files.report, json.dumps(report, ensure_ascii=False, indent=1))
-    write_text(files.page, render_page(record, report, tracks, files))
+def _write(record: ReviewRecord, report: dict, build: BuildLayout) -> None:
+    tracks = {"captions": (build.root / record.files["captions"]).read_text(encoding="utf-8"),
+              "chapters": build.chapters_vtt.read_text(encoding="utf-8"),
+              "descriptions": build.descriptions_vtt.read_text(encoding="utf-8")}
+    write_text(build.report, json.dumps(report, ensure_ascii=False, indent=1))
+    write_text(build.page, render_page(record, report, tracks, build))
 
 
 def summary(report: dict) -> str:

@@ -9,7 +9,7 @@ from html import escape
 from importlib import resources
 
 from ..screenplay import format_clock
-from .files import ReviewFiles
+from ..core.build_layout import BuildLayout
 from .record import ReviewRecord
 
 
@@ -25,7 +25,7 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f}"
 
 
-def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], files: ReviewFiles) -> str:
+def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], files: BuildLayout) -> str:
     script_data = json.dumps({"tracks": tracks}, ensure_ascii=False).replace("</", "<\\/")
     video = record.files["video"]
     return f"""<!DOCTYPE html>
@@ -91,7 +91,7 @@ def _transcript(record: ReviewRecord) -> str:
     return "\n".join(parts)
 
 
-def _cue_strip(record: ReviewRecord, files: ReviewFiles) -> str:
+def _cue_strip(record: ReviewRecord, files: BuildLayout) -> str:
     parts = ['<section aria-label="キュー"><h2>キュー（アニメーション）</h2><div class="strip">']
     for cue in record.cues:
         image = files.relative(files.cue_image(cue.scene_id, cue.cue_id))
@@ -104,7 +104,7 @@ def _cue_strip(record: ReviewRecord, files: ReviewFiles) -> str:
     return "\n".join(parts)
 
 
-def _chapters(record: ReviewRecord, files: ReviewFiles) -> str:
+def _chapters(record: ReviewRecord, files: BuildLayout) -> str:
     items = "\n".join(f'<li><a href="#" data-start="{_seconds(s.start_ms)}">{_clock(s.start_ms)} {escape(s.title)}</a></li>'
                       for s in record.scenes)
     youtube = (files.root / record.files["chapters"]).read_text(encoding="utf-8")
@@ -122,7 +122,7 @@ def _yes(ok: bool, text: str) -> str:
     return f'<span class="{"ok" if ok else "bad"}">{escape(text)}</span>'
 
 
-def _report(report: dict, files: ReviewFiles) -> str:
+def _report(report: dict, files: BuildLayout) -> str:
     facts, loud = report["video"], report["loudness"]
     rows = [
         ("duration", f"{facts['duration_s']} s, {facts['frames']} frames at {facts['fps']:g} fps, {facts['size']}"),

@@ -10,12 +10,12 @@ import statistics
 import time
 from dataclasses import asdict
 
+from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
 from . import ocr
 from . import report_plots as plots
 from .audio import sound_measures
 from .file_facts import file_facts
-from .files import ReviewFiles
 from .reading_speed import BOUND_REASON, COMFORTABLE_CPS, MAX_CPS, reading_speeds
 from .record import ReviewRecord
 from .voice_timing import SEARCH_S, VOICE_EARLY_S, VOICE_LATE_S, voice_onsets
@@ -24,31 +24,31 @@ WORST_PAGES_SHOWN = 6
 OCR_GOOD = 0.8  # pages below this similarity are listed as problems
 
 
-def measure(record: ReviewRecord, files: ReviewFiles, *, ocr: bool, ocr_skipped: str = "") -> dict:
-    video = files.root / record.files["video"]
+def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped: str = "") -> dict:
+    video = build.root / record.files["video"]
     report: dict = {"generated_at": time.strftime("%Y-%m-%d %H:%M:%S"), "settings": record.settings,
                     "video": file_facts(video), "problems": [], "plots": {}}
     expected_frames = record.duration_s * record.fps
     if report["video"]["frames"] != expected_frames:
-        raise RenderError(f"{video} has {report['video']['frames']} frames but its record ({files.record}) plans "
+        raise RenderError(f"{video} has {report['video']['frames']} frames but its record ({build.record}) plans "
                           f"{expected_frames}: they are from different renders; render again")
     report["problems"] += _file_problems(report["video"], record)
 
-    stem = files.root / record.files["narration_stem"] if "narration_stem" in record.files else None
-    sound = sound_measures(video, stem, record.duration_s, files.sound_measures)
+    stem = build.root / record.files["narration_stem"] if "narration_stem" in record.files else None
+    sound = sound_measures(video, stem, record.duration_s, build.sound_measures)
     report["loudness"] = sound.loudness
     if record.silent:
         report["voice_timing"] = {"skipped": "a silent render: there is no voice to measure"}
     else:
-        report["voice_timing"] = _voice_timing(record, files, sound, report)
+        report["voice_timing"] = _voice_timing(record, build, sound, report)
         if not sound.loudness["within_target"]:
             report["problems"].append(
                 f"loudness {sound.loudness['integrated_lufs']} LUFS, true peak {sound.loudness['true_peak_dbtp']} "
                 f"dBTP (target {sound.loudness['target_lufs']} LUFS, ceiling {sound.loudness['true_peak_ceiling_dbtp']} dBTP)")
-    report["reading_speed"] = _reading_speed(record, files, report)
-    shutil.rmtree(files.ocr_folder, ignore_errors=True)  # the worst pages of an earlier reading
+    report["reading_speed"] = _reading_speed(record, build, report)
+    shutil.rmtree(build.ocr_folder, ignore_errors=True)  # the worst pages of an earlier reading
     if ocr:
-        report["subtitles_read_back"] = _subtitles_read_back(record, files, video, report)
+        report["subtitles_read_back"] = _subtitles_read_back(record, build, video, report)
     else:
         report["subtitles_read_back"] = {"skipped": ocr_skipped or "not run after a render: `make verify` reads "
                                                                    "the burned-in subtitles back"}
@@ -68,7 +68,7 @@ def _file_problems(facts: dict, record: ReviewRecord) -> list[str]:
     return problems
 
 
-def _voice_timing(record: ReviewRecord, files: ReviewFiles, sound, report: dict) -> dict:
+def _voice_timing(record: ReviewRecord, build: BuildLayout, sound, report: dict) -> dict:
     onsets = voice_onsets(record, sound.onsets_s)
     offsets = [abs(o.offset_ms) for o in onsets if o.offset_ms is not None]
     flagged = [o for o in onsets if o.flagged]
@@ -76,7 +76,7 @@ def _voice_timing(record: ReviewRecord, files: ReviewFiles, sound, report: dict)
         report["problems"].append(f"{o.scene_id}/{o.line_id}: " + (
             f"no voice within {SEARCH_S:g} s of its subtitle" if o.offset_ms is None
             else f"voice {o.offset_ms:+.0f} ms from its subtitle"))
-    report["plots"]["voice_timing"] = files.relative(plots.voice_timing(record, onsets, files.plot("voice_timing")))
+    report["plots"]["voice_timing"] = build.relative(plots.voice_timing(record, onsets, build.plot("voice_timing")))
     return {
         "source": sound.onsets_source,
         "allowed_ms": [-VOICE_EARLY_S * 1000, VOICE_LATE_S * 1000],
@@ -88,12 +88,12 @@ def _voice_timing(record: ReviewRecord, files: ReviewFiles, sound, report: dict)
     }
 
 
-def _reading_speed(record: ReviewRecord, files: ReviewFiles, report: dict) -> dict:
+def _reading_speed(record: ReviewRecord, build: BuildLayout, report: dict) -> dict:
     speeds = reading_speeds(record)
     flagged = [s for s in speeds if s.flagged]
     for s in flagged:
         report["problems"].append(f"{s.scene_id}/{s.line_id}: {s.cps:.1f} characters per second (over {MAX_CPS:g})")
-    report["plots"]["reading_speed"] = files.relative(plots.reading_speed(record, speeds, files.plot("reading_speed")))
+    report["plots"]["reading_speed"] = build.relative(plots.reading_speed(record, speeds, build.plot("reading_speed")))
     return {
         "comfortable_cps": COMFORTABLE_CPS, "max_cps": MAX_CPS, "reason": BOUND_REASON,
         "median_cps": round(statistics.median(s.cps for s in speeds), 2) if speeds else None,
@@ -103,21 +103,21 @@ def _reading_speed(record: ReviewRecord, files: ReviewFiles, report: dict) -> di
     }
 
 
-def _subtitles_read_back(record: ReviewRecord, files: ReviewFiles, video, report: dict) -> dict:
+def _subtitles_read_back(record: ReviewRecord, build: BuildLayout, video, report: dict) -> dict:
     started = time.monotonic()
     readings, bands = ocr.read_subtitles(video, record)
     worst = sorted(readings, key=lambda r: r.similarity)[:WORST_PAGES_SHOWN]
-    files.ocr_folder.mkdir(parents=True)
+    build.ocr_folder.mkdir(parents=True)
     shown = []
     for r in worst:
-        path = files.ocr_image(r.frame)
+        path = build.ocr_image(r.frame)
         bands[r.frame].save(path)
-        shown.append(asdict(r) | {"image": files.relative(path)})
+        shown.append(asdict(r) | {"image": build.relative(path)})
     for r in readings:
         if r.similarity < OCR_GOOD:
             report["problems"].append(f"{r.scene_id}/{r.line_id} page {r.page}: the picture reads "
                                       f"「{r.read}」, similarity {r.similarity:.2f}")
-    report["plots"]["ocr_similarity"] = files.relative(plots.ocr_similarity(record, readings, files.plot("ocr_similarity")))
+    report["plots"]["ocr_similarity"] = build.relative(plots.ocr_similarity(record, readings, build.plot("ocr_similarity")))
     similarities = [r.similarity for r in readings]
     return {
         "engine": "Tesseract (jpn), " + " ".join(ocr.TESSERACT_ARGS),

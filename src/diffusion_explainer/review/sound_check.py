@@ -13,19 +13,19 @@ and exits 1 if anything is off.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import av
 import numpy as np
 
+from ..core.build_layout import BuildLayout, build_root
 from ..core.settings import DEFAULT_QUALITY, QUALITIES, RenderSettings
 from ..media.probe import AUDIO_RATE
 from ..narration.audio_files import read_wav
 from ..narration.loudness import integrated_loudness, true_peak_db
-from ..render.inputs import Manifest
-from ..render.pipeline import Outputs
-from ..screenplay import Screenplay, load_screenplay
+from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound import measure
 from ..sound.events import from_json
 from ..sound.excerpt_plot import excerpt_plot
@@ -48,14 +48,25 @@ def first_subtitles_s(plan: VideoPlan) -> list[tuple[str, float]]:
             for p in plan.scenes for t in p.timeline.lines]
 
 
-def check(outputs: Outputs, screenplay: Screenplay, excerpt_s: float, excerpt_seconds: float,
+def effects_s(plan: VideoPlan, build: BuildLayout) -> list[float]:
+    """When each sound effect sounds, in seconds of the video: the effects each scene marks, kept
+    with its video in the scenes' manifest."""
+    try:
+        scenes = json.loads(build.scenes_manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        scenes = {}
+    return [(plan.start_frame(p.scene.id) + e.frame) / plan.fps for p in plan.scenes
+            for e in from_json(scenes.get(p.scene.id, {}).get("sounds", []))]
+
+
+def check(build: BuildLayout, screenplay: Screenplay, excerpt_s: float, excerpt_seconds: float,
           png: Path | None) -> list[str]:
     """Print the measurements; return what fails."""
-    settings = outputs.settings
+    settings = build.settings
     plan = plan_video(settings, screenplay)
-    mix = decoded_audio(outputs.video)[: plan.total_frames * AUDIO_RATE // plan.fps]
-    narration, _ = read_wav(outputs.narration_stem)
-    music = read_wav(outputs.music_stem)[0] if settings.music else None
+    mix = decoded_audio(build.video)[: plan.total_frames * AUDIO_RATE // plan.fps]
+    narration, _ = read_wav(build.narration_stem)
+    music = read_wav(build.music_stem)[0] if settings.music else None
     failures = []
 
     stretches = measure.silent_stretches(mix, AUDIO_RATE)
@@ -90,12 +101,9 @@ def check(outputs: Outputs, screenplay: Screenplay, excerpt_s: float, excerpt_se
     if png is not None:
         scenes = [(plan.start_frame(p.scene.id) * AUDIO_RATE // plan.fps, p.timeline.total_frames * AUDIO_RATE // plan.fps)
                   for p in plan.scenes]
-        manifest = Manifest(outputs.scenes_dir / "manifest.json")
-        effects = [(plan.start_frame(p.scene.id) + e.frame) / plan.fps for p in plan.scenes
-                   for e in from_json((manifest.get(p.scene.id) or {}).get("sounds", []))]
         marks = {"scene changes": [p.scene.start_s for p in plan.scenes[1:]],
                  "chord changes": [c.start / AUDIO_RATE for c in chords_for(scenes, AUDIO_RATE)[1:]],
-                 "effects": effects}
+                 "effects": effects_s(plan, build)}
         excerpt_plot(mix, narration, music, AUDIO_RATE, excerpt_s, excerpt_seconds, png, marks)
         print(f"plot: {png}")
     return failures
@@ -110,15 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-music", action="store_true", help="the render was made with --no-music")
     parser.add_argument("--excerpt", type=float, default=60.0, help="where the plotted excerpt starts (s)")
     parser.add_argument("--excerpt-seconds", type=float, default=60.0)
+    parser.add_argument("--build", type=Path, help="the render's build folder (default: build/ for the project's "
+                        "screenplay, build/<name>/ for another)")
     parser.add_argument("--png", type=Path, help="the plot (default: sound_check.png beside the video)")
     args = parser.parse_args(argv)
     music = not args.no_music
     settings = (RenderSettings.custom(args.resolution, args.fps, music=music) if args.resolution
                 else RenderSettings.from_quality(args.quality, music=music))
     screenplay = load_screenplay(args.screenplay)
-    outputs = Outputs.for_screenplay(screenplay, settings)
-    png = args.png or outputs.root / "sound_check.png"
-    failures = check(outputs, screenplay, args.excerpt, args.excerpt_seconds, png)
+    root = args.build or build_root(screenplay.path, screenplay.name, DEFAULT_PATH)
+    build = BuildLayout(root, settings, screenplay.name)
+    png = args.png or build.root / "sound_check.png"
+    failures = check(build, screenplay, args.excerpt, args.excerpt_seconds, png)
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)
     return 1 if failures else 0
