@@ -72,3 +72,11 @@ def test_chapters_follow_the_scene_table(plan, screenplay):
     starts = [int(m) * 60 + int(s) for m, s in (line.split(" ")[0].split(":") for line in lines)]
     assert len(lines) >= 3 and starts == sorted(starts)
     assert all(b - a >= 10 for a, b in zip(starts, starts[1:] + [600]))  # YouTube: each at least 10 s
+
+
+@pytest.mark.parametrize("ms, stamp", [(0, "00:00:00.000"), (59_999, "00:00:59.999"), (600_000, "00:10:00.000"),
+                                       (3_723_045, "01:02:03.045")])
+def test_webvtt_timestamps_carry_hours_minutes_seconds_and_milliseconds(ms, stamp):
+    assert captions.vtt_time(ms) == stamp
+    [caption] = webvtt.from_string(captions.vtt_document([(ms, ms + 1, "x")])).captions
+    assert (caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds(), caption.text) == (ms, ms + 1, "x")

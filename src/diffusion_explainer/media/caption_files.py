@@ -8,6 +8,7 @@ line, as on screen). Times are whole frames / fps plus the scene's start, in who
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import srt
@@ -60,18 +61,21 @@ def srt_text(plan: VideoPlan) -> str:
     return srt.compose(subtitles, reindex=False)
 
 
-def _vtt_time(ms: int) -> str:
+def vtt_time(ms: int) -> str:
+    """A WebVTT timestamp: `hh:mm:ss.mmm`."""
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def vtt_document(cues: Iterable[tuple[int, int, str]]) -> str:
+    """A WebVTT file of (start ms, end ms, text) cues."""
+    return webvtt.WebVTT(captions=[webvtt.Caption(start=vtt_time(start), end=vtt_time(end), text=text)
+                                   for start, end, text in cues]).content
 
 
 def vtt_text(plan: VideoPlan) -> str:
     """WebVTT, each cue in its speaker's voice: `<v シュウ>`."""
-    captions = [
-        webvtt.Caption(start=_vtt_time(c.start_ms), end=_vtt_time(c.end_ms),
-                       text="\n".join((f"<v {c.speaker}>{c.rows[0]}",) + c.rows[1:]))
-        for c in caption_cues(plan)
-    ]
-    return webvtt.WebVTT(captions=captions).content
+    return vtt_document((c.start_ms, c.end_ms, "\n".join((f"<v {c.speaker}>{c.rows[0]}",) + c.rows[1:]))
+                        for c in caption_cues(plan))
 
 
 def chapters_text(plan: VideoPlan) -> str:
