@@ -47,6 +47,8 @@ def cmd_check(args) -> int:
     print(scene_table(screenplay))
     print()
     print(checks.fit_table(fits))
+    for warning in checks.translation_problems(screenplay):  # the English version: never refused here
+        print(f"warning: {warning}")
     checks.refuse_problems(problems)
     print("check: no problems; a render would start")
     return 0

@@ -88,6 +88,25 @@ def test_an_unknown_voice_lists_the_voices_the_engine_has(tmp_path):
     assert "no voice 'jm_kumoo'" in message and "jm_kumo, jf_alpha" in message
 
 
+def test_missing_english_is_a_warning_with_file_and_line_not_a_refusal(tmp_path):
+    result, _ = run_check(SCREENPLAY)
+    assert "warning:" not in result.stdout  # the real screenplay is translated throughout
+    line = "        en: What's this formula?\n"
+    path = broken_copy(tmp_path, line, "")
+    broken = path.read_text(encoding="utf-8").replace("en: {name: Miku, voice: af_heart}", "en: {name: Miku, voice: af_hart}")
+    path.write_text(broken, encoding="utf-8")
+    result, _ = run_check(path)
+    assert result.returncode == 0, result.stderr  # the Japanese video needs no English
+    warnings = [ln for ln in result.stdout.splitlines() if ln.startswith("warning: ")]
+    asked = ORIGINAL.splitlines().index("        text: この数式は？")  # 0-based: the beat starts a line above
+    assert len(warnings) == 2, warnings
+    assert any(w.startswith(f"warning: {path}:{asked}: scenes.s03_forward.line03.en: not translated: この数式は？")
+               for w in warnings), warnings
+    voice = broken.splitlines().index("    en: {name: Miku, voice: af_hart}") + 1
+    assert any(w.startswith(f"warning: {path}:{voice}: characters.ミク.en.voice: ") and "af_heart" in w
+               for w in warnings), warnings
+
+
 def test_a_scene_whose_speech_cannot_fit_is_refused_with_the_seconds(tmp_path):
     long_line = "        text: ありがとう！ これでイメージ掴めた気がする。"
     path = broken_copy(tmp_path, long_line, long_line.replace("気がする。", "気がする。" + "本当に長い説明をもう一度くり返してみるね。" * 6))

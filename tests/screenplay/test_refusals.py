@@ -35,7 +35,7 @@ CASES = [
      "broken: [", "YAML", "syntax error"),
     ("unknown-key", replace("    duration: 90\n", "    duration: 90\n    durration: 90\n"),
      "durration:", "scenes[2] (s03_forward).durration", "unknown key"),
-    ("missing-key", replace("    heading: 画像生成って何？\n    start: \"0:25\"\n", "    heading: 画像生成って何？\n"),
+    ("missing-key", replace("    start: \"0:25\"\n", ""),
      "  - id: s02_generation", "scenes[1] (s02_generation).start", "is missing"),
     ("unknown-speaker", replace("      - speaker: ミク\n        text: この数式は？", "      - speaker: ミカ\n        text: この数式は？"),
      "speaker: ミカ", "speaker", "unknown speaker 'ミカ'"),
@@ -57,6 +57,19 @@ CASES = [
      'text: ""', "text", "is empty"),
     ("symbols-need-reading", lambda t: replace("        say: 元のきれいな画像をエックスゼロとして、ステップごとにガウスノイズを少しずつ加えていく。\n", "")(t),
      "元のきれいな画像を x₀", "text", "add a `say:` reading"),
+    # the English beside the Japanese (`en:`) is refused the same way
+    ("en-unknown-key", replace("      title: Forward process\n", "      title: Forward process\n      tittle: Forward\n"),
+     "tittle: Forward", "scenes[2] (s03_forward).en.tittle", "unknown key 'tittle'"),
+    ("en-voice-missing", replace("en: {name: Shu, voice: am_michael}", "en: {name: Shu}"),
+     "en: {name: Shu}", "characters[0].en.voice", "is missing"),
+    ("en-empty", replace("        en: What's this formula?", '        en: ""'),
+     'en: ""', "en", "is empty"),
+    ("en-symbols-need-reading",
+     replace("          say: Call the clean original image x zero. At every step, we add a little Gaussian noise.\n", ""),
+     "text: Call the clean original image x₀", "en", "₀, which English speech cannot read as written"),
+    ("en-reading-with-symbols",
+     replace("say: Call the clean original image x zero.", "say: Call the clean original image x₀."),
+     "text: Call the clean original image x₀", "en.say", "rewrite the English reading in words"),
 ]
 
 

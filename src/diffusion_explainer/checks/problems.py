@@ -10,6 +10,9 @@ something a check could have said. The parts:
 - the machine: the font is installed, LaTeX and dvisvgm are present;
 - speech fit: every scene's lines fit its duration (from cached speech where there is some, else
   the silent-mode estimate), with a table of how tight each scene is.
+- translation (warnings, never a refusal: the Japanese video needs no English): once a screenplay
+  has any English, every line, cue, scene and character without it, and English voices the English
+  engine does not have.
 Nothing here imports Manim or runs the speech engine.
 """
 
@@ -29,6 +32,7 @@ from .scene_code import code_problems, explain
 from .scene_files import SceneFile, SceneFileError, read_scene_file
 
 ENGINE = "kokoro"  # the engine renders speak with
+ENGLISH_ENGINE = "kokoro-en"  # the engine the English version speaks with
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,32 @@ def reading_problems(screenplay: Screenplay) -> list[Problem]:
                 problems.append(Problem(screenplay.path, line.source_line, f"scenes.{scene.id}.{line.id}.{field}",
                                         f"the voice would drop or garble {' '.join(dropped)}: write the reading in kana "
                                         f"(a `say:` beside the text)"))
+    return problems
+
+
+def translation_problems(screenplay: Screenplay) -> list[Problem]:
+    """What the English version still lacks: warnings for `check`, not refusals (the Japanese
+    render reads no English). A screenplay without any English is Japanese only: nothing to say."""
+    english = [c.en_voice for c in screenplay.characters] + [screenplay.en_title] + [
+        b.en for scene in screenplay.scenes for b in scene.beats] + [s.en_title for s in screenplay.scenes]
+    if not any(english):
+        return []
+    path, voices = screenplay.path, get_engine(ENGLISH_ENGINE).voices
+    problems = [] if screenplay.en_title else [Problem(path, None, "en.title", "the English title is missing")]
+    for c in screenplay.characters:
+        if not c.en_voice:
+            problems.append(Problem(path, c.source_line, f"characters.{c.name}.en",
+                                    "no English name and voice (`en: {name: ..., voice: ...}`)"))
+        elif c.en_voice not in voices:
+            problems.append(Problem(path, c.en_source_line, f"characters.{c.name}.en.voice",
+                                    f"the English engine has no voice '{c.en_voice}'; it has {', '.join(voices)}"))
+    for scene in screenplay.scenes:
+        if not scene.en_title:
+            problems.append(Problem(path, scene.source_line, f"scenes.{scene.id}.en", "no English title"))
+        problems += [Problem(path, cue.source_line, f"scenes.{scene.id}.{cue.id}.en", "the cue has no English description")
+                     for cue in scene.cues if cue.en is None]
+    problems += [Problem(path, line.source_line, f"scenes.{scene.id}.{line.id}.en", f"not translated: {line.text[:40]}")
+                 for scene, line in screenplay.untranslated_lines]
     return problems
 
 

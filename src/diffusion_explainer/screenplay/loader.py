@@ -2,6 +2,12 @@
 
 The YAML is walked as a node tree (not loaded into plain dicts) so that every message can name
 the line of the offending field.
+
+The English version sits beside what it translates, under `en:`, with the same field names:
+`en: {title, subtitle}` at the top, `en: {name, voice}` on a character, `en: {title, heading}` on a
+scene, and on a line or a cue either the English text itself (`en: So the network learns...`) or
+`en: {text, say}` / `en: {animation}`. Every `en:` is optional (a screenplay may be Japanese only);
+`check` lists the lines still without English.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ _LINE_ID = _CUE_ID
 _POSITIONAL_ID = re.compile(r"^line\d+$")  # what unnamed lines are called: a name may not look like one
 # What the speech engine silently drops: Latin and Greek letters, sub/superscripts, math signs.
 _UNSPEAKABLE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\u0370-\u03ff\u2070-\u209f\u00b2\u00b3\u00b9×=|√−—…\u0302]")
+# What English speech reads as written: letters, digits and punctuation that only shapes the voice.
+# Anything else (x₀, ε, ×, =) needs an English `say:` reading in words.
+_EN_UNSPEAKABLE = re.compile(r"[^A-Za-z0-9\s.,!?;:'\"()\-–—…’‘“”]")
 
 
 def load_screenplay(path: str | Path | None = None) -> Screenplay:
@@ -141,8 +150,9 @@ class _Reader:
 
     def screenplay(self, root: Node) -> Screenplay:
         top = self.mapping(
-            root, "", {"title", "duration", "characters", "scenes"}, {"subtitle", "format", "style", "scene_dir"}
+            root, "", {"title", "duration", "characters", "scenes"}, {"subtitle", "format", "style", "scene_dir", "en"}
         )
+        en = self.mapping(top["en"], "en", {"title"}, {"subtitle"}) if "en" in top else {}
         characters = tuple(self.character(n, i) for i, n in enumerate(self.sequence(top["characters"], "characters")))
         names = [c.name for c in characters]
         for i, name in enumerate(names):
@@ -170,17 +180,23 @@ class _Reader:
             path=self.path,
             scene_dir=_resolve_scene_dir(self.path, self.string(top["scene_dir"], "scene_dir").strip()
                                          if "scene_dir" in top else None),
+            en_title=self.string(en["title"], "en.title").strip() if en else "",
+            en_subtitle=self.string(en["subtitle"], "en.subtitle").strip() if "subtitle" in en else "",
         )
 
     def character(self, node: Node, i: int) -> Character:
         where = f"characters[{i}]"
-        m = self.mapping(node, where, {"name", "color", "voice"}, {"role"})
+        m = self.mapping(node, where, {"name", "color", "voice"}, {"role", "en"})
+        en = self.mapping(m["en"], f"{where}.en", {"name", "voice"}) if "en" in m else {}
         return Character(
             name=self.string(m["name"], f"{where}.name").strip(),
             role=self.string(m["role"], f"{where}.role") if "role" in m else "",
             color=self.color(m["color"], f"{where}.color"),
             voice=self.string(m["voice"], f"{where}.voice").strip(),
             source_line=m["voice"].start_mark.line + 1,
+            en_name=self.string(en["name"], f"{where}.en.name").strip() if en else "",
+            en_voice=self.string(en["voice"], f"{where}.en.voice").strip() if en else "",
+            en_source_line=m["en"].start_mark.line + 1 if en else 0,
         )
 
     def style(self, node: Node) -> Style:
@@ -200,7 +216,8 @@ class _Reader:
         id_node = next((v for k, v in getattr(node, "value", ()) if getattr(k, "value", None) == "id"), None)
         if isinstance(id_node, ScalarNode) and id_node.value:
             where = f"scenes[{i}] ({id_node.value.strip()})"
-        m = self.mapping(node, where, {"id", "title", "start", "end", "duration", "beats"}, {"heading"})
+        m = self.mapping(node, where, {"id", "title", "start", "end", "duration", "beats"}, {"heading", "en"})
+        en = self.mapping(m["en"], f"{where}.en", {"title"}, {"heading"}) if "en" in m else {}
         scene_id = self.string(m["id"], f"{where}.id").strip()
         if not _SCENE_ID.match(scene_id):
             raise self.fail(m["id"], f"{where}.id", f"'{scene_id}' must look like s03_forward (sNN_ and lower-case words)")
@@ -238,17 +255,28 @@ class _Reader:
             duration_s=duration,
             beats=tuple(beats),
             source_line=m["id"].start_mark.line + 1,
+            en_title=self.string(en["title"], f"{where}.en.title").strip() if en else "",
+            en_heading=(self.string(en["heading"], f"{where}.en.heading").strip() if "heading" in en
+                        else self.string(en["title"], f"{where}.en.title").strip() if en else ""),
         )
+
+    def english(self, node: Node, where: str, main: str, optional: set[str] = frozenset()) -> dict[str, str]:
+        """A line's or cue's `en:`: the English text itself, or a mapping with `main` and `optional`."""
+        if isinstance(node, ScalarNode):
+            return {main: self.string(node, where)}
+        m = self.mapping(node, where, {main}, optional)
+        return {key: self.string(value, f"{where}.{key}") for key, value in m.items()}
 
     def beat(self, node: Node, where: str, speakers: set[str], line_count: int) -> Line | Cue:
         if isinstance(node, MappingNode) and any(k.value == "cue" for k, _ in node.value):
-            m = self.mapping(node, where, {"cue", "animation"})
+            m = self.mapping(node, where, {"cue", "animation"}, {"en"})
+            en = self.english(m["en"], f"{where}.en", "animation") if "en" in m else {}
             cue_id = self.string(m["cue"], f"{where}.cue").strip()
             if not _CUE_ID.match(cue_id):
                 raise self.fail(m["cue"], f"{where}.cue", f"'{cue_id}' must be lower_case_with_underscores (it names a method)")
             return Cue(id=cue_id, animation=self.string(m["animation"], f"{where}.animation"),
-                       source_line=node.start_mark.line + 1)
-        m = self.mapping(node, where, {"speaker", "text"}, {"say", "id"})
+                       source_line=node.start_mark.line + 1, en=en.get("animation"))
+        m = self.mapping(node, where, {"speaker", "text"}, {"say", "id", "en"})
         line_id = f"line{line_count + 1:02d}"
         if "id" in m:
             line_id = self.string(m["id"], f"{where}.id").strip()
@@ -270,8 +298,22 @@ class _Reader:
                 reading_node, reading_field,
                 f"has {' '.join(unspeakable)}, which the speech engine silently drops: {hint}",
             )
+        en = self.english(m["en"], f"{where}.en", "text", {"say"}) if "en" in m else {}
+        if en:
+            self.check_english_reading(m["en"], where, en)
         return Line(id=line_id, speaker=speaker, text=text, say=say, source_line=node.start_mark.line + 1,
-                    named="id" in m)
+                    named="id" in m, en=en.get("text"), en_say=en.get("say"))
+
+    def check_english_reading(self, node: Node, where: str, en: dict[str, str]) -> None:
+        """The English reading must be words: symbols espeak spells out or drops need `say:`."""
+        say = en.get("say")
+        reading = say if say is not None else en["text"].replace("**", "")
+        unspeakable = sorted(set(_EN_UNSPEAKABLE.findall(reading)))
+        if unspeakable:
+            field = f"{where}.en.say" if say is not None else f"{where}.en"
+            hint = "rewrite the English reading in words" if say is not None else \
+                "write the English as `en: {text: ..., say: ...}` with a reading in words"
+            raise self.fail(node, field, f"has {' '.join(unspeakable)}, which English speech cannot read as written: {hint}")
 
     def check_scene_table(self, scenes: tuple[Scene, ...], nodes: list[Node]) -> None:
         expected = 0

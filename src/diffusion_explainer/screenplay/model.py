@@ -1,4 +1,10 @@
-"""The screenplay as typed, immutable objects: what the YAML means once it has been validated."""
+"""The screenplay as typed, immutable objects: what the YAML means once it has been validated.
+
+The screenplay is Japanese; its English version lives beside each thing it translates (the YAML's
+`en:` keys), so a translation moves with its line. The English fields are named `en_...`
+(`Line.en`, `Scene.en_title`, ...) and are empty (None or "") where nothing is translated. What a
+Japanese render depends on (render/inputs.py) lists its fields by hand and leaves them out.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,9 @@ class Character:
     color: str  # "#rrggbb"
     voice: str  # the speech engine's voice id: jm_kumo
     source_line: int = 0  # line of its `voice:` in the YAML file, for messages
+    en_name: str = ""  # the name in the English version: Shu
+    en_voice: str = ""  # the English engine's voice id (narration/english.py): am_michael
+    en_source_line: int = 0  # line of its `en:` in the YAML file (0: none)
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,18 @@ class Line:
     say: str | None = None  # the reading for speech where the text has symbols
     source_line: int = 0  # line number in the YAML file, for messages
     named: bool = False  # whether `id` was given in the YAML (else it is a position)
+    en: str | None = None  # the English text (the English subtitle), None while untranslated
+    en_say: str | None = None  # the English reading where the English text has symbols (x₀: "x zero")
 
     @property
     def reading(self) -> str:
         """What the voice reads: the `say:` reading if there is one, else the text."""
         return self.say if self.say is not None else self.text
+
+    @property
+    def en_reading(self) -> str | None:
+        """What the English voice reads: the English `say:` if there is one, else the English text."""
+        return self.en_say if self.en_say is not None else self.en
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,7 @@ class Cue:
     id: str
     animation: str  # the screenplay's description of the animation
     source_line: int = 0
+    en: str | None = None  # the description in English (the audio description track's words)
 
 
 Beat = Union[Line, Cue]
@@ -66,6 +83,8 @@ class Scene:
     duration_s: int
     beats: tuple[Beat, ...]
     source_line: int = 0  # line of the scene's `id:` in the YAML file, for messages
+    en_title: str = ""  # the English title (chapters, the scene table); "" while untranslated
+    en_heading: str = ""  # the English heading
 
     @property
     def end_s(self) -> int:
@@ -98,6 +117,13 @@ class Screenplay:
     path: str = field(default="", compare=False)
     scene_dir: Path | None = field(default=None, compare=False)  # where the scene files are
     source: str = field(default="", compare=False, repr=False)  # the YAML text it was read from
+    en_title: str = ""  # the English version's title and subtitle ("" while untranslated)
+    en_subtitle: str = ""
+
+    @property
+    def untranslated_lines(self) -> tuple[tuple[Scene, Line], ...]:
+        """The spoken lines without English, in order, with their scenes."""
+        return tuple((scene, line) for scene in self.scenes for line in scene.lines if line.en is None)
 
     @property
     def name(self) -> str:
