@@ -101,3 +101,21 @@ def test_block_wise_true_peak_matches_oversampling_the_whole_track():
     whole = np.abs(resample_poly(track, 4, 1, axis=0)).reshape(-1, 4, 2).max(axis=(1, 2))
     assert np.allclose(true_peak_envelope(track), np.maximum(whole, np.abs(track).max(axis=1)))
     assert true_peak_db(track) == pytest.approx(20 * np.log10(whole.max()))
+
+
+def test_loudness_edge_rules_short_clips_and_the_floor_against_subnormals():
+    """A clip shorter than one 400 ms block counts as silent unless padded (the speech clips'
+    rule); the -240 dB floor moves a measure by far less than the 0.1 dB steps of any gain."""
+    from diffusion_explainer.narration.loudness import integrated_loudness
+
+    rate = 24000
+    short = speech_like_clip(0.3, rate=rate)
+    assert integrated_loudness(short, rate) == float("-inf")
+    padded = integrated_loudness(short, rate, pad_short=True)
+    assert np.isfinite(padded)
+    # the padding is silence the gate lets in partly: the short clip measures quieter than it is
+    assert padded < integrated_loudness(np.tile(short, 4), rate)
+    assert integrated_loudness(np.zeros(rate), rate, normal_floor=False) == float("-inf")
+    clip = speech_like_clip(2.0, rate=rate)
+    with_floor, without = integrated_loudness(clip, rate), integrated_loudness(clip, rate, normal_floor=False)
+    assert with_floor != without and abs(with_floor - without) < 1e-6

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .loudness import integrated_loudness
 from .onsets import FRAME_S, frame_energy_db
 
 CLIP_LUFS = -23.0  # leaves headroom: jm_kumo peaks near full scale at -20 LUFS
@@ -21,7 +22,9 @@ def level(samples: np.ndarray, rate: int) -> np.ndarray:
     peak = np.max(np.abs(samples), initial=0.0)
     if peak == 0.0:
         return samples
-    gain = min(_db_to_gain(CLIP_LUFS - _loudness(samples, rate)), _db_to_gain(CLIP_PEAK_DB) / peak)
+    # an exclamation ("え？") is shorter than a loudness block: measured padded with silence
+    loudness = integrated_loudness(samples, rate, pad_short=True, normal_floor=False)
+    gain = min(_db_to_gain(CLIP_LUFS - loudness), _db_to_gain(CLIP_PEAK_DB) / peak)
     return samples * gain
 
 
@@ -47,16 +50,6 @@ def _fade(samples: np.ndarray, first_n: int, last_n: int) -> None:
         samples[:first_n] *= np.linspace(0.0, 1.0, first_n, endpoint=False)
     if last_n:
         samples[-last_n:] *= np.linspace(1.0, 0.0, last_n)
-
-
-def _loudness(samples: np.ndarray, rate: int) -> float:
-    # BS.1770 needs one 400 ms block; an exclamation ("え？") is padded with silence, which the
-    # gate ignores only partly, so very short clips come out slightly louder than CLIP_LUFS.
-    minimum = round(0.4 * rate)
-    if len(samples) < minimum:
-        samples = np.concatenate([samples, np.zeros(minimum - len(samples))])
-    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
-    return pyloudnorm.Meter(rate).integrated_loudness(samples)
 
 
 def _db_to_gain(db: float) -> float:

@@ -23,18 +23,31 @@ HALF = 10.0 ** (-6.0 / 20.0)
 LIMITER_WINDOW_S = 0.010  # the gain reaches its floor over 10 ms and recovers over 10 ms
 
 
-def integrated_loudness(samples: np.ndarray, rate: int) -> float:
-    """LUFS, or -inf for silence or a track shorter than one 400 ms block."""
-    if len(samples) < round(0.4 * rate) or not np.any(samples):
+def integrated_loudness(samples: np.ndarray, rate: int, *, pad_short: bool = False,
+                        normal_floor: bool = True) -> float:
+    """LUFS, or -inf for silence.
+
+    BS.1770 needs one 400 ms block: a shorter track counts as silent, or with `pad_short` is
+    measured padded with silence to one block (the gate ignores the padding only partly, so a
+    very short clip brought to a target comes out slightly louder than it).
+    `normal_floor` adds a -240 dB alternating floor before measuring: after each clip the
+    K-weighting filters ring down into subnormal floats, which the CPU handles about 12x slower
+    (minutes for a 10-minute track of mostly silence); the floor keeps them normal and changes
+    no gated block's loudness beyond the last few of its 16 digits. The speech clips and the
+    music bed are measured without it: their gains come from these digits, and their samples
+    stay what they were when their caches were made.
+    """
+    block = round(0.4 * rate)
+    if len(samples) < block and pad_short:
+        samples = np.concatenate([samples, np.zeros((block - len(samples),) + samples.shape[1:])])
+    if len(samples) < block or not np.any(samples):
         return float("-inf")
-    # After each clip the K-weighting filters ring down into subnormal floats, which the CPU
-    # handles about 12x slower (minutes for a 10-minute track of mostly silence). A -240 dB
-    # alternating floor keeps them normal and changes no gated block's loudness.
-    floor = np.full(len(samples), 1e-12)
-    floor[1::2] = -1e-12  # (np.resize would do the same, 100x slower on a 10-minute track)
-    floor = floor.reshape(-1, *([1] * (samples.ndim - 1)))
+    if normal_floor:
+        floor = np.full(len(samples), 1e-12)
+        floor[1::2] = -1e-12  # (np.resize would do the same, 100x slower on a 10-minute track)
+        samples = samples + floor.reshape(-1, *([1] * (samples.ndim - 1)))
     import pyloudnorm  # SciPy's signal module: a second to import, needed only here
-    return float(pyloudnorm.Meter(rate).integrated_loudness(samples + floor))
+    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
 
 
 def true_peak_db(samples: np.ndarray) -> float:

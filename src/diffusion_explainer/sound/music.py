@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import resample_poly
 
+from ..narration.loudness import integrated_loudness
 from .score import ScoredChord
 
 SYNTH_RATE = 16000
@@ -138,8 +139,7 @@ def master_gain(positions: np.ndarray, total: int, rate: int) -> np.ndarray:
 
 
 def _to_loudness(samples: np.ndarray, rate: int, lufs: float) -> np.ndarray:
-    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
-    measured = pyloudnorm.Meter(rate).integrated_loudness(samples)
+    measured = integrated_loudness(samples, rate, normal_floor=False)
     if not np.isfinite(measured):
         return samples
-    return samples * 10.0 ** ((lufs - measured) / 20.0)
+    return samples.astype(np.float64) * 10.0 ** ((lufs - measured) / 20.0)  # in float64: the bed's bytes depend on it
