@@ -3,8 +3,8 @@
 A scene marks a moment with `self.sound_effect("reveal")`; the moment is kept as the scene's
 absolute frame (counted from the scene's first frame, whatever part of it a process renders),
 so events recorded by several processes rendering pieces of one scene merge by taking them all.
-The render writes them beside the scene's video and keeps them with it in the scene manifest,
-so a reused scene keeps its effects; the soundtrack mixes them in at the scene's place.
+The render keeps them with each chunk (chunks.json) and with the scene's video in the scene
+manifest, so a reused scene keeps its effects; the soundtrack mixes them in at the scene's place.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+from ..core.files import write_text
 
 EFFECT_NAMES = ("transition", "reveal", "finale")  # what effects.py can make (here, so that a scene
 # marking an effect does not import the synthesis and SciPy's signal module)
@@ -49,11 +51,7 @@ def from_json(value: list) -> tuple[SoundEvent, ...]:
 
 
 def write_events(path: Path, events: Iterable[SoundEvent]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(to_json(events)), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, json.dumps(to_json(events)))
 
 
 def read_events(path: Path) -> tuple[SoundEvent, ...]:
