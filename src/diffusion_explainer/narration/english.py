@@ -39,9 +39,10 @@ ESPEAK_VOICE = "en-us"
 PHONEMES_VERSION = "1"
 
 # misaki/espeak.py's FROM_ESPEAKS and its American replacements, for espeak's output without tie
-# bars (piper's espeak gives aɪ where phonemizer with tie='^' gives a^ɪ). Longest first.
+# bars (piper's espeak gives aɪ where phonemizer with tie='^' gives a^ɪ). Longest first. One
+# addition: ʔn̩ (button), which misaki's order turns into tᵊᵊn.
 ESPEAK_TO_KOKORO = (
-    ("ʔˌn\u0329", "tᵊn"), ("ʔn", "tᵊn"),
+    ("ʔˌn\u0329", "tᵊn"), ("ʔn\u0329", "tᵊn"), ("ʔn", "tᵊn"),
     ("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("ɔɪ", "Y"), ("oʊ", "O"), ("dʒ", "ʤ"), ("tʃ", "ʧ"),
     ("ɜːɹ", "ɜɹ"), ("ɜː", "ɜɹ"), ("ɪə", "iə"), ("ɚ", "əɹ"),
     ("\u0303", ""), ("e", "A"), ("r", "ɹ"), ("x", "k"), ("ç", "k"), ("ɐ", "ə"), ("ɬ", "l"), ("ʔ", "t"),
