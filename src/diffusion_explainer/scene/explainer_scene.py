@@ -50,6 +50,7 @@ from ..timing.sync import LineSync, line_sync
 from . import saved_state as scene_state
 from . import skipping, text_layout
 from .camera import PictureCamera
+from .layout_check import StageNotes
 
 # The longest stretch of an animation played as one Manim call. At 1080p60 a heavy play costs up to
 # 180 ms a frame (s07's whole pipeline fading out): with 0.8 s slices the largest chunk is 18 CPU-s,
@@ -136,10 +137,10 @@ class ExplainerScene(Scene):
             preflight.check_all(screenplay.style.font)  # Manim would only warn and draw empty boxes
             plan = plan_for(self.scene_id, self.fps, frame_width=config.frame_width, screenplay=screenplay)
             sound, draw, self._report_path = True, None, None
-            self._resume, self._save_states = None, None
+            self._resume, self._save_states, layout = None, None, None
         else:
             plan, sound, draw, self._report_path = handed.plan, handed.sound, handed.draw, handed.report
-            self._resume, self._save_states = handed.resume, handed.save_states
+            self._resume, self._save_states, layout = handed.resume, handed.save_states, handed.layout
             if plan.scene.id != self.scene_id or plan.timeline.fps != self.fps:
                 raise RenderError(f"{type(self).__name__} ({self.scene_id}, {self.fps} fps) was handed the plan of "
                                   f"{plan.scene.id} at {plan.timeline.fps} fps")
@@ -165,6 +166,8 @@ class ExplainerScene(Scene):
         self._reads: list[Read] = []  # what of the timeline the story read, and when
         self._sound_events: list[SoundEvent] = []
         self._saved: list[SavedStateFile] = []  # the states saved at cue starts
+        self._layout_path, self._stage_notes = layout, (StageNotes() if layout else None)  # the layout check
+        self._page_starts = {e[0] for e in self._events}
         if self.plan.audio is not None and sound:
             self.add_sound(str(self.plan.audio), time_offset=0)
         self._cpu = {"set up": time.process_time()}  # CPU seconds of this process at each stage (the bench)
@@ -188,6 +191,7 @@ class ExplainerScene(Scene):
             self.cue = cue
             self._read("cue_text", cue.cue.id)  # its description (section titles show it)
             getattr(self, cue.cue.id)()
+            self._note_stage("cue end")
             self.hold()
         self._cue_end = self.timeline.total_frames
         self._advance_to(self.timeline.total_frames)
@@ -333,6 +337,8 @@ class ExplainerScene(Scene):
         known = skipping.split(anims) if target <= self._draw.start else None
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             self._show_subtitles_at(a)
+            if i and a in self._page_starts:
+                self._note_stage("page")
             if known:  # skipped whole: Manim plays only what it must (scene/skipping.py)
                 self._skip_to_end(*known, first=(i == 0), frames=b - a)
                 continue
@@ -350,6 +356,7 @@ class ExplainerScene(Scene):
         frame = min(frame, self.timeline.total_frames)
         while self._frame < frame:
             self._show_subtitles_at(self._frame)
+            self._note_stage("page" if self._frame in self._page_starts else "hold")
             next_event = min([e[0] for e in self._events if self._frame < e[0] < frame] + [frame])
             if next_event == frame and ends_at:
                 self._read(*ends_at)
@@ -461,9 +468,26 @@ class ExplainerScene(Scene):
         if scene_state.save(self, path):
             self._saved.append(SavedStateFile(cue_index, self._frame, path.name))
 
+    # --- the layout check (opt-in: HandOver.layout; the rules are checks/layout.py's) ----------------
+
+    def _note_stage(self, reason: str) -> None:
+        """In layout mode, note the boxes of what is on the stage now: a settled moment (a hold, a
+        page change, a cue's end; in a skipped run every animation has already ended)."""
+        if self._stage_notes is not None:
+            cue = self.cue.cue.id if hasattr(self, "cue") else ""
+            self._stage_notes.note(self.stage(), self._frame, cue, reason)
+
+    def _write_layout(self) -> None:
+        if self._stage_notes is not None:
+            self._stage_notes.record(self.scene_id, self.fps, self.layout.frame_width,
+                                     self.screenplay.style.subtitle_size).write(self._layout_path)
+
+    # --- the report ---------------------------------------------------------------------------------
+
     def _write_report(self) -> None:
         """What this run drew, read and marked, for the render (render/chunks.py); nothing when
         run alone."""
+        self._write_layout()
         if self._report_path is None:
             return
         SceneReport(self.scene_id, self.timeline.total_frames, self._draw, self._frame, tuple(self._calls),

@@ -30,7 +30,7 @@ from ..sound.events import SoundEvent
 from .scene_plan import ScenePlan, fitter_for
 from .timeline import CueTiming, LineTiming, PageTiming, SceneTimeline, Span
 
-FORMAT = 2  # of both files; a change to what either holds changes it
+FORMAT = 3  # of both files; a change to what either holds changes it
 
 
 class HandOverError(RenderError):
@@ -82,6 +82,7 @@ class HandOver:
     report: Path | None = None  # where the scene writes its SceneReport
     resume: Resume | None = None
     save_states: Path | None = None  # a folder to save the state at each cue start it passes
+    layout: Path | None = None  # layout mode: where to write the stage's boxes at each settled moment (checks/layout.py)
 
     def to_json(self) -> str:
         plan, resume = self.plan, self.resume
@@ -98,6 +99,7 @@ class HandOver:
             "resume": {"cue": resume.cue, "frame": resume.frame, "state": str(resume.state),
                        "reads": [_read_json(r) for r in resume.reads]} if resume else None,
             "save_states": _text(self.save_states),
+            "layout": _text(self.layout),
         }, ensure_ascii=False)
 
     @classmethod
@@ -113,7 +115,7 @@ class HandOver:
                    _path(data["report"]),
                    Resume(resume["cue"], resume["frame"], Path(resume["state"]),
                           tuple(_read_from_json(r) for r in resume["reads"])) if resume else None,
-                   _path(data["save_states"]))
+                   _path(data["save_states"]), _path(data["layout"]))
 
     def write(self, path: Path) -> Path:
         write_text(Path(path), self.to_json())

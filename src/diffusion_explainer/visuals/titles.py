@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, FadeIn, Line, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, VGroup
 
 from ..core import style
+from ..core.style import FRAME_HEIGHT
 from .text import HEADING_EM, TITLE_EM, jp
 
 
@@ -23,9 +24,23 @@ def section_title(step: str, title: str, width: float) -> VGroup:
     return group
 
 
+# The title in the corner: its step label (HEADING_EM) shrunk to 0.2 units, the least readable size
+# (checks/layout.py MIN_TEXT_EM), set on one row with the title (a stacked pair reached down into
+# the stage), and inset by CORNER_INSET of the frame's width and height: just inside the 5%
+# graphics-safe margin the layout check holds everything to.
+CORNER_SCALE = 0.2 / HEADING_EM
+CORNER_INSET = 0.052
+
+
 def corner_position(mob, frame_width: float, stage_top: float):
-    """Where a shrunken title sits: the stage's top-left corner."""
-    return mob.copy().scale(0.45).move_to([0, 0, 0]).to_corner(UP + LEFT, buff=0.3)
+    """Where a shrunken title sits: the top-left corner of the safe area, the step label before
+    the title on one row, the rule under both."""
+    small = mob.copy().scale(CORNER_SCALE)
+    *words, rule = small.submobjects
+    row = VGroup(*words).arrange(RIGHT, buff=0.15, aligned_edge=DOWN)
+    rule.stretch_to_fit_width(row.width).next_to(row, DOWN, buff=0.08).align_to(row, LEFT)
+    inset = [frame_width * CORNER_INSET, FRAME_HEIGHT * CORNER_INSET, 0]
+    return small.move_to([0, 0, 0]).to_corner(UP + LEFT, buff=inset)
 
 
 __all__ = ["section_title", "corner_position", "FadeIn"]
