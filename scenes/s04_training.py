@@ -2,7 +2,7 @@
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, GrowArrow, Indicate, RoundedRectangle,
-    SurroundingRectangle, Transform, VGroup, Write,
+    ShowPassingFlash, SurroundingRectangle, Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import loss, training
@@ -71,8 +71,18 @@ class TrainingScene(ExplainerScene):
         self.play(Transform(self.noisy_caption, x_label), Transform(t_caption, t_label),
                   Transform(self.predicted_caption, eps_label), run_time=1.2)
 
+        # the two inputs go in, the prediction comes out: pulses along the arrows until 「答え合わせ」
+        check = self.line("answer_check")
+        while self.seconds_until(check.start) > 1.6:
+            self.play(ShowPassingFlash(into.copy().set_color(style.ACCENT).set_stroke(width=8), time_width=0.5),
+                      ShowPassingFlash(t_arrow.copy().set_color(style.ACCENT).set_stroke(width=8), time_width=0.5),
+                      run_time=0.7)
+            self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.04), run_time=0.5)
+            self.play(ShowPassingFlash(out.copy().set_color(style.NETWORK).set_stroke(width=8), time_width=0.5),
+                      run_time=0.6)
+
         # 「答え合わせ」: the noise that was really added, next to the guess
-        self.wait_until(self.line("answer_check").start + self.fps // 2)
+        self.wait_until(check.start + self.fps // 2)
         self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, toy,
                                 self.predicted_caption)), run_time=0.8)
         self.truth = picture(self.guess.eps, SIDE, border=style.NOISE).move_to([-3.3, 0.7, 0])
@@ -90,8 +100,8 @@ class TrainingScene(ExplainerScene):
         """損失関数 L = ||ε − ε̂||²、実際のノイズと予測の比較"""
         g = self.guess
         eq = formula(*LOSS, font_size=48).move_to([0.4, 2.6, 0])
-        eq[3].set_color(style.NOISE)
-        eq[5].set_color(style.NETWORK)
+        eq[4].set_color(style.NOISE)
+        eq[6].set_color(style.NETWORK)
         difference = picture(g.eps - g.eps_hat, SIDE).move_to([3.3, 0.7, 0])
         minus = formula("-", font_size=60).move_to([-1.65, 0.7, 0])
         equals = formula("=", font_size=60).move_to([1.65, 0.7, 0])
@@ -101,7 +111,7 @@ class TrainingScene(ExplainerScene):
         value = VGroup(
             formula(rf"L = \tfrac{{1}}{{{g.eps.size}}}\lVert\epsilon - \hat\epsilon\rVert^2 = {g.loss:.3f}",
                     font_size=34),
-            label(f"{loss.UNIT}（{g.eps.size} 個の値の平均）", SMALL_EM),
+            label(f"{loss.UNIT}（D = {g.eps.size} 個の値の平均）", SMALL_EM),
         ).arrange(DOWN, buff=0.12).next_to(diff_caption, DOWN, buff=0.2).set_x(difference.get_x())
         self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.5)
         self.play(FadeIn(minus), FadeIn(equals), FadeIn(difference), FadeIn(diff_caption), run_time=1.0)

@@ -1,8 +1,8 @@
 """Scene 06: テキスト条件付け (6:15-7:45)."""
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, SurroundingRectangle,
-    Transform, VGroup, Write,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, GrowArrow, Indicate, LaggedStart,
+    SurroundingRectangle, Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import guidance
@@ -22,7 +22,7 @@ class TextConditioning(ExplainerScene):
         # 「ノイズからだとランダムな絵しかできないんじゃ？」: what the model draws with no prompt
         drawn = Group(*[picture(img, 1.6) for img in guidance.unprompted()]).arrange(RIGHT, buff=0.3)
         drawn.move_to([0, 0.7, 0])
-        caption = label("プロンプトなしで生成した 6 枚：何の絵になるかは運まかせ", color=style.INK)
+        caption = label(guidance.UNPROMPTED_CAPTION, color=style.INK)
         caption.next_to(drawn, DOWN, buff=0.25)
         self.wait_until(self.line("random_only_question").start)
         self.play(LaggedStart(*[FadeIn(d, shift=UP * 0.15) for d in drawn], lag_ratio=0.15), run_time=1.6)
@@ -56,18 +56,56 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(grid_caption), run_time=0.5)
         self.play(FadeIn(note), run_time=0.8)
 
-        # 「この情報をノイズ除去のたびにネットワークに一緒に渡す」: the chain moves up to make room
+        # 「この情報をノイズ除去のたびにネットワークに一緒に渡す」: the chain moves up, and the same
+        # vector goes into every denoising step, one after another (the note on what it is stays)
         chain = VGroup(self.prompt, arrows, encoder, grid)
-        self.wait_until(self.line("pass_every_step").start)
-        self.play(FadeOut(note), FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]), run_time=1.0)
+        said = self.line("pass_every_step")
+        self.wait_until(said.start)
+        self.play(FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]),
+                  note.animate.move_to([0, -1.45, 0]), run_time=1.0)
         self.chain, self.grid = chain, grid
+        self.per_step = self._every_step(said, note)
         self.hold()
+
+    def _every_step(self, said, note) -> Group:
+        """x_T -> denoising step -> step -> step … -> the prompt's picture, the text vector flowing
+        into each step in turn; returns what it drew."""
+        run = guidance.conditioned_run()
+        y, xs = 0.55, (-3.3, -0.9, 1.5)
+        start = picture(run.noisy[0], 1.1).move_to([-5.6, y, 0])
+        nets = VGroup()
+        for x in xs:
+            net = unet(0.95, 0.75, caption="")
+            nets.add(net.shift([x, y, 0] - net[0].get_center()))
+        steps = VGroup(*[mixed(f"$t = {t}$", em=SMALL_EM, color=style.INK).next_to(n[0], DOWN, buff=0.12)
+                         for n, t in zip(nets, (1000, 999, 998))])
+        dots = label("…（1000 回）", SMALL_EM, style.INK).move_to([3.3, y, 0])
+        final = picture(run.final, 1.1).move_to([5.6, y, 0])
+        links = VGroup(*[flow_arrow(a, b, buff=0.1) for a, b in zip([start, *[n[0] for n in nets]],
+                                                                    [*[n[0] for n in nets], dots])],
+                       flow_arrow(dots, final, color=style.ACCENT, buff=0.1))
+        caption = label("ノイズ除去の 1 回ごとに、同じテキスト情報をネットワークへ", SMALL_EM, style.ACCENT)
+        caption.next_to(steps, DOWN, buff=0.2).set_x(0)
+        final_label = label("猫を残す方向へ", SMALL_EM, style.ACCENT).next_to(final, DOWN, buff=0.12)
+        self.play(FadeIn(start), FadeIn(nets), FadeIn(steps), FadeIn(caption), run_time=0.8)
+        tokens = VGroup()
+        for net, link in zip(nets, links):
+            token = self.grid.copy()
+            self.play(GrowArrow(link), token.animate.scale_to_fit_width(0.6).next_to(net[0], UP, buff=0.08),
+                      run_time=0.9)
+            self.play(Indicate(net[0], color=style.ACCENT, scale_factor=1.08), run_time=0.5)
+            tokens.add(token)
+        self.play(GrowArrow(links[3]), FadeIn(dots), run_time=0.6)
+        self.wait_until(said.at("猫を残す方向"))
+        self.play(GrowArrow(links[4]), FadeIn(final, shift=RIGHT * 0.15), FadeIn(final_label), run_time=0.9)
+        return Group(start, nets, steps, dots, final, links, caption, final_label, tokens, note)
 
     def unet_with_text(self):
         """U-Netに「ノイズ画像」と「テキスト情報」の両方が入力される図。出力が猫の画像になっていく"""
         run = guidance.conditioned_run()
         y, side = -0.35, 2.0
-        net = unet(2.0, 1.5).move_to([0.9, y, 0])
+        net = unet(2.0, 1.5)
+        net.shift([0.9, y, 0] - net[0].get_center())  # the hourglass level with the arrows
         noisy_at, guess_at = [-3.0, y, 0], [4.9, y, 0]
         text_in = Arrow(self.grid.get_bottom(), net[0].get_top() + RIGHT * 0.3, buff=0.1, color=style.ACCENT,
                         stroke_width=4, max_tip_length_to_length_ratio=0.2)
@@ -84,6 +122,7 @@ class TextConditioning(ExplainerScene):
         toy_note = toy_network_note()
         decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM)
         VGroup(toy_note, decoder_note).arrange(RIGHT, buff=0.3).next_to(shots[0][2], DOWN, buff=0.12).set_x(0.9)
+        self.play(FadeOut(self.per_step), run_time=0.5)
         self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), FadeIn(toy_note), run_time=1.0)
         self.play(FadeIn(shots[0]), GrowArrow(into), GrowArrow(out), FadeIn(noisy_label), FadeIn(guess_label),
                   run_time=1.0)
@@ -97,13 +136,14 @@ class TextConditioning(ExplainerScene):
         yc, yu = 0.55, -1.25
         x_t = picture(at.noisy, 1.6).move_to([-3.6, (yc + yu) / 2, 0])
         x_label = mixed(f"$x_t$（$t = {at.t}$）", color=style.INK).next_to(x_t, DOWN, buff=0.12)
-        net_c = unet(1.3, 0.95, caption="").move_to([0.0, yc, 0])
-        net_u = unet(1.3, 0.95, caption="").move_to([0.0, yu, 0])
+        net_c, net_u = unet(1.3, 0.95, caption=""), unet(1.3, 0.95, caption="")
+        net_c.shift([0.0, yc, 0] - net_c[0].get_center())
+        net_u.shift([0.0, yu, 0] - net_u[0].get_center())
         with_text = picture(at.with_text, 1.3).move_to([3.2, yc, 0])
         without_text = picture(at.without_text, 1.3).move_to([3.2, yu, 0])
         c_label = mixed(r"テキストあり $\hat\epsilon(x_t, c)$", color=style.ACCENT).next_to(with_text, RIGHT, buff=0.2)
         u_label = mixed(r"テキストなし $\hat\epsilon(x_t, \varnothing)$", color=style.MUTED).next_to(without_text, RIGHT, buff=0.2)
-        empty = mixed(r"$\varnothing$ (テキストなし)", em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
+        empty = mixed(r"$\varnothing$（テキストなし）", em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
         links = VGroup(flow_arrow(x_t, net_c[0]), flow_arrow(x_t, net_u[0]), flow_arrow(net_c[0], with_text, style.ACCENT),
                        flow_arrow(net_u[0], without_text))
         text_c = Arrow(self.grid.get_bottom(), net_c[0].get_top(), buff=0.1, color=style.ACCENT, stroke_width=4,
@@ -132,11 +172,13 @@ class TextConditioning(ExplainerScene):
         guided = picture(at.guided, side).move_to([xs["g"], y_pics, 0])
         dots = {k: [x, y_dots, 0] for k, x in xs.items()}
         diff = Arrow(dots["u"], dots["c"], buff=0, color=style.INK, stroke_width=5, max_tip_length_to_length_ratio=0.15)
-        boost = Arrow(dots["c"], dots["g"], buff=0, color=style.ACCENT, stroke_width=5,
-                      max_tip_length_to_length_ratio=0.06)
+        # ε̃ = ε̂(x_t, ∅) + s × 差: the stretched arrow starts where the difference starts
+        boost = Arrow([xs["u"], y_dots - 0.2, 0], [xs["g"], y_dots - 0.2, 0], buff=0, color=style.ACCENT, stroke_width=5,
+                      max_tip_length_to_length_ratio=0.05)
         diff_label = mixed(r"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$", em=SMALL_EM, color=style.INK)
         diff_label.next_to(diff, UP, buff=0.1)
-        boost_label = mixed(f"差を $s = {at.scale:g}$ 倍に伸ばす", em=SMALL_EM, color=style.ACCENT).next_to(boost, UP, buff=0.1)
+        boost_label = mixed(rf"$\hat\epsilon(x_t,\varnothing)$ から、差を $s = {at.scale:g}$ 倍に伸ばす", em=SMALL_EM,
+                            color=style.ACCENT).next_to(boost, DOWN, buff=0.08).align_to(boost, RIGHT)
         names = VGroup(
             label("テキストなし", SMALL_EM).next_to([xs["u"], y_pics - side / 2, 0], DOWN, buff=0.12),
             label("テキストあり", SMALL_EM, style.INK).next_to([xs["c"], y_pics - side / 2, 0], DOWN, buff=0.12),

@@ -36,7 +36,7 @@ class TitleRun:
 def title_run(seed: int = SEED, guidance: float = GUIDANCE) -> TitleRun:
     run = generation.born_from_noise(seed=seed, guidance=guidance)
     return TitleRun(PROMPT, seed, guidance, run.start_noise, run.picture,
-                    "出発点の乱数", f"生成された絵「{PROMPT}」")
+                    "出発点のノイズ", f"生成された絵「{PROMPT}」")
 
 
 def model() -> models.LatentDiffusionModel:
