@@ -2,9 +2,11 @@
 
 from types import SimpleNamespace
 
+import numpy as np
+
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, Transform, VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, SurroundingRectangle,
+    Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import reverse
@@ -27,21 +29,28 @@ class ReverseProcess(ExplainerScene):
         """完全なノイズ xT を表示"""
         step = self.step
         x_t = picture(step.x_t, 3.0).move_to([0, 0.95, 0])
+        # the random values drawn one row after another, over the pause before the question
+        rows = step.x_t.shape[0]
+        drawing = [picture(np.where(np.arange(rows)[:, None, None] < k, step.x_t, 0.0), 3.0).move_to(x_t)
+                   for k in range(1, rows + 1)]
         caption = mixed("完全なノイズ $x_T$（$t = 1000$）", color=style.INK).next_to(x_t, DOWN, buff=0.2)
         # x_T is drawn at random: it holds no picture (the forward process only ends near such noise)
         facts = VGroup(
             label(f"{step.x_t.size} 個の値をすべて乱数（標準正規分布）で選ぶ：絵はまったく入っていない", SMALL_EM, style.INK),
-            mixed(rf"前方過程の行き着く先もこれに近い（元の絵の割合 $\sqrt{{\bar\alpha_{{1000}}}} = "
+            mixed(rf"前方過程の行き着く先もこれに近い（元の画像の割合 $\sqrt{{\bar\alpha_{{1000}}}} = "
                   rf"{reverse.sqrt_alpha_bar(1000):.4f}$）", em=SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(caption, DOWN, buff=0.15)
-        self.play(FadeIn(x_t, scale=0.9), run_time=1.2)
-        self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), run_time=0.8)
+        self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), FadeIn(drawing[0]), run_time=0.8)
+        self.remove(drawing[0])
+        self.remove(self.flip_book(drawing, 4.0))
+        self.add(x_t)
 
         # 「学習済みのネットワークに…ノイズを予測して、と頼む」: x_T -> U-Net -> the predicted noise
         ask = self.line("ask_network")
         y = 1.6
         small_x = picture(step.x_t, 1.7).move_to([-4.6, y, 0])
-        net = unet(1.6, 1.2).move_to([-1.6, y, 0])
+        net = unet(1.6, 1.2)
+        net.shift([-1.6, y, 0] - net[0].get_center())  # the hourglass level with the arrows
         toy = toy_network_note(3.2).next_to(net, UP, buff=0.12)
         eps = picture(step.eps_raw, 1.7).move_to([1.4, y, 0])  # what the network itself answers
         to_net = flow_arrow(small_x, net[0])
@@ -90,25 +99,24 @@ class ReverseProcess(ExplainerScene):
         # ※ what the subtracted noise is: the network's answer, recomputed after clipping (as DDPM's code does)
         footnote = VGroup(*[label(("※ " if i == 0 else "") + line, SMALL_EM) for i, line in enumerate(step.noise_footnote)])
         footnote.arrange(DOWN, aligned_edge=LEFT, buff=0.08).move_to([0, label_y - 0.85, 0])
-        # The honest size of one step at t = 1000: it hardly changes the picture.
-        change = mixed(f"t = 1000 の 1 ステップでは見た目はほぼ変わらない：変化は値1個あたり {step.change_rms:.2f}"
-                       f"（$x_T$ 自体は {step.noise_rms:.2f}）", em=SMALL_EM, color=style.ACCENT)
-        change.next_to(footnote, DOWN, buff=0.25)
-        self.play(FadeIn(footnote), run_time=0.6)
-        self.play(FadeIn(change), run_time=0.6)
+        # 「すこしだけきれいになる」, in the step's own numbers: a little subtracted, much new noise added
+        change = VGroup(label(step.change_words[0], SMALL_EM + 0.02, style.ACCENT),
+                        label(step.change_words[1], SMALL_EM, style.INK)).arrange(DOWN, buff=0.08)
+        change.next_to(footnote, DOWN, buff=0.22)
+        self.play(FadeIn(footnote), FadeIn(change), run_time=0.8)
 
         # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down (the
         # loop passes above the footnote, which stays to be read)
         loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.08, labels[0].get_bottom() + DOWN * 0.08, angle=-0.25,
                            color=style.ACCENT)
-        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).move_to(change)
+        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).next_to(change, DOWN, buff=0.2)
                     for t in (1000, 999, 998, 997, 996, 995, 994)]
         self.wait_until(self.line("repeat_steps").start)
-        self.play(FadeOut(change), Create(loop), FadeIn(counters[0]), run_time=0.8)
+        self.play(Create(loop), FadeIn(counters[0]), run_time=0.8)
         self.remove(counters[0])
         last = self.flip_book(counters, 3.0)
         self.hold(leave=0.6)
-        self.play(FadeOut(Group(eq, full, labels, footnote, loop, last)), run_time=0.6)
+        self.play(FadeOut(Group(eq, full, labels, footnote, change, loop, last)), run_time=0.6)
 
     def denoising_stages(self):
         """段階的なデノイジングプロセス。5段階くらいで画像がどんどんきれいに。各ステップに矢印とU-Netを表示"""
@@ -167,6 +175,14 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
         self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
                   run_time=1.6)
+        # after the line: a light passes along the pictures, one starting noise after another
+        self.wait_until(answer.end)
+        light = SurroundingRectangle(finals[0], color=style.ACCENT, buff=0.05)
+        self.play(Create(light), run_time=0.4)
+        for pic in finals[1:]:
+            if self.seconds_left < 0.8:
+                break
+            self.play(light.animate.move_to(pic), run_time=min(0.6, (self.seconds_left - 0.3) / 2))
         self.hold()
 
     def _step_terms(self) -> SimpleNamespace:
