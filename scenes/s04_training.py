@@ -133,7 +133,7 @@ class TrainingScene(ExplainerScene):
                          color=style.ACCENT, x_ticks=(curve.iterations[0], curve.total_iterations // 2,
                                                       curve.total_iterations),
                          y_ticks=(round(curve.first, 2), round(curve.last, 3)))
-        plot.move_to([3.9, -0.2, 0])
+        plot.move_to([3.65, -0.2, 0])  # its last tick label inside the safe area
         plot_title = VGroup(jp("実際の学習：損失の推移", 0.28), label(curve.caption, SMALL_EM)
                             ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(plot.axes, UP, buff=0.2)
         plot_title.align_to(plot.axes, LEFT)

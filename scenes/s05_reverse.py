@@ -6,7 +6,7 @@ import numpy as np
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, SurroundingRectangle,
-    Transform, VGroup, Write,
+    ReplacementTransform, Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import reverse
@@ -58,10 +58,10 @@ class ReverseProcess(ExplainerScene):
         x_label = mixed("$x_T$", color=style.INK).next_to(small_x, DOWN, buff=0.15)
         eps_label = mixed(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$", color=style.NOISE).next_to(eps, DOWN, buff=0.15)
         self.wait_until(ask.start)
-        self.play(Transform(x_t, small_x), FadeOut(facts), Transform(caption, x_label), run_time=1.0)
+        self.play(Transform(x_t, small_x), FadeOut(facts), ReplacementTransform(caption, x_label), run_time=1.0)
         self.play(GrowArrow(to_net), FadeIn(net), FadeIn(toy), run_time=0.8)
         self.play(GrowArrow(to_eps), FadeIn(eps, shift=RIGHT * 0.2), FadeIn(eps_label), run_time=1.0)
-        self.query = Group(x_t, caption, net, toy, to_net, to_eps, eps, eps_label)
+        self.query = Group(x_t, x_label, net, toy, to_net, to_eps, eps, eps_label)
 
         # 「予測されたノイズを引き算すると、すこしだけきれいになる」: x_T - eps_hat -> x_{T-1}
         self.terms = self._step_terms()
@@ -121,7 +121,7 @@ class ReverseProcess(ExplainerScene):
     def denoising_stages(self):
         """段階的なデノイジングプロセス。5段階くらいで画像がどんどんきれいに。各ステップに矢印とU-Netを表示"""
         run = reverse.denoising()
-        side, gap, y1, y2 = 1.42, 1.2, 1.45, -0.95
+        side, gap, y1, y2 = 1.42, 1.15, 1.45, -0.95  # the row inside the frame's safe area
         xs = [-4.55 + i * (side + gap) for i in range(len(run.stages))]
         states = Group(*[picture(s.x_t, side).move_to([x, y1, 0]) for s, x in zip(run.stages, xs)])
         t_labels = VGroup(*[mixed(f"$t = {s.t}$", color=style.INK).next_to(p, DOWN, buff=0.12)
@@ -155,7 +155,7 @@ class ReverseProcess(ExplainerScene):
         # 「同じノイズから始めたら毎回同じ絵にならない？」: another starting noise, another picture
         other = reverse.denoising(reverse.picks().other)
         others = Group(*[picture(s.x_t, side).move_to([x, y2, 0]) for s, x in zip(other.stages, xs)])
-        other_label = label("別のノイズ", SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.15)
+        other_label = label("別のノイズ", SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.12)
         other_links = VGroup(*[flow_arrow(a, b, color=style.MUTED, buff=0.1) for a, b in zip(others, others[1:])])
         self.wait_until(self.line("same_noise_question").start)
         self.play(FadeOut(Group(guesses, guess_label, guess_caption)), run_time=0.6)

@@ -6,10 +6,10 @@ from manim import DOWN, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, Group, 
 from diffusion_explainer.demos import loss, summary
 from diffusion_explainer.scene.toolbox import (
     HEADING_EM, SMALL_EM, TITLE_EM, ExplainerScene, flow_arrow, jp, label, latent_stack, line_plot, picture,
-    play_section_title, style, unet,
+    play_section_title, style, unet, wrapped,
 )
 
-CARD_W, CARD_H, GAP = 2.45, 3.7, 0.3
+CARD_W, CARD_H, GAP = 2.4, 3.7, 0.22  # five cards inside the frame's safe area (checks/layout.py)
 
 
 class Summary(ExplainerScene):
@@ -85,12 +85,10 @@ class Summary(ExplainerScene):
         if name.width > CARD_W - 0.75:
             name.scale_to_fit_width(CARD_W - 0.75)
         head = VGroup(badge, name).arrange(RIGHT, buff=0.12)
-        words = label(caption, SMALL_EM)
-        if words.width > CARD_W - 0.2:
-            words.scale_to_fit_width(CARD_W - 0.2)
+        words = wrapped(caption, CARD_W - 0.3, SMALL_EM, centred=True)
         head.move_to(frame.get_top() + DOWN * 0.42)
-        words.move_to(frame.get_bottom() + UP * 0.35)
-        illustration.move_to(frame.get_center() + DOWN * 0.05)
+        words.move_to(frame.get_bottom() + UP * 0.4)
+        illustration.move_to(frame.get_center() + UP * 0.02)
         return Group(frame, head, illustration, words)
 
     @staticmethod
@@ -102,15 +100,16 @@ class Summary(ExplainerScene):
     @staticmethod
     def _training(curve) -> Group:
         """Scene 04's loss curve, small: the same per-value loss and the same windows."""
-        net = unet(0.9, 0.6, caption="")
-        plot = line_plot(curve.iterations, curve.loss, 1.7, 0.8, color=style.ACCENT)
-        words = VGroup(label(f"損失 {curve.first:.3f} → {curve.last:.3f}", 0.16),
-                       label(f"（{loss.UNIT}、{curve.window} 回ごとの平均）", 0.13)).arrange(DOWN, buff=0.05)
-        return Group(net, plot, words).arrange(DOWN, buff=0.15)
+        net = unet(0.8, 0.5, caption="")
+        plot = line_plot(curve.iterations, curve.loss, 1.7, 0.65, color=style.ACCENT)
+        words = VGroup(label(f"損失 {curve.first:.3f} → {curve.last:.3f}", SMALL_EM),
+                       wrapped(f"（{loss.UNIT}、{curve.window} 回ごとの平均）", CARD_W - 0.3, SMALL_EM, centred=True),
+                       ).arrange(DOWN, buff=0.07)
+        return Group(net, plot, words).arrange(DOWN, buff=0.12)
 
     @staticmethod
     def _prompted(prompt, image) -> Group:
-        text = jp(f"「{prompt}」", 0.17, style.ACCENT)
+        text = wrapped(f"「{prompt}」", CARD_W - 0.3, SMALL_EM, style.ACCENT, centred=True)
         pic = picture(image, 0.95)
         group = Group(text, pic).arrange(DOWN, buff=0.35)
         return Group(group, flow_arrow(text.get_bottom(), pic.get_top(), color=style.ACCENT, buff=0.05))

@@ -9,8 +9,8 @@ drawn. `layout_problems` is a pure function over that record; the rules, in Mani
 frame is 8 high, 14.22 wide at 16:9; 1 unit is 135 px of the 1080p video):
 
 - **no overlaps**: no two texts or formulas come closer than MIN_GAP (overlapping or touching),
-  nor a text or formula and a rule (a line without a tip: a title's underline, an axis; its box
-  is widened by its stroke) or a picture, unless the text lies wholly inside the picture (a
+  nor a text or formula and a rule (a level or upright line without a tip: a title's underline,
+  an axis; its box is widened by its stroke; a slanted line's box is no measure of where it runs) or a picture, unless the text lies wholly inside the picture (a
   caption deliberately ON a picture; one that crosses a picture's edge is an accident). Two pieces
   with the same box do not count (what a Transform leaves: the pieces it moved onto one another
   draw the same thing). Arrows and other shapes may touch texts: labels sit on arrows and in boxes.

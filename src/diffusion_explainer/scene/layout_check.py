@@ -68,7 +68,7 @@ def stage_items(mob, index: int) -> list[StageItem]:
         elif isinstance(m, SingleStringMathTex):
             em = m.font_size / MATH_SCALE * UNITS_PER_EM_AT_100 / 100
             items.append(StageItem("formula", m.get_tex_string(), _box(m), em))
-        elif isinstance(m, Line) and not m.has_tip():
+        elif isinstance(m, Line) and not m.has_tip() and min(m.width, m.height) < 1e-3:
             items.append(StageItem("rule", f"{type(m).__name__} (stage item {index})",
                                    _box(m, m.get_stroke_width() * STROKE_UNITS / 2)))
         elif m.submobjects:

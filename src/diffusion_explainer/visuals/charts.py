@@ -51,11 +51,12 @@ def line_plot(xs, ys, width: float, height: float, x_label: str = "", y_label: s
     curve.set_points_as_corners([to_point(x, y) for x, y in zip(xs, ys)])
     labels = VGroup()
     if x_label:
-        labels.add(label(x_label, SMALL_EM).next_to(x_axis, DOWN, buff=0.28))
+        labels.add(label(x_label, SMALL_EM).next_to(x_axis, DOWN, buff=0.42))
     if y_label:
         labels.add(label(y_label, SMALL_EM).rotate(np.pi / 2).next_to(y_axis, LEFT, buff=0.35))
     for x in x_ticks:
-        labels.add(label(f"{x:g}", SMALL_EM).move_to(to_point(x, ys.min() if not log_y else 10 ** y0) + [0, -0.17, 0]))
+        # below the axis, clear of the lowest y tick's label beside the origin (checks/layout.py MIN_GAP)
+        labels.add(label(f"{x:g}", SMALL_EM).move_to(to_point(x, ys.min() if not log_y else 10 ** y0) + [0, -0.22, 0]))
     for y in y_ticks:
         labels.add(label(f"{y:g}", SMALL_EM).next_to(to_point(x0, y), LEFT, buff=0.08))
     plot = VGroup(VGroup(x_axis, y_axis), curve, labels)

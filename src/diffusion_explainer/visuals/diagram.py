@@ -24,8 +24,8 @@ def box(text: str, width: float = 2.2, height: float = 0.9, color: str = style.I
     frame = RoundedRectangle(corner_radius=0.12, width=width, height=height, stroke_color=color, stroke_width=2.5)
     frame.set_fill(style.PANEL, opacity=1)
     words = jp(text, em, color)
-    if words.width > width * 0.86:
-        words.scale_to_fit_width(width * 0.86)
+    if words.width > width * 0.9:  # (shrunk no further than this: a label stays readable)
+        words.scale_to_fit_width(width * 0.9)
     return VGroup(frame, words.move_to(frame))
 
 
