@@ -100,7 +100,7 @@ def edited(path: Path, text: str = "\n# edited\n"):
 
 
 @pytest.mark.parametrize("module", ["scene/held_frames.py", "scene/launcher.py", "scene/svg_cache.py",
-                                    "visuals/text.py", "demos/forward.py", "engine/schedule.py", "sound/events.py",
+                                    "visuals/text.py", "demos/forward.py", "engine/schedule.py", "timing/sound_marks.py",
                                     "timing/handover.py", "__init__.py"])
 def test_code_the_scene_process_runs_keys_every_scene(package_copy, module):
     package, scenes = package_copy

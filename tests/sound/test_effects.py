@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.sound.effects import EFFECT_NAMES, effect
-from diffusion_explainer.sound.events import SoundEvent, events_path, merged, read_events, write_events
+from diffusion_explainer.timing.sound_marks import SoundEvent, events_path, merged, read_events, write_events
 
 RATE = 48000
 

@@ -9,7 +9,7 @@ import pytest
 
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.screenplay import load_screenplay
-from diffusion_explainer.sound.events import SoundEvent
+from diffusion_explainer.timing.sound_marks import SoundEvent
 from diffusion_explainer.timing.handover import (
     FORMAT,
     CallRecord,

@@ -42,7 +42,7 @@ from ..core import style
 from ..core.errors import RenderError
 from ..core.style import Layout
 from ..screenplay import load_screenplay
-from ..sound.events import SoundEvent
+from ..timing.sound_marks import SoundEvent
 from ..subtitles.band import SubtitleBand
 from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedStateFile, SceneReport
 from ..timing.scene_plan import ScenePlan, plan_for

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, fftconvolve, sosfilt
 
-from .events import EFFECT_NAMES  # noqa: F401  (the names, kept with the events that mark them)
+from ..timing.sound_marks import EFFECT_NAMES  # noqa: F401  (the names, kept with the events that mark them)
 from .music import midi_hz, raised_cosine
 
 REVEAL_SCALE = (77, 79, 81, 84, 86, 89, 91, 93)  # F5 G5 A5 C6 D6 F6 G6 A6: each reveal of a scene one step up

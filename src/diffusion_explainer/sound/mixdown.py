@@ -19,7 +19,7 @@ from ..narration.loudness import integrated_loudness
 from ..narration.mixing import TARGET_LUFS
 from . import ducking
 from .effects import effect
-from .events import SoundEvent
+from ..timing.sound_marks import SoundEvent
 from .music import master_gain, render_bed
 from .score import chord_at, chords_for
 

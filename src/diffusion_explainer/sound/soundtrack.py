@@ -44,7 +44,7 @@ from ..narration import loudness
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from . import aac_segments, limiter
 from .aac_segments import SegmentedEncoder, segment_borders
-from .events import SoundEvent
+from ..timing.sound_marks import SoundEvent
 from .mixdown import Mixdown
 
 AUDIO_BITRATE = 192_000

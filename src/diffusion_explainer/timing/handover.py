@@ -26,7 +26,7 @@ from ..core import runtime
 from ..core.errors import RenderError
 from ..core.files import write_text
 from ..screenplay import Cue, Line, Screenplay, parse_screenplay
-from ..sound.events import SoundEvent
+from ..timing.sound_marks import SoundEvent
 from .scene_plan import ScenePlan, fitter_for
 from .timeline import CueTiming, LineTiming, PageTiming, SceneTimeline, Span
 
