@@ -12,8 +12,8 @@ from diffusion_explainer.core.files import PARTIAL_MARK
 from diffusion_explainer.media.join import ScenePiece
 from diffusion_explainer.narration.audio_files import read_wav, write_wav
 from diffusion_explainer.sound import soundtrack as module
-from diffusion_explainer.timing.sound_marks import SoundEvent
 from diffusion_explainer.sound.soundtrack import SceneSounds, soundtrack
+from diffusion_explainer.timing.sound_marks import SoundEvent
 from tests.narration.signals import speech_like_clip
 
 RATE = 48000

@@ -9,7 +9,6 @@ import pytest
 
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.screenplay import load_screenplay
-from diffusion_explainer.timing.sound_marks import SoundEvent
 from diffusion_explainer.timing.handover import (
     FORMAT,
     CallRecord,
@@ -23,6 +22,7 @@ from diffusion_explainer.timing.handover import (
     timeline_from_json,
     timeline_to_json,
 )
+from diffusion_explainer.timing.sound_marks import SoundEvent
 from diffusion_explainer.timing.video_plan import plan_video
 from tests.conftest import SCREENPLAY
 

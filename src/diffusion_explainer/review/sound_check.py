@@ -27,9 +27,9 @@ from ..narration.audio_files import read_wav
 from ..narration.loudness import integrated_loudness, true_peak_db
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound import measure
-from ..timing.sound_marks import from_json
 from ..sound.excerpt_plot import excerpt_plot
 from ..sound.score import chords_for
+from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
 
 LOUDNESS_LUFS, LOUDNESS_TOLERANCE_LU, TRUE_PEAK_DBTP = -16.0, 1.0, -1.0

@@ -17,9 +17,9 @@ import numpy as np
 
 from ..narration.loudness import integrated_loudness
 from ..narration.mixing import TARGET_LUFS
+from ..timing.sound_marks import SoundEvent
 from . import ducking
 from .effects import effect
-from ..timing.sound_marks import SoundEvent
 from .music import master_gain, render_bed
 from .score import chord_at, chords_for
 

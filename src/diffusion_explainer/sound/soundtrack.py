@@ -42,9 +42,9 @@ from ..media.join import ScenePiece
 from ..media.probe import AUDIO_RATE
 from ..narration import loudness
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
+from ..timing.sound_marks import SoundEvent
 from . import aac_segments, limiter
 from .aac_segments import SegmentedEncoder, segment_borders
-from ..timing.sound_marks import SoundEvent
 from .mixdown import Mixdown
 
 AUDIO_BITRATE = 192_000

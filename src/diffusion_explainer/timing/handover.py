@@ -26,8 +26,8 @@ from ..core import runtime
 from ..core.errors import RenderError
 from ..core.files import write_text
 from ..screenplay import Cue, Line, Screenplay, parse_screenplay
-from ..timing.sound_marks import SoundEvent
 from .scene_plan import ScenePlan, fitter_for
+from .sound_marks import SoundEvent
 from .timeline import CueTiming, LineTiming, PageTiming, SceneTimeline, Span
 
 FORMAT = 3  # of both files; a change to what either holds changes it
