@@ -2,14 +2,20 @@
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Circumscribe, Create, DashedLine, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, Line,
-    VGroup, Write,
+    RoundedRectangle, VGroup, Write,
 )
 
 from diffusion_explainer.demos import latent
 from diffusion_explainer.scene.toolbox import (
-    HEADING_EM, SMALL_EM, ExplainerScene, coder, flow_arrow, jp, label, latent_stack, mixed, picture, picture_card,
+    HEADING_EM, LABEL_EM, SMALL_EM, ExplainerScene, coder, flow_arrow, jp, label, latent_stack, mixed, picture, picture_card,
     play_section_title, size_box, style, toy_network_note, unet,
 )
+
+
+def level(diagram, point):
+    """A network or coder moved so its shape (not its caption below) is centred on the point: the
+    arrows into and out of it then run level."""
+    return diagram.shift(point - diagram[0].get_center())
 
 
 class LatentDiffusion(ExplainerScene):
@@ -67,7 +73,7 @@ class LatentDiffusion(ExplainerScene):
 
         # 「まず画像をオートエンコーダで圧縮して」: the encoder between the two
         idea = self.line("compress_idea")
-        encoder = coder("エンコーダ", narrowing=True, width=1.1, height=1.2).move_to([-1.6, y, 0])
+        encoder = level(coder("エンコーダ", narrowing=True, width=1.1, height=1.2), [-1.6, y, 0])
         arrows = VGroup(flow_arrow(image, encoder[0], buff=0.12), flow_arrow(encoder[0], small, buff=0.12))
         self.wait_until(idea.page("まず画像を").span.start)
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), GrowArrow(arrows[1]), run_time=1.0)
@@ -93,11 +99,11 @@ class LatentDiffusion(ExplainerScene):
         x_img, x_coder, x_z, x_net, x_end = -5.7, -3.75, -1.4, 1.6, 5.0
 
         # Pixel space on the left, latent space on the right, as in Rombach et al.'s figure
-        divider = DashedLine([-2.65, 2.45, 0], [-2.65, -1.55, 0], color=style.ACCENT, dash_length=0.12)
+        divider = DashedLine([-2.65, 2.45, 0], [-2.65, -1.85, 0], color=style.ACCENT, dash_length=0.12)
         region_label = label(f"潜在空間（{toy.latent}）", SMALL_EM, style.ACCENT).next_to(divider.get_top(), RIGHT, buff=0.15)
         pixel_label = label(f"画像空間（{toy.picture}）", SMALL_EM).next_to(divider.get_bottom(), LEFT, buff=0.15)
         image = picture(enc.picture, side).move_to([x_img, top, 0])
-        encoder = coder("エンコーダ", True, 1.0, 1.1).move_to([x_coder, top, 0])
+        encoder = level(coder("エンコーダ", True, 1.0, 1.1), [x_coder, top, 0])
         z0 = latent_stack(enc.latent, sheet).move_to([x_z, top, 0])
         z_label = mixed("$z_0$", color=style.INK).next_to(z0, DOWN, buff=0.12)
         row1 = VGroup(flow_arrow(image, encoder[0], buff=0.1), flow_arrow(encoder[0], z0, buff=0.1))
@@ -121,8 +127,8 @@ class LatentDiffusion(ExplainerScene):
         # Generation: new noise -> U-Net in latent space -> decoder -> picture (arrows run right to left)
         make = VGroup(label("生成：潜在空間でノイズを除去し、デコーダで絵に戻す", SMALL_EM, style.INK), toy_network_note()
                       ).arrange(DOWN, buff=0.08).move_to([1.4, bottom - 1.3, 0])
-        net = unet(1.3, 1.0).move_to([x_net, bottom, 0])
-        decoder = coder("デコーダ", False, 1.0, 1.1).move_to([x_coder, bottom, 0])
+        net = level(unet(1.3, 1.0), [x_net, bottom, 0])
+        decoder = level(coder("デコーダ", False, 1.0, 1.1), [x_coder, bottom, 0])
         gen_shots = [Group(latent_stack(z, sheet).move_to([x_z, bottom, 0]), picture(img, side).move_to([x_img, bottom, 0]),
                            mixed(f"$t = {t}$", em=SMALL_EM, color=style.INK).move_to([(x_net + x_end) / 2 + 0.2, bottom - 0.3, 0]))
                      for z, img, t in zip(generation.latents, generation.decoded, generation.steps)]
@@ -140,7 +146,7 @@ class LatentDiffusion(ExplainerScene):
         # 「8分の1！」「計算量が劇的に減る」: what the U-Net handles per step
         cheaper, answer = self.line("cheaper_in_latent"), self.line("nearly_lossless")
         side_note = label(f"1 辺 {toy.picture.height} → {toy.latent.height}（1/{toy.side_factor}）", SMALL_EM,
-                          style.ACCENT).next_to(noise_arrow, DOWN, buff=0.12)
+                          style.ACCENT).next_to(encoder, DOWN, buff=0.1)  # what the encoder did
         work_note = VGroup(label(f"ノイズ予測 1 回に入る数：画像 {toy.picture.values:,} → 潜在 {toy.latent.values:,}",
                                  SMALL_EM, style.ACCENT),
                            label(f"Stable Diffusion の U-Net：{sd.picture.values:,} → {sd.latent.values:,}"
@@ -157,24 +163,38 @@ class LatentDiffusion(ExplainerScene):
         pipeline = Group(divider, region_label, pixel_label, image, encoder, z0, z_label, row1, learn, noise_arrow,
                          noise_words, noised, make, net, decoder, row2, last, start, start_label, side_note, work_note)
         cards = Group(
-            picture_card(enc.picture, 2.5, "元の絵（学習に使っていない）", color=style.INK),
-            picture_card(enc.linear, 2.5, f"PCA の逆変換だけ：{enc.psnr_linear:.1f} dB"),
-            picture_card(enc.decoded, 2.5, f"学習したデコーダ：{enc.psnr_decoded:.1f} dB", color=style.ACCENT),
-        ).arrange(RIGHT, buff=0.9).move_to([0, 0.75, 0])
+            picture_card(enc.picture, 2.0, "学習に使っていない元の画像", em=0.22, color=style.INK),
+            picture_card(enc.linear, 2.0, f"線形の復元だけ：{enc.psnr_linear:.1f} dB", em=0.22),
+            picture_card(enc.decoded, 2.0, f"学習したデコーダ：{enc.psnr_decoded:.1f} dB", em=0.22, color=style.ACCENT),
+        ).arrange(RIGHT, buff=1.0, aligned_edge=UP)  # the pictures in one row, whatever their captions
+        cards.move_to([0, 0, 0]).align_to([0, 2.8, 0], UP)
         summary = VGroup(
-            label(f"PSNR（大きいほど元の絵に近い）　見たことのない {enc.held_out_count} 枚の平均："
+            label(f"PSNR（大きいほど元の画像に近い）　見たことのない {enc.held_out_count} 枚の平均："
                   f"{enc.held_out_psnr_linear:.1f} dB → {enc.held_out_psnr_decoded:.1f} dB", SMALL_EM, style.INK),
             label("この模型のオートエンコーダは小さい。Stable Diffusion は大きな CNN を学習させ、ずっと精細に戻す", SMALL_EM),
-            # the line says the name comes from 安定 (stable): the video should not teach that as fact
-            label("※ 名前の由来について公式な説明は見当たらない（公開：Stability AI・CompVis・Runway、2022 年）", SMALL_EM),
-        ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.3)
+        ).arrange(DOWN, buff=0.1).next_to(cards, DOWN, buff=0.2)
+        correction = self._name_correction().next_to(summary, DOWN, buff=0.15)
         self.wait_until(self.line("quality_question").start)
         self.play(FadeOut(pipeline), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in cards], lag_ratio=0.3), run_time=1.6)
         self.wait_until(answer.start)
         self.play(FadeIn(summary[0]), run_time=0.6)
-        self.wait_until(answer.page("名前の由来").span.start)
-        self.play(FadeIn(summary[2]), run_time=0.6)
-        self.wait_until(answer.page("効率的で安定").span.start)
+        self.wait_until(answer.at("ほぼ劣化なく"))
         self.play(FadeIn(summary[1]), run_time=0.6)
+        # 「これが Stable Diffusion の名前の由来」: not so; the correction stays to the end of the line
+        self.wait_until(answer.page("名前の由来").span.start)
+        self.play(FadeIn(correction, shift=UP * 0.1), run_time=0.6)
+        self.play(Circumscribe(correction[0], color=style.ACCENT, buff=0.05), run_time=1.0)
         self.hold()
+
+    @staticmethod
+    def _name_correction() -> VGroup:
+        """The name is not from 安定: a boxed correction, as large as the captions."""
+        words = VGroup(
+            jp("訂正：「Stable」は、拡散が「安定」するという技術の意味ではない", LABEL_EM + 0.02, style.ACCENT),
+            label("手法の名前は「潜在拡散モデル」（Rombach ほか 2022）。Stable Diffusion は、それを", LABEL_EM, style.INK),
+            label("Stability AI・CompVis・Runway が 2022 年に学習・公開したモデルの製品名", LABEL_EM, style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        frame = RoundedRectangle(corner_radius=0.1, width=words.width + 0.4, height=words.height + 0.3,
+                                 stroke_color=style.ACCENT, stroke_width=2.5).set_fill(style.PANEL, opacity=1)
+        return VGroup(frame, words.move_to(frame))
