@@ -40,15 +40,15 @@ class TextConditioning(ExplainerScene):
         """テキスト「夕焼けの中を歩く猫」→ テキストエンコーダ → ベクトル"""
         vec = guidance.prompt_vector()
         encoder = box("テキストエンコーダ", width=2.6, height=0.95, color=style.INK).move_to([0.7, 0.9, 0])
-        grid = vector_grid(vec.values, columns=16, cell=0.21).move_to([4.95, 0.9, 0])
+        grid = vector_grid(vec.values, columns=16, cell=0.21).move_to([4.7, 0.9, 0])
         arrows = VGroup(flow_arrow(self.prompt, encoder), flow_arrow(encoder, grid[1]))
         grid_caption = mixed(f"{len(vec.values)} 個の数：（{vec.values[0]:+.2f}, {vec.values[1]:+.2f}, "
                              f"{vec.values[2]:+.2f}, …）", em=SMALL_EM, color=style.INK).next_to(grid, DOWN, buff=0.2)
         note = VGroup(
-            label(f"この模型の「テキストエンコーダ」は、知っている {vec.table_rows - 1} 種類のプロンプトごとに"
-                  f"学習した {len(vec.values)} 個の数の表（クラス埋め込み）", SMALL_EM),
-            label("Stable Diffusion v1 は CLIP のテキストエンコーダで、プロンプトを 77 トークン × 768 個の数に変換する"
-                  "（77 トークンを超える分は切り捨て）", SMALL_EM),
+            wrapped(f"この模型の「テキストエンコーダ」は、知っている {vec.table_rows - 1} 種類のプロンプトごとに"
+                    f"学習した {len(vec.values)} 個の数の表（クラス埋め込み）", 12.4, SMALL_EM),
+            wrapped("Stable Diffusion v1 は CLIP のテキストエンコーダで、プロンプトを 77 トークン × 768 個の数に変換する"
+                    "（77 トークンを超える分は切り捨て）", 12.4, SMALL_EM),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([0, -1.0, 0])
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), run_time=0.9)
         self.play(GrowArrow(arrows[1]), Create(grid[1]), LaggedStart(*[FadeIn(c) for c in grid[0]], lag_ratio=0.02),
@@ -139,8 +139,8 @@ class TextConditioning(ExplainerScene):
         net_c, net_u = unet(1.3, 0.95, caption=""), unet(1.3, 0.95, caption="")
         net_c.shift([0.0, yc, 0] - net_c[0].get_center())
         net_u.shift([0.0, yu, 0] - net_u[0].get_center())
-        with_text = picture(at.with_text, 1.3).move_to([3.2, yc, 0])
-        without_text = picture(at.without_text, 1.3).move_to([3.2, yu, 0])
+        with_text = picture(at.with_text, 1.3).move_to([2.85, yc, 0])
+        without_text = picture(at.without_text, 1.3).move_to([2.85, yu, 0])
         c_label = mixed(r"テキストあり $\hat\epsilon(x_t, c)$", color=style.ACCENT).next_to(with_text, RIGHT, buff=0.2)
         u_label = mixed(r"テキストなし $\hat\epsilon(x_t, \varnothing)$", color=style.MUTED).next_to(without_text, RIGHT, buff=0.2)
         empty = mixed(r"$\varnothing$（テキストなし）", em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
@@ -154,7 +154,7 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
         self.play(FadeIn(with_text), FadeIn(c_label), FadeIn(without_text), FadeIn(u_label), run_time=0.8)
         shown_as = wrapped("絵は、それぞれの予測ノイズから計算した完成図の予想（デコードして表示）",
-                           self.layout.frame_width / 2 - 0.3 - c_label.get_left()[0], SMALL_EM)
+                           self.layout.frame_width / 2 - 0.75 - c_label.get_left()[0], SMALL_EM)
         shown_as.move_to([0, (yc + yu) / 2, 0]).align_to(c_label, LEFT)
         self.play(FadeIn(shown_as), run_time=0.5)
         self.predictions = dict(with_text=with_text, without_text=without_text, c_label=c_label, u_label=u_label)
@@ -166,7 +166,7 @@ class TextConditioning(ExplainerScene):
         at, p = self.cfg, self.predictions
         eq = formula(*GUIDANCE, font_size=40).move_to([0.9, 2.45, 0])
         eq[4].set_color(style.ACCENT)
-        side, y_dots, y_pics = 1.5, 0.95, -0.45
+        side, y_dots, y_pics = 1.5, 0.95, -0.55
         xs = {"u": -4.8, "c": -2.2}
         xs["g"] = xs["u"] + at.scale * (xs["c"] - xs["u"])
         guided = picture(at.guided, side).move_to([xs["g"], y_pics, 0])
@@ -209,12 +209,12 @@ class TextConditioning(ExplainerScene):
             columns.add(Group(head, grid, numbers))
         columns.arrange(RIGHT, buff=0.6).move_to([0, 0.5, 0])
         method, judged = guidance.sweep_method()
-        legend = VGroup(label(method, 0.17), label(f"{judged}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）", 0.17)
+        legend = VGroup(label(method, SMALL_EM), label(f"{judged}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）", SMALL_EM)
                         ).arrange(DOWN, buff=0.07).next_to(columns, DOWN, buff=0.18)
 
         # Where this small model's measurements differ from the narration, each clause from its own
         # number: what is below the best scale beside the s = 0 side, the rest beside the largest scale.
-        side_width = self.layout.frame_width / 2 - columns.get_right()[0] - 0.35
+        side_width = self.layout.frame_width / 2 - columns.get_right()[0] - 0.95  # inside the safe area
         clauses = guidance.sweep_caveat(sweep)
         low_notes = self._caveat_notes([c for c in clauses if c.kind == "unformed"], side_width)
         high_notes = self._caveat_notes([c for c in clauses if c.kind != "unformed"], side_width)
@@ -244,6 +244,6 @@ class TextConditioning(ExplainerScene):
     @staticmethod
     def _caveat_notes(clauses, width: float) -> VGroup:
         """Each clause as its claim (accent) over its numbers (muted), in lines `width` wide."""
-        notes = VGroup(*[VGroup(wrapped(c.text, width, SMALL_EM, style.ACCENT), wrapped(c.numbers, width, 0.17)
+        notes = VGroup(*[VGroup(wrapped(c.text, width, SMALL_EM, style.ACCENT), wrapped(c.numbers, width, SMALL_EM)
                                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.06) for c in clauses])
         return notes.arrange(DOWN, aligned_edge=LEFT, buff=0.22)
