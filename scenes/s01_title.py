@@ -1,6 +1,6 @@
 """Scene 01: タイトル (0:00-0:25)."""
 
-from manim import DOWN, UP, FadeIn, FadeOut, Group, GrowArrow, Write
+from manim import DOWN, UP, FadeIn, FadeOut, Group, GrowArrow, Indicate, ShowPassingFlash, Write
 
 from diffusion_explainer.demos import title as title_demo
 from diffusion_explainer.scene.toolbox import HEADING_EM, TITLE_EM, ExplainerScene, flow_arrow, jp, picture_card, style
@@ -50,6 +50,11 @@ class TitleScene(ExplainerScene):
         self.play(FadeOut(self.question, shift=UP * 0.15), self.title.animate.move_to(targets[0]).set_color(style.INK),
                   self.strip.animate.move_to(targets[2]), run_time=0.8)
         self.play(FadeIn(subtitle, shift=UP * 0.15), run_time=1.0)
+        # no one speaks here: the way from the noise to the picture, lit again and again
+        arrow = self.strip[-1]
+        while self.seconds_left > 1.4:
+            self.play(ShowPassingFlash(arrow.copy().set_stroke(style.INK, width=8), time_width=0.6), run_time=1.0)
+            self.play(Indicate(self.strip[1][0], color=style.ACCENT, scale_factor=1.04), run_time=0.6)
         self.hold()
 
     def _stack(self, *parts) -> Group:

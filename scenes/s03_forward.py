@@ -2,7 +2,7 @@
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Brace, Create, CurvedArrow, DashedVMobject, Dot, FadeIn, FadeOut, Group, GrowArrow,
-    LaggedStart, Transform, VGroup, Write,
+    Indicate, LaggedStart, Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import forward
@@ -62,6 +62,12 @@ class ForwardProcess(ExplainerScene):
         eq = formula(*FORWARD_STEP, font_size=46).move_to([0.3, 2.35, 0])
         self.play(Write(eq), run_time=2.0)
         explain = self.line("dilute_and_add")
+        # before the question: one step of the formula read left to right, part by part
+        for part in (eq[0], eq[2], eq[3], eq[5]):
+            if self.seconds_until(explain.start) < 2.5:
+                break
+            self.play(Indicate(part, color=style.ACCENT, scale_factor=1.08), run_time=0.9)
+            self.wait(0.3)
 
         # 「薄めて、ノイズを足す」: the two halves of the Gaussian, with the real numbers of a step
         first, last = forward.step_factors(1), forward.step_factors(1000)
