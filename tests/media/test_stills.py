@@ -47,3 +47,46 @@ def test_a_frame_with_nothing_drawn_gives_the_plain_background():
     thumb = np.asarray(compose_thumbnail(empty, BAND, style.BACKGROUND))
     assert thumb.shape == (720, 1280, 3)
     assert (thumb == np.array(ImageColor.getrgb(style.BACKGROUND))).all()
+
+
+def write_cue(path, pictures, keyframes, fps=10, size=(256, 144)):
+    """An H.264 video of the given pictures (H x W x 3), a keyframe at each of `keyframes` (where
+    Manim's calls start) and nowhere else."""
+    import av
+
+    with av.open(str(path), mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "keyint": "1000",
+                                                                    "scenecut": "0", "bframes": "0"})
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for i, picture in enumerate(pictures):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = i
+            frame.pict_type = av.video.frame.PictureType.I if i in keyframes else av.video.frame.PictureType.NONE
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def test_a_cues_still_is_its_settled_picture_not_a_fade_nor_the_empty_stage(tmp_path):
+    from diffusion_explainer.media.stills import settled_frames
+
+    background = np.array(ImageColor.getrgb(style.BACKGROUND), np.uint8)
+    empty = np.broadcast_to(background, (144, 256, 3)).copy()
+    full = empty.copy()
+    full[20:90, 40:220] = (230, 120, 30)  # the cue's picture, on the stage above the band
+    rng = np.random.default_rng(0)
+
+    def fading(alpha):  # a moving frame: the picture partly there, and a little noise so x264 codes it
+        frame = (empty * (1 - alpha) + full * alpha).astype(np.uint8)
+        frame[100:110, :40] = rng.integers(0, 255, (10, 40, 3))
+        return frame
+
+    # fade in (frames 0-19), hold (20-27), fade out (28-31), an empty stage held (32-59): the
+    # middle frame, 30, is mid-fade; the settled picture starts at 20
+    pictures = ([fading(i / 20) for i in range(20)] + [full] * 8 + [fading(1 - i / 4) for i in range(4)]
+                + [empty] * 28)
+    video = write_cue(tmp_path / "cue.mp4", pictures, keyframes={0, 20, 28, 32})
+    assert settled_frames(video, [(0, 60)], 10, BAND, style.BACKGROUND) == [20]
+    # a cue that never holds a picture: its middle frame
+    moving = write_cue(tmp_path / "moving.mp4", [fading(i / 30) for i in range(30)], keyframes={0})
+    assert settled_frames(moving, [(0, 30)], 10, BAND, style.BACKGROUND) == [15]

@@ -6,10 +6,20 @@ is found by seeking to the keyframe before it and decoding forward to its exact 
   appears (the title card, fully built; a scene that opens on a line gives the middle of its
   first cue instead): the stage above the subtitle band, cropped to what is drawn on it and
   enlarged to fill the picture, so no empty band runs across the bottom;
-- contact sheet: the middle frame of every cue, labelled scene id / cue id and its time in the
-  video, to review the whole video at a glance. The cue stills are tiles TILE_WIDTH wide, kept
-  per scene (`cache`) under the scene video's identity: after an edit only the re-rendered
-  scene's frames are decoded again.
+- contact sheet: every cue's settled picture, labelled scene id / cue id and its time in the
+  video, to review the whole video at a glance (the review page's cue strip shows the same tiles).
+  The cue stills are tiles TILE_WIDTH wide, kept per scene (`cache`) under the scene video's
+  identity: after an edit only the re-rendered scene's frames are decoded again.
+
+A cue's settled picture (`settled_frames`) is read from the scene video's packets, without decoding
+them all: every Manim call starts on a keyframe, and a frame that repeats the one before is a
+packet of a few dozen bytes (a held frame, scene/held_frames.py; x264's own for an unchanged
+picture is as small), while any frame that moves is hundreds of bytes or more. A call whose every
+frame after its keyframe is such a repeat holds a still picture; a run of them at least
+MIN_HOLD_S long is a picture the viewer was given time to read. Of those the cue holds, only the
+keyframes are decoded: the still is the latest whose stage (above the subtitle band) has at least
+FULL_SHARE of the most ink any of them has: the full picture before the cue's closing fade, not an
+empty stage after it nor a half-built one (a cue that never holds gets its middle frame).
 """
 
 from __future__ import annotations
@@ -37,6 +47,9 @@ MARGIN = 12
 MIN_TITLE_LEAD_FRAMES_S = 1.0  # the title card must have had this long before the first subtitle
 THUMBNAIL_FILL = 0.92  # the drawn content fills this share of the thumbnail's width or height
 INK_THRESHOLD = 24  # a pixel this far (0-255, any channel) from the background is drawn content
+REPEAT_PACKET_BYTES = 64  # a frame that repeats the last: 23 bytes at 480p; a moving one: 500 or more
+MIN_HOLD_S = 0.3
+FULL_SHARE = 0.85
 
 
 def read_frames(video: Path, frame_numbers: list[int], fps: int) -> dict[int, Image.Image]:
@@ -121,19 +134,69 @@ class CueStill:
 
 
 def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | None = None) -> list[CueStill]:
-    """The middle frame of every cue as a tile TILE_WIDTH wide (the contact sheet's tiles, the
+    """Every cue's settled picture as a tile TILE_WIDTH wide (the contact sheet's tiles, the
     review page's cue strip). `cache`: a folder where each scene's tiles are kept."""
     tiles = []
     size = (TILE_WIDTH, tile_height(plan))
     for scene_plan in plan.scenes:
         cues = scene_plan.timeline.cues
-        middles = [(c.span.start + c.span.end) // 2 for c in cues]
-        images = _scene_tiles(scene_videos[scene_plan.scene.id], middles, plan.fps, size,
+        video = scene_videos[scene_plan.scene.id]
+        band_share = scene_plan.fitter.layout.band_height / FRAME_HEIGHT
+        frames = settled_frames(video, [(c.span.start, c.span.end) for c in cues], plan.fps, band_share,
+                                plan.screenplay.style.background)
+        images = _scene_tiles(video, frames, plan.fps, size,
                               None if cache is None else cache / f"{scene_plan.scene.id}.npz")
         start = plan.start_frame(scene_plan.scene.id)
-        for cue, middle, image in zip(cues, middles, images):
-            tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + middle, image))
+        for cue, frame, image in zip(cues, frames, images):
+            tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + frame, image))
     return tiles
+
+
+def held_pictures(video: Path, fps: int) -> list[tuple[int, int]]:
+    """(first frame, frames) of each run of calls that hold a still picture at least MIN_HOLD_S
+    long, from the packets alone; the run's last call's keyframe is its picture."""
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        packets = sorted((round(packet.pts * stream.time_base * fps), packet.is_keyframe, packet.size)
+                         for packet in container.demux(stream) if packet.size and packet.pts is not None)
+    calls: list[list] = []  # [first frame, frames, still]
+    for frame, key, size in packets:
+        if key or not calls:
+            calls.append([frame, 1, True])
+        else:
+            calls[-1][1] += 1
+            calls[-1][2] &= size <= REPEAT_PACKET_BYTES
+    runs: list[tuple[int, int, int]] = []  # (first frame, frames, the last call's keyframe)
+    for first, frames, still in calls:
+        if not still:
+            continue
+        if runs and runs[-1][0] + runs[-1][1] == first:
+            runs[-1] = (runs[-1][0], runs[-1][1] + frames, first)
+        else:
+            runs.append((first, frames, first))
+    return [(last, first + frames - last) for first, frames, last in runs if frames >= MIN_HOLD_S * fps]
+
+
+def settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str) -> list[int]:
+    """For each cue [start, end) of the scene, the frame of its settled picture (see the module's
+    docstring); its middle frame if it never holds one."""
+    held = held_pictures(video, fps)
+    wanted = [[frame for frame, _ in held if start <= frame < end] for start, end in cues]
+    pictures = read_frames(video, sorted({f for frames in wanted for f in frames}), fps)
+    out = []
+    for (start, end), frames in zip(cues, wanted):
+        ink = {f: _stage_ink(pictures[f], band_share, background) for f in frames}
+        full = [f for f in frames if ink[f] >= FULL_SHARE * max(ink.values())] if frames else []
+        out.append(full[-1] if full and max(ink.values()) > 0 else (start + end) // 2)
+    return out
+
+
+def _stage_ink(image: Image.Image, band_share: float, background: str) -> float:
+    """The share of the stage's pixels (above the subtitle band) that are drawn content."""
+    small = image.convert("RGB").resize((image.width // 4 or 1, image.height // 4 or 1))
+    stage = np.asarray(small, dtype=np.int16)[: round(small.height * (1 - band_share))]
+    ink = np.abs(stage - np.array(ImageColor.getrgb(background), dtype=np.int16)).max(axis=2) > INK_THRESHOLD
+    return float(ink.mean())
 
 
 def tile_height(plan: VideoPlan) -> int:

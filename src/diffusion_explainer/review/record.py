@@ -48,7 +48,7 @@ class CueRecord:
     animation: str  # the screenplay's description: the audio-description track's text
     start_ms: int
     end_ms: int
-    middle_frame: int  # the frame the cue strip and the contact sheet show
+    middle_frame: int  # the middle of the cue (the cue strip and the contact sheet show its settled picture: media/stills.py)
 
 
 @dataclass(frozen=True)
