@@ -121,7 +121,9 @@ def test_the_players_controls_are_under_the_picture_and_work(page):
         before = driver.execute_script("return arguments[0].muted;", video)
         click(driver, mute)
         assert driver.execute_script("return arguments[0].muted;", video) is (not before)
-        assert mute.text == ("消音" if before else "音を出す")
+        label = "消音" if before else "音を出す"  # set on the volumechange event, which comes after the click
+        wait_for(driver, f"document.getElementById('mute').textContent === '{label}'", timeout_s=5,
+                 message=f"the mute button does not say {label}")
         if not before:
             break  # muted: it may play without a gesture's sound permission
     started = driver.execute_script("return arguments[0].currentTime;", video)

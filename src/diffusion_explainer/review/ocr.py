@@ -5,7 +5,7 @@ The band is cut from the joined video where the layout puts it (style.Layout), t
 text on white (the brightest channel, inverted: the speakers' coloured names stay as dark as the
 white text), enlarged until the text is about `OCR_TEXT_PX` high, and read one row at a time
 (rows found by where the ink is), each as a single line with a white margin: read as one block,
-Tesseract lost the short, indented second row of a page now and then (6 of 82 pages at 480p,
+Tesseract loses the short, indented second row of a page now and then (6 of 82 pages at 480p,
 similarity 0.82-0.90; all 1.0 read row by row).
 Similarity is difflib's ratio (2 x matching characters / total) after NFKC, with white space
 removed (Tesseract puts spaces between Japanese characters) and the dashes this font draws alike
