@@ -52,7 +52,7 @@ def test_reading_a_finished_render_needs_no_settings_but_the_size_folders_do(tmp
     assert layout.relative(layout.cue_image("s01", "c1")) == "review/cues/s01-c1.jpg"
     assert layout.relative(layout.report) == "report.json"
     with pytest.raises(ValueError, match="no render settings"):
-        layout.scenes_dir
+        _ = layout.scenes_dir
 
 
 def test_the_projects_screenplay_builds_in_build_and_any_other_in_a_folder_of_its_name(tmp_path, monkeypatch):

@@ -56,8 +56,8 @@ def _facts(report: dict) -> list[tuple[str, str]]:
     return [
         ("duration", f"{facts['duration_s']} s, {facts['frames']} frames at {facts['fps']:g} fps, {facts['size']}"),
         ("video", f"{facts['video_codec']} {facts['video_profile']} {facts['pixel_format']}"),
-        ("audio", f"{facts['audio_codec']} {facts['audio_profile']}, {facts['audio_rate']} Hz, "
-                  f"{facts['audio_channels']} ch"),
+        ("audio", (f"{facts['audio_codec']} {facts['audio_profile']}, {facts['audio_rate']} Hz, "
+                   f"{facts['audio_channels']} ch")),
         ("fast start", "yes (moov before mdat)" if facts["fast_start"] else "NO"),
         ("chapters in the MP4", f"{len(facts['chapters'])}: " + ", ".join(
             f"{format_clock(int(c['start_s']))} {c['title']}" for c in facts["chapters"])),
