@@ -334,10 +334,12 @@ def _final_inputs(plan: VideoPlan, manifest: Manifest, sound: Soundtrack) -> str
 
 
 def _render_code_digest() -> str:
-    """This package's own code and the review page's: a change to how files are joined or drawn rewrites them."""
-    here = Path(__file__).parent
-    review_code = [p for p in (here.parent / "review").iterdir() if p.suffix in (".py", ".js", ".css")]
-    return _digest([file_digest(p) for p in sorted(here.glob("*.py")) + sorted(review_code)])
+    """The code that joins the video and writes its side files (render/, media/) and the review page's
+    (review/, its template, script and style): a change to any of it rewrites them."""
+    package = Path(__file__).parents[1]
+    code = [p for folder in ("render", "media", "review") for p in (package / folder).rglob("*")
+            if p.suffix in (".py", ".js", ".css", ".j2", ".html")]
+    return _digest([[p.relative_to(package).as_posix(), file_digest(p)] for p in sorted(code)])
 
 
 class EarlyMeasures:
