@@ -137,7 +137,12 @@ class RayExecutor:
 
         if not ray.is_initialized():
             if self.address:
-                ray.init(address=self.address, logging_level="ERROR", log_to_driver=False)
+                try:
+                    ray.init(address=self.address, logging_level="ERROR", log_to_driver=False)
+                except Exception as e:
+                    if _refused_for_token(e):
+                        raise RenderError(_token_refusal(self.address)) from None
+                    raise
             else:
                 ray.init(num_cpus=self.num_cpus or os.cpu_count(), include_dashboard=False,
                          logging_level="ERROR", log_to_driver=False)
@@ -228,6 +233,29 @@ def _unbundle(engine: dict) -> Path:
         except OSError:  # another worker on this node got there first
             shutil.rmtree(staging, ignore_errors=True)
     return root
+
+
+def _refused_for_token(error: BaseException) -> bool:
+    """Whether connecting failed on the cluster's token authentication: Ray 2.60 raises its
+    AuthenticationError when RAY_AUTH_MODE=token finds no token, and wraps the head's
+    InvalidAuthToken in a ConnectionError (in its cause's message) when the token is missing,
+    wrong or not sent (RAY_AUTH_MODE not token)."""
+    from ray.exceptions import AuthenticationError
+
+    while error is not None:
+        if isinstance(error, AuthenticationError) or "InvalidAuthToken" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _token_refusal(address: str) -> str:
+    mode = os.environ.get("RAY_AUTH_MODE") or "not set"
+    return (f"the Ray cluster at {address} refused this machine: the cluster uses token authentication "
+            f"(Ray 2.60), and this client sent no token or another token than the head's. Copy the head's "
+            f"token (its ~/.ray/auth_token, made there by `ray get-auth-token --generate`) to "
+            f"~/.ray/auth_token on this machine (and on every node), and run with RAY_AUTH_MODE=token "
+            f"(here it is {mode}): see README.md, \"Rendering on a cluster\".")
 
 
 def _ray_job(spec: JobSpec, compiled: dict[str, bytes], engine: dict | None, state: bytes | None) -> dict:
