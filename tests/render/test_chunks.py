@@ -44,7 +44,7 @@ def test_chunked_frames_are_the_frames_of_the_whole_scene(tmp_path, scene_id, fp
         store = ChunkStore(outputs.chunks_dir)
         states = store.saved_states(scene_id)
         assert len(states) == len(load_screenplay(SCREENPLAY).scene(scene_id).cues) - 1  # one per cue but the first
-        for video in (outputs.chunks_dir / scene_id).glob("*.mp4"):
+        for video in (outputs.chunks_dir / scene_id).glob("*/video.mp4"):
             video.unlink()
         outputs.scene_video(scene_id).unlink()
         chunked, many = frame_hashes(tmp_path, tmp_path / "whole", "chunked", settings, scene_id, chunks_per_job=3,

@@ -255,7 +255,7 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
     machine); each uses one BLAS thread, so the bits are the same as training them in turn.
     """
     missing = [name for name, config in DEFAULT_CONFIGS.items()
-               if force or not artefacts.artefact_dir(name, config).is_dir()]
+               if force or not artefacts.checked(artefacts.artefact_dir(name, config))]
     if parallel and len(missing) > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked BLAS state
         with context.Pool(len(missing)) as pool:
@@ -275,4 +275,16 @@ def artefact_dirs() -> list:
 
 
 def all_trained() -> bool:
-    return all(path.is_dir() for path in artefact_dirs())
+    """Whether every model is there and intact (a damaged one is removed, with one line saying so:
+    the render then trains it before any scene starts)."""
+    intact = [artefacts.checked(path) for path in artefact_dirs()]  # each one checked (and reported)
+    return all(intact)
+
+
+def recorded_digest() -> str:
+    """What the scenes' frames depend on of the trained models: the digest of each one's numbers as
+    recorded when it was trained (a model trained again to the same numbers keeps it; a damaged
+    file does not change it: the damage is found, and mended, when the model is loaded)."""
+    from ..core.keys import digest
+
+    return digest({path.name: artefacts.recorded_digest(path) or "untrained" for path in artefact_dirs()})

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
+import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core.errors import RenderError
 from ..core.keys import digest
+from ..core.store import Store
 from ..timing.handover import FrameRange, Read, SceneReport, line_timing_to_json
 from ..timing.timeline import LineTiming, SceneTimeline
 
@@ -34,6 +38,9 @@ CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its f
 CHUNK_CPU_S = 6.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost (at 7, a chunk
 # of s07 at 1080p60 costs 15.8 CPU-s in all: 8 of drawing, the rest start-up and running the scene to it)
 MAX_CHUNK_S = 8.0
+HISTORY_FACTOR = 3  # earlier versions of a scene's chunk videos (and states) may take 3x its current ones
+MAX_VERSIONS = 24  # earlier versions chunks.json remembers (their files are bounded by HISTORY_FACTOR)
+VIDEO_NAME, STATE_NAME = "video.mp4", "state.pkl"  # the file in a chunk video's and a saved state's entry
 MIN_CHUNK_S = 0.4  # (a cut is only made where frames are dear: one slice of a heavy play, explainer_scene.MAX_SLICE_S)
 
 
@@ -318,47 +325,87 @@ def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], c
 
 
 class ChunkStore:
-    """The chunk videos of one render size (<scenes>/chunks/<scene>/<key>.mp4) and the record of
-    each scene's chunks beside them (chunks.json): the chunks, the layout they were drawn with (the
-    reference a later plan keeps what it can of) and the CPU time per frame they took."""
+    """The chunk videos and saved states of one render size, and the record of each scene's chunks
+    beside them (chunks.json): the chunks, the layout they were drawn with (the reference a later
+    plan keeps what it can of), the CPU time per frame they took, and earlier versions.
 
-    def __init__(self, root: Path):
+    Videos and states are entries of core/store.py's content-addressed store, named by their key
+    (<scene>/<key>/video.mp4, <scene>/states/<key>/state.pkl, each with its check.json): each is
+    checked (size and sha256) when it is reused, and a damaged one is removed with one line saying
+    so, and drawn again. Earlier versions of a scene's chunks stay (chunks.json lists them under
+    "history") while they fit the budget: older entries may take up to HISTORY_FACTOR times what
+    the scene's current ones take, the least recently used going first. So undoing an edit finds
+    its chunks again and draws nothing."""
+
+    def __init__(self, root: Path, report: Callable[[str], None] | None = None):
         self.root = Path(root)
+        self.report = report or logging.getLogger("diffusion_explainer.cache").warning
+        self._damaged_records: set[str] = set()
+
+    # chunk videos
 
     def video(self, scene_id: str, key: str) -> Path:
-        return self.root / scene_id / f"{key}.mp4"
+        """Where the chunk's video is kept (unchecked: see checked_video)."""
+        return self._videos(scene_id).folder / key / VIDEO_NAME
+
+    def checked_video(self, scene_id: str, key: str) -> Path | None:
+        """The chunk's video if it is there and intact; None otherwise (a damaged one is removed
+        and reported)."""
+        entry = self._videos(scene_id).entry_dir(key)
+        return entry / VIDEO_NAME if entry is not None else None
 
     def keep_video(self, scene_id: str, key: str, made: Path, frames: int) -> None:
-        from ..core.files import move_into_place
         from ..media.probe import probe
 
         found = probe(made).frames
         if found != frames:
             raise RenderError(f"{scene_id}: a chunk video has {found} frames, not {frames}: {made}")
-        move_into_place(made, self.video(scene_id, key))
+        self._put(self._videos(scene_id), key, made, VIDEO_NAME)
 
-    def _path(self, scene_id: str) -> Path:
-        return self.root / scene_id / "chunks.json"
-
-    def _data(self, scene_id: str) -> dict:
-        try:
-            return json.loads(self._path(scene_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+    # saved states
 
     def state(self, scene_id: str, key: str) -> Path:
-        return self.root / scene_id / "states" / f"{key}.pkl"
+        return self._states(scene_id).folder / key / STATE_NAME
+
+    def checked_state(self, scene_id: str, key: str) -> Path | None:
+        entry = self._states(scene_id).entry_dir(key)
+        return entry / STATE_NAME if entry is not None else None
 
     def keep_state(self, scene_id: str, key: str, made: Path) -> None:
-        from ..core.files import move_into_place
-
-        move_into_place(made, self.state(scene_id, key))
+        self._put(self._states(scene_id), key, made, STATE_NAME)
 
     def saved_states(self, scene_id: str) -> dict[int, SavedState]:
         return {s["cue"]: SavedState.from_json(s) for s in self._data(scene_id).get("states", [])}
 
+    def state_versions(self, scene_id: str) -> dict[int, list[SavedState]]:
+        """Each cue's saved states, the current one first, then earlier versions, newest first."""
+        versions: dict[int, list[SavedState]] = {}
+        for version in self._versions(scene_id):
+            for record in version.get("states", []):
+                versions.setdefault(record["cue"], []).append(SavedState.from_json(record))
+        return versions
+
+    # the record
+
     def recorded(self, scene_id: str) -> dict[int, Chunk]:
         return {c["index"]: Chunk.from_json(c) for c in self._data(scene_id).get("chunks", [])}
+
+    def versions(self, scene_id: str) -> dict[int, list[Chunk]]:
+        """Each chunk index's versions: the current chunk first, then earlier ones, newest first."""
+        versions: dict[int, list[Chunk]] = {}
+        for version in self._versions(scene_id):
+            for record in version.get("chunks", []):
+                versions.setdefault(record["index"], []).append(Chunk.from_json(record))
+        return versions
+
+    def earlier_ranges(self, scene_id: str, total_frames: int, fps: int) -> list[list[FrameRange]]:
+        """The cuts of the earlier versions made at this length and rate, newest first."""
+        return [[FrameRange(a, b) for a, b in v["ranges"]] for v in self._data(scene_id).get("history", [])
+                if (v.get("total_frames"), v.get("fps")) == (total_frames, fps) and v.get("ranges")]
+
+    def _versions(self, scene_id: str) -> list[dict]:
+        data = self._data(scene_id)
+        return [data] + data.get("history", [])
 
     def reference(self, scene_id: str) -> dict | None:
         return self._data(scene_id).get("reference")
@@ -385,19 +432,78 @@ class ChunkStore:
     def record(self, scene_id: str, chunks: dict[int, Chunk], fps: int, total_frames: int, reference: dict,
                timeline: dict, cpu_per_frame: float | None, states: dict[int, SavedState] | None = None,
                ranges: list[FrameRange] | None = None, profile: list | None = None) -> None:
+        """Record the scene's chunks; the chunks and states recorded before that are not among
+        them become earlier versions (while their entries are kept)."""
         from ..core.files import write_text
 
+        old = self._data(scene_id)
         data = {"fps": fps, "total_frames": total_frames, "cpu_per_frame": cpu_per_frame,
                 "ranges": [[r.start, r.end] for r in ranges or []], "profile": profile or [],
                 "chunks": [chunks[i].to_json() for i in sorted(chunks)], "reference": reference, "timeline": timeline,
                 "states": [states[c].to_json() for c in sorted(states or {})]}
+        data["history"] = self._history(scene_id, data, [old] + old.get("history", []) if old else [])
         write_text(self._path(scene_id), json.dumps(data, ensure_ascii=False, indent=1))
 
+    def _history(self, scene_id: str, current: dict, earlier: list[dict]) -> list[dict]:
+        """The earlier versions, newest first, each with its cuts and the chunks and states of it
+        still kept that the current one does not have (a version with none left goes)."""
+        seen = {c["key"] for c in current["chunks"]} | {s["key"] for s in current["states"]}
+        out = []
+        for version in earlier[:MAX_VERSIONS]:
+            chunks = [c for c in version.get("chunks", []) if c["key"] not in seen
+                      and (c["end"] <= c["start"] or self.video(scene_id, c["key"]).exists())]
+            states = [s for s in version.get("states", []) if s["key"] not in seen
+                      and self.state(scene_id, s["key"]).exists()]
+            seen |= {c["key"] for c in chunks} | {s["key"] for s in states}
+            if chunks or states:
+                out.append({"fps": version.get("fps"), "total_frames": version.get("total_frames"),
+                            "ranges": version.get("ranges", []), "chunks": chunks, "states": states})
+        return out
+
     def prune(self, scene_id: str, keep: set[str], keep_states: set[str] = frozenset()) -> None:
-        """Remove chunk videos and saved states nothing of the scene uses any more."""
-        for path in (self.root / scene_id).glob("*.mp4"):
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
-        for path in (self.root / scene_id / "states").glob("*.pkl"):
-            if path.stem not in keep_states:
-                path.unlink(missing_ok=True)
+        """Let the oldest versions go beyond the budget (HISTORY_FACTOR); the current chunks and
+        states (`keep`, `keep_states`) always stay."""
+        for store, current in ((self._videos(scene_id), keep), (self._states(scene_id), keep_states)):
+            size = 0
+            for entry in store.entries():
+                if entry.key in current:
+                    os.utime(entry.path)  # the newest: what prune keeps first
+                    size += entry.size
+            Store(store.folder, max_bytes=size * (1 + HISTORY_FACTOR)).prune()
+        for legacy in [*(self.root / scene_id).glob("*.mp4"), *(self.root / scene_id / "states").glob("*.pkl")]:
+            legacy.unlink(missing_ok=True)  # chunk videos and states from before the store
+
+    def _videos(self, scene_id: str) -> Store:
+        return self._store(self.root / scene_id, f"cache: {scene_id} chunk video ")
+
+    def _states(self, scene_id: str) -> Store:
+        return self._store(self.root / scene_id / "states", f"cache: {scene_id} saved state ")
+
+    def _store(self, folder: Path, prefix: str) -> Store:
+        name = folder.name
+        return Store(folder, report=lambda line: self.report(line.replace(f"cache: {name}/", prefix, 1)))
+
+    @staticmethod
+    def _put(store: Store, key: str, made: Path, name: str) -> None:
+        from ..core.files import move_into_place
+
+        with store.making() as work:
+            move_into_place(made, work / name)
+            store.put_files(key, work)
+
+    def _path(self, scene_id: str) -> Path:
+        return self.root / scene_id / "chunks.json"
+
+    def _data(self, scene_id: str) -> dict:
+        path = self._path(scene_id)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as e:
+            if scene_id not in self._damaged_records:
+                self._damaged_records.add(scene_id)
+                self.report(f"cache: {scene_id}'s chunks.json was damaged ({type(e).__name__}); its chunks are "
+                            f"drawn again")
+            return {}
+

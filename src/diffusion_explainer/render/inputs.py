@@ -158,17 +158,14 @@ def _imports(path: Path, module: str | None) -> list[str]:
 
 
 def engine_artefacts_digest() -> str:
-    """The trained models' files (weights, data, meta), wherever the engine keeps them."""
+    """The trained models' numbers, by the digest recorded when each was trained (engine/models.py):
+    a damaged file changes nothing here (it is found and trained again before any scene renders),
+    and a model trained again to the same numbers keeps its digest."""
     try:
-        from ..engine.artefacts import cache_root
+        from ..engine.models import recorded_digest
     except ImportError:
         return "no engine"
-    root = cache_root()
-    if not root.is_dir():
-        return "none"
-    files = [p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".lock")
-             and not any(part.startswith(".tmp") for part in p.relative_to(root).parts)]
-    return keys.files_digest(files, root)
+    return recorded_digest()
 
 
 def toolchain_digest(settings: RenderSettings, fonts: list[str]) -> str:

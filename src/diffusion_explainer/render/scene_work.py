@@ -12,9 +12,10 @@ For each scene of the plan:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.errors import RenderError
@@ -84,6 +85,8 @@ class SceneWork:
     def describe(self) -> str:
         """`chunks 9-17 of 18 (the timeline changed from 1:12.3), 2 jobs`."""
         stale = sorted(self.stale)
+        if not stale:
+            return f"all {len(self.ranges)} chunks kept from before (none drawn); no jobs"
         which = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in index_spans(stale))
         why = "; ".join(dict.fromkeys(self.stale.values()))
         total = len(self.ranges)
@@ -94,25 +97,29 @@ class SceneWork:
         return f"{which}: {why}; {len(self.jobs)} job{'s' if len(self.jobs) != 1 else ''}"
 
 
-def chunk_reasons(work: SceneWork, recorded: dict[int, Chunk], store: ChunkStore, force: bool,
+def chunk_reasons(work: SceneWork, versions: dict[int, list[Chunk]], store: ChunkStore, force: bool,
                   previous: SceneTimeline | None) -> dict[int, str]:
+    """Why each chunk is drawn again; the others (a version whose key still holds and whose video
+    is intact: the last one drawn, or an earlier one after an edit was undone) go into work.chunks."""
     changed_parts = [r for r in work.reasons if not r.startswith(("screenplay", "timing"))]
     stale = {}
     for index, nominal in enumerate(work.ranges):
-        old = recorded.get(index)
         if force:
             stale[index] = "--force"
-        elif old is None or old.nominal != (nominal.start, nominal.end):
+            continue
+        candidates = [c for c in versions.get(index, []) if c.nominal == (nominal.start, nominal.end)]
+        valid = [c for c in candidates if still_valid(c, work.timeline, work.shared)]
+        intact = next((c for c in valid if not c.frames or store.checked_video(work.scene_id, c.key)), None)
+        if not candidates:
             stale[index] = "new"
-        elif old.frames and not store.video(work.scene_id, old.key).exists():  # an empty chunk has none
-            stale[index] = "its video is missing"
-        elif not still_valid(old, work.timeline, work.shared):
-            if changed_parts and any(r.endswith("changed") for r in changed_parts):
-                stale[index] = ", ".join(changed_parts)
-            else:
-                stale[index] = "the timeline changed" + _from_when(previous, work.timeline)
+        elif intact is not None:
+            work.chunks[index] = intact
+        elif valid:
+            stale[index] = "its video is missing or damaged"
+        elif changed_parts and any(r.endswith("changed") for r in changed_parts):
+            stale[index] = ", ".join(changed_parts)
         else:
-            work.chunks[index] = old
+            stale[index] = "the timeline changed" + _from_when(previous, work.timeline)
     return stale
 
 
@@ -205,18 +212,36 @@ def assemble(work: SceneWork, store: ChunkStore, video: Path, manifest: Manifest
                               f"{'; '.join(problems)}. The previous video, if any, is kept.")
     cpu = sum(r.cpu_s for r in work.runs)
     drawn = sum(r.frames for r in work.runs)
+    store.prune(work.scene_id, {c.key for c in chunks}, {s.key for s in work.states.values()})
     store.record(work.scene_id, {c.index: c for c in chunks}, settings.fps, total,
                  layout_reference(work.timeline, work.plan.scene), timeline_to_json(work.timeline),
                  cpu_per_frame=cpu / drawn if drawn else store.cpu_per_frame(work.scene_id), states=work.states,
                  ranges=work.ranges, profile=_merged_profile(store, work))
-    store.prune(work.scene_id, {c.key for c in chunks}, {s.key for s in work.states.values()})
     manifest.record(work.scene_id, {
         "sounds": sorted([list(e) for c in chunks for e in c.sounds]),  # the effects it marks, kept with its video
         "inputs": work.inputs.digest, "parts": work.inputs.parts, "frames": facts.frames,
-        "bytes": video.stat().st_size, "chunks": len(chunks),
+        "bytes": video.stat().st_size, "sha256": file_sha256(video), "chunks": len(chunks),
         "rendered_chunks": sorted(work.stale), "render_cpu_s": round(cpu, 2),
         "rendered_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     })
+
+
+def scene_video_damage(recorded: dict | None, video: Path) -> str | None:
+    """What is wrong with a scene's video against its size and checksum in the manifest, or None
+    (a video recorded without a checksum, by an older render, is checked by its size)."""
+    if not recorded or "bytes" not in recorded:
+        return None
+    size = video.stat().st_size
+    if size != recorded["bytes"]:
+        return f"size {size:,} of {recorded['bytes']:,} bytes"
+    if "sha256" in recorded and file_sha256(video) != recorded["sha256"]:
+        return "checksum differs"
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _merged_profile(store: ChunkStore, work: SceneWork) -> list:
@@ -251,17 +276,26 @@ def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: C
     kept = store.ranges(scene_id, total, fps)
     work = SceneWork(plan, inputs, tuple(reasons), kept or nominal_ranges(total, fps),
                      chunk_shared_digest(inputs, plan.screenplay))
-    work.stale = chunk_reasons(work, store.recorded(scene_id), store, force, previous)
+    versions = store.versions(scene_id)
+    work.stale = chunk_reasons(work, versions, store, force, previous)
+    if work.stale and not force:  # an earlier version cut otherwise may hold more (an edit undone)
+        for ranges in store.earlier_ranges(scene_id, total, fps):
+            trial = replace(work, ranges=ranges, chunks={})
+            trial.stale = chunk_reasons(trial, versions, store, force, previous)
+            if len(trial.stale) < len(work.stale):
+                work = trial
     profile = store.profile(scene_id, total, fps)
     if len(work.stale) == len(work.ranges) and profile:
-        why = next(iter(work.stale.values()))
+        why = "; ".join(dict.fromkeys(work.stale.values()))
         work.ranges = cost_ranges(total, fps, profile)
         work.stale = {i: why for i in range(len(work.ranges))}
         work.chunks = {}
     if not force or keep_states:  # the saved states that still hold (a forced render starts every story afresh)
-        work.states = {cue: state for cue, state in store.saved_states(plan.scene.id).items()
-                       if store.state(plan.scene.id, state.key).exists()
-                       and state_key(work.shared, work.timeline, cue, state.frame, state.reads) == state.key}
+        for cue, versions in store.state_versions(scene_id).items():
+            state = next((s for s in versions if state_key(work.shared, work.timeline, cue, s.frame, s.reads) == s.key
+                          and store.checked_state(scene_id, s.key)), None)
+            if state is not None:
+                work.states[cue] = state
     return work
 
 

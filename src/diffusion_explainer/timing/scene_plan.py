@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import narration
 from ..core import runtime
+from ..core.store import Store
 from ..core.style import FRAME_HEIGHT, Layout
 from ..screenplay import Scene, Screenplay, load_screenplay
 from ..subtitles import SubtitleFitter
@@ -80,11 +81,23 @@ def plan_for(
         # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
         placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
         key = hashlib.sha256(repr((scene.duration_s, [(s, str(p)) for s, p in placements])).encode()).hexdigest()[:16]
-        out = runtime.cache_dir("tracks") / f"{scene.id}-{key}.wav"
-        if not out.exists():
-            narration.mix_track(placements, scene.duration_s, out)
-        audio = out
+        audio = narration_track(f"{scene.id}-{key}", placements, scene.duration_s)
     return ScenePlan(screenplay, scene, timeline, audio, fitter)
+
+
+TRACK_NAME = "track.wav"
+
+
+def narration_track(key: str, placements: list[tuple[float, Path]], duration_s: float) -> Path:
+    """The scene's narration track from the cache's tracks/ store (checked: a damaged one is mixed
+    again, with one line saying so), mixed and kept if it is not there."""
+    tracks = Store(runtime.cache_dir("tracks"))
+    entry = tracks.entry_dir(key)
+    if entry is None:
+        with tracks.making() as work:
+            narration.mix_track(placements, duration_s, work / TRACK_NAME)
+            entry = tracks.put_files(key, work)
+    return entry / TRACK_NAME
 
 
 def _lengths(speech: dict[str, narration.Speech]) -> dict[str, float]:
