@@ -15,6 +15,7 @@ chunk videos as bytes. Every node needs the project installed (`make setup`).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import io
 import os
 import shutil
@@ -216,12 +217,22 @@ def _bundle(folders: list[Path]) -> dict:
         for folder in folders:
             tar.add(folder, arcname=folder.name)
     files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
-    return {"digest": files_digest(files, folders[0].parent), "tar": buffer.getvalue()}
+    return {"digest": files_digest(files, folders[0].parent), "tar": buffer.getvalue(),
+            "names": [folder.name for folder in folders]}
 
 
 def _unbundle(engine: dict) -> Path:
-    """A cache root on this node holding the bundled models (made once per bundle)."""
+    """A cache root on this node holding the bundled models (made once per bundle; each model
+    checked as the render checks its own, and the bundle unpacked again if one is damaged or gone)."""
+    from ..core.store import Store
+
     root = Path(tempfile.gettempdir()) / "diffusion-explainer-engine" / engine["digest"]
+    models = Store(root / "engine")
+    if (root / "engine").is_dir() and not all(models.entry_dir(name) for name in engine.get("names", [])):
+        gone = root.parent / f".{engine['digest']}.{os.getpid()}.damaged"
+        with contextlib.suppress(OSError):
+            os.rename(root, gone)
+        shutil.rmtree(gone, ignore_errors=True)
     if not (root / "engine").is_dir():
         staging = root.parent / f".{engine['digest']}.{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)

@@ -31,6 +31,7 @@ from ..core.files import write_bytes
 from ..media.join import ScenePiece, concat_video
 from ..timing.handover import HandOver, SceneReport
 from .chunks import calls_of_chunks
+from .faults import job_fault
 
 POLL_S = 0.5
 ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt)): ?(.*)$")
@@ -83,7 +84,10 @@ def scene_class_name(scene_file: Path, scene_id: str) -> str:
 
 def error_summary(log_text: str, limit: int = 400) -> str:
     """The exception a failed Manim run ended with (its last `SomethingError: message`), or the
-    log's last line."""
+    log's last line; a full disk or a refused write says so (faults.py)."""
+    fault = job_fault(log_text)
+    if fault:
+        return fault
     lines = [line.strip(" │╭╰─") for line in log_text.splitlines()]
     lines = [line.strip() for line in lines if line.strip()]
     for i in range(len(lines) - 1, -1, -1):

@@ -48,6 +48,7 @@ from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, f
 from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
 from .executors import LocalExecutor, RayExecutor
+from .faults import check_space, system_errors
 from .inputs import (
     Manifest,
     SharedInputs,
@@ -58,7 +59,7 @@ from .inputs import (
 )
 from .jobs import JobResult, JobSpec
 from .progress import Progress, clock
-from .scene_work import JobRun, SceneWork, assemble, file_result, job_spec, make_work, plan_jobs
+from .scene_work import JobRun, SceneWork, assemble, checked_scene_video, file_result, job_spec, make_work, plan_jobs
 
 
 def build_root(screenplay: Screenplay) -> Path:
@@ -123,9 +124,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     report = RenderReport(settings, outputs.video)
     checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
     only = _known_scenes(screenplay, only)
-    with build_lock(outputs.root):
+    with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
         for directory in (outputs.root, outputs.scenes_dir):
             sweep_partials(directory)
+        check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
@@ -313,7 +315,7 @@ def stale_reasons(inputs, recorded: dict | None, video: Path, force: bool) -> li
         return ["--force"]
     if not video.exists():
         return ["no video"]
-    if recorded and recorded.get("bytes") != video.stat().st_size:
+    if checked_scene_video(recorded, video):  # its size and checksum against the manifest's
         return ["video changed on disk"]
     return [f"{part} changed" if part not in ("never rendered", "manifest") else part
             for part in inputs.changed_since(recorded)]
