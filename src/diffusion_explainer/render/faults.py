@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..checks.preflight import disk_full
+from ..checks.preflight import check_disk_space, disk_full, space_needed
 from ..core.errors import RenderError
 
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -53,8 +53,9 @@ def os_error_in(error: BaseException) -> OSError | None:
 
 def log_fault(text: str) -> int | None:
     """The errno a log's text shows (a Manim job that could not write), or None."""
+    text = text.lower()
     for sign, code in LOG_SIGNS.items():
-        if sign in text:
+        if sign.lower() in text:
             return code
     return None
 
@@ -69,6 +70,19 @@ def job_fault(log_text: str) -> str | None:
     return None
 
 
+def check_space(outputs, settings, seconds: float) -> None:
+    """Refuse, at a render's first line, a render the build folder's disk cannot hold: its bytes
+    estimated from the bytes per frame of the scene videos rendered before at this size (the
+    dearest scene's), else from checks/preflight.py's constant per pixel-second."""
+    from .inputs import Manifest
+
+    recorded = [entry for entry in Manifest(outputs.scenes_manifest).entries.values()
+                if isinstance(entry, dict) and entry.get("frames") and entry.get("bytes")]
+    per_frame = max((e["bytes"] / e["frames"] for e in recorded), default=None)
+    needed = space_needed(settings.width, settings.height, settings.fps, seconds, settings.silent, per_frame)
+    check_disk_space(outputs.root, needed, outputs.root)
+
+
 @contextlib.contextmanager
 def system_errors(build_root: Path) -> Iterator[None]:
     """Turn a full disk, a refused permission or a vanished file into a RenderError that says so."""
@@ -78,7 +92,8 @@ def system_errors(build_root: Path) -> Iterator[None]:
         cause = os_error_in(e)
         code = cause.errno if cause is not None else log_fault(str(e))
         if code in DISK_FULL or code in NO_PERMISSION:
-            raise RenderError(describe(code, cause.filename if cause is not None else None, build_root)) from e
+            where = cause.filename if cause is not None else None
+            raise RenderError(f"{describe(code, where, build_root)} (What stopped: {e})") from e
         raise
     except OSError as e:
         if e.errno in KNOWN:

@@ -13,6 +13,7 @@ For each scene of the plan:
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -237,6 +238,16 @@ def scene_video_damage(recorded: dict | None, video: Path) -> str | None:
     if "sha256" in recorded and file_sha256(video) != recorded["sha256"]:
         return "checksum differs"
     return None
+
+
+def checked_scene_video(recorded: dict | None, video: Path) -> str | None:
+    """scene_video_damage, said in one line when there is some (the scene is then joined again
+    from its chunks)."""
+    damage = scene_video_damage(recorded, video)
+    if damage:
+        logging.getLogger("diffusion_explainer.cache").warning(
+            f"cache: scene video {video} was damaged ({damage}); joined again from its chunks")
+    return damage
 
 
 def file_sha256(path: Path) -> str:
