@@ -49,11 +49,21 @@ class BuildLayout:
 
     @property
     def srt(self) -> Path:
+        """The Japanese captions (the video's own language keeps the plain name)."""
         return self.root / f"{self.name}.srt"
 
     @property
     def vtt(self) -> Path:
         return self.root / f"{self.name}.vtt"
+
+    @property
+    def en_srt(self) -> Path:
+        """The English captions: `<name>.en.srt`, which players load beside the video as English."""
+        return self.root / f"{self.name}.en.srt"
+
+    @property
+    def en_vtt(self) -> Path:
+        return self.root / f"{self.name}.en.vtt"
 
     @property
     def chapters(self) -> Path:
@@ -86,7 +96,7 @@ class BuildLayout:
         """The video first, then every side file this render's settings write."""
         settings = self._settings()
         stems = [] if settings.silent else [self.narration_stem] + ([self.music_stem] if settings.music else [])
-        return ([self.video, self.srt, self.vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems
+        return ([self.video, self.srt, self.vtt, self.en_srt, self.en_vtt, self.chapters, self.thumbnail, self.contact_sheet] + stems
                 + [self.page, self.report])
 
     # The review page's own files

@@ -5,12 +5,17 @@ scene's first frame in the scene table, so each scene starts exactly on its fram
 Audio: the AAC soundtrack (soundtrack.py, encoded once for the whole video) is copied too.
 Chapters: one per scene, as the MP4's chapter track (and Nero chapter list), so desktop players
 list the scenes without the review page.
+Subtitles: each language's captions as a soft (not burned-in) MP4 text track, mov_text (3GPP
+Timed Text, the one subtitle codec MP4 players and YouTube's upload read), tagged with its ISO
+639-2 language (`jpn`, `eng`); encoded by FFmpeg's mov_text encoder from ASS dialogue, and the gaps
+between captions filled with empty samples by the MP4 muxer.
 The MP4 is written with its index first (fast start).
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -37,6 +42,59 @@ class Chapter:
     start_ms: int
     end_ms: int
     title: str
+
+
+@dataclass(frozen=True)
+class SubtitleTrack:
+    """One language's captions for the MP4's soft subtitle track."""
+
+    language: str  # ISO 639-2, as MP4 tags it: jpn, eng
+    name: str  # the track's name (its handler name, which players list): Japanese
+    events: tuple[tuple[int, int, str], ...]  # (start ms, end ms, text with "\n" between rows), in time order
+
+
+# The mov_text encoder takes its default style from an ASS header (FFmpeg's own default: white
+# text on a transparent box, centred at the bottom); players draw the track in their own style.
+ASS_HEADER = """[Script Info]
+ScriptType: v4.00+
+PlayResX: 384
+PlayResY: 288
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, \
+Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, \
+MarginV, Encoding
+Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+"""
+MS = Fraction(1, 1000)
+
+
+def _ass_text(text: str) -> str:
+    """Plain text as ASS dialogue text, which the mov_text encoder reads back as the same text: only
+    `{\\` (override codes) and `\\n`, `\\N`, `\\h` mean something there, so a word joiner breaks them; a
+    newline is `\\N`."""
+    text = re.sub(r"\\(?=[nNh])", "\\\\\u2060", text).replace("{\\", "{\u2060\\")
+    return text.replace("\r", "").replace("\n", "\\N")
+
+
+def _add_subtitle_stream(output, track: SubtitleTrack):
+    stream = output.add_stream("mov_text")
+    stream.metadata["language"] = track.language
+    stream.metadata["handler_name"] = track.name
+    stream.codec_context.subtitle_header = ASS_HEADER.encode("utf-8")
+    stream.time_base = stream.codec_context.time_base = MS
+    return stream
+
+
+def _subtitle_packets(stream, track: SubtitleTrack, order: int) -> Iterator[tuple[float, int, av.Packet]]:
+    for start, end, text in track.events:
+        packet = stream.codec_context.encode_subtitle(av.subtitles.subtitle.SubtitleSet.create(
+            f"0,0,Default,,0,0,0,,{_ass_text(text)}".encode(), 0, end - start, start))
+        packet.time_base, packet.stream = MS, stream
+        yield start / 1000, order, packet
 
 
 def _video_packets(stream, pieces: list[ScenePiece], fps: int) -> Iterator[tuple[float, int, av.Packet]]:
@@ -75,7 +133,7 @@ def _audio_packets(stream, soundtrack: Path) -> Iterator[tuple[float, int, av.Pa
 
 
 def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, title: str = "",
-         chapters: Sequence[Chapter] = ()) -> None:
+         chapters: Sequence[Chapter] = (), subtitles: Sequence[SubtitleTrack] = ()) -> None:
     """Write the joined video to `out_path` (a temporary name: the caller checks and renames it)."""
     if not pieces:
         raise RenderError("nothing to join: no scenes")
@@ -89,12 +147,14 @@ def join(pieces: list[ScenePiece], fps: int, soundtrack: Path, out_path: Path, t
             _check_same_encoding(pieces, extradata)
             with av.open(str(soundtrack)) as sound:
                 audio = output.add_stream_from_template(template=sound.streams.audio[0])
+            texts = [(_add_subtitle_stream(output, track), track) for track in subtitles]
             if title:
                 output.metadata["title"] = title
             output.set_chapters([{"id": i, "start": c.start_ms, "end": c.end_ms, "time_base": Fraction(1, 1000),
                                   "metadata": {"title": c.title}} for i, c in enumerate(chapters, start=1)])
             # Interleave by time, so a player reading the file in order finds sound and picture together.
             merged = heapq.merge(_video_packets(video, pieces, fps), _audio_packets(audio, soundtrack),
+                                 *(_subtitle_packets(stream, track, 2 + i) for i, (stream, track) in enumerate(texts)),
                                  key=lambda item: (item[0], item[1]))
             try:
                 for _, _, packet in merged:

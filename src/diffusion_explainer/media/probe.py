@@ -3,13 +3,15 @@
 `probe` counts the video's frames by demuxing every packet (nothing is decoded, so it is fast
 even at 1080p60), reads the codec parameters and stream start times, and walks the MP4's
 top-level boxes to see whether the index (moov) comes before the media (mdat): YouTube and
-browsers can start playing a "fast start" file before it has fully arrived.
+browsers can start playing a "fast start" file before it has fully arrived. The soft subtitle
+tracks (mov_text) are read too: their language tags and how many captions each carries.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +20,16 @@ import av
 
 AUDIO_RATE = 48000
 AAC_FRAME = 1024  # samples per AAC-LC frame: the tolerance on the audio's length
+
+
+@dataclass(frozen=True)
+class SubtitleFacts:
+    """One soft subtitle track of the file."""
+
+    language: str  # its tag: jpn, eng ("" if none)
+    codec: str  # mov_text
+    events: int  # captions: samples with text (the muxer fills the gaps between them with empty ones)
+    end_s: float  # where its last caption ends
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class VideoFacts:
     audio_duration_s: float = 0.0
     container_duration_s: float = 0.0
     top_level_boxes: tuple[str, ...] = ()
+    subtitles: tuple[SubtitleFacts, ...] = ()
 
     @property
     def has_audio(self) -> bool:
@@ -100,8 +113,13 @@ def _probe(path: Path) -> VideoFacts:
         ctx = video.codec_context
         rate = Fraction(video.base_rate or video.guessed_rate or 0)
         frames, on_grid = 0, True
-        for packet in container.demux(video):
-            if packet.size > 0:
+        texts = {s.index: [0, 0.0] for s in container.streams.subtitles}  # captions, last end (s)
+        for packet in container.demux(video, *container.streams.subtitles):
+            if packet.stream.type == "subtitle":
+                if packet.size > 2:  # a mov_text sample: 2 bytes of text length, then the text
+                    texts[packet.stream.index][0] += 1
+                    texts[packet.stream.index][1] = _seconds(packet.pts + (packet.duration or 0), packet.time_base)
+            elif packet.size > 0:
                 frames += 1
                 on_grid = on_grid and rate > 0 and (packet.pts * video.time_base * rate).denominator == 1
         facts = dict(
@@ -111,6 +129,8 @@ def _probe(path: Path) -> VideoFacts:
             video_duration_s=_seconds(video.duration, video.time_base),
             extradata=bytes(ctx.extradata or b""),
             container_duration_s=container.duration / 1_000_000 if container.duration else 0.0,
+            subtitles=tuple(SubtitleFacts(s.metadata.get("language", ""), s.codec_context.name, *texts[s.index])
+                            for s in container.streams.subtitles),
         )
         if container.streams.audio:
             audio = container.streams.audio[0]
@@ -148,9 +168,12 @@ def scene_problems(facts: VideoFacts, width: int, height: int, fps: int, frames:
     return _video_problems(facts, width, height, fps, frames)
 
 
-def video_problems(facts: VideoFacts, width: int, height: int, fps: int, duration_s: int) -> list[str]:
-    """What is wrong with the joined video, against issue 6's delivery spec."""
+def video_problems(facts: VideoFacts, width: int, height: int, fps: int, duration_s: int,
+                   subtitles: Mapping[str, int] | None = None) -> list[str]:
+    """What is wrong with the joined video, against issue 6's delivery spec. `subtitles`: the soft
+    subtitle tracks it must carry, language -> captions (None: any, each tagged and inside the video)."""
     problems = _video_problems(facts, width, height, fps, duration_s * fps)
+    problems += _subtitle_problems(facts, duration_s, subtitles)
     if not facts.on_frame_grid:
         problems.append(f"frame times are not all whole frames at {fps} fps")
     tolerance = AAC_FRAME / AUDIO_RATE
@@ -172,4 +195,18 @@ def video_problems(facts: VideoFacts, width: int, height: int, fps: int, duratio
         problems.append(f"the file lasts {facts.container_duration_s:.4f} s, not {duration_s} s")
     if not facts.fast_start:
         problems.append(f"the index (moov) is not before the media (mdat): boxes {' '.join(facts.top_level_boxes)}")
+    return problems
+
+
+def _subtitle_problems(facts: VideoFacts, duration_s: int, expected: Mapping[str, int] | None) -> list[str]:
+    problems = []
+    for track in facts.subtitles:
+        if track.codec != "mov_text" or not track.language:
+            problems.append(f"a subtitle track is {track.codec} tagged '{track.language}', not mov_text with a language")
+        if track.end_s > duration_s + 1e-3:
+            problems.append(f"the {track.language} subtitles end at {track.end_s:.3f} s, after the video ({duration_s} s)")
+    found = {t.language: t.events for t in facts.subtitles}
+    if expected is not None and found != dict(expected):
+        problems.append("subtitle tracks " + (", ".join(f"{k} ({v} captions)" for k, v in found.items()) or "none")
+                        + " instead of " + (", ".join(f"{k} ({v} captions)" for k, v in expected.items()) or "none"))
     return problems

@@ -40,7 +40,7 @@ from ..core.keys import digest as _digest
 from ..core.settings import RenderSettings
 from ..media import caption_files as captions
 from ..media import stills
-from ..media.join import Chapter, ScenePiece, join
+from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..timing.sound_marks import from_json
@@ -180,7 +180,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                 t = time.monotonic()
                 facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
                                        outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
-                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes])
+                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes],
+                                       subtitles=captions.subtitle_tracks(plan))
                 report.joined, report.join_s = True, time.monotonic() - t
                 progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
                              f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
@@ -330,6 +331,7 @@ def _final_inputs(plan: VideoPlan, manifest: Manifest, sound: Soundtrack) -> str
         "scenes": [(p.scene.id, (manifest.get(p.scene.id) or {}).get("inputs")) for p in plan.scenes],
         "audio": [file_digest(p.audio) for p in plan.scenes],
         "captions": captions.srt_text(plan),
+        "english captions": captions.english_srt_text(plan),
         "chapters": captions.chapters_text(plan),
         "joining code": _render_code_digest(),
     })
@@ -419,16 +421,18 @@ def scene_pieces(plan: VideoPlan, outputs: BuildLayout) -> list[ScenePiece]:
 
 
 def join_and_check(pieces: list[ScenePiece], settings: RenderSettings, duration_s: int, final: Path, title: str = "",
-                   sound: Path | None = None, outputs: BuildLayout | None = None, chapters: Sequence[Chapter] = ()):
+                   sound: Path | None = None, outputs: BuildLayout | None = None, chapters: Sequence[Chapter] = (),
+                   subtitles: Sequence[SubtitleTrack] = ()):
     """Join into a temporary file, read it back, and rename it over `final` only if it is right.
     `sound`: the encoded soundtrack of these pieces, if the caller has it (else from the cache
-    beside `final`, encoded if missing)."""
+    beside `final`, encoded if missing). `subtitles`: its soft subtitle tracks."""
     sound = sound or soundtrack(pieces, settings.fps, (outputs or BuildLayout(final.parent, settings)).sound_cache,
                                 music=settings.music).audio
     with atomic_path(final) as tmp:
-        join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters)
+        join(pieces, settings.fps, sound, tmp, title=title, chapters=chapters, subtitles=subtitles)
         facts = probe(tmp)
-        problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s)
+        problems = video_problems(facts, settings.width, settings.height, settings.fps, duration_s,
+                                  subtitles={t.language: len(t.events) for t in subtitles})
         if problems:
             rejected = final.with_name(f"{final.stem}.rejected{final.suffix}")
             os.replace(tmp, rejected)
@@ -453,6 +457,8 @@ def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: 
     needs that is being made alongside)."""
     write_text(outputs.srt, captions.srt_text(plan))
     write_text(outputs.vtt, captions.vtt_text(plan))
+    write_text(outputs.en_srt, captions.english_srt_text(plan))
+    write_text(outputs.en_vtt, captions.english_vtt_text(plan))
     write_text(outputs.chapters, captions.chapters_text(plan))
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:

@@ -29,7 +29,8 @@ CUE_IMAGE_WIDTH = 320
 def publish(plan, build: BuildLayout, cue_stills) -> None:
     """Write the page and the cheap report for a render just joined."""
     record = record_of(plan, {name: build.relative(path) for name, path in (
-        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt), ("chapters", build.chapters),
+        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt),
+        ("english_captions", build.en_vtt), ("english_subrip", build.en_srt), ("chapters", build.chapters),
         ("thumbnail", build.thumbnail), ("contact_sheet", build.contact_sheet),
         ("narration_stem", build.narration_stem))})
     write_text(build.record, record.to_json())
@@ -64,7 +65,9 @@ def verify(root: Path, *, ocr: bool = True) -> dict:
 
 
 def _write(record: ReviewRecord, report: dict, build: BuildLayout) -> None:
+    english = build.root / record.files.get("english_captions", "-")  # (a render before the English captions: none)
     tracks = {"captions": (build.root / record.files["captions"]).read_text(encoding="utf-8"),
+              "english_captions": english.read_text(encoding="utf-8") if english.is_file() else "",
               "chapters": build.chapters_vtt.read_text(encoding="utf-8"),
               "descriptions": build.descriptions_vtt.read_text(encoding="utf-8")}
     write_text(build.report, json.dumps(report, ensure_ascii=False, indent=1))
@@ -85,6 +88,10 @@ def summary(report: dict) -> str:
     speed = report["reading_speed"]
     lines.append(f"  reading speed: median {speed['median_cps']} chars/s, {speed['over_comfortable']} lines over "
                  f"{speed['comfortable_cps']:g}, {len(speed['flagged'])} over {speed['max_cps']:g}")
+    english = speed.get("english")
+    if english and english["lines"]:
+        lines.append(f"  English captions: median {english['median_cps']} chars/s, {english['over_comfortable']} lines "
+                     f"over {english['comfortable_cps']:g}, {len(english['flagged'])} over {english['max_cps']:g}")
     ocr = report["subtitles_read_back"]
     lines.append("  subtitles read back: " + (ocr["skipped"] if "skipped" in ocr else
                  f"{ocr['pages']} pages, mean similarity {ocr['mean_similarity']}, lowest {ocr['min_similarity']}, "

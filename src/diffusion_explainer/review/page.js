@@ -8,11 +8,11 @@
   const data = JSON.parse(document.getElementById("review-data").textContent);
   const video = document.getElementById("video");
 
-  function addTrack(kind, label, text, mode) {
+  function addTrack(kind, label, text, mode, srclang) {
     const track = document.createElement("track");
     track.kind = kind;
     track.label = label;
-    track.srclang = "ja";
+    track.srclang = srclang || "ja";
     track.src = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
     video.appendChild(track);
     track.track.mode = mode;  // "hidden" still loads the cues (for the chapter list and the description box)
@@ -21,6 +21,10 @@
   // The captions are burned into the picture already: the track is there to switch on, for
   // assistive technology and for a player that shows the picture without them.
   addTrack("captions", "日本語", data.tracks.captions, "hidden");
+  // The English captions (as the MP4's English subtitle track), to switch on in the player.
+  if (data.tracks.english_captions) {
+    addTrack("subtitles", "English", data.tracks.english_captions, "hidden", "en");
+  }
   addTrack("chapters", "チャプター", data.tracks.chapters, "hidden");
   const descriptions = addTrack("descriptions", "アニメーションの説明", data.tracks.descriptions, "hidden");
 

@@ -46,6 +46,8 @@ def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], buil
         cue_images=[build.relative(build.cue_image(c.scene_id, c.cue_id)) for c in record.cues],
         facts=_facts(report),
         fastest_lines=sorted(report["reading_speed"]["lines"], key=lambda s: -s["cps"])[:FASTEST_LINES_SHOWN],
+        fastest_english_lines=sorted(report["reading_speed"].get("english", {}).get("lines", []),
+                                     key=lambda s: -s["cps"])[:FASTEST_LINES_SHOWN],
         css=Markup(_asset("page.css")), js=Markup(_asset("page.js")), review_data=Markup(review_data),
     )
 

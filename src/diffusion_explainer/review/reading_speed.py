@@ -9,6 +9,11 @@ The bounds: 4 characters per second is the long-standing rule of Japanese film s
 (`COMFORTABLE_CPS`); eye-tracking studies of Japanese viewers (Toyokura & Yamada 2017, Sasaki)
 found up to 6 accepted without loss of comprehension or comfort (`MAX_CPS`). Narration subtitles
 show every spoken word, so lines above 4 are expected; lines above 6 are flagged.
+
+The English captions are counted as English subtitling counts them: every character, spaces and
+punctuation included, one each (the name not counted). The bounds: 17 characters per second is
+Netflix's rate for children's programmes and the BBC's comfortable pace (160-180 words a minute),
+20 the usual ceiling for adults (Netflix's English guide); lines above 20 are flagged.
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ MAX_CPS = 6.0
 BOUND_REASON = ("4 characters per second is the long-standing rule of Japanese subtitling; eye-tracking "
                 "studies of Japanese viewers found up to 6 read without loss of comfort, so lines above 6 are "
                 "flagged (full-width characters count 1, half-width 0.5, the speaker's name not at all)")
+
+
+ENGLISH_COMFORTABLE_CPS = 17.0
+ENGLISH_MAX_CPS = 20.0
+ENGLISH_BOUND_REASON = ("English captions: every character counts 1, spaces and punctuation included (the speaker's "
+                        "name not); 17 characters per second is a comfortable pace (Netflix's children's rate, the "
+                        "BBC's 160-180 words a minute), 20 the usual ceiling for adults, so lines above 20 are flagged")
 
 
 def characters(text: str) -> float:
@@ -40,12 +52,20 @@ class ReadingSpeed:
     cps: float  # its fastest page
     mean_cps: float  # all its characters over all its time
 
+    language: str = "ja"
+
     @property
     def flagged(self) -> bool:
-        return self.cps > MAX_CPS
+        return self.cps > (MAX_CPS if self.language == "ja" else ENGLISH_MAX_CPS)
+
+
+def english_characters(rows: tuple[str, ...]) -> int:
+    """An English page's characters: its rows as one line, every character 1."""
+    return len(" ".join(rows))
 
 
 def reading_speeds(record: ReviewRecord) -> list[ReadingSpeed]:
+    """The Japanese subtitles' speeds, one per line."""
     speeds = []
     for line in record.lines:
         page_cps = [characters("".join(p.rows)) / max(1e-3, (p.end_ms - p.start_ms) / 1000) for p in line.pages]
@@ -53,4 +73,17 @@ def reading_speeds(record: ReviewRecord) -> list[ReadingSpeed]:
         shown_s = (line.end_ms - line.start_ms) / 1000
         speeds.append(ReadingSpeed(line.scene_id, line.line_id, line.start_ms / 1000, chars, round(shown_s, 3),
                                    round(max(page_cps), 2), round(chars / max(1e-3, shown_s), 2)))
+    return speeds
+
+
+def english_reading_speeds(record: ReviewRecord) -> list[ReadingSpeed]:
+    """The English captions' speeds, one per translated line (shown from its first page to its last)."""
+    speeds = []
+    for line in (line for line in record.lines if line.en_pages):
+        pages = line.en_pages
+        page_cps = [english_characters(p.rows) / max(1e-3, (p.end_ms - p.start_ms) / 1000) for p in pages]
+        chars = sum(english_characters(p.rows) for p in pages)
+        shown_s = (pages[-1].end_ms - pages[0].start_ms) / 1000
+        speeds.append(ReadingSpeed(line.scene_id, line.line_id, pages[0].start_ms / 1000, chars, round(shown_s, 3),
+                                   round(max(page_cps), 2), round(chars / max(1e-3, shown_s), 2), "en"))
     return speeds

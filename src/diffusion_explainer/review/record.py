@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..media.caption_files import english_pages
 from ..subtitles import display_text, plain_text
 from ..timing.video_plan import VideoPlan
 
@@ -39,6 +40,8 @@ class LineRecord:
     end_ms: int  # the next line appears (or the scene ends)
     speech_end_ms: int  # its voice is planned to end
     pages: tuple[PageRecord, ...]
+    en_speaker: str = ""  # the speaker's English name (the English captions' voice)
+    en_pages: tuple[PageRecord, ...] = ()  # its English captions (over its speech); () while untranslated
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,9 @@ class ReviewRecord:
         return cls(
             **{k: v for k, v in data.items() if k not in ("scenes", "lines", "cues")},
             scenes=tuple(SceneRecord(**s) for s in data["scenes"]),
-            lines=tuple(LineRecord(**{**line, "pages": tuple(PageRecord(**{**p, "rows": tuple(p["rows"])})
-                                                               for p in line["pages"])})
+            lines=tuple(LineRecord(**{**line, **{key: tuple(PageRecord(**{**p, "rows": tuple(p["rows"])})
+                                                                for p in line.get(key, ()))
+                                                 for key in ("pages", "en_pages")}})
                         for line in data["lines"]),
             cues=tuple(CueRecord(**c) for c in data["cues"]),
         )
@@ -103,6 +107,7 @@ def _ms(frame: int, fps: int) -> int:
 
 def record_of(plan: VideoPlan, files: dict[str, str]) -> ReviewRecord:
     fps = plan.fps
+    en_names = {c.name: c.en_name or c.name for c in plan.screenplay.characters}
     lines, cues, scenes = [], [], []
     for scene_plan in plan.scenes:
         scene, offset = scene_plan.scene, plan.start_frame(scene_plan.scene.id)
@@ -112,10 +117,14 @@ def record_of(plan: VideoPlan, files: dict[str, str]) -> ReviewRecord:
                 PageRecord(tuple(plain_text(r) for r in p.text.split("\n")), offset + p.span.start, offset + p.span.end,
                            _ms(offset + p.span.start, fps), _ms(offset + p.span.end, fps))
                 for p in timing.pages)
+            en_speaker = en_names[timing.line.speaker]
+            en = tuple(PageRecord(rows, offset + span.start, offset + span.end, _ms(offset + span.start, fps),
+                                  _ms(offset + span.end, fps))
+                       for rows, span in english_pages(timing, en_speaker))
             lines.append(LineRecord(scene.id, timing.line.id, timing.line.speaker,
                                     plain_text(display_text(timing.line.text)),
                                     _ms(offset + timing.shown.start, fps), _ms(offset + timing.shown.end, fps),
-                                    _ms(offset + timing.speech.end, fps), pages))
+                                    _ms(offset + timing.speech.end, fps), pages, en_speaker, en))
         for timing in scene_plan.timeline.cues:
             span = timing.span
             cues.append(CueRecord(scene.id, timing.cue.id, timing.cue.animation, _ms(offset + span.start, fps),

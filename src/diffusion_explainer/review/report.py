@@ -16,7 +16,16 @@ from . import ocr
 from . import report_plots as plots
 from .audio import sound_measures
 from .file_facts import file_facts
-from .reading_speed import BOUND_REASON, COMFORTABLE_CPS, MAX_CPS, reading_speeds
+from .reading_speed import (
+    BOUND_REASON,
+    COMFORTABLE_CPS,
+    ENGLISH_BOUND_REASON,
+    ENGLISH_COMFORTABLE_CPS,
+    ENGLISH_MAX_CPS,
+    MAX_CPS,
+    english_reading_speeds,
+    reading_speeds,
+)
 from .record import ReviewRecord
 from .voice_timing import SEARCH_S, VOICE_EARLY_S, VOICE_LATE_S, voice_onsets
 
@@ -94,11 +103,21 @@ def _reading_speed(record: ReviewRecord, build: BuildLayout, report: dict) -> di
     for s in flagged:
         report["problems"].append(f"{s.scene_id}/{s.line_id}: {s.cps:.1f} characters per second (over {MAX_CPS:g})")
     report["plots"]["reading_speed"] = build.relative(plots.reading_speed(record, speeds, build.plot("reading_speed")))
+    english = english_reading_speeds(record)
+    for s in english:
+        if s.flagged:
+            report["problems"].append(f"{s.scene_id}/{s.line_id}: its English captions {s.cps:.1f} characters per "
+                                      f"second (over {ENGLISH_MAX_CPS:g})")
+    return _speed_summary(speeds, COMFORTABLE_CPS, MAX_CPS, BOUND_REASON) | {
+        "english": _speed_summary(english, ENGLISH_COMFORTABLE_CPS, ENGLISH_MAX_CPS, ENGLISH_BOUND_REASON)}
+
+
+def _speed_summary(speeds, comfortable: float, most: float, reason: str) -> dict:
     return {
-        "comfortable_cps": COMFORTABLE_CPS, "max_cps": MAX_CPS, "reason": BOUND_REASON,
+        "comfortable_cps": comfortable, "max_cps": most, "reason": reason,
         "median_cps": round(statistics.median(s.cps for s in speeds), 2) if speeds else None,
-        "over_comfortable": sum(s.cps > COMFORTABLE_CPS for s in speeds),
-        "flagged": [f"{s.scene_id}/{s.line_id}" for s in flagged],
+        "over_comfortable": sum(s.cps > comfortable for s in speeds),
+        "flagged": [f"{s.scene_id}/{s.line_id}" for s in speeds if s.flagged],
         "lines": [asdict(s) | {"flagged": s.flagged} for s in speeds],
     }
 
