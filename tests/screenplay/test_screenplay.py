@@ -39,3 +39,19 @@ def test_beats_are_typed_and_immutable(screenplay):
         pass
     else:
         raise AssertionError("beats must be immutable")
+
+
+def test_a_scene_needs_only_its_duration(screenplay, tmp_path):
+    """Without `start:` and `end:` each scene starts where the one before ends: lengthening one
+    scene is one edit (the total must still add up)."""
+    import re
+
+    from diffusion_explainer.screenplay import load_screenplay
+    from tests.conftest import SCREENPLAY
+
+    text = re.sub(r'\n    (start|end): "[0-9:]+"', "", SCREENPLAY.read_text(encoding="utf-8"))
+    assert "start:" not in text and "    end:" not in text
+    path = tmp_path / "durations_only.yaml"
+    path.write_text(text, encoding="utf-8")
+    short = load_screenplay(path)
+    assert [(s.id, s.start_s, s.end_s) for s in short.scenes] == [(s.id, s.start_s, s.end_s) for s in screenplay.scenes]

@@ -160,7 +160,10 @@ class _Reader:
                 raise self.fail(top["characters"].value[i], f"characters[{i}].name", f"'{name}' is given twice")
         style = self.style(top["style"]) if "style" in top else Style()
         scene_nodes = self.sequence(top["scenes"], "scenes")
-        scenes = tuple(self.scene(n, i, set(names)) for i, n in enumerate(scene_nodes))
+        scenes: list[Scene] = []
+        for i, n in enumerate(scene_nodes):
+            scenes.append(self.scene(n, i, set(names), scenes[-1].end_s if scenes else 0))
+        scenes = tuple(scenes)
         self.check_scene_table(scenes, scene_nodes)
         duration = self.clock(top["duration"], "duration")
         total = sum(s.duration_s for s in scenes)
@@ -211,24 +214,33 @@ class _Reader:
             background=self.color(m["background"], "style.background") if "background" in m else defaults.background,
         )
 
-    def scene(self, node: Node, i: int, speakers: set[str]) -> Scene:
+    def scene(self, node: Node, i: int, speakers: set[str], expected_start: int) -> Scene:
+        """A scene starts where the one before ends: `duration` is enough, and `start` and `end`, when
+        written, must agree with it and with the scenes before."""
         where = f"scenes[{i}]"
         id_node = next((v for k, v in getattr(node, "value", ()) if getattr(k, "value", None) == "id"), None)
         if isinstance(id_node, ScalarNode) and id_node.value:
             where = f"scenes[{i}] ({id_node.value.strip()})"
-        m = self.mapping(node, where, {"id", "title", "start", "end", "duration", "beats"}, {"heading", "en"})
+        m = self.mapping(node, where, {"id", "title", "duration", "beats"}, {"start", "end", "heading", "en"})
         en = self.mapping(m["en"], f"{where}.en", {"title"}, {"heading"}) if "en" in m else {}
         scene_id = self.string(m["id"], f"{where}.id").strip()
         if not _SCENE_ID.match(scene_id):
             raise self.fail(m["id"], f"{where}.id", f"'{scene_id}' must look like s03_forward (sNN_ and lower-case words)")
-        start = self.clock(m["start"], f"{where}.start")
-        end = self.clock(m["end"], f"{where}.end")
         duration = int(self.number(m["duration"], f"{where}.duration", int))
+        start = self.clock(m["start"], f"{where}.start") if "start" in m else expected_start
+        end = self.clock(m["end"], f"{where}.end") if "end" in m else start + duration
         if end - start != duration:
             raise self.fail(
                 m["duration"], f"{where}.duration",
                 f"is {duration} s but start {format_clock(start)} to end {format_clock(end)} is {end - start} s",
             )
+        if start != expected_start:
+            kind = "leaves a gap after" if start > expected_start else "overlaps"
+            before = f"the previous scene, which ends at {format_clock(expected_start)}" if i > 0 else "0:00"
+            written = "start" if "start" in m else "end"
+            raise self.fail(m[written], f"{where}.{written}",
+                            f"starts at {format_clock(start)}: it {kind} {before} (`start` and `end` may be left out: "
+                            f"each scene then starts where the one before ends)")
         beats = []
         cue_ids: set[str] = set()
         line_ids: set[str] = set()
@@ -316,15 +328,9 @@ class _Reader:
             raise self.fail(node, field, f"has {' '.join(unspeakable)}, which English speech cannot read as written: {hint}")
 
     def check_scene_table(self, scenes: tuple[Scene, ...], nodes: list[Node]) -> None:
-        expected = 0
         seen: set[str] = set()
         for scene, node in zip(scenes, nodes):
             where = f"scenes[{scene.number - 1}] ({scene.id})"
             if scene.id in seen:
                 raise self.fail(node, f"{where}.id", f"scene id '{scene.id}' is used twice")
             seen.add(scene.id)
-            if scene.start_s != expected:
-                kind = "leaves a gap after" if scene.start_s > expected else "overlaps"
-                before = f"the previous scene, which ends at {format_clock(expected)}" if scene.number > 1 else "0:00"
-                raise self.fail(node, f"{where}.start", f"starts at {format_clock(scene.start_s)}: it {kind} {before}")
-            expected = scene.end_s
