@@ -36,6 +36,7 @@ def cmd_check(args) -> int:
     """Everything a render would refuse, in seconds: the screenplay, its scene files, voices,
     readings, the font and LaTeX, and whether each scene's speech fits (see checks/problems.py)."""
     from .checks import problems as checks
+    from .checks.reading_drift import reading_drift
 
     screenplay = load_screenplay(args.file or args.screenplay)
     problems = checks.static_problems(screenplay)
@@ -48,6 +49,8 @@ def cmd_check(args) -> int:
     print()
     print(checks.fit_table(fits))
     for warning in checks.translation_problems(screenplay):  # the English version: never refused here
+        print(f"warning: {warning}")
+    for warning in reading_drift(screenplay):
         print(f"warning: {warning}")
     checks.refuse_problems(problems)
     print("check: no problems; a render would start")

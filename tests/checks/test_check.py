@@ -161,6 +161,24 @@ def test_an_undefined_name_and_a_forgotten_import_are_named_with_their_lines(tmp
     assert len(messages) == 2, messages
 
 
+def test_text_edited_without_its_reading_is_warned_of(tmp_path):
+    old = "元のきれいな画像を x₀ として、ステップごとにガウスノイズを少しずつ加えていく。"
+    path = broken_copy(tmp_path, old, old.replace("少しずつ", "大きく"))
+    result, _ = run_check(path)
+    assert result.returncode == 0, result.stderr  # a warning: the render still starts
+    (warning,) = [line for line in result.stdout.splitlines() if ".say: does not read" in line]
+    from diffusion_explainer.screenplay import load_screenplay
+
+    line = load_screenplay(path).scene("s03_forward").line("noise_each_step")
+    assert f"{path}:{line.source_line}: scenes.s03_forward.noise_each_step.say" in warning
+    assert "オーキク" in warning
+
+
+def test_the_real_readings_read_their_texts():
+    result, _ = run_check(SCREENPLAY)
+    assert ".say: does not read" not in result.stdout
+
+
 def test_render_refuses_before_rendering_anything(tmp_path):
     path = broken_copy(tmp_path, "        id: dilute_and_add\n", "")
     build = tmp_path / "build"
