@@ -2,6 +2,9 @@
 its Japanese voice, in pages at word boundaries, parsed back with srt and webvtt-py."""
 
 import datetime
+import itertools
+import re
+import shutil
 
 import pytest
 import srt
@@ -44,7 +47,7 @@ def test_each_english_line_is_shown_over_its_japanese_voice_in_pages(plan):
             at += 1
         assert pages, line.id
         assert abs(ms(pages[0].start) - start) <= 0.5 and abs(ms(pages[-1].end) - end) <= 0.5, line.id
-        assert all(a.end == b.start for a, b in zip(pages, pages[1:])), f"{line.id}: its pages leave gaps"
+        assert all(a.end == b.start for a, b in itertools.pairwise(pages)), f"{line.id}: its pages leave gaps"
         for page in pages:
             assert start - 0.5 <= ms(page.start) < ms(page.end) <= end + 0.5
             first, *rest = page.content.split("\n")
@@ -90,14 +93,11 @@ def test_a_screenplay_without_english_has_no_english_captions_or_track(screenpla
 
 @pytest.fixture
 def screenplay_without_english(tmp_path):
-    import re
-    import shutil
-
     shutil.copytree(SMALL_SCREENPLAY.parent, tmp_path / "small")
     path = tmp_path / "small" / SMALL_SCREENPLAY.name
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^en:\n(  .*\n)+", "", text, flags=re.M)  # the video's English title
-    text = re.sub(r"^( +)en:( .*)?\n(\1  .*\n)*", "", text, flags=re.M)
+    text = re.sub(r"^en:\n(  .*\n)+", "", text, flags=re.MULTILINE)  # the video's English title
+    text = re.sub(r"^( +)en:( .*)?\n(\1  .*\n)*", "", text, flags=re.MULTILINE)
     assert "en:" not in text
     path.write_text(text, encoding="utf-8")
     return load_screenplay(path)

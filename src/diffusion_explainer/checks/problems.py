@@ -12,7 +12,7 @@ something a check could have said. The parts:
   the silent-mode estimate), with a table of how tight each scene is.
 - translation (warnings, never a refusal: the Japanese video needs no English): once a screenplay
   has any English, every line, cue, scene and character without it, and English voices the English
-  engine does not have.
+  engine does not have; the scene files' on-screen texts without English (translations.py).
 Nothing here imports Manim or runs the speech engine.
 """
 
@@ -30,6 +30,7 @@ from ..timing.timeline import MAX_SPEEDUP, TimelineError, minimum_gaps_s, speed_
 from . import preflight
 from .scene_code import code_problems, explain
 from .scene_files import SceneFile, SceneFileError, read_scene_file
+from .translations import onscreen_text_problems  # noqa: F401  (`check` lists them beside translation_problems)
 
 ENGINE = "kokoro"  # the engine renders speak with
 ENGLISH_ENGINE = "kokoro-en"  # the engine the English version speaks with

@@ -1,0 +1,185 @@
+"""The on-screen texts of the scene files and their translations (visuals/catalogue.py): what
+`check` warns of, and the update of a language's catalogue.
+
+- `extract`: every `tr("...")` of the scene files, found by Babel's Python extractor (the same one
+  `pybabel extract -k tr` runs), with its file and line;
+- `untranslated`: those a language's catalogue has no translation for (none, empty or fuzzy), and
+  translations whose `{placeholders}` differ from the text's (`.format()` would fail or drop a number);
+- `bare_texts`: Japanese strings a scene file puts on screen without `tr` (they would stay Japanese
+  in any language); the phrases a scene syncs to (`.at("...")`, `.page("...")`) are the voice's
+  words, not on-screen texts, and are left out;
+- `update_catalogue`: the catalogue brought up to the scene files (new texts added untranslated,
+  translations kept, texts no longer used marked obsolete), as `pybabel update` would:
+  `python -m diffusion_explainer.checks.translations [LANGUAGE]`.
+
+Warnings, never refusals: the Japanese video needs no translation.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import Problem
+from ..screenplay import Screenplay
+from ..visuals.catalogue import DOMAIN, LOCALE_DIR, catalogue_path
+
+KEYWORD = "tr"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, full-width forms
+SYNC_CALLS = {"at", "page"}  # a scene's timeline asked where the voice says a phrase: not on screen
+TARGET_LANGUAGES = ("en",)
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # the msgid: the Japanese text as the scene file writes it
+    path: Path
+    line: int
+
+
+def extract(paths: Iterable[Path]) -> list[Message]:
+    """Every `tr("...")` in these files, in file order."""
+    from babel.messages.extract import extract_from_file
+
+    found = []
+    for path in paths:
+        for line, text, _comments, _context in extract_from_file("python", str(path), keywords={KEYWORD: None}):
+            if isinstance(text, str):  # tr() of something not a literal gives nothing to translate
+                found.append(Message(text, Path(path), line))
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` `.format()` fills in."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def untranslated(messages: Iterable[Message], language: str, locale_dir: Path = LOCALE_DIR) -> list[tuple[Message, str]]:
+    """(message, why) for each text the language's catalogue does not translate usably."""
+    catalog = _read(catalogue_path(language, locale_dir))
+    missing = []
+    for message in messages:
+        entry = catalog.get(message.text) if catalog is not None else None
+        if entry is None or not entry.string:
+            missing.append((message, "not translated"))
+        elif entry.fuzzy:
+            missing.append((message, f"its translation 「{entry.string}」 is marked fuzzy"))
+        elif placeholders(entry.string) != placeholders(message.text):
+            why = (f"its translation 「{entry.string}」 has {sorted(placeholders(entry.string))}, "
+                   f"the text {sorted(placeholders(message.text))}")
+            missing.append((message, why))
+    return missing
+
+
+def bare_texts(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of the Japanese strings a scene file puts on screen without tr(): literals and
+    f-strings, less docstrings and the phrases it syncs to."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
+                and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            skip.add(id(node.body[0].value))  # a docstring
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == KEYWORD or name in SYNC_CALLS:
+                skip.update(id(inner) for arg in node.args for inner in ast.walk(arg))
+        elif isinstance(node, ast.JoinedStr):
+            skip.update(id(inner) for inner in ast.walk(node) if inner is not node)
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and JAPANESE.search(node.value):
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.JoinedStr) and JAPANESE.search(ast.unparse(node)):
+            found.append((node.lineno, ast.unparse(node)))
+    return sorted(found)
+
+
+def scene_files(screenplay: Screenplay) -> list[Path]:
+    return [p for p in (screenplay.scene_file(s.id) for s in screenplay.scenes) if p.exists()]
+
+
+def onscreen_text_problems(screenplay: Screenplay, locale_dir: Path = LOCALE_DIR) -> list[Problem]:
+    """Warnings for `check` once the screenplay has English: each tr() text without a translation,
+    and for each scene file how many Japanese texts it shows without tr()."""
+    if not _has_english(screenplay):
+        return []
+    files = scene_files(screenplay)
+    problems = []
+    for language in TARGET_LANGUAGES:
+        where = catalogue_path(language, locale_dir)
+        for message, why in untranslated(extract(files), language, locale_dir):
+            problems.append(Problem(_shown(message.path), message.line, f'tr("{message.text}")',
+                                    f"{why} in {_shown(where)}"))
+    for path in files:
+        bare = bare_texts(path)
+        if bare:
+            first = ", ".join(f"{line}: 「{text[:20]}」" for line, text in bare[:3])
+            problems.append(Problem(_shown(path), bare[0][0], "on-screen texts",
+                                    f"{len(bare)} Japanese {'text is' if len(bare) == 1 else 'texts are'} shown "
+                                    f"without tr(), so {'it stays' if len(bare) == 1 else 'they stay'} Japanese in "
+                                    f"every language (line {first}{', ...' if len(bare) > 3 else ''})"))
+    return problems
+
+
+def update_catalogue(paths: Iterable[Path], language: str, locale_dir: Path = LOCALE_DIR) -> tuple[int, int]:
+    """Bring `language`'s catalogue up to the tr() texts of these files; (texts, untranslated)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    template = Catalog(domain=DOMAIN, project="diffusion-explainer", fuzzy=False)
+    for message in extract(paths):
+        template.add(message.text, locations=[(_shown(message.path), message.line)],
+                     flags=("python-brace-format",) if placeholders(message.text) else ())
+    path = catalogue_path(language, locale_dir)
+    catalog = _read(path) or Catalog(locale=language, domain=DOMAIN, project="diffusion-explainer", fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True)  # a near match would show a wrong text, not a Japanese one
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        write_po(f, catalog, width=100, sort_output=False, ignore_obsolete=False)
+    texts = [m for m in catalog if m.id]
+    return len(texts), sum(not m.string for m in texts)
+
+
+def _read(path: Path):
+    from babel.messages.pofile import read_po
+
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        return read_po(f)
+
+
+def _has_english(screenplay: Screenplay) -> bool:
+    return bool(screenplay.en_title or any(c.en_name for c in screenplay.characters)
+                or any(line.en for scene in screenplay.scenes for line in scene.lines))
+
+
+def _shown(path: Path) -> str:
+    """A path as messages and the catalogue's references write it: relative to the working directory."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..screenplay import load_screenplay
+
+    languages = (argv if argv is not None else sys.argv[1:]) or list(TARGET_LANGUAGES)
+    screenplay = load_screenplay()
+    for language in languages:
+        texts, missing = update_catalogue(scene_files(screenplay), language)
+        print(f"{_shown(catalogue_path(language))}: {texts} on-screen texts, {missing} without a translation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
