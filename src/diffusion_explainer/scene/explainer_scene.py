@@ -42,11 +42,12 @@ from ..core import style
 from ..core.errors import RenderError
 from ..core.style import Layout
 from ..screenplay import load_screenplay
-from ..timing.sound_marks import SoundEvent
 from ..subtitles.band import SubtitleBand
 from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedStateFile, SceneReport
 from ..timing.scene_plan import ScenePlan, plan_for
+from ..timing.sound_marks import SoundEvent
 from ..timing.sync import LineSync, line_sync
+from ..visuals.formulas import tex_template
 from . import saved_state as scene_state
 from . import skipping, text_layout
 from .camera import PictureCamera
@@ -122,6 +123,9 @@ class ExplainerScene(Scene):
 
     def __init__(self, *args, **kwargs) -> None:
         text_layout.install()  # texts wrap as in the 1080p video at every resolution
+        # Plain MathTex/Tex/Matrix as any Manim user writes them: Manim's default template needs the
+        # `standalone` class (texlive-latex-extra), which this machine's texlive-latex-base lacks.
+        config.tex_template = tex_template()
         kwargs.setdefault("camera_class", PictureCamera)  # same frames, pictures composited faster
         super().__init__(*args, **kwargs)
 
