@@ -42,7 +42,7 @@ OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn
 # `make test` also opens the review page in a real browser (headless Chromium driven by Selenium).
 TEST_PACKAGES := chromium chromium-driver $(OCR_PACKAGES)
 
-.PHONY: setup system-packages render preview test bench check train verify clean ray
+.PHONY: setup system-packages render preview test bench check train verify clean ray studio
 
 setup: system-packages $(STAMP)
 
@@ -73,6 +73,13 @@ train: setup
 render: setup $(if $(filter ray,$(EXECUTOR)),ray)
 	$(PY) -m diffusion_explainer render --quality $(QUALITY) --jobs $(JOBS) --executor $(EXECUTOR) $(SCREENPLAY_ARG) \
 		$(if $(filter 0,$(MUSIC)),--no-music) $(RENDER_FLAGS)
+
+# The live studio for authors: a page at http://127.0.0.1:8700/?token=... (the address is printed) that
+# previews the screenplay at QUALITY (default l here: 480p15) on every save of it or of a scene file,
+# and where a line can be reworded. SCREENPLAY=FILE, STUDIO_FLAGS="--port 8800 --silent". Ctrl-C stops it.
+studio: setup
+	$(PY) -m diffusion_explainer studio --quality $(if $(filter file,$(origin QUALITY)),l,$(QUALITY)) \
+		--jobs $(JOBS) $(SCREENPLAY_ARG) $(STUDIO_FLAGS)
 
 # Ray, for EXECUTOR=ray and the tests: an optional extra (a plain `make render` does not need it).
 RAY_STAMP := $(VENV)/.ray-installed

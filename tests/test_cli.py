@@ -14,7 +14,7 @@ from diffusion_explainer.render.pipeline import build_lock
 from tests.conftest import REPO, SCREENPLAY
 
 COMMANDS = ["check", "render", "verify", "bench", "train", "engine-bench", "engine-metrics", "sound-check",
-            "speech-times"]
+            "speech-times", "studio"]
 
 
 def run(tmp_path, *args, **env):

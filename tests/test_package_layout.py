@@ -20,6 +20,7 @@ FLOORS = [
     {"scene"},  # everything that runs inside a Manim process
     {"review"},
     {"render"},
+    {"studio"},  # make studio: the live preview server (only the command line imports it)
     {"bench"},  # make bench: only the command line imports it
     {"cli"},  # every command
     {"__main__"},

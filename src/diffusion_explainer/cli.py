@@ -115,6 +115,14 @@ def cmd_verify(args) -> int:
     return 1 if args.strict and report["problems"] else 0
 
 
+def cmd_studio(args) -> int:
+    from .screenplay import DEFAULT_PATH
+    from .studio.run import run_studio
+
+    run_studio(args.screenplay or DEFAULT_PATH, render_settings(args), host=args.host, port=args.port)
+    return 0
+
+
 def cmd_train(args) -> int:
     from .engine.report import train_all
 
@@ -149,12 +157,13 @@ def cmd_speech_times(args) -> int:
     return 0
 
 
-def _add_render_options(parser: argparse.ArgumentParser) -> None:
+def _add_render_options(parser: argparse.ArgumentParser, quality: str | None = None) -> None:
     from .core.settings import DEFAULT_QUALITY, QUALITIES
 
+    quality = quality or DEFAULT_QUALITY
     sizes = ", ".join(f"{k} {w}x{h} {fps} fps" for k, (w, h, fps) in QUALITIES.items())
-    parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=DEFAULT_QUALITY,
-                        help=f"Manim's quality letter ({sizes}); default {DEFAULT_QUALITY}")
+    parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=quality,
+                        help=f"Manim's quality letter ({sizes}); default {quality}")
     parser.add_argument("-r", "--resolution", help="a custom frame size W,H instead of --quality (with --fps)")
     parser.add_argument("--fps", type=int, help="a custom frame rate (with --resolution)")
     parser.add_argument("--silent", action="store_true",
@@ -199,6 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
     verify.add_argument("--strict", action="store_true", help="exit with 1 when the report lists any problem")
     verify.set_defaults(func=cmd_verify)
+
+    studio = sub.add_parser("studio", help="a live preview in a local web page: every save of the screenplay or a "
+                                           "scene file is checked, rendered (what changed) and played from the "
+                                           "first changed moment; lines can be reworded in the page")
+    _add_render_options(studio, quality="l")  # previews: 480p15
+    studio.add_argument("--screenplay", metavar="FILE",
+                        help="the screenplay to preview and edit (default: script/diffusion_explainer.yaml)")
+    studio.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this "
+                                                            "machine only)")
+    studio.add_argument("--port", type=int, default=8700, help="the port (default 8700; 0: any free port)")
+    studio.set_defaults(func=cmd_studio)
 
     train = sub.add_parser("train", help="train the engine's models into the cache, or confirm they are there "
                                          "(a render does it when they are missing)")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..core import runtime
 from ..core.errors import RenderError
-from .jobs import JobResult, JobSpec, execute_job
+from .jobs import NEW_PROCESSES, JobResult, JobSpec, SceneProcesses, execute_job
 
 OnResult = Callable[[JobSpec, JobResult], None]
 TEST_KILL_ENV = "DIFFUSION_EXPLAINER_TEST_KILL_ONCE"  # tests: a job whose worker dies on its first try
@@ -45,14 +45,17 @@ def _failure(spec: JobSpec, result: JobResult, log: Path | None) -> JobFailed:
 
 
 class LocalExecutor:
-    """Jobs as `manim` processes on this machine, up to `workers` at once."""
+    """Jobs as `manim` processes on this machine, up to `workers` at once: new processes, or those
+    `processes` starts (the studio's, forked from one that has imported Manim)."""
 
     name = "local"
 
-    def __init__(self, workers: int, work_root: Path, compiled_dir: Callable[[str], Path]):
+    def __init__(self, workers: int, work_root: Path, compiled_dir: Callable[[str], Path],
+                 processes: SceneProcesses = NEW_PROCESSES):
         self.workers = max(1, workers)
         self.work_root = Path(work_root)
         self.compiled_dir = compiled_dir  # scene id -> its shared folder of compiled formulas and texts
+        self.processes = processes
         self._children: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -89,7 +92,8 @@ class LocalExecutor:
 
         try:
             return execute_job(spec, self.work_root / _folder(spec), self.compiled_dir(spec.scene_id),
-                               on_frames=lambda done: on_frames(spec.name, done), on_start=started)
+                               on_frames=lambda done: on_frames(spec.name, done), on_start=started,
+                               processes=self.processes)
         finally:
             with self._lock:
                 self._children.pop(spec.name, None)

@@ -10,6 +10,10 @@ Everything a job needs travels in its `JobSpec` (the hand-over as JSON, the scen
 everything it makes comes back in its `JobResult`, so the same function runs in a thread of this
 process or as a Ray task on another machine (executors.py). The child's peak memory and CPU time
 come from `os.wait4`; progress is the frames in the movie files Manim has finished.
+
+A job's process is started by a `SceneProcesses`: by default a new Python process per job
+(`NewProcesses`, which pays Manim's and the package's imports, about 1.2 CPU-s, every time); the
+studio hands in processes forked from one that has already imported them (studio/warm_workers.py).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol, TextIO
 
 from ..checks.scene_files import SceneFileError, read_scene_file
 from ..core import runtime
@@ -74,6 +79,42 @@ class JobResult:
         return error_summary(self.log_tail)
 
 
+LAUNCHER = "diffusion_explainer.scene.launcher"  # the module a job runs: Manim's command line, patched
+
+
+class SceneProcess(Protocol):
+    """A running job's process, as the executors stop it."""
+
+    returncode: int | None
+
+    def terminate(self) -> None: ...
+
+
+class SceneProcesses(Protocol):
+    """How a job's process starts (`launcher_args`: the launcher's command line after the module
+    name, `log`: where its output goes) and how its end is waited for."""
+
+    def start(self, launcher_args: list[str], env: dict, log: TextIO) -> SceneProcess: ...
+
+    def wait(self, child: SceneProcess, each_poll: Callable[[], None]) -> tuple[int, float, float]:
+        """(exit code, CPU seconds, peak RSS in MB), calling `each_poll` while it runs."""
+        ...
+
+
+class NewProcesses:
+    """Each job a new `python -m diffusion_explainer.scene.launcher` process."""
+
+    def start(self, launcher_args: list[str], env: dict, log: TextIO) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", LAUNCHER, *launcher_args], cwd=runtime.REPO, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def wait(self, child: subprocess.Popen, each_poll: Callable[[], None]) -> tuple[int, float, float]:
+        return watch(child, each_poll)
+
+
+NEW_PROCESSES = NewProcesses()
+
+
 def scene_class_name(scene_file: Path, scene_id: str) -> str:
     """The class in a scene file that sets `scene_id = "<scene_id>"` (read, not imported)."""
     try:
@@ -100,11 +141,12 @@ def error_summary(log_text: str, limit: int = 400) -> str:
 
 def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path | None = None,
                 on_frames: Callable[[int], None] = lambda done: None,
-                on_start: Callable[[subprocess.Popen], None] = lambda child: None,
-                state: bytes | None = None) -> JobResult:
+                on_start: Callable[[SceneProcess], None] = lambda child: None,
+                state: bytes | None = None, processes: SceneProcesses = NEW_PROCESSES) -> JobResult:
     """Run the job in `folder` (made empty first); `compiled`: the scene's compiled formulas and
     texts, as a folder or as files' bytes, to seed Manim's media folder with; `state`: the saved
-    state it resumes from, for a worker that does not have the render's file of it."""
+    state it resumes from, for a worker that does not have the render's file of it; `processes`:
+    how its process starts."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     media = folder / "media"
@@ -121,8 +163,8 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
         (folder / "resume.pkl").write_bytes(state)
         plan = replace(plan, resume=replace(plan.resume, state=folder / "resume.pkl"))
     plan.write(plan_path)
-    command = [sys.executable, "-m", "diffusion_explainer.scene.launcher", "render", *spec.manim_args,
-               "--media_dir", str(media), "-o", spec.scene_id, str(scene_file), spec.class_name]
+    launcher_args = ["render", *spec.manim_args, "--media_dir", str(media), "-o", spec.scene_id, str(scene_file),
+                     spec.class_name]
     env = dict(os.environ, **spec.environment)
     env[runtime.PLAN_ENV] = str(plan_path)
     progress_path = folder / "progress.txt"
@@ -133,12 +175,11 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
 
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as log:
-        log.write(" ".join(command) + "\n\n")
+        log.write(" ".join([sys.executable, "-m", LAUNCHER, *launcher_args]) + "\n\n")
         log.flush()
-        child = subprocess.Popen(command, cwd=runtime.REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
+        child = processes.start(launcher_args, env, log)
         on_start(child)
-        status, cpu_s, peak_mb = watch(child, lambda: on_frames(_frames_done(progress_path)))
+        status, cpu_s, peak_mb = processes.wait(child, lambda: on_frames(_frames_done(progress_path)))
     result = JobResult(spec.name, status, time.monotonic() - started, cpu_s, peak_mb,
                        log_path.read_text(encoding="utf-8", errors="replace")[-20000:])
     if status != 0:

@@ -111,10 +111,11 @@ def build_lock(root: Path) -> Iterator[None]:
 
 def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
                  force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
-                 executor: str = "local", job_environment: dict | None = None,
+                 executor: str | LocalExecutor = "local", job_environment: dict | None = None,
                  chunks_per_job: int | None = None, keep_states: bool = False) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
-    without the join and the side files. `executor`: "local" (processes here) or "ray".
+    without the join and the side files. `executor`: "local" (processes here), "ray", or an executor
+    made for this render's build layout (the studio's, whose jobs start in warm processes).
     `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers.
     `keep_states`: a forced render still resumes stories from the saved states (the bench)."""
     started = time.monotonic()
@@ -204,7 +205,9 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     return report
 
 
-def make_executor(name: str, settings: RenderSettings, outputs: BuildLayout, screenplay: Screenplay):
+def make_executor(name: str | LocalExecutor, settings: RenderSettings, outputs: BuildLayout, screenplay: Screenplay):
+    if isinstance(name, LocalExecutor):  # made by the caller (the studio's warm processes)
+        return name
     if name == "local":
         return LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir)
     if name == "ray":
