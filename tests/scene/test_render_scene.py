@@ -19,9 +19,9 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.render
 
 
-def render(tmp_path_factory, scene_id, width, height, fps):
+def render(tmp_path_factory, scene_id, width, height, fps, **extra_env):
     media = tmp_path_factory.mktemp(f"media_{scene_id}_{fps}")
-    env = dict(os.environ, DIFFUSION_EXPLAINER_SILENT="1")
+    env = dict(os.environ, DIFFUSION_EXPLAINER_SILENT="1", **extra_env)
     cmd = [sys.executable, "-m", "manim", "render", "-r", f"{width},{height}", "--fps", str(fps),
            "--disable_caching", "--media_dir", str(media), "--progress_bar", "none", f"scenes/{scene_id}.py"]
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
@@ -107,3 +107,14 @@ def test_the_thumbnail_is_the_finished_title_card_without_the_subtitle_band(titl
     # and a picture sits under it: pixels far from grey (the generated sunset's colours)
     lower = thumb[720 // 3:].astype(int)
     assert ((lower.max(axis=2) - lower.min(axis=2)) > 120).sum() > 5000
+
+
+def test_plain_manim_gets_the_renders_encoder_and_no_partial_movie_cache(tmp_path_factory, tmp_path, screenplay):
+    """`manim -pql scenes/...` runs through the same encoder patch as a render's jobs (the frame log
+    is written by the patched encoder only) and without Manim's partial-movie cache."""
+    log = tmp_path / "frames"
+    video = render(tmp_path_factory, "s01_title", 256, 144, 10, DIFFUSION_EXPLAINER_FRAME_LOG=str(log))
+    logged = (tmp_path / "frames.00000000").read_text().split()
+    assert len(logged) == screenplay.scene("s01_title").duration_s * 10
+    partial = [p.name for p in video.parents[1].rglob("*.mp4") if "partial_movie_files" in p.parts]
+    assert partial and all(name.startswith("uncached_") for name in partial), partial[:3]  # not named by a hash

@@ -48,8 +48,8 @@ from ..timing.scene_plan import ScenePlan, plan_for
 from ..timing.sound_marks import SoundEvent
 from ..timing.sync import LineSync, line_sync
 from ..visuals.formulas import tex_template
+from . import launcher, skipping, text_layout
 from . import saved_state as scene_state
-from . import skipping, text_layout
 from .camera import PictureCamera
 from .layout_check import StageNotes
 
@@ -126,6 +126,12 @@ class ExplainerScene(Scene):
         # Plain MathTex/Tex/Matrix as any Manim user writes them: Manim's default template needs the
         # `standalone` class (texlive-latex-extra), which this machine's texlive-latex-base lacks.
         config.tex_template = tex_template()
+        if not launcher.installed():
+            # plain `manim -pql scenes/...` (a preview): the speed-ups a render's jobs have, and no
+            # partial-movie cache, which hashes every mobject at every play (scene-level reuse is the
+            # render's business)
+            launcher.install_speedups()
+            config.disable_caching = True
         kwargs.setdefault("camera_class", PictureCamera)  # same frames, pictures composited faster
         super().__init__(*args, **kwargs)
 

@@ -242,13 +242,30 @@ def rgba_frame(pixels: np.ndarray) -> av.VideoFrame:
     return frame
 
 
+_installed = False
+
+
+def install_speedups() -> None:
+    """The encoder patch, the skipped calls left undrawn and the parsed-text cache, once per process:
+    by main() for a render's jobs, and by the scene base when a scene runs under plain `manim`."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _patch_segment_encoder()
+    _skip_drawing_skipped_calls()
+    svg_cache.install(cache_dir("svg"))
+
+
+def installed() -> bool:
+    return _installed
+
+
 def main() -> None:
     from manim import config
 
     config.max_files_cached = -1  # keep every call's movie file: chunks are made from them (Manim prunes at 100)
-    _patch_segment_encoder()
-    _skip_drawing_skipped_calls()
-    svg_cache.install(cache_dir("svg"))
+    install_speedups()
     from manim.__main__ import main as manim_main
 
     sys.argv[0] = "manim"
@@ -256,4 +273,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as the package's module, not as __main__: the scene base asks the package's module whether
+    # the speed-ups are installed (a second copy of this module would install them twice)
+    from diffusion_explainer.scene.launcher import main as package_main
+
+    package_main()
