@@ -122,7 +122,8 @@ class RayNode:
 
     def session_pids(self) -> list[int]:
         """The live processes of its session (the session's id is the `ray start` process's)."""
-        out = subprocess.run(["ps", "-eo", "pid=,sid=,stat="], check=False, capture_output=True, text=True).stdout.split()
+        ps = subprocess.run(["ps", "-eo", "pid=,sid=,stat="], check=False, capture_output=True, text=True)
+        out = ps.stdout.split()
         return [int(pid) for pid, sid, stat in zip(out[::3], out[1::3], out[2::3])
                 if int(sid) == self.process.pid and not stat.startswith("Z")]
 

@@ -1,0 +1,321 @@
+"""Every input of a chunk's, a saved state's and a scene's key: changing only that input makes the
+entry stale in the function the render decides reuse with (chunks.still_valid, the state check of
+scene_work.make_work, pipeline.stale_reasons), and changing nothing keeps it. No render here: the
+real screenplay's s03 planned silent at 256x144, 10 fps, with a scene report made up to cover it
+(the end-to-end check of a subtitle-only edit is tests/render/test_any_screenplay.py)."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.render import inputs
+from diffusion_explainer.render.chunks import (
+    chunks_from_report,
+    nominal_ranges,
+    saved_states_from_report,
+    state_key,
+    still_valid,
+    subtitle_prefix,
+)
+from diffusion_explainer.render.inputs import SharedInputs, scene_inputs, toolchain_digest
+from diffusion_explainer.render.pipeline import stale_reasons
+from diffusion_explainer.screenplay import parse_screenplay
+from diffusion_explainer.screenplay.model import Cue, Line
+from diffusion_explainer.timing.handover import CallRecord, FrameRange, Read, SavedStateFile, SceneReport
+from diffusion_explainer.timing.video_plan import plan_video
+from tests.conftest import REPO, SCREENPLAY
+
+SETTINGS = RenderSettings.custom("256,144", 10, silent=True)
+SCENE = "s03_forward"
+SHARED = "shared"
+LINE = "noise_each_step"  # a line with a reading (`say:`): its text is only seen, never heard
+
+
+@pytest.fixture(scope="module")
+def yaml_text():
+    return SCREENPLAY.read_text(encoding="utf-8")
+
+
+def planned(yaml_text):
+    screenplay = parse_screenplay(yaml_text, "edited.yaml")
+    return screenplay, plan_video(SETTINGS, screenplay, only=[SCENE]).scenes[0].timeline
+
+
+def report_over(timeline, reads=()):
+    """A scene report of the whole scene drawn in one-second calls, a state saved at every cue
+    start but the first, and `reads`."""
+    calls = tuple(CallRecord(first, min(10, timeline.total_frames - first), True, n, 0.1)
+                  for n, first in enumerate(range(0, timeline.total_frames, 10)))
+    states = tuple(SavedStateFile(i, c.span.start, f"state{i}.pkl") for i, c in enumerate(timeline.cues) if i)
+    return SceneReport(SCENE, timeline.total_frames, FrameRange(0, timeline.total_frames), timeline.total_frames,
+                       calls, tuple(reads), states)
+
+
+def chunks_of(timeline, reads=()):
+    ranges = nominal_ranges(timeline.total_frames, timeline.fps, chunk_s=2.0)
+    return chunks_from_report(report_over(timeline, reads), [(i, r.start, r.end) for i, r in enumerate(ranges)],
+                              timeline, SHARED)
+
+
+def reused(chunks, timeline, shared=SHARED):
+    """The indices of the chunks the render would reuse (their videos being there)."""
+    return [c.index for c in chunks if still_valid(c, timeline, shared)]
+
+
+def states_of(timeline, reads=()):
+    return [state for state, _ in saved_states_from_report(report_over(timeline, reads), timeline, SHARED)]
+
+
+def holding(states, timeline, shared=SHARED):
+    """The cues whose saved state the render would resume from (scene_work.make_work's check)."""
+    return [s.cue for s in states if state_key(shared, timeline, s.cue, s.frame, s.reads) == s.key]
+
+
+# --- chunks ----------------------------------------------------------------------------------------
+
+
+def test_nothing_changed_reuses_every_chunk_and_state(yaml_text):
+    _, timeline = planned(yaml_text)
+    chunks, states = chunks_of(timeline), states_of(timeline)
+    assert len(chunks) > 10 and len(states) == len(timeline.cues) - 1
+    _, again = planned(yaml_text)  # planned anew from the same text
+    assert reused(chunks, again) == [c.index for c in chunks]
+    assert holding(states, again) == [s.cue for s in states]
+
+
+def test_a_subtitle_only_edit_makes_the_chunks_and_states_from_that_page_on_stale(yaml_text):
+    """`text` changed, `say` kept: the voice and every frame number stay, only the words burned
+    into the picture change (ChunkInputs.subtitles)."""
+    _, timeline = planned(yaml_text)
+    old = "元のきれいな画像を x₀ として"
+    assert yaml_text.count(old) == 1
+    _, edited = planned(yaml_text.replace(old, "元の画像を x₀ として"))
+    line = edited.line(LINE)
+    assert [t.speech for t in edited.lines] == [t.speech for t in timeline.lines]  # the same timing
+    assert line.pages[0].text != timeline.line(LINE).pages[0].text
+    shown = line.pages[0].span.start
+    chunks, states = chunks_of(timeline), states_of(timeline)
+    assert reused(chunks, edited) == [c.index for c in chunks if c.end <= shown]
+    assert 0 < len(reused(chunks, edited)) < len(chunks)
+    assert holding(states, edited) == [s.cue for s in states if s.frame <= shown]
+    assert 0 < len(holding(states, edited)) < len(states)
+
+
+def test_the_code_and_everything_else_every_frame_shows_keys_every_chunk_and_state(yaml_text):
+    _, timeline = planned(yaml_text)
+    chunks, states = chunks_of(timeline), states_of(timeline)
+    assert reused(chunks, timeline, "other code") == [] and holding(states, timeline, "other code") == []
+
+
+def test_the_scene_length_keys_every_chunk_and_state(yaml_text):
+    _, timeline = planned(yaml_text)
+    longer = replace(timeline, total_frames=timeline.total_frames + 10)
+    assert reused(chunks_of(timeline), longer) == [] and holding(states_of(timeline), longer) == []
+
+
+@pytest.mark.parametrize("field", ["nominal", "start", "end"])
+def test_a_chunk_is_keyed_by_its_own_place(yaml_text, field):
+    _, timeline = planned(yaml_text)
+    # a chunk whose end can move a frame with the same subtitles shown before it: only the edge changes
+    same = lambda c: subtitle_prefix(timeline, c.end + 1) == subtitle_prefix(timeline, c.end)
+    chunk = next(c for c in chunks_of(timeline) if same(c))
+    moved = (chunk.nominal[0], chunk.nominal[1] + 1) if field == "nominal" else getattr(chunk, field) + 1
+    assert still_valid(chunk, timeline, SHARED)
+    assert not still_valid(replace(chunk, **{field: moved}), timeline, SHARED)
+
+
+@pytest.mark.parametrize("field", ["cue", "frame"])
+def test_a_state_is_keyed_by_its_cue_and_frame(yaml_text, field):
+    _, timeline = planned(yaml_text)
+    state = states_of(timeline)[1]
+    assert holding([replace(state, **{field: getattr(state, field) + 1})], timeline) == []
+
+
+def _edit_cue(timeline, index, **change):
+    cue = timeline.cues[index]
+    if "animation" in change:
+        cue = replace(cue, cue=replace(cue.cue, animation=change["animation"]))
+    else:
+        cue = replace(cue, span=replace(cue.span, **change))
+    return replace(timeline, cues=timeline.cues[:index] + (cue,) + timeline.cues[index + 1:])
+
+
+def _edit_line(timeline, line_id, **change):
+    lines = tuple(replace(t, line=replace(t.line, **change)) if t.line.id == line_id else t for t in timeline.lines)
+    return replace(timeline, lines=lines)
+
+
+# what a story reads (chunks.read_values), each with an edit of that value alone (no subtitle moves)
+def _cue_read(what, edit):
+    def make(t):
+        cue = t.cues[2]
+        bound = cue.span.end if what == "cue_end_from" else None
+        return Read(what, cue.cue.id, cue.span.start, bound), _edit_cue(t, 2, **edit(cue))
+    return make
+
+
+READS = {
+    "cue_start": _cue_read("cue_start", lambda cue: {"start": cue.span.start + 1}),
+    "cue_end": _cue_read("cue_end", lambda cue: {"end": cue.span.end - 1}),
+    "cue_end_from": _cue_read("cue_end_from", lambda cue: {"end": cue.span.end - 1}),
+    "cue_text": _cue_read("cue_text", lambda cue: {"animation": "別の絵"}),
+    "line": lambda t: (Read("line", LINE, t.cues[2].span.start), _edit_line(t, LINE, say="別の読み")),
+    "first_line": lambda t: (Read("first_line", t.cues[0].cue.id, 1),
+                             _edit_line(t, t.lines[0].line.id, say="別の読み")),
+}
+
+
+@pytest.mark.parametrize("what", READS)
+def test_what_the_story_read_keys_the_chunks_and_states_after_it_read_it(yaml_text, what):
+    _, timeline = planned(yaml_text)
+    read, edited = READS[what](timeline)
+    assert edited != timeline
+    chunks, states = chunks_of(timeline, [read]), states_of(timeline, [read])
+    assert reused(chunks, timeline) == [c.index for c in chunks]  # read, unchanged: reused
+    assert reused(chunks, edited) == [c.index for c in chunks if c.end <= read.frame]
+    assert holding(states, edited) == [s.cue for s in states if s.frame <= read.frame]
+    assert len(reused(chunks, edited)) < len(chunks)
+    # a story that did not read it: its chunks are reused
+    assert reused(chunks_of(timeline), edited) == [c.index for c in chunks]
+
+
+# --- a scene's video ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scene_entry(yaml_text, tmp_path):
+    """The scene's inputs as recorded in the manifest, with its video in place; and a function
+    that gives the reasons it is stale for another screenplay, timeline or shared inputs."""
+    screenplay, timeline = planned(yaml_text)
+    shared = SharedInputs("code", "engine", "toolchain")
+    scene_file = REPO / "scenes" / f"{SCENE}.py"
+    recorded = scene_inputs(screenplay, timeline, scene_file, shared)
+    video = tmp_path / f"{SCENE}.mp4"
+    video.write_bytes(b"video")
+    entry = {"inputs": recorded.digest, "parts": recorded.parts, "bytes": 5}
+
+    def reasons(screenplay=screenplay, timeline=timeline, scene_file=scene_file, shared=shared):
+        return stale_reasons(scene_inputs(screenplay, timeline, scene_file, shared), entry, video, force=False)
+
+    return screenplay, timeline, reasons
+
+
+def test_a_scene_with_nothing_changed_is_reused(scene_entry, yaml_text):
+    _, _, reasons = scene_entry
+    screenplay, timeline = planned(yaml_text)
+    assert reasons(screenplay, timeline) == []
+
+
+def _edit_scene(screenplay, **change):
+    return replace(screenplay, scenes=tuple(replace(s, **change) if s.id == SCENE else s for s in screenplay.scenes))
+
+
+def _edit_beat(screenplay, kind, **change):
+    scene = screenplay.scene(SCENE)
+    index = next(i for i, b in enumerate(scene.beats) if isinstance(b, kind) and (kind is Cue or b.id == LINE))
+    beats = scene.beats[:index] + (replace(scene.beats[index], **change),) + scene.beats[index + 1:]
+    return _edit_scene(screenplay, beats=beats)
+
+
+def _edit_character(screenplay, **change):
+    return replace(screenplay, characters=(replace(screenplay.characters[0], **change),) + screenplay.characters[1:])
+
+
+SCREENPLAY_EDITS = {
+    "video title": lambda s: replace(s, title=s.title + "！"),
+    "video subtitle": lambda s: replace(s, subtitle=s.subtitle + "！"),
+    "video duration": lambda s: replace(s, duration_s=s.duration_s + 1),
+    "character name": lambda s: _edit_character(s, name="ケン"),
+    "character role": lambda s: _edit_character(s, role="先生"),
+    "character colour": lambda s: _edit_character(s, color="#123456"),
+    "character voice": lambda s: _edit_character(s, voice="jf_alpha"),
+    "style font": lambda s: replace(s, style=replace(s.style, font="Noto Serif CJK JP")),
+    "style subtitle size": lambda s: replace(s, style=replace(s.style, subtitle_size=0.06)),
+    "style background": lambda s: replace(s, style=replace(s.style, background="#000000")),
+    "scene number": lambda s: _edit_scene(s, number=9),
+    "scene title": lambda s: _edit_scene(s, title="別の題"),
+    "scene heading": lambda s: _edit_scene(s, heading="別の見出し"),
+    "scene start": lambda s: _edit_scene(s, start_s=s.scene(SCENE).start_s + 1),
+    "scene duration": lambda s: _edit_scene(s, duration_s=s.scene(SCENE).duration_s + 1),
+    "cue id": lambda s: _edit_beat(s, Cue, id="another_cue"),
+    "cue animation": lambda s: _edit_beat(s, Cue, animation="別の絵"),
+    "line id": lambda s: _edit_beat(s, Line, id="another_line"),
+    "line speaker": lambda s: _edit_beat(s, Line, speaker="ミク"),
+    "line text": lambda s: _edit_beat(s, Line, text="別の字幕"),
+    "line reading": lambda s: _edit_beat(s, Line, say="べつのよみ"),
+}
+
+NOT_KEYED_EDITS = {  # what no frame of the Japanese video shows (the English version, YAML line numbers)
+    "English title": lambda s: replace(s, en_title="Another title"),
+    "English line": lambda s: _edit_beat(s, Line, en="Another line."),
+    "English cue": lambda s: _edit_beat(s, Cue, en="Another picture"),
+    "English scene title": lambda s: _edit_scene(s, en_title="Another"),
+    "character's English voice": lambda s: _edit_character(s, en_voice="af_heart"),
+    "source line": lambda s: _edit_beat(s, Line, source_line=1),
+}
+
+
+@pytest.mark.parametrize("edit", SCREENPLAY_EDITS)
+def test_each_part_of_the_screenplay_a_scene_shows_makes_it_stale(scene_entry, edit):
+    screenplay, _, reasons = scene_entry
+    edited = SCREENPLAY_EDITS[edit](screenplay)
+    assert edited != screenplay
+    assert reasons(edited) == ["screenplay changed"]
+
+
+@pytest.mark.parametrize("edit", NOT_KEYED_EDITS)
+def test_what_the_japanese_video_does_not_show_keeps_it(scene_entry, edit):
+    screenplay, _, reasons = scene_entry
+    assert reasons(NOT_KEYED_EDITS[edit](screenplay)) == []
+
+
+def test_the_timeline_the_scene_file_and_the_shared_inputs_each_make_it_stale(scene_entry, tmp_path):
+    _, timeline, reasons = scene_entry
+    assert reasons(timeline=replace(timeline, total_frames=timeline.total_frames + 1)) == ["timing changed"]
+    copy = tmp_path / f"{SCENE}.py"
+    copy.write_bytes((REPO / "scenes" / f"{SCENE}.py").read_bytes())
+    assert reasons(scene_file=copy) == []  # where it is does not matter, what it says does
+    copy.write_bytes(copy.read_bytes() + b"\n# edited\n")
+    assert reasons(scene_file=copy) == ["scene file changed"]
+    for part, shared in (("package code", SharedInputs("code2", "engine", "toolchain")),
+                         ("engine artefacts", SharedInputs("code", "engine2", "toolchain")),
+                         ("toolchain", SharedInputs("code", "engine", "toolchain2"))):
+        assert reasons(shared=shared) == [f"{part} changed"]
+
+
+# --- the toolchain part ----------------------------------------------------------------------------
+
+FONTS = ["Noto Sans CJK JP"]
+
+
+def _other_font_file(monkeypatch):
+    from diffusion_explainer.core import fonts
+
+    real = fonts.font_file
+    monkeypatch.setattr(fonts, "font_file", lambda family: (str(Path(real(family)[0])), real(family)[1] + 1))
+
+
+def _newer_pyav(monkeypatch):
+    real = inputs._version
+    monkeypatch.setattr(inputs, "_version", lambda name: real(name) + ("+1" if name == "av" else ""))
+
+
+TOOLCHAIN_EDITS = {
+    "width and height": lambda m: RenderSettings.custom("320,180", 10, silent=True),
+    "frame rate": lambda m: RenderSettings.custom("256,144", 15, silent=True),
+    "silent": lambda m: RenderSettings.custom("256,144", 10, silent=False),
+    "Manim's flags": lambda m: m.setattr(inputs, "MANIM_FLAGS", (*inputs.MANIM_FLAGS, "--another")),
+    "encoder options": lambda m: m.setattr(inputs, "ENCODER_OPTIONS", {**inputs.ENCODER_OPTIONS, "crf": "30"}),
+    "PyAV version": _newer_pyav,
+    "font face": _other_font_file,
+}
+
+
+@pytest.mark.parametrize("edit", TOOLCHAIN_EDITS)
+def test_each_input_of_the_toolchain_part_changes_it(monkeypatch, edit):
+    before = toolchain_digest(SETTINGS, FONTS)
+    assert toolchain_digest(RenderSettings.custom("256,144", 10, silent=True), FONTS) == before
+    settings = TOOLCHAIN_EDITS[edit](monkeypatch) or SETTINGS
+    assert toolchain_digest(settings, FONTS) != before
