@@ -3,8 +3,8 @@
 Three things can make a preview differ, and the earliest wins:
 - the screenplay: the first beat (line or cue) whose words, speaker, reading or name changed, or
   that was added or removed, in the order the video plays them;
-- the timeline: the first line or cue that starts or ends on another frame (a longer reading
-  moves everything after it in its scene);
+- the timeline: the first line or cue that starts on another frame (a longer reading moves
+  the lines after it in its scene);
 - the pictures: the first chunk the render drew again (a saved scene file redraws its chunks
   from the first one whose frames could have changed, render/chunks.py).
 Nothing of these (a comment, a reformatted line) means nothing to play again.
@@ -82,12 +82,14 @@ def _beat_change(old: Screenplay, new: Screenplay, record: ReviewRecord) -> Chan
 
 
 def _timing_change(old: ReviewRecord, new: ReviewRecord) -> Change | None:
-    before = {(line.scene_id, line.line_id): (line.start_ms, line.end_ms, line.speech_end_ms) for line in old.lines}
-    before.update({(cue.scene_id, cue.cue_id): (cue.start_ms, cue.end_ms, 0) for cue in old.cues})
-    moved = [(line.start_ms, f"{line.scene_id}/{line.line_id} retimed") for line in new.lines
-             if before.get((line.scene_id, line.line_id)) != (line.start_ms, line.end_ms, line.speech_end_ms)]
-    moved += [(cue.start_ms, f"{cue.scene_id}/{cue.cue_id} retimed") for cue in new.cues
-              if before.get((cue.scene_id, cue.cue_id)) != (cue.start_ms, cue.end_ms, 0)]
+    """The first line or cue that starts on another frame. (A cue that only ends later, because a line
+    in it got longer, holds its picture longer: where its frames change, the redrawn chunks say.)"""
+    before = {(line.scene_id, line.line_id): line.start_ms for line in old.lines}
+    before.update({(cue.scene_id, "cue " + cue.cue_id): cue.start_ms for cue in old.cues})
+    moved = [(line.start_ms, f"{line.scene_id}/{line.line_id} moved") for line in new.lines
+             if before.get((line.scene_id, line.line_id)) != line.start_ms]
+    moved += [(cue.start_ms, f"{cue.scene_id}/{cue.cue_id} moved") for cue in new.cues
+              if before.get((cue.scene_id, "cue " + cue.cue_id)) != cue.start_ms]
     if not moved:
         return None
     ms, why = min(moved)
