@@ -42,7 +42,7 @@ OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn
 # `make test` also opens the review page in a real browser (headless Chromium driven by Selenium).
 TEST_PACKAGES := chromium chromium-driver $(OCR_PACKAGES)
 
-.PHONY: setup system-packages render preview test bench check train verify clean ray studio
+.PHONY: setup system-packages render preview test bench check train verify clean ray studio verify-extra
 
 setup: system-packages $(STAMP)
 
@@ -88,13 +88,21 @@ $(RAY_STAMP): pyproject.toml
 	@$(STEP) "installing Ray (render --executor ray)" $(PY) -m pip install -e '.[test,ray]'
 	@touch $@
 
-test: setup ray
+# Whisper base, for `make verify` (every line of the narration heard back) and the tests: an optional extra.
+VERIFY_STAMP := $(VENV)/.verify-installed
+verify-extra: setup $(VERIFY_STAMP)
+$(VERIFY_STAMP): pyproject.toml
+	@$(STEP) "installing Whisper base (the narration heard back by verify)" $(PY) -m pip install -e '.[verify]'
+	@touch $@
+
+test: setup ray verify-extra
 	$(call apt_install,$(TEST_PACKAGES))
 	$(PY) -m pytest
 
 # The full quality report on the last render (build/index.html, build/report.json), with the burned-in
-# subtitles read back by OCR; VERIFY_FLAGS=--no-ocr skips that part (and installs no Tesseract).
-verify: setup
+# subtitles read back by OCR and the narration heard back by Whisper base; VERIFY_FLAGS=--no-ocr skips
+# the OCR (and installs no Tesseract), VERIFY_FLAGS=--no-hearing the hearing.
+verify: setup verify-extra
 	$(if $(findstring --no-ocr,$(VERIFY_FLAGS)),,$(call apt_install,$(OCR_PACKAGES)))
 	$(PY) -m diffusion_explainer verify $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 

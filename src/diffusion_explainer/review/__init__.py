@@ -3,7 +3,8 @@
 - publish: after every render, the record of what was planned, the cue pictures, the extra
   tracks and the page with the cheap parts of the report (the file's numbers, loudness, voice
   onsets against the subtitles, reading speed, plots);
-- verify: the full report on the last render, with the burned-in subtitles read back by OCR.
+- verify: the full report on the last render, with the burned-in subtitles read back by OCR and
+  every line of the narration heard back by speech recognition.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PIL import Image
 from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
 from ..core.files import atomic_path, write_text
+from ..narration.hearing import whisper_folder
 from .audio import sound_measures
 from .ocr import check_tesseract
 from .page import render_page
@@ -50,7 +52,7 @@ def measure_soundtrack(sound, build: BuildLayout, duration_s: float):
     return sound_measures(sound.audio, sound.narration, duration_s, build.sound_measures, video_name=build.video.name)
 
 
-def verify(root: Path, *, ocr: bool = True) -> dict:
+def verify(root: Path, *, ocr: bool = True, hearing: bool = True) -> dict:
     """The full report on the render in `root`; the page shows it."""
     build = BuildLayout(Path(root))
     if not build.record.exists():
@@ -58,8 +60,11 @@ def verify(root: Path, *, ocr: bool = True) -> dict:
     if ocr:
         check_tesseract()  # before ten minutes of sound are measured for nothing
     record = ReviewRecord.load(build.record)
+    if hearing and not record.silent:
+        whisper_folder()  # the same: Whisper base is installed (the `verify` extra), its halves joined
     skipped = "" if ocr else "skipped (--no-ocr): the burned-in subtitles were not read back"
-    report = measure(record, build, ocr=ocr, ocr_skipped=skipped)
+    report = measure(record, build, ocr=ocr, ocr_skipped=skipped, hearing=hearing,
+                     hearing_skipped="" if hearing else "skipped (--no-hearing): the narration was not heard back")
     _write(record, report, build)
     return report
 
@@ -77,9 +82,9 @@ def _write(record: ReviewRecord, report: dict, build: BuildLayout) -> None:
 def summary(report: dict) -> str:
     """A few lines for the terminal; the page and report.json have the rest."""
     facts, loud = report["video"], report["loudness"]
-    lines = [f"verify: {facts['file']} — {facts['duration_s']} s, {facts['frames']} frames, {facts['size']}, "
-             f"{facts['video_codec']} {facts['video_profile']}, fast start {'yes' if facts['fast_start'] else 'NO'}, "
-             f"{len(facts['chapters'])} chapters",
+    lines = [(f"verify: {facts['file']} — {facts['duration_s']} s, {facts['frames']} frames, {facts['size']}, "
+              f"{facts['video_codec']} {facts['video_profile']}, fast start {'yes' if facts['fast_start'] else 'NO'}, "
+              f"{len(facts['chapters'])} chapters"),
              f"  loudness {loud['integrated_lufs']} LUFS, true peak {loud['true_peak_dbtp']} dBTP"]
     timing = report["voice_timing"]
     lines.append("  voice timing: " + (timing["skipped"] if "skipped" in timing else
@@ -92,6 +97,13 @@ def summary(report: dict) -> str:
     if english and english["lines"]:
         lines.append(f"  English captions: median {english['median_cps']} chars/s, {english['over_comfortable']} lines "
                      f"over {english['comfortable_cps']:g}, {len(english['flagged'])} over {english['max_cps']:g}")
+    dead = report["dead_air"]
+    lines.append(f"  dead air: {dead['count']} spans of a still picture with no voice, {dead['total_s']} s in all"
+                 + "".join(f"; {s['start']}-{s['end']}" for s in dead["spans"][:6]) + ("; ..." if dead["count"] > 6 else ""))
+    heard = report["narration_heard_back"]
+    lines.append("  narration heard back: " + (heard["skipped"] if "skipped" in heard else
+                 f"{heard['lines_heard']} lines, mean character error rate {heard['mean_cer']}, worst {heard['max_cer']}, "
+                 f"{len(heard['flagged'])} flagged ({heard['seconds']} s)"))
     ocr = report["subtitles_read_back"]
     lines.append("  subtitles read back: " + (ocr["skipped"] if "skipped" in ocr else
                  f"{ocr['pages']} pages, mean similarity {ocr['mean_similarity']}, lowest {ocr['min_similarity']}, "

@@ -42,6 +42,7 @@ class LineRecord:
     pages: tuple[PageRecord, ...]
     en_speaker: str = ""  # the speaker's English name (the English captions' voice)
     en_pages: tuple[PageRecord, ...] = ()  # its English captions (over its speech); () while untranslated
+    reading: str = ""  # what the voice was given to read: the `say:` reading, else the text ("": a record of before)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ def record_of(plan: VideoPlan, files: dict[str, str]) -> ReviewRecord:
             lines.append(LineRecord(scene.id, timing.line.id, timing.line.speaker,
                                     plain_text(display_text(timing.line.text)),
                                     _ms(offset + timing.shown.start, fps), _ms(offset + timing.shown.end, fps),
-                                    _ms(offset + timing.speech.end, fps), pages, en_speaker, en))
+                                    _ms(offset + timing.speech.end, fps), pages, en_speaker, en,
+                                    reading=timing.line.reading))
         for timing in scene_plan.timeline.cues:
             span = timing.span
             cues.append(CueRecord(scene.id, timing.cue.id, timing.cue.animation, _ms(offset + span.start, fps),

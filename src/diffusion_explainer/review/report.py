@@ -1,6 +1,7 @@
 """The quality report: measured from the rendered files (the video, its soundtrack, its pictures)
-against the record of what was planned. `cheap` parts run after every render; the OCR of every
-subtitle page (a minute or two at 1080p) only in `verify`.
+against the record of what was planned. `cheap` parts run after every render (dead air among
+them); the OCR of every subtitle page (a minute or two at 1080p) and the narration heard back by
+speech recognition (about 0.6 s per second of speech on two cores) only in `verify`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import asdict
 
 from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
-from . import ocr
+from . import heard_back, ocr
 from . import report_plots as plots
-from .audio import sound_measures
+from .audio import sound_measures, usable_stem, video_sound
+from .dead_air import block_power, clock, dead_air, wav_block_power
 from .file_facts import file_facts
 from .reading_speed import (
     BOUND_REASON,
@@ -33,7 +35,8 @@ WORST_PAGES_SHOWN = 6
 OCR_GOOD = 0.8  # pages below this similarity are listed as problems
 
 
-def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped: str = "") -> dict:
+def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped: str = "", hearing: bool = False,
+            hearing_skipped: str = "") -> dict:
     video = build.root / record.files["video"]
     report: dict = {"generated_at": time.strftime("%Y-%m-%d %H:%M:%S"), "settings": record.settings,
                     "video": file_facts(video), "problems": [], "plots": {}}
@@ -54,6 +57,7 @@ def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped:
             report["problems"].append(
                 f"loudness {sound.loudness['integrated_lufs']} LUFS, true peak {sound.loudness['true_peak_dbtp']} "
                 f"dBTP (target {sound.loudness['target_lufs']} LUFS, ceiling {sound.loudness['true_peak_ceiling_dbtp']} dBTP)")
+    report["dead_air"] = _dead_air(record, video, stem, report)
     report["reading_speed"] = _reading_speed(record, build, report)
     shutil.rmtree(build.ocr_folder, ignore_errors=True)  # the worst pages of an earlier reading
     if ocr:
@@ -61,6 +65,7 @@ def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped:
     else:
         report["subtitles_read_back"] = {"skipped": ocr_skipped or "not run after a render: `make verify` reads "
                                                                    "the burned-in subtitles back"}
+    report["narration_heard_back"] = _narration_heard_back(record, stem, report, hearing, hearing_skipped)
     return report
 
 
@@ -75,6 +80,39 @@ def _file_problems(facts: dict, record: ReviewRecord) -> list[str]:
     if [c["title"] for c in facts["chapters"]] != [s.title for s in record.scenes]:
         problems.append(f"the file's chapters ({len(facts['chapters'])}) are not the {len(record.scenes)} scenes")
     return problems
+
+
+def _dead_air(record: ReviewRecord, video, stem, report: dict) -> dict:
+    """A still picture while nobody speaks, 3 s or more (review.dead_air)."""
+    if record.silent:
+        power, source = None, "none: a silent render has no voice"
+    elif (usable := usable_stem(stem, record.duration_s)) is not None:
+        power, source = wav_block_power(usable), f"{usable.name} (the narration stem)"
+    else:
+        sound = video_sound(video)
+        power, source = block_power(sound.samples, sound.rate), sound.source
+    found = dead_air(video, record.duration_s, power, source)
+    for span in found.spans:
+        report["problems"].append(f"dead air {clock(span.start_s)}–{clock(span.end_s)} ({span.duration_s:.1f} s): "
+                                  "the picture stands still and nobody speaks")
+    return found.to_report()
+
+
+def _narration_heard_back(record: ReviewRecord, stem, report: dict, hearing: bool, skipped: str) -> dict:
+    if record.silent:
+        return {"skipped": "a silent render: there is no voice to hear"}
+    if not hearing:
+        return {"skipped": skipped or "not run after a render: `make verify` hears every line back"}
+    usable = usable_stem(stem, record.duration_s)
+    if usable is None:
+        return {"skipped": "no narration stem of the video's length beside it (narration.wav): render again"}
+    heard = heard_back.hear_lines(record, usable)
+    for line in heard["lines"]:
+        if line["flagged"]:
+            report["problems"].append(
+                f"{line['scene_id']}/{line['line_id']}: the voice is heard as 「{line['heard']}」, character error "
+                f"rate {line['cer']:.2f} against its {line['compared_with']} (over {line['threshold']:.2f})")
+    return heard
 
 
 def _voice_timing(record: ReviewRecord, build: BuildLayout, sound, report: dict) -> dict:
