@@ -3,6 +3,8 @@ their frames, a scene change's swell peaks at the cut, the stems are written and
 mix, the music's inputs key the cache, and an encode waits for a scene still rendering."""
 
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 import av
 import numpy as np
@@ -204,3 +206,125 @@ def test_a_scene_rendering_again_with_the_same_effects_is_not_mixed_twice(two_sc
     rendering.settle("b")  # b rendered and marked the same reveal
     worker.join(timeout=60)
     assert finished.is_set() and len(made) == 1  # nothing mixed or encoded again
+
+
+# --- every input of the soundtrack's, a segment's and a bed's key -----------------------------------
+
+
+def _rewritten(piece, tmp_path):
+    """The piece with its narration track's samples changed (a line spoken again)."""
+    samples, rate = read_wav(piece.audio)
+    return ScenePiece(piece.scene_id, piece.video, piece.start_frame, piece.frames,
+                      write_wav(tmp_path / f"{piece.scene_id}-again.wav", samples * 0.9, rate))
+
+
+# each input of the soundtrack's key changed alone: (pieces, fps, music, sounds) from the two scenes
+SOUNDTRACK_INPUTS = {
+    "a scene's id": lambda p, t, m: ([replace(p[0], scene_id="a2"), p[1]], FPS, False, None),
+    "a scene's frames": lambda p, t, m: ([p[0], ScenePiece("b", p[1].video, 40, 61, p[1].audio)], FPS, False, None),
+    "a scene's narration": lambda p, t, m: ([p[0], _rewritten(p[1], t)], FPS, False, None),
+    "the order of the scenes": lambda p, t, m: ([p[1], p[0]], FPS, False, None),
+    "the frame rate": lambda p, t, m: (p, FPS + 5, False, None),
+    "the bit rate": lambda p, t, m: (m.setattr(module, "AUDIO_BITRATE", 160_000), (p, FPS, False, None))[1],
+    "the encoder's options": lambda p, t, m: (m.setattr(module, "AAC_OPTIONS", {"aac_coder": "twoloop"}),
+                                              (p, FPS, False, None))[1],
+    "the mixing code": lambda p, t, m: (m.setattr(module, "mixing_code_digest", lambda: "other code"),
+                                        (p, FPS, False, None))[1],
+    "music": lambda p, t, m: (p, FPS, True, None),
+    "a scene's effects": lambda p, t, m: (p, FPS, True, {"b": (SoundEvent(12, "reveal"),)}),
+}
+
+
+@pytest.mark.parametrize("changed", SOUNDTRACK_INPUTS)
+def test_each_input_of_the_soundtracks_key_alone_makes_another_soundtrack(two_scenes, tmp_path, monkeypatch, changed):
+    cache = tmp_path / "cache"
+    with_music = changed == "a scene's effects"  # (without music, the effects are left out)
+    first = soundtrack(two_scenes, FPS, cache, music=with_music)
+    stamp = first.audio.stat().st_mtime_ns
+    again = soundtrack(two_scenes, FPS, cache, music=with_music)
+    assert again == first and first.audio.stat().st_mtime_ns == stamp  # nothing changed: kept, not encoded
+    pieces, fps, music, events = SOUNDTRACK_INPUTS[changed](two_scenes, tmp_path, monkeypatch)
+    sounds = SceneSounds(lambda scene_id: (events or {}).get(scene_id, ()))
+    assert soundtrack(pieces, fps, cache, music=music, sounds=sounds) != first
+
+
+def _segments(cache, samples, bit_rate=module.AUDIO_BITRATE, options=module.AAC_OPTIONS, limit=0.5):
+    """Which segments an encode of `samples` (two scenes) encodes and which it finds kept."""
+    import functools
+
+    from diffusion_explainer.sound import limiter
+    from diffusion_explainer.sound.aac_segments import SegmentedEncoder, segment_borders
+
+    encoder = SegmentedEncoder(segment_borders([0, 2 * RATE], len(samples)), cache, RATE, bit_rate, options,
+                               shape=functools.partial(limiter.limited, rate=RATE, limit=limit),
+                               reach=limiter.reach(RATE))
+    encoder.push(samples)
+    encoder.finish(cache.parent / "track.m4a")
+    return encoder.encoded, encoder.reused
+
+
+SEGMENT_INPUTS = {  # each input of a segment's key changed alone, as keyword arguments of _segments
+    "its samples": {"samples": "edited"},
+    "the bit rate": {"bit_rate": 160_000},
+    "the encoder's options": {"options": {"aac_coder": "twoloop"}},
+    "the limiter's ceiling": {"limit": 0.4},
+}
+
+
+@pytest.mark.parametrize("changed", SEGMENT_INPUTS)
+def test_each_input_of_a_segments_key_alone_encodes_it_again(tmp_path, changed):
+    samples = np.column_stack([speech_like_clip(4.0, rate=RATE)] * 2).astype(np.float32)
+    cache = tmp_path / "segments"
+    assert _segments(cache, samples) == ([0, 1], [])
+    assert _segments(cache, samples) == ([], [0, 1])  # nothing changed: both kept
+    change = dict(SEGMENT_INPUTS[changed])
+    if change.pop("samples", None):
+        edited = samples.copy()
+        edited[3 * RATE :] *= 0.5  # inside the second segment, away from the first's reach
+        assert _segments(cache, edited, **change) == ([1], [0])
+    else:
+        assert _segments(cache, samples, **change) == ([0, 1], [])
+
+
+def test_the_limiters_code_keys_the_segments(tmp_path, monkeypatch):
+    """The limiter's source and the loudness module it limits with are part of a segment's key."""
+    import sys
+
+    samples = np.column_stack([speech_like_clip(4.0, rate=RATE)] * 2).astype(np.float32)
+    cache = tmp_path / "segments"
+    _segments(cache, samples)
+    loudness = sys.modules["diffusion_explainer.narration.loudness"]
+    edited = tmp_path / "loudness.py"
+    edited.write_bytes(Path(loudness.__file__).read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(loudness, "__file__", str(edited))
+    assert _segments(cache, samples) == ([0, 1], [])
+
+
+BED_INPUTS = {  # each input of a music bed's key changed alone: (chords, total, rate, seed) of the bed
+    "its chords": lambda chords: (chords[:1] + chords[:1], 2 * RATE, RATE, 14),
+    "its length": lambda chords: (chords, 2 * RATE + 1, RATE, 14),
+    "its rate": lambda chords: ([replace(c, start=c.start * 2 // 3, end=c.end * 2 // 3) for c in chords],
+                                 4 * RATE // 3, 32000, 14),  # the same two seconds at 32 kHz
+    "its seed": lambda chords: (chords, 2 * RATE, RATE, 15),
+}
+
+
+@pytest.mark.parametrize("changed", [*BED_INPUTS, "the music code"])
+def test_each_input_of_a_beds_key_alone_renders_it_again(tmp_path, monkeypatch, changed):
+    from diffusion_explainer.sound import music
+    from diffusion_explainer.sound.score import EXPLAINING, VI, I, ScoredChord
+
+    rendered = []
+    real = music.render_bed
+    monkeypatch.setattr(music, "render_bed", lambda *args: rendered.append(args) or real(*args))
+    chords = [ScoredChord(I, EXPLAINING, 0, RATE), ScoredChord(VI, EXPLAINING, RATE, 2 * RATE)]
+    bed = (chords, 2 * RATE, RATE, 14)
+    module.bed_maker(tmp_path)(*bed)
+    module.bed_maker(tmp_path)(*bed)
+    assert len(rendered) == 1  # nothing changed: read back
+    if changed == "the music code":
+        monkeypatch.setattr(module, "code_digest", lambda *functions: "other music code")
+    else:
+        bed = BED_INPUTS[changed](chords)
+    module.bed_maker(tmp_path)(*bed)
+    assert len(rendered) == 2

@@ -10,8 +10,11 @@ a key never silently depends on an object's identity or `repr`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import inspect
 import json
+import sys
 from enum import Enum
 from pathlib import PurePath
 from typing import Iterable
@@ -61,3 +64,28 @@ def files_digest(files: Iterable[PurePath], root: PurePath) -> str:
         with open(path, "rb") as f:
             h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()[:KEY_LENGTH]
+
+
+def code_digest(*functions) -> str:
+    """The key of the code that makes something: each function by its name and the arguments a
+    functools.partial binds, with the source of its module and of the modules of the same package
+    that module uses (a name it imports from one, or the module itself): one level, which a
+    module that keeps its helpers beside it or imports them by name is keyed by."""
+    parts, sources = [], {}
+    for function in functions:
+        bound, keywords = [], {}
+        while isinstance(function, functools.partial):
+            bound, keywords = list(function.args) + bound, {**function.keywords, **keywords}
+            function = function.func
+        module = sys.modules[function.__module__]
+        package = module.__name__.split(".")[0] + "."
+        used = [module]
+        for value in vars(module).values():
+            owner = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", None) or "")
+            if owner is not None and owner.__name__.startswith(package) and getattr(owner, "__file__", None):
+                used.append(owner)
+        for owner in used:
+            with open(owner.__file__, "rb") as f:
+                sources[owner.__name__] = hashlib.sha256(f.read()).hexdigest()
+        parts.append([function.__module__, function.__qualname__, key_value(bound), key_value(keywords)])
+    return digest([parts, sources])

@@ -12,9 +12,10 @@ for one whole encode; with no post-roll the junction was -32 dB (an audible clic
 
 The samples pushed are the mix before its last stage (`shape`: the true-peak limiter), whose
 output at a sample depends only on the input within `reach` samples of it. A segment's packets
-are kept in the cache's store (core/store.py) under the hash of the encoder's settings and of
-every input sample that reaches what its encoder is fed: a segment whose samples did not change
-is neither limited nor encoded again.
+are kept in the cache's store (core/store.py) under the hash of the encoder's settings, of the
+code that shapes and encodes it (core/keys.py code_digest) and of every input sample that reaches
+what its encoder is fed: a segment whose samples did not change is neither limited nor encoded
+again.
 
 The segments that must be encoded are independent of each other: given `workers` > 1, each is
 limited and encoded in a process of its own (threads would not help: PyAV's AAC encoder holds
@@ -37,7 +38,7 @@ import av
 import numpy as np
 
 from ..core.files import sweep_partials
-from ..core.keys import digest
+from ..core.keys import code_digest, digest
 from ..core.store import Store
 from ..media.probe import AAC_FRAME
 
@@ -104,8 +105,9 @@ class SegmentedEncoder:
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
+        code = code_digest(shape, encode_segment)  # the last stage (the limiter and its ceiling), the encode
         self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
-                         f"pre {PRE_ROLL} post {POST_ROLL} reach {reach}".encode()
+                         f"pre {PRE_ROLL} post {POST_ROLL} reach {reach} code {code}".encode()
 
     @property
     def received(self) -> int:

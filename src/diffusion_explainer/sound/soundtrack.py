@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import sound
 from ..core.errors import RenderError
-from ..core.keys import digest
+from ..core.keys import code_digest, digest
 from ..core.store import Store
 from ..media.join import ScenePiece
 from ..media.probe import AUDIO_RATE
@@ -251,13 +251,13 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
     synthesising ten minutes of pad again."""
     from . import music, score
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (music, score))
+    code = code_digest(music.render_bed)  # music.py, score.py and the loudness it levels the bed by
     beds = Store(cache_dir / BEDS_DIR, keep=KEEP_BEDS)
 
     def make(chords, total: int, rate: int, seed: int) -> np.ndarray:
         # a folder entry, not a blob: np.load reads the checked file into the one array the mix
         # writes into (a ten-minute bed is 230 MB)
-        key = digest(code + repr((chords, total, rate, seed)).encode())
+        key = digest([code, chords, total, rate, seed])
         found = beds.entry_dir(key)
         if found is not None:
             return np.load(found / BED_NAME)
