@@ -1,12 +1,14 @@
 """Every input of a chunk's, a saved state's and a scene's key: changing only that input makes the
 entry stale in the function the render decides reuse with (chunks.still_valid, the state check of
-scene_work.make_work, pipeline.stale_reasons), and changing nothing keeps it. No render here: the
-real screenplay's s03 planned silent at 256x144, 10 fps, with a scene report made up to cover it
-(the end-to-end check of a subtitle-only edit is tests/render/test_any_screenplay.py)."""
+scene_work.make_work, pipeline.stale_reasons), and changing nothing keeps it. Mostly without a
+render: the
+real screenplay's s03 planned silent at 256x144, 10 fps, with a scene report made up to cover it.
+And one real render: a subtitle-only edit draws again from its page on, with the new words."""
 
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from diffusion_explainer.core.settings import RenderSettings
@@ -319,3 +321,60 @@ def test_each_input_of_the_toolchain_part_changes_it(monkeypatch, edit):
     assert toolchain_digest(RenderSettings.custom("256,144", 10, silent=True), FONTS) == before
     settings = TOOLCHAIN_EDITS[edit](monkeypatch) or SETTINGS
     assert toolchain_digest(settings, FONTS) != before
+
+
+# --- end to end: a subtitle-only edit, rendered ------------------------------------------------------
+
+SMALL = REPO / "tests" / "data" / "two_scenes" / "noise_in_two_scenes.yaml"
+OLD_TEXT = "なるほど！"
+
+
+def _frames(video):
+    import av
+
+    with av.open(str(video)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+@pytest.mark.render
+def test_a_rendered_subtitle_only_edit_draws_again_from_its_page_on_with_the_new_words(tmp_path):
+    import io
+
+    from diffusion_explainer.core.build_layout import BuildLayout
+    from diffusion_explainer.render.chunks import ChunkStore
+    from diffusion_explainer.render.pipeline import render_video
+    from diffusion_explainer.render.progress import Progress
+    from diffusion_explainer.screenplay import load_screenplay
+
+    settings = RenderSettings.custom("256,144", 10, silent=True, jobs=2)
+    text = SMALL.read_text(encoding="utf-8").replace("scene_dir: scenes", f"scene_dir: {SMALL.parent / 'scenes'}")
+    spoken = f"        text: {OLD_TEXT}\n        say: {OLD_TEXT}\n"  # the reading stays: the voice does not change
+    assert text.count(f"        text: {OLD_TEXT}\n") == 1
+    path = tmp_path / "noise_in_two_scenes.yaml"
+    outputs = BuildLayout(tmp_path / "build", settings, "noise_in_two_scenes")
+
+    def render(yaml):
+        path.write_text(yaml, encoding="utf-8")
+        screenplay = load_screenplay(path)
+        log = io.StringIO()
+        report = render_video(settings, screenplay=screenplay, root=tmp_path / "build", only=["s02_noise"],
+                              progress=Progress(stream=log))
+        timeline = plan_video(settings, screenplay, only=["s02_noise"]).scenes[0].timeline
+        return report, timeline, _frames(outputs.scene_video("s02_noise")), log.getvalue()
+
+    _, before, old_frames, _ = render(text.replace(f"        text: {OLD_TEXT}\n", spoken))
+    edited = spoken.replace("text: なるほど！", "text: なるほど、そうか！", 1)
+    report, after, new_frames, log = render(text.replace(f"        text: {OLD_TEXT}\n", edited))
+
+    line = next(t for t in after.lines if t.line.text == "なるほど、そうか！")
+    shown = line.pages[0].span.start
+    assert [t.speech for t in after.lines] == [t.speech for t in before.lines]  # nothing moved but the words
+    chunks = ChunkStore(outputs.chunks_dir).recorded("s02_noise")
+    assert sorted(report.chunks["s02_noise"]) == [i for i, c in chunks.items() if c.end > shown], log
+    assert 0 < len(report.chunks["s02_noise"]) < len(chunks), log
+    assert len(new_frames) == len(old_frames) == after.total_frames
+    assert all(np.array_equal(a, b) for a, b in zip(new_frames[:shown], old_frames[:shown]))
+    band = slice(settings.height * 3 // 4, None)  # the subtitle band at the bottom of the picture
+    assert not np.array_equal(new_frames[shown][band], old_frames[shown][band]), "the old words are still burned in"
+    above = slice(0, settings.height * 3 // 4)
+    assert np.array_equal(new_frames[shown][above], old_frames[shown][above])  # only the words changed
