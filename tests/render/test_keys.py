@@ -1,9 +1,9 @@
 """Every input of a chunk's, a saved state's and a scene's key: changing only that input makes the
 entry stale in the function the render decides reuse with (chunks.still_valid, the state check of
 scene_work.make_work, pipeline.stale_reasons), and changing nothing keeps it. Mostly without a
-render: the
-real screenplay's s03 planned silent at 256x144, 10 fps, with a scene report made up to cover it.
-And one real render: a subtitle-only edit draws again from its page on, with the new words."""
+render: the real screenplay's s03 planned silent at 256x144, 10 fps, with a scene report made up
+to cover it; and one real render: a subtitle-only edit draws again from its page on, with the new
+words."""
 
 from dataclasses import replace
 from pathlib import Path
