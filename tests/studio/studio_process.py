@@ -77,15 +77,19 @@ def _zombie(entry: Path) -> bool:
         return True
 
 
-def start_studio(tmp: Path, *extra: str, timeout_s: float = 120) -> StudioProcess:
+TINY = ("--resolution", "256,144", "--fps", "10")
+
+
+def start_studio(tmp: Path, size: tuple[str, ...] = TINY, silent: bool = True, timeout_s: float = 120) -> StudioProcess:
+    """`size`: the studio's size options (TINY, or ("--quality", "l")); `silent`: no speech."""
     folder = tmp / "screenplay"
     shutil.copytree(EXAMPLE, folder)
     marker = uuid.uuid4().hex
-    env = dict(os.environ, DIFFUSION_EXPLAINER_BUILD=str(tmp / "build"), DIFFUSION_EXPLAINER_SILENT="1",
-               PYTHONUNBUFFERED="1", **{MARKER: marker})
+    env = dict(os.environ, DIFFUSION_EXPLAINER_BUILD=str(tmp / "build"), PYTHONUNBUFFERED="1", **{MARKER: marker})
+    env.pop("DIFFUSION_EXPLAINER_SILENT", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "diffusion_explainer", "studio", "--screenplay", str(folder / "noise_in_two_scenes.yaml"),
-         "--resolution", "256,144", "--fps", "10", "--silent", "--port", "0", *extra],
+         *size, *(["--silent"] if silent else []), "--port", "0"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: queue.Queue = queue.Queue()
     output: list[str] = []

@@ -50,8 +50,6 @@ function showPreview(preview) {
   if (preview.version === shownVersion) return;
   shownVersion = preview.version;
   const version = preview.version;
-  player.replaceChildren(el("track", { kind: "captions", srclang: "ja", label: "字幕", default: "",
-                                       src: `/build/${preview.captions}?v=${version}` }));
   player.src = `/build/${preview.video}?v=${version}`;
   player.addEventListener("loadedmetadata", () => {
     player.currentTime = preview.start_ms / 1000;
