@@ -57,7 +57,6 @@ def studio_root(screenplay: Screenplay, settings: RenderSettings) -> Path:
 class Preview:
     version: int
     video: str  # relative to the build folder
-    captions: str
     start_ms: int  # where the player starts: the first changed moment
     why: str
     render_s: float  # from the save to the joined video
@@ -238,8 +237,7 @@ class Studio:
             return
         version = (previous.version + 1) if previous else 1
         self._set(status="ready", preview=Preview(
-            version, self.layout.relative(self.layout.video), self.layout.relative(self.layout.vtt),
-            change.ms if change else 0, change.why if change else "the first preview",
+            version, self.layout.relative(self.layout.video), change.ms if change else 0, change.why if change else "the first preview",
             round(time.monotonic() - saved_at, 2), len(report.rendered), round(sum(r.cpu_s for r in report.rendered), 2)))
 
 
