@@ -79,7 +79,10 @@ def untranslated(messages: Iterable[Message], language: str, locale_dir: Path = 
 def bare_texts(path: Path) -> list[tuple[int, str]]:
     """(line, text) of the Japanese strings a scene file puts on screen without tr(): literals and
     f-strings, less docstrings and the phrases it syncs to."""
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (SyntaxError, ValueError, OSError):
+        return []  # a file that does not parse is refused by the scene-file check, with its line
     skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
