@@ -50,12 +50,12 @@ def cmd_check(args) -> int:
     print(checks.fit_table(fits))
     for warning in checks.translation_problems(screenplay):  # the English version: never refused here
         print(f"warning: {warning}")
+    for warning in reading_drift(screenplay):
+        print(f"warning: {warning}")
     onscreen = checks.onscreen_text_problems(screenplay)  # the scene files' texts: never refused either
     if onscreen:
         print("warning — on-screen texts without English (they stay Japanese in the English video):")
         print("".join(f"  {problem}\n" for problem in onscreen), end="")
-    for warning in reading_drift(screenplay):
-        print(f"warning: {warning}")
     checks.refuse_problems(problems)
     print("check: no problems; a render would start")
     return 0
