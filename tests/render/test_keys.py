@@ -378,3 +378,24 @@ def test_a_rendered_subtitle_only_edit_draws_again_from_its_page_on_with_the_new
     assert not np.array_equal(new_frames[shown][band], old_frames[shown][band]), "the old words are still burned in"
     above = slice(0, settings.height * 3 // 4)
     assert np.array_equal(new_frames[shown][above], old_frames[shown][above])  # only the words changed
+
+
+def test_a_narration_track_is_keyed_by_each_of_its_inputs_and_the_mixing_code(tmp_path):
+    from diffusion_explainer.timing.scene_plan import MIXING_CODE, mixing_code_digest, track_key
+
+    placements = [(0.5, Path("speech/a/speech.wav")), (3.25, Path("speech/b/speech.wav"))]
+    base = track_key("s01_title", 25, placements, code="c")
+    assert track_key("s01_title", 25, list(placements), code="c") == base  # nothing changed: reused
+    assert track_key("s02_generation", 25, placements, code="c") != base
+    assert track_key("s01_title", 26, placements, code="c") != base
+    assert track_key("s01_title", 25, [(0.6, placements[0][1]), placements[1]], code="c") != base
+    assert track_key("s01_title", 25, [placements[0], (3.25, Path("speech/c/speech.wav"))], code="c") != base
+    assert track_key("s01_title", 25, placements, code="d") != base
+    copies = []
+    for path in MIXING_CODE:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    before = mixing_code_digest(tuple(copies))
+    copies[0].write_text(copies[0].read_text() + "\n# a change to how clips are mixed\n")
+    assert mixing_code_digest(tuple(copies)) != before

@@ -8,13 +8,13 @@ It knows nothing of Manim: the base scene and the render command both use it.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import narration
 from ..core import runtime
+from ..core.keys import digest, files_digest
 from ..core.store import Store
 from ..core.style import FRAME_HEIGHT, Layout
 from ..screenplay import Scene, Screenplay, load_screenplay
@@ -80,12 +80,25 @@ def plan_for(
     if not silent:
         # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
         placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
-        key = hashlib.sha256(repr((scene.duration_s, [(s, str(p)) for s, p in placements])).encode()).hexdigest()[:16]
-        audio = narration_track(f"{scene.id}-{key}", placements, scene.duration_s)
+        audio = narration_track(track_key(scene.id, scene.duration_s, placements), placements, scene.duration_s)
     return ScenePlan(screenplay, scene, timeline, audio, fitter)
 
 
 TRACK_NAME = "track.wav"
+# The code a narration track is mixed by (read as files: importing it would import SciPy's signal
+# module, which a scene process that only reads its plan never needs).
+MIXING_CODE = tuple(Path(narration.__file__).with_name(name) for name in ("mixing.py", "loudness.py", "audio_files.py"))
+
+
+def mixing_code_digest(files: tuple[Path, ...] = MIXING_CODE) -> str:
+    return files_digest(files, files[0].parent)
+
+
+def track_key(scene_id: str, duration_s: int, placements: list[tuple[float, Path]], code: str | None = None) -> str:
+    """A narration track's key: the scene's length, where each clip starts and which clip (a clip's
+    path names its speech by content), and the code that mixes them."""
+    code = mixing_code_digest() if code is None else code
+    return f"{scene_id}-{digest([duration_s, [(start, str(path)) for start, path in placements], code])}"
 
 
 def narration_track(key: str, placements: list[tuple[float, Path]], duration_s: float) -> Path:
