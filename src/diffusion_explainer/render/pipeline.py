@@ -197,6 +197,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
                 progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
+                for line in flagged_lines(outputs.report):
+                    progress.say(line)
         report.sound_cpu_s = sound_cpu_s + sum(costs.segments_cpu_s) + measures.cpu_s  # (the measures are done)
         report.sound_segments_cpu_s = [round(s, 2) for s in costs.segments_cpu_s]
     report.wall_s = time.monotonic() - started
@@ -453,6 +455,25 @@ def place_stems(sound: Soundtrack, outputs: BuildLayout) -> None:
             continue
         with atomic_path(final) as tmp:
             link_or_copy(stem, tmp)
+
+
+FLAGS_SHOWN = 12
+
+
+def flagged_lines(report_path: Path) -> list[str]:
+    """What the quality report flags (a line read too fast, a voice late for its subtitle, dead air),
+    for the end of a render: the page and report.json have it all, but a flag nobody reads is lost."""
+    try:
+        problems = json.loads(report_path.read_text(encoding="utf-8")).get("problems", [])
+    except (OSError, ValueError):
+        return []
+    if not problems:
+        return ["  report  nothing flagged"]
+    lines = [f"  report  {len(problems)} flagged (see {report_path.with_name('index.html').name}):"]
+    lines += [f"          {problem}" for problem in problems[:FLAGS_SHOWN]]
+    if len(problems) > FLAGS_SHOWN:
+        lines.append(f"          ... and {len(problems) - FLAGS_SHOWN} more in {report_path.name}")
+    return lines
 
 
 def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: None) -> None:
