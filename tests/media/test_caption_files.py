@@ -8,11 +8,11 @@ import pytest
 import srt
 import webvtt
 
+from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.media import caption_files as captions
 from diffusion_explainer.screenplay import load_screenplay
-from diffusion_explainer.core.settings import RenderSettings
-from diffusion_explainer.timing.video_plan import plan_video
 from diffusion_explainer.subtitles import plain_text
+from diffusion_explainer.timing.video_plan import plan_video
 
 
 @pytest.fixture(scope="module")

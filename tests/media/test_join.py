@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.core.errors import RenderError
-from diffusion_explainer.media.join import Chapter
-from diffusion_explainer.media.join import ScenePiece
-from diffusion_explainer.render.pipeline import join_and_check
-from diffusion_explainer.media.probe import probe, video_problems
 from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.media.join import Chapter, ScenePiece
+from diffusion_explainer.media.probe import probe, video_problems
+from diffusion_explainer.render.pipeline import join_and_check
 
 SETTINGS = RenderSettings.custom("256,144", 10, silent=True, music=False)  # the narration alone: its timing is checked
 
@@ -151,8 +150,8 @@ def test_the_soundtrack_is_encoded_once_and_reused_while_the_narration_is_unchan
 
 
 def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(three_scenes, tmp_path):
-    from diffusion_explainer.sound import soundtrack as module
     from diffusion_explainer.render.pipeline import early_soundtrack
+    from diffusion_explainer.sound import soundtrack as module
     from diffusion_explainer.sound.soundtrack import soundtrack
 
     cache = tmp_path / "audio"
@@ -181,9 +180,9 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
     import threading
     import time
 
+    from diffusion_explainer.render.pipeline import early_soundtrack
     from diffusion_explainer.sound import aac_segments
     from diffusion_explainer.sound import soundtrack as module
-    from diffusion_explainer.render.pipeline import early_soundtrack
 
     cache = tmp_path / "audio"
     started = threading.Event()

@@ -64,8 +64,8 @@ def test_a_report_gives_each_chunk_its_edges_calls_and_the_reads_before_its_end(
     from dataclasses import replace
 
     from diffusion_explainer.render.chunks import chunks_from_report, still_valid
-    from diffusion_explainer.timing.sound_marks import SoundEvent
     from diffusion_explainer.timing.handover import CallRecord, FrameRange, Read, SceneReport
+    from diffusion_explainer.timing.sound_marks import SoundEvent
     from diffusion_explainer.timing.video_plan import plan_video
 
     settings = RenderSettings.custom("256,144", 10, silent=True)

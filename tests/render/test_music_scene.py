@@ -18,9 +18,9 @@ from diffusion_explainer.render.inputs import Manifest
 from diffusion_explainer.render.pipeline import join_and_check, render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.sound import ducking, measure
-from diffusion_explainer.timing.sound_marks import from_json
 from diffusion_explainer.sound.soundtrack import SceneSounds, soundtrack
 from diffusion_explainer.timing.scene_plan import plan_for
+from diffusion_explainer.timing.sound_marks import from_json
 
 pytestmark = pytest.mark.render
 

@@ -8,7 +8,13 @@ import sys
 
 import pytest
 
-from diffusion_explainer.checks.translations import bare_texts, extract, onscreen_text_problems, untranslated, update_catalogue
+from diffusion_explainer.checks.translations import (
+    bare_texts,
+    extract,
+    onscreen_text_problems,
+    untranslated,
+    update_catalogue,
+)
 from diffusion_explainer.screenplay import load_screenplay
 from diffusion_explainer.visuals import catalogue
 from diffusion_explainer.visuals.catalogue import catalogue_path, language, tr

@@ -33,10 +33,10 @@ import numpy as np
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from ..core import style
-from ..screenplay import format_clock
-from ..core.style import FRAME_HEIGHT
-from ..timing.timeline import SceneTimeline
 from ..core.files import atomic_path
+from ..core.style import FRAME_HEIGHT
+from ..screenplay import format_clock
+from ..timing.timeline import SceneTimeline
 from ..timing.video_plan import VideoPlan
 
 THUMBNAIL_SIZE = (1280, 720)

@@ -43,8 +43,8 @@ from ..media import stills
 from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
-from ..timing.sound_marks import from_json
 from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
+from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
 from .executors import LocalExecutor, RayExecutor

@@ -249,7 +249,7 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
     only on the scenes' places and the music code, so an edit that keeps every scene's length
     (the timeline absorbs a changed line in its scene's pauses) reads it back instead of
     synthesising ten minutes of pad again."""
-    from . import music, score
+    from . import music
 
     code = code_digest(music.render_bed)  # music.py, score.py and the loudness it levels the bed by
     beds = Store(cache_dir / BEDS_DIR, keep=KEEP_BEDS)
