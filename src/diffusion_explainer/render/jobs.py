@@ -76,7 +76,15 @@ class JobResult:
 
     @property
     def error(self) -> str:
-        return error_summary(self.log_tail)
+        """The error, at the author's own line when the traceback passes through a scene file:
+        `scenes/s02_noise.py:33 in closing: ZeroDivisionError: ... (the line: ...)`."""
+        summary = error_summary(self.log_tail)
+        frame = author_frame(self.log_tail)
+        if frame is None or job_fault(self.log_tail):
+            return summary
+        path, line, function, source = frame
+        shown = f"{_shown(path)}:{line} in {function}: {summary}"
+        return f"{shown} (the line: {source})" if source else shown
 
 
 LAUNCHER = "diffusion_explainer.scene.launcher"  # the module a job runs: Manim's command line, patched
@@ -121,6 +129,32 @@ def scene_class_name(scene_file: Path, scene_id: str) -> str:
         return read_scene_file(scene_file, scene_id).class_name
     except SceneFileError as e:
         raise RenderError(str(e)) from None
+
+
+# A frame of Manim's (rich) traceback: `path.py:33 in closing`, which its box may wrap before "in".
+FRAME = re.compile(r"([^\s│╭╰]+\.py):(\d+)[\s│]*in (\w+)")
+
+
+def author_frame(log_text: str) -> tuple[Path, int, str, str] | None:
+    """The innermost frame of the traceback in an author's own file (not Manim's, not this
+    package's, not the standard library's): its file, line, function and source line."""
+    package = Path(__file__).resolve().parents[1]
+    found = None
+    for match in FRAME.finditer(log_text):
+        path = Path(match.group(1))
+        if not path.is_file() or "site-packages" in path.parts:
+            continue
+        if any(path.resolve().is_relative_to(root) for root in (package, sys.prefix, sys.base_prefix)):
+            continue
+        found = (path, int(match.group(2)), match.group(3))
+    if found is None:
+        return None
+    path, line, function = found
+    try:
+        source = path.read_text(encoding="utf-8").splitlines()[line - 1].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        source = ""
+    return path, line, function, source
 
 
 def error_summary(log_text: str, limit: int = 400) -> str:
@@ -286,3 +320,11 @@ def _frames_done(progress: Path) -> int:
     except OSError:
         return 0
     return sum(int(line) for line in lines[:-1] if line.isdigit())  # (the last may be half written)
+
+
+def _shown(path: Path) -> str:
+    """A path as the author typed it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
