@@ -140,4 +140,4 @@ def test_a_job_reports_its_frames_as_its_calls_finish(tmp_path):
     done = [d for name, d in progress.seen if name == job.name]
     assert done == sorted(done), "the count went back"
     frames = plan_video(one_job, load_screenplay(SMALL)).scene_plan("s02_noise").timeline.total_frames
-    assert 0 < max(done) <= frames, f"reported: {done} of {frames}"  # (polled every 0.5 s: the last call may end unseen)
+    assert 0 < max(done) <= frames, f"reported: {done} of {frames}"  # (the count once the job ended included)

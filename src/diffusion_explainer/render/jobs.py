@@ -214,6 +214,7 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
         child = processes.start(launcher_args, env, log)
         on_start(child)
         status, cpu_s, peak_mb = processes.wait(child, lambda: on_frames(_frames_done(progress_path)))
+    on_frames(_frames_done(progress_path))  # the calls that ended after the last poll (a short job: all of them)
     result = JobResult(spec.name, status, time.monotonic() - started, cpu_s, peak_mb,
                        log_path.read_text(encoding="utf-8", errors="replace")[-20000:])
     if status != 0:
