@@ -158,13 +158,16 @@ class Store:
         final = self._folder(key)
         try:
             identity = final.stat().st_ino
+        except FileNotFoundError:
+            return None  # no entry (one being put now is renamed in whole, check and all)
+        try:
             check = json.loads((final / CHECK_NAME).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            if not final.is_dir():
-                return None
+            if not _same_inode(final, identity):
+                return None  # removed or replaced meanwhile by another process: no damage seen
             damage = f"no {CHECK_NAME}"
         except (OSError, ValueError) as e:
-            identity, damage = None, f"{CHECK_NAME} unreadable: {type(e).__name__}"
+            damage = f"{CHECK_NAME} unreadable: {type(e).__name__}"
         else:
             damage = _folder_damage(final, check)
         if damage is not None:
@@ -322,3 +325,10 @@ def _remove(path: Path) -> None:
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+def _same_inode(path: Path, identity: int) -> bool:
+    try:
+        return path.stat().st_ino == identity
+    except OSError:
+        return False
