@@ -133,16 +133,6 @@ def words(text: str) -> list[str]:
     return re.sub(r"[^a-z' ]", " ", text.lower().replace("-", " ")).split()
 
 
-def word_errors(said: list[str], heard: list[str]) -> int:
-    """Substitutions, deletions and insertions (Levenshtein distance over words)."""
-    row = list(range(len(heard) + 1))
-    for i, word in enumerate(said, 1):
-        previous, row[0] = row[0], i
-        for j, other in enumerate(heard, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != other))
-    return row[-1]
-
-
 # Heard on 2 cores with beam 5: af_heart every word; am_michael hears "subtract it" as "subtracted"
 # (2 word errors of 28: a flapped t before "it", as a listener might too). The bound says so.
 ALLOWED_WORD_ERRORS = {"af_heart": 0, "am_michael": 2}
@@ -156,5 +146,5 @@ def test_whisper_hears_the_words_that_were_written(clips, whisper, voice):
         segments, _ = whisper.transcribe(str(speech.path), language="en", beam_size=5)
         heard = " ".join(segment.text for segment in segments)
         heard_all.append(heard)
-        errors += word_errors(words(sentence), words(heard))
+        errors += hearing.edit_distance(words(sentence), words(heard))  # over words
     assert errors <= ALLOWED_WORD_ERRORS[voice], heard_all

@@ -14,22 +14,16 @@ from __future__ import annotations
 import difflib
 import re
 
+from ..narration.hearing import katakana_reading
 from ..screenplay import Screenplay
 
 SYMBOLS = re.compile(r"[\x00-\x7f\u2080-\u209c\u0300-\u036f]+")  # ASCII, subscripts, combining marks
-KATAKANA = re.compile(r"[^\u30a1-\u30f4\u30fc]")
 MIN_KANA = 3
-
-
-def _kana(text: str) -> str:
-    import pyopenjtalk
-
-    return KATAKANA.sub("", pyopenjtalk.g2p(text, kana=True, use_vanilla=True))
 
 
 def unread_words(text: str, say: str) -> list[str]:
     """The kana of `text` (symbols left out) that `say` does not read, in runs of MIN_KANA or more."""
-    heard, read = _kana(SYMBOLS.sub("、", text)), _kana(say)
+    heard, read = katakana_reading(SYMBOLS.sub("、", text)), katakana_reading(say)
     matcher = difflib.SequenceMatcher(None, heard, read, autojunk=False)
     return [heard[i1:i2] for op, i1, i2, _, _ in matcher.get_opcodes()
             if op in ("replace", "delete") and i2 - i1 >= MIN_KANA]

@@ -13,6 +13,7 @@ import fcntl
 import functools
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -101,8 +102,8 @@ def katakana_reading(text: str) -> str:
     return _KATAKANA.sub("", pyopenjtalk.g2p(text, kana=True, use_sudachi_kanji_yomi=False)) if text.strip() else ""
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Substitutions, deletions and insertions (Levenshtein)."""
+def edit_distance(a: Sequence, b: Sequence) -> int:
+    """Substitutions, deletions and insertions (Levenshtein), over characters or words."""
     row = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         previous, row[0] = row[0], i

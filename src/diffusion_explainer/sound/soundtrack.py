@@ -173,7 +173,7 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
         cached = Soundtrack(found)
         if not music or sounds.settled():
             return cached
-        # a scene being rendered may still mark the same effects as before: then nothing to do
+        # a scene being rendered may mark the same effects as its kept render: then nothing to do
         if on_encoded is not None:
             on_encoded(cached)
         final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
