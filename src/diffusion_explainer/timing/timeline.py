@@ -8,8 +8,11 @@ and wait on its own; the base scene asks it for exact frame counts from this pla
 How a scene is laid out: lines follow each other in the screenplay's order, each lasting as long
 as its speech. Between them are pauses; a cue placed before a line gets a longer pause (its
 animation starts while the previous line ends) and the time left over after speech is shared out
-over those pauses, more to cues than to plain pauses. A scene whose speech does not fit is
-spoken faster, up to `MAX_SPEEDUP`; beyond that it is refused.
+over those pauses, more to cues than to plain pauses. A plain pause (two lines of an exchange
+with no cue between them) grows to at most `MAX_PAUSE_S`, what a conversation leaves between two
+turns; what it would get beyond that goes to the cues and the scene's tail, where animations fill
+it (a still picture with nobody speaking for 3 s is dead air, review/dead_air.py). A scene whose
+speech does not fit is spoken faster, up to `MAX_SPEEDUP`; beyond that it is refused.
 
 Edits keep what they can: given the layout the scene was last rendered with (a `reference`),
 everything before the first line that changed keeps its frames, the changed line starts where it
@@ -29,10 +32,14 @@ from ..screenplay import Cue, Line, Scene
 
 MAX_SPEEDUP = 1.2
 MIN_PAUSE_S = 0.4  # between two lines
+MAX_PAUSE_S = 1.5  # between two lines with no cue between them: a turn in a conversation
 MIN_CUE_LEAD_S = 1.2  # from a cue's start to the next line
 MIN_TAIL_S = 0.8  # after the last line, before the scene cuts
 MIN_FINAL_CUE_S = 3.0  # a cue after the last line (a closing animation)
 CUE_WEIGHT, PAUSE_WEIGHT, TAIL_WEIGHT = 4.0, 1.0, 2.0
+# The rules a layout was made with: a layout kept from a render before must have been made with
+# the same (another rule would keep the old pauses wherever no line changed).
+RULES = (MIN_PAUSE_S, MAX_PAUSE_S, MIN_CUE_LEAD_S, MIN_TAIL_S, MIN_FINAL_CUE_S, CUE_WEIGHT, PAUSE_WEIGHT, TAIL_WEIGHT)
 
 
 class TimelineError(Exception):
@@ -141,21 +148,22 @@ def plan_scene(
     total = scene.duration_s * fps
     speech_frames = {k: max(1, math.ceil(v * fps)) for k, v in speech_s.items()}
 
-    # The gaps before each line (index = line position) and the tail, as (minimum, weight).
-    gaps: list[tuple[float, float]] = []
+    # The gaps before each line (index = line position) and the tail, as (minimum, weight,
+    # maximum or None): a plain pause is capped, a cue's lead and the tail are not.
+    gaps: list[tuple[float, float, float | None]] = []
     cue_pending = False
     for beat in scene.beats:
         if isinstance(beat, Cue):
             cue_pending = True
             continue
         if cue_pending:
-            gaps.append((MIN_CUE_LEAD_S, CUE_WEIGHT))
+            gaps.append((MIN_CUE_LEAD_S, CUE_WEIGHT, None))
         elif not gaps:
-            gaps.append((0.3, PAUSE_WEIGHT))  # a breath before a scene that opens on a line
+            gaps.append((0.3, PAUSE_WEIGHT, MAX_PAUSE_S))  # a breath before a scene that opens on a line
         else:
-            gaps.append((MIN_PAUSE_S, PAUSE_WEIGHT))
+            gaps.append((MIN_PAUSE_S, PAUSE_WEIGHT, MAX_PAUSE_S))
         cue_pending = False
-    tail = (MIN_FINAL_CUE_S, CUE_WEIGHT) if cue_pending else (MIN_TAIL_S, TAIL_WEIGHT)
+    tail = (MIN_FINAL_CUE_S, CUE_WEIGHT, None) if cue_pending else (MIN_TAIL_S, TAIL_WEIGHT, None)
 
     lines = scene.lines
     kept = _keep_from_reference(scene, fps, total, speed, speech_frames, gaps, tail, reference)
@@ -184,12 +192,14 @@ def _lay_out(lines, first: int, clock: int, fps: int, total: int, speech_frames,
     time left over (none left: the rounding of lines up to whole frames ate the margin)."""
     rest = lines[first:]
     slack = (total - clock - sum(speech_frames[line.id] for line in rest)
-             - sum(round(m * fps) for m, _ in gaps[first:]) - round(tail[0] * fps))
+             - sum(round(m * fps) for m, _, _ in gaps[first:]) - round(tail[0] * fps))
     if slack < 0 and first > 0:
         return None  # what is left of the scene cannot take it
-    shares = _share_out(max(0, slack), [w for _, w in gaps[first:]] + [tail[1]])
+    caps = [None if most is None else max(0, round(most * fps) - round(least * fps))
+            for least, _, most in [*gaps[first:], tail]]
+    shares = _share_out_capped(max(0, slack), [w for _, w, _ in gaps[first:]] + [tail[1]], caps)
     starts = {}
-    for line, (minimum, _), share in zip(rest, gaps[first:], shares):
+    for line, (minimum, _, _), share in zip(rest, gaps[first:], shares):
         clock += round(minimum * fps) + share
         starts[line.id] = clock
         clock += speech_frames[line.id]
@@ -197,21 +207,24 @@ def _lay_out(lines, first: int, clock: int, fps: int, total: int, speech_frames,
 
 
 def layout_reference(timeline: SceneTimeline, scene: Scene) -> dict:
-    """What plan_scene needs to keep this layout later: the beats in order with each line's text,
-    reading, start and length in frames."""
+    """What plan_scene needs to keep this layout later: the rules it was made with and the beats
+    in order with each line's text, reading, start and length in frames."""
     timings = {t.line.id: t for t in timeline.lines}
     beats = [["cue", b.id] if isinstance(b, Cue) else
              ["line", b.speaker, b.text, b.reading, timings[b.id].speech.start, timings[b.id].speech.frames]
              for b in scene.beats]
-    return {"fps": timeline.fps, "total_frames": timeline.total_frames, "speed": timeline.speed, "beats": beats}
+    return {"fps": timeline.fps, "total_frames": timeline.total_frames, "speed": timeline.speed,
+            "rules": list(RULES), "beats": beats}
 
 
 def _keep_from_reference(scene: Scene, fps: int, total: int, speed: float, speech_frames, gaps, tail,
                          reference: dict | None) -> tuple[dict[str, int], str] | None:
     """The reference's starts up to the first changed line, the rest laid out again; None when
-    there is nothing to keep (no reference, another frame rate or length or speed, or what is left
-    of the scene cannot take the change)."""
+    there is nothing to keep (no reference, another frame rate or length or speed, other rules, or
+    what is left of the scene cannot take the change)."""
     if not reference or (reference["fps"], reference["total_frames"], reference["speed"]) != (fps, total, speed):
+        return None
+    if reference.get("rules") != list(RULES):
         return None
     old = [tuple(b[:2]) if b[0] == "cue" else (b[0], b[1], b[2], b[3], b[5]) for b in reference["beats"]]
     new = [("cue", b.id) if isinstance(b, Cue) else ("line", b.speaker, b.text, b.reading, speech_frames[b.id])
@@ -261,6 +274,20 @@ def _share_out(frames: int, weights: Sequence[float]) -> list[int]:
     for i in order[: frames - sum(shares)]:
         shares[i] += 1
     return shares
+
+
+def _share_out_capped(frames: int, weights: Sequence[float], caps: Sequence[int | None]) -> list[int]:
+    """`_share_out`, with share i at most caps[i] (None: no cap): a capped share is fixed at its
+    cap and what it leaves is shared out again over the others, until none is over. At least one
+    share must be uncapped (the tail is), so every frame is placed."""
+    fixed: dict[int, int] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        shares = dict(zip(free, _share_out(frames - sum(fixed.values()), [weights[i] for i in free])))
+        over = [i for i in free if caps[i] is not None and shares[i] > caps[i]]
+        if not over:
+            return [fixed[i] if i in fixed else shares[i] for i in range(len(weights))]
+        fixed.update((i, caps[i]) for i in over)
 
 
 def _page_timings(texts: Sequence[str], speech: Span, shown_end: int) -> tuple[PageTiming, ...]:
