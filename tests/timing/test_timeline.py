@@ -8,8 +8,17 @@ import pytest
 from diffusion_explainer.narration import estimate_duration
 from diffusion_explainer.screenplay import Cue
 from diffusion_explainer.timing.timeline import (
-    CUE_WEIGHT, MAX_PAUSE_S, MAX_SPEEDUP, MIN_CUE_LEAD_S, MIN_TAIL_S, TAIL_WEIGHT, TimelineError, layout_reference,
-    minimum_gaps_s, plan_scene, speed_needed,
+    CUE_WEIGHT,
+    MAX_PAUSE_S,
+    MAX_SPEEDUP,
+    MIN_CUE_LEAD_S,
+    MIN_TAIL_S,
+    TAIL_WEIGHT,
+    TimelineError,
+    layout_reference,
+    minimum_gaps_s,
+    plan_scene,
+    speed_needed,
 )
 
 
