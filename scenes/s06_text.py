@@ -8,7 +8,7 @@ from manim import (
 from diffusion_explainer.demos import guidance
 from diffusion_explainer.scene.toolbox import (
     GUIDANCE, SMALL_EM, ExplainerScene, box, flow_arrow, formula, label, mixed, picture, play_section_title, style,
-    toy_network_note, unet, vector_grid, wrapped,
+    toy_network_note, tr, unet, vector_grid, wrapped,
 )
 
 
@@ -22,14 +22,14 @@ class TextConditioning(ExplainerScene):
         # 「ノイズからだとランダムな絵しかできないんじゃ？」: what the model draws with no prompt
         drawn = Group(*[picture(img, 1.6) for img in guidance.unprompted()]).arrange(RIGHT, buff=0.3)
         drawn.move_to([0, 0.7, 0])
-        caption = label(guidance.UNPROMPTED_CAPTION, color=style.INK)
+        caption = label(tr(guidance.UNPROMPTED_CAPTION), color=style.INK)
         caption.next_to(drawn, DOWN, buff=0.25)
         self.wait_until(self.line("random_only_question").start)
         self.play(LaggedStart(*[FadeIn(d, shift=UP * 0.15) for d in drawn], lag_ratio=0.15), run_time=1.6)
         self.play(FadeIn(caption), run_time=0.6)
 
         # 「プロンプト…を、まず数値ベクトルに変換する」: the prompt appears
-        self.prompt = box(f"「{guidance.PROMPT}」", width=4.2, height=0.95, color=style.ACCENT, em=0.3)
+        self.prompt = box(tr("「{prompt}」").format(prompt=tr(guidance.PROMPT)), width=4.2, height=0.95, color=style.ACCENT, em=0.3)
         self.prompt.move_to([-3.9, 0.9, 0])
         self.wait_until(self.line("text_conditioning").page("プロンプト").span.start)
         self.play(FadeOut(drawn), FadeOut(caption), run_time=0.6)
@@ -39,16 +39,17 @@ class TextConditioning(ExplainerScene):
     def prompt_to_vector(self):
         """テキスト「夕焼けの中を歩く猫」→ テキストエンコーダ → ベクトル"""
         vec = guidance.prompt_vector()
-        encoder = box("テキストエンコーダ", width=2.6, height=0.95, color=style.INK).move_to([0.7, 0.9, 0])
+        encoder = box(tr("テキストエンコーダ"), width=2.6, height=0.95, color=style.INK).move_to([0.7, 0.9, 0])
         grid = vector_grid(vec.values, columns=16, cell=0.21).move_to([4.7, 0.9, 0])
         arrows = VGroup(flow_arrow(self.prompt, encoder), flow_arrow(encoder, grid[1]))
-        grid_caption = mixed(f"{len(vec.values)} 個の数：（{vec.values[0]:+.2f}, {vec.values[1]:+.2f}, "
-                             f"{vec.values[2]:+.2f}, …）", em=SMALL_EM, color=style.INK).next_to(grid, DOWN, buff=0.2)
+        grid_caption = mixed(tr("{n} 個の数：（{a:+.2f}, {b:+.2f}, {c:+.2f}, …）").format(n=len(vec.values), a=vec.values[0],
+                             b=vec.values[1], c=vec.values[2]), em=SMALL_EM, color=style.INK).next_to(grid, DOWN, buff=0.2)
         note = VGroup(
-            wrapped(f"この模型の「テキストエンコーダ」は、知っている {vec.table_rows - 1} 種類のプロンプトごとに"
-                    f"学習した {len(vec.values)} 個の数の表（クラス埋め込み）", 12.4, SMALL_EM),
-            wrapped("Stable Diffusion v1 は CLIP のテキストエンコーダで、プロンプトを 77 トークン × 768 個の数に変換する"
-                    "（77 トークンを超える分は切り捨て）", 12.4, SMALL_EM),
+            wrapped(tr("この模型の「テキストエンコーダ」は、知っている {prompts} 種類のプロンプトごとに"
+                       "学習した {n} 個の数の表（クラス埋め込み）").format(prompts=vec.table_rows - 1, n=len(vec.values)),
+                    12.4, SMALL_EM),
+            wrapped(tr("Stable Diffusion v1 は CLIP のテキストエンコーダで、プロンプトを 77 トークン × 768 個の数に変換する"
+                       "（77 トークンを超える分は切り捨て）"), 12.4, SMALL_EM),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to([0, -1.0, 0])
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), run_time=0.9)
         self.play(GrowArrow(arrows[1]), Create(grid[1]), LaggedStart(*[FadeIn(c) for c in grid[0]], lag_ratio=0.02),
@@ -79,14 +80,14 @@ class TextConditioning(ExplainerScene):
             nets.add(net.shift([x, y, 0] - net[0].get_center()))
         steps = VGroup(*[mixed(f"$t = {t}$", em=SMALL_EM, color=style.INK).next_to(n[0], DOWN, buff=0.12)
                          for n, t in zip(nets, (1000, 999, 998))])
-        dots = label("…（1000 回）", SMALL_EM, style.INK).move_to([3.3, y, 0])
+        dots = label(tr("…（1000 回）"), SMALL_EM, style.INK).move_to([3.3, y, 0])
         final = picture(run.final, 1.1).move_to([5.6, y, 0])
         links = VGroup(*[flow_arrow(a, b, buff=0.1) for a, b in zip([start, *[n[0] for n in nets]],
                                                                     [*[n[0] for n in nets], dots])],
                        flow_arrow(dots, final, color=style.ACCENT, buff=0.1))
-        caption = label("ノイズ除去の 1 回ごとに、同じテキスト情報をネットワークへ", SMALL_EM, style.ACCENT)
+        caption = label(tr("ノイズ除去の 1 回ごとに、同じテキスト情報をネットワークへ"), SMALL_EM, style.ACCENT)
         caption.next_to(steps, DOWN, buff=0.2).set_x(0)
-        final_label = label("猫を残す方向へ", SMALL_EM, style.ACCENT).next_to(final, DOWN, buff=0.12)
+        final_label = label(tr("猫を残す方向へ"), SMALL_EM, style.ACCENT).next_to(final, DOWN, buff=0.12)
         self.play(FadeIn(start), FadeIn(nets), FadeIn(steps), FadeIn(caption), run_time=0.8)
         tokens = VGroup()
         for net, link in zip(nets, links):
@@ -109,18 +110,18 @@ class TextConditioning(ExplainerScene):
         noisy_at, guess_at = [-3.0, y, 0], [4.9, y, 0]
         text_in = Arrow(self.grid.get_bottom(), net[0].get_top() + RIGHT * 0.3, buff=0.1, color=style.ACCENT,
                         stroke_width=4, max_tip_length_to_length_ratio=0.2)
-        text_label = label("テキスト情報", SMALL_EM, style.ACCENT).next_to(text_in.get_center(), LEFT, buff=0.25)
+        text_label = label(tr("テキスト情報"), SMALL_EM, style.ACCENT).next_to(text_in.get_center(), LEFT, buff=0.25)
         shots = [Group(picture(run.noisy[i], side).move_to(noisy_at), picture(run.guesses[i], side).move_to(guess_at),
                        mixed(f"$t = {t}$", color=style.INK).move_to([0.9, y - 1.35, 0]))
                  for i, t in enumerate(run.steps)]
         first_noisy, first_guess, _ = shots[0]
         into = flow_arrow(first_noisy, net[0])
         out = flow_arrow(net[0], first_guess, color=style.ACCENT)
-        noisy_label = mixed("ノイズ画像 $x_t$", color=style.INK).next_to(first_noisy, UP, buff=0.15)
-        guess_label = label("予想される完成図", color=style.ACCENT).next_to(first_guess, UP, buff=0.15)
+        noisy_label = mixed(tr("ノイズ画像 $x_t$"), color=style.INK).next_to(first_noisy, UP, buff=0.15)
+        guess_label = label(tr("予想される完成図"), color=style.ACCENT).next_to(first_guess, UP, buff=0.15)
         # under the picture row: what the network really is here, then how its values are shown
         toy_note = toy_network_note()
-        decoder_note = label("（潜在空間の値をデコーダで絵にして表示）", SMALL_EM)
+        decoder_note = label(tr("（潜在空間の値をデコーダで絵にして表示）"), SMALL_EM)
         VGroup(toy_note, decoder_note).arrange(RIGHT, buff=0.3).next_to(shots[0][2], DOWN, buff=0.12).set_x(0.9)
         self.play(FadeOut(self.per_step), run_time=0.5)
         self.play(FadeIn(net), GrowArrow(text_in), FadeIn(text_label), FadeIn(toy_note), run_time=1.0)
@@ -135,15 +136,15 @@ class TextConditioning(ExplainerScene):
         self.cfg = at
         yc, yu = 0.55, -1.25
         x_t = picture(at.noisy, 1.6).move_to([-3.6, (yc + yu) / 2, 0])
-        x_label = mixed(f"$x_t$（$t = {at.t}$）", color=style.INK).next_to(x_t, DOWN, buff=0.12)
+        x_label = mixed(tr("$x_t$（$t = {t}$）").format(t=at.t), color=style.INK).next_to(x_t, DOWN, buff=0.12)
         net_c, net_u = unet(1.3, 0.95, caption=""), unet(1.3, 0.95, caption="")
         net_c.shift([0.0, yc, 0] - net_c[0].get_center())
         net_u.shift([0.0, yu, 0] - net_u[0].get_center())
         with_text = picture(at.with_text, 1.3).move_to([2.85, yc, 0])
         without_text = picture(at.without_text, 1.3).move_to([2.85, yu, 0])
-        c_label = mixed(r"テキストあり $\hat\epsilon(x_t, c)$", color=style.ACCENT).next_to(with_text, RIGHT, buff=0.2)
-        u_label = mixed(r"テキストなし $\hat\epsilon(x_t, \varnothing)$", color=style.MUTED).next_to(without_text, RIGHT, buff=0.2)
-        empty = mixed(r"$\varnothing$（テキストなし）", em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
+        c_label = mixed(tr(r"テキストあり $\hat\epsilon(x_t, c)$"), color=style.ACCENT).next_to(with_text, RIGHT, buff=0.2)
+        u_label = mixed(tr(r"テキストなし $\hat\epsilon(x_t, \varnothing)$"), color=style.MUTED).next_to(without_text, RIGHT, buff=0.2)
+        empty = mixed(tr(r"$\varnothing$（テキストなし）"), em=SMALL_EM).next_to(net_u[0], DOWN, buff=0.08)
         links = VGroup(flow_arrow(x_t, net_c[0]), flow_arrow(x_t, net_u[0]), flow_arrow(net_c[0], with_text, style.ACCENT),
                        flow_arrow(net_u[0], without_text))
         text_c = Arrow(self.grid.get_bottom(), net_c[0].get_top(), buff=0.1, color=style.ACCENT, stroke_width=4,
@@ -153,7 +154,7 @@ class TextConditioning(ExplainerScene):
                   FadeOut(net), FadeIn(net_c), Transform(text_in, text_c), FadeIn(x_t), FadeIn(x_label), run_time=1.0)
         self.play(FadeIn(net_u), FadeIn(empty), *[GrowArrow(a) for a in links], run_time=1.0)
         self.play(FadeIn(with_text), FadeIn(c_label), FadeIn(without_text), FadeIn(u_label), run_time=0.8)
-        shown_as = wrapped("絵は、それぞれの予測ノイズから計算した完成図の予想（デコードして表示）",
+        shown_as = wrapped(tr("絵は、それぞれの予測ノイズから計算した完成図の予想（デコードして表示）"),
                            self.layout.frame_width / 2 - 0.75 - c_label.get_left()[0], SMALL_EM)
         shown_as.move_to([0, (yc + yu) / 2, 0]).align_to(c_label, LEFT)
         self.play(FadeIn(shown_as), run_time=0.5)
@@ -175,18 +176,19 @@ class TextConditioning(ExplainerScene):
         # ε̃ = ε̂(x_t, ∅) + s × 差: the stretched arrow starts where the difference starts
         boost = Arrow([xs["u"], y_dots - 0.2, 0], [xs["g"], y_dots - 0.2, 0], buff=0, color=style.ACCENT, stroke_width=5,
                       max_tip_length_to_length_ratio=0.05)
-        diff_label = mixed(r"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$", em=SMALL_EM, color=style.INK)
+        diff_label = mixed(tr(r"差 $\hat\epsilon(x_t,c)-\hat\epsilon(x_t,\varnothing)$"), em=SMALL_EM, color=style.INK)
         diff_label.next_to(diff, UP, buff=0.1)
-        boost_label = mixed(rf"$\hat\epsilon(x_t,\varnothing)$ から、差を $s = {at.scale:g}$ 倍に伸ばす", em=SMALL_EM,
-                            color=style.ACCENT).next_to(boost, DOWN, buff=0.08).align_to(boost, RIGHT)
+        boost_label = mixed(tr(r"$\hat\epsilon(x_t,\varnothing)$ から、差を $s = {s:g}$ 倍に伸ばす").format(s=at.scale),
+                            em=SMALL_EM, color=style.ACCENT).next_to(boost, DOWN, buff=0.08).align_to(boost, RIGHT)
         names = VGroup(
-            label("テキストなし", SMALL_EM).next_to([xs["u"], y_pics - side / 2, 0], DOWN, buff=0.12),
-            label("テキストあり", SMALL_EM, style.INK).next_to([xs["c"], y_pics - side / 2, 0], DOWN, buff=0.12),
-            mixed(f"ガイダンス後 $\\tilde\\epsilon$（$s = {at.scale:g}$）", em=SMALL_EM, color=style.ACCENT).next_to(
+            label(tr("テキストなし"), SMALL_EM).next_to([xs["u"], y_pics - side / 2, 0], DOWN, buff=0.12),
+            label(tr("テキストあり"), SMALL_EM, style.INK).next_to([xs["c"], y_pics - side / 2, 0], DOWN, buff=0.12),
+            mixed(tr(r"ガイダンス後 $\tilde\epsilon$（$s = {s:g}$）").format(s=at.scale), em=SMALL_EM, color=style.ACCENT).next_to(
                 [xs["g"], y_pics - side / 2, 0], DOWN, buff=0.12),
         )
-        size_note = VGroup(label(f"実際の差の大きさ {at.difference_norm:.2f}", SMALL_EM),
-                           label(f"（予測ノイズ全体は {at.prediction_norm:.1f}、t = {at.t}）", SMALL_EM),
+        size_note = VGroup(label(tr("実際の差の大きさ {norm:.2f}").format(norm=at.difference_norm), SMALL_EM),
+                           label(tr("（予測ノイズ全体は {norm:.1f}、t = {t}）").format(norm=at.prediction_norm, t=at.t),
+                                 SMALL_EM),
                            ).arrange(DOWN, buff=0.08).move_to([(xs["c"] + xs["g"]) / 2, y_pics, 0])
         self.play(FadeOut(self.branches), FadeOut(self.chain), FadeOut(p["c_label"]), FadeOut(p["u_label"]),
                   p["without_text"].animate.scale(side / 1.3).move_to([xs["u"], y_pics, 0]),
@@ -203,14 +205,16 @@ class TextConditioning(ExplainerScene):
         for result in sweep:
             grid = Group(*[picture(img, 0.82) for img in result.samples]).arrange_in_grid(2, 2, buff=0.07)
             head = mixed(f"$s = {result.scale:g}$", color=style.INK).next_to(grid, UP, buff=0.12)
-            numbers = VGroup(label(f"正解率 {result.accuracy * 100:.0f}%", SMALL_EM, style.INK),
-                             label(f"多様性 {result.diversity:.2f}", SMALL_EM, style.INK)).arrange(DOWN, buff=0.06)
+            numbers = VGroup(label(tr("正解率 {percent:.0f}%").format(percent=result.accuracy * 100), SMALL_EM, style.INK),
+                             label(tr("多様性 {diversity:.2f}").format(diversity=result.diversity), SMALL_EM, style.INK),
+                             ).arrange(DOWN, buff=0.06)
             numbers.next_to(grid, DOWN, buff=0.1)
             columns.add(Group(head, grid, numbers))
         columns.arrange(RIGHT, buff=0.6).move_to([0, 0.5, 0])
         method, judged = guidance.sweep_method()
-        legend = VGroup(label(method, SMALL_EM), label(f"{judged}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）", SMALL_EM)
-                        ).arrange(DOWN, buff=0.07).next_to(columns, DOWN, buff=0.18)
+        legend = VGroup(label(tr(method), SMALL_EM),
+                        label(tr("{accuracy}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）").format(accuracy=tr(judged)),
+                              SMALL_EM)).arrange(DOWN, buff=0.07).next_to(columns, DOWN, buff=0.18)
 
         # Where this small model's measurements differ from the narration, each clause from its own
         # number: what is below the best scale beside the s = 0 side, the rest beside the largest scale.
@@ -244,6 +248,6 @@ class TextConditioning(ExplainerScene):
     @staticmethod
     def _caveat_notes(clauses, width: float) -> VGroup:
         """Each clause as its claim (accent) over its numbers (muted), in lines `width` wide."""
-        notes = VGroup(*[VGroup(wrapped(c.text, width, SMALL_EM, style.ACCENT), wrapped(c.numbers, width, SMALL_EM)
+        notes = VGroup(*[VGroup(wrapped(tr(c.text), width, SMALL_EM, style.ACCENT), wrapped(tr(c.numbers), width, SMALL_EM)
                                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.06) for c in clauses])
         return notes.arrange(DOWN, aligned_edge=LEFT, buff=0.22)

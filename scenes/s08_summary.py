@@ -5,8 +5,8 @@ from manim import DOWN, RIGHT, UP, Circle, CurvedArrow, FadeIn, FadeOut, Group, 
 
 from diffusion_explainer.demos import loss, summary
 from diffusion_explainer.scene.toolbox import (
-    HEADING_EM, SMALL_EM, TITLE_EM, ExplainerScene, flow_arrow, jp, label, latent_stack, line_plot, picture,
-    play_section_title, style, unet, wrapped,
+    HEADING_EM, SMALL_EM, TITLE_EM, ExplainerScene, flow_arrow, in_render_language, jp, label, latent_stack, line_plot,
+    picture, play_section_title, style, tr, unet, wrapped,
 )
 
 CARD_W, CARD_H, GAP = 2.4, 3.7, 0.22  # five cards inside the frame's safe area (checks/layout.py)
@@ -25,11 +25,12 @@ class Summary(ExplainerScene):
         """全体のパイプラインを一つの図で表示。番号付きで順番に表示"""
         r = self.recap
         cards = Group(
-            self._card(1, "前方過程", self._pair(r.forward.clean, r.forward.noisy, style.NOISE), "画像にノイズを足して壊す"),
-            self._card(2, "学習", self._training(r.loss), "ノイズを予測する訓練"),
-            self._card(3, "逆過程", self._pair(r.start_noise, r.generated, style.ACCENT), "ノイズを少しずつ除去"),
-            self._card(4, "テキスト条件付け", self._prompted(r.prompt, r.prompted), "プロンプトで方向をガイド"),
-            self._card(5, "潜在空間", self._latent(r.latent, r.decoded), "圧縮した空間で高速化"),
+            self._card(1, tr("前方過程"), self._pair(r.forward.clean, r.forward.noisy, style.NOISE),
+                       tr("画像にノイズを足して壊す")),
+            self._card(2, tr("学習"), self._training(r.loss), tr("ノイズを予測する訓練")),
+            self._card(3, tr("逆過程"), self._pair(r.start_noise, r.generated, style.ACCENT), tr("ノイズを少しずつ除去")),
+            self._card(4, tr("テキスト条件付け"), self._prompted(r.prompt, r.prompted), tr("プロンプトで方向をガイド")),
+            self._card(5, tr("潜在空間"), self._latent(r.latent, r.decoded), tr("圧縮した空間で高速化")),
         ).arrange(RIGHT, buff=GAP).move_to([0, 0.55, 0])
         arrows = VGroup(*[flow_arrow(a[0], b[0], buff=0.02) for a, b in zip(cards, cards[1:])])
 
@@ -46,7 +47,7 @@ class Summary(ExplainerScene):
         # 「壊す過程を知っているからこそ、戻す方法を学べる」: step 1 and step 3 are the same road both ways
         back = CurvedArrow(cards[0][0].get_bottom() + DOWN * 0.08, cards[2][0].get_bottom() + DOWN * 0.08, angle=0.55,
                            color=style.ACCENT)
-        words = label("壊し方を知っているから、戻し方を学べる", SMALL_EM, style.ACCENT).next_to(back, DOWN, buff=0.06)
+        words = label(tr("壊し方を知っているから、戻し方を学べる"), SMALL_EM, style.ACCENT).next_to(back, DOWN, buff=0.06)
         self.wait_until(self.line("essence").start)
         self.play(cards[0][0].animate.set_stroke(style.ACCENT), cards[2][0].animate.set_stroke(style.ACCENT),
                   FadeIn(back), FadeIn(words), run_time=1.0)
@@ -68,8 +69,10 @@ class Summary(ExplainerScene):
     def noise_to_image_finale(self):
         """完全なノイズ → きれいな画像への変化を最後にもう一度見せて終了"""
         # the change has just played (from 「ありがとう！」); the picture it ended on stays under the title
-        title = jp(self.screenplay.title, TITLE_EM).move_to([0, 2.45, 0])
-        subtitle = jp(self.screenplay.subtitle, HEADING_EM - 0.08, style.MUTED).move_to([0, -1.75, 0])
+        screenplay = self.screenplay
+        title = jp(in_render_language(screenplay.title, screenplay.en_title), TITLE_EM).move_to([0, 2.45, 0])
+        subtitle = jp(in_render_language(screenplay.subtitle, screenplay.en_subtitle), HEADING_EM - 0.08, style.MUTED)
+        subtitle.move_to([0, -1.75, 0])
         self.sound_effect("finale")
         self.play(FadeOut(self.title), FadeIn(title, shift=DOWN * 0.1), FadeIn(subtitle), run_time=0.5)
         self.hold()
@@ -102,14 +105,15 @@ class Summary(ExplainerScene):
         """Scene 04's loss curve, small: the same per-value loss and the same windows."""
         net = unet(0.8, 0.5, caption="")
         plot = line_plot(curve.iterations, curve.loss, 1.7, 0.65, color=style.ACCENT)
-        words = VGroup(label(f"損失 {curve.first:.3f} → {curve.last:.3f}", SMALL_EM),
-                       wrapped(f"（{loss.UNIT}、{curve.window} 回ごとの平均）", CARD_W - 0.3, SMALL_EM, centred=True),
+        words = VGroup(label(tr("損失 {first:.3f} → {last:.3f}").format(first=curve.first, last=curve.last), SMALL_EM),
+                       wrapped(tr("（{unit}、{window} 回ごとの平均）").format(unit=tr(loss.UNIT), window=curve.window),
+                               CARD_W - 0.3, SMALL_EM, centred=True),
                        ).arrange(DOWN, buff=0.07)
         return Group(net, plot, words).arrange(DOWN, buff=0.12)
 
     @staticmethod
     def _prompted(prompt, image) -> Group:
-        text = wrapped(f"「{prompt}」", CARD_W - 0.3, SMALL_EM, style.ACCENT, centred=True)
+        text = wrapped(tr("「{prompt}」").format(prompt=tr(prompt)), CARD_W - 0.3, SMALL_EM, style.ACCENT, centred=True)
         pic = picture(image, 0.95)
         group = Group(text, pic).arrange(DOWN, buff=0.35)
         return Group(group, flow_arrow(text.get_bottom(), pic.get_top(), color=style.ACCENT, buff=0.05))

@@ -1,15 +1,20 @@
-"""The on-screen texts of the scene files and their translations (visuals/catalogue.py): what
-`check` warns of, and the update of a language's catalogue.
+"""The on-screen texts and their translations (visuals/catalogue.py): what `check` warns of, and
+the update of a language's catalogue.
 
-- `extract`: every `tr("...")` of the scene files, found by Babel's Python extractor (the same one
-  `pybabel extract -k tr` runs), with its file and line;
+On-screen texts are written in the scene files and in the package modules that compose texts for
+them (`ONSCREEN_MODULES`: the demos' captions worded from their numbers, the diagrams' notes).
+
+- `extract`: every `tr("...")` and `Words("...")` (demos/words.py) of those files, found by Babel's
+  Python extractor (the same one `pybabel extract -k tr -k Words` runs), with its file and line;
 - `untranslated`: those a language's catalogue has no translation for (none, empty or fuzzy), and
   translations whose `{placeholders}` differ from the text's (`.format()` would fail or drop a number);
-- `bare_texts`: Japanese strings a scene file puts on screen without `tr` (they would stay Japanese
-  in any language); the phrases a scene syncs to (`.at("...")`, `.page("...")`) are the voice's
-  words, not on-screen texts, and are left out;
-- `update_catalogue`: the catalogue brought up to the scene files (new texts added untranslated,
-  translations kept, texts no longer used marked obsolete), as `pybabel update` would:
+- `bare_texts`: Japanese strings a file puts on screen without `tr` or `Words` (they would stay
+  Japanese in any language); the phrases a scene syncs to (`.at("...")`, `.page("...")`) are the
+  voice's words, not on-screen texts, and are left out, as are docstrings and strings of
+  punctuation only (a line breaker's 「、。」);
+- `update_catalogue`: the catalogue brought up to those files (new texts added untranslated,
+  translations kept, texts no longer used marked obsolete and given back their translation when
+  used again), as `pybabel update` would:
   `python -m diffusion_explainer.checks.translations [LANGUAGE]`.
 
 Warnings, never refusals: the Japanese video needs no translation.
@@ -25,38 +30,56 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import runtime
 from ..core.errors import Problem
 from ..screenplay import Screenplay
 from ..visuals.catalogue import DOMAIN, LOCALE_DIR, catalogue_path
 
-KEYWORD = "tr"
+KEYWORDS = ("tr", "Words")  # a text translated where it is shown; a demo's text with its numbers
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, full-width forms
+WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u3400-\u9fff]")  # a kana or kanji letter: not punctuation
 SYNC_CALLS = {"at", "page"}  # a scene's timeline asked where the voice says a phrase: not on screen
 TARGET_LANGUAGES = ("en",)
+PACKAGE = Path(__file__).resolve().parents[1]
+ONSCREEN_MODULES = ("demos", "visuals")  # the package's folders that word what scenes show
+# Screenplays besides the project's whose scene files the catalogue serves: the two-scene example
+# `make test` renders in both languages.
+EXAMPLES = (runtime.REPO / "tests" / "data" / "two_scenes" / "noise_in_two_scenes.yaml",)
 
 
 @dataclass(frozen=True)
 class Message:
-    text: str  # the msgid: the Japanese text as the scene file writes it
+    text: str  # the msgid: the Japanese text as the file writes it
     path: Path
     line: int
+    keyword: str = "tr"  # the call it is written in: tr or Words
+
+    def __str__(self) -> str:
+        return f'{self.keyword}("{self.text}")'
 
 
 def extract(paths: Iterable[Path]) -> list[Message]:
-    """Every `tr("...")` in these files, in file order."""
-    from babel.messages.extract import extract_from_file
+    """Every `tr("...")` and `Words("...")` in these files, in file order."""
+    from babel.messages.extract import extract_python
 
+    keywords = {keyword: None for keyword in KEYWORDS}  # None: the first argument is the text
     found = []
     for path in paths:
-        for line, text, _comments, _context in extract_from_file("python", str(path), keywords={KEYWORD: None}):
-            if isinstance(text, str):  # tr() of something not a literal gives nothing to translate
-                found.append(Message(text, Path(path), line))
+        with open(path, "rb") as f:
+            for line, keyword, arguments, _comments in extract_python(f, keywords, (), {}):
+                text = arguments[0] if isinstance(arguments, tuple) else arguments  # Words(text, **values)
+                if isinstance(text, str):  # tr() of something not a literal gives nothing to translate
+                    found.append(Message(text, Path(path), line, keyword))
     return found
 
 
 def placeholders(text: str) -> set[str]:
-    """The `{names}` `.format()` fills in."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The `{names}` `.format()` fills in (a text with an unpaired brace: itself, as one name, so
+    that its translation must keep the same braces)."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {text}
 
 
 def untranslated(messages: Iterable[Message], language: str, locale_dir: Path = LOCALE_DIR) -> list[tuple[Message, str]]:
@@ -77,8 +100,8 @@ def untranslated(messages: Iterable[Message], language: str, locale_dir: Path = 
 
 
 def bare_texts(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of the Japanese strings a scene file puts on screen without tr(): literals and
-    f-strings, less docstrings and the phrases it syncs to."""
+    """(line, text) of the Japanese strings a file puts on screen without tr() or Words():
+    literals and f-strings, less docstrings, the phrases it syncs to and punctuation."""
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except (SyntaxError, ValueError, OSError):
@@ -90,7 +113,7 @@ def bare_texts(path: Path) -> list[tuple[int, str]]:
             skip.add(id(node.body[0].value))  # a docstring
         elif isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name == KEYWORD or name in SYNC_CALLS:
+            if name in KEYWORDS or name in SYNC_CALLS:
                 skip.update(id(inner) for arg in node.args for inner in ast.walk(arg))
         elif isinstance(node, ast.JoinedStr):
             skip.update(id(inner) for inner in ast.walk(node) if inner is not node)
@@ -98,9 +121,9 @@ def bare_texts(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if id(node) in skip:
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and JAPANESE.search(node.value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and WORD.search(node.value):
             found.append((node.lineno, node.value))
-        elif isinstance(node, ast.JoinedStr) and JAPANESE.search(ast.unparse(node)):
+        elif isinstance(node, ast.JoinedStr) and WORD.search(ast.unparse(node)):
             found.append((node.lineno, ast.unparse(node)))
     return sorted(found)
 
@@ -109,26 +132,31 @@ def scene_files(screenplay: Screenplay) -> list[Path]:
     return [p for p in (screenplay.scene_file(s.id) for s in screenplay.scenes) if p.exists()]
 
 
+def package_files() -> list[Path]:
+    """The package modules that word on-screen texts for the scenes."""
+    return sorted(p for folder in ONSCREEN_MODULES for p in (PACKAGE / folder).glob("*.py"))
+
+
+def onscreen_files(screenplay: Screenplay) -> list[Path]:
+    """Every file whose texts reach this screenplay's screen: its scene files and the package's."""
+    return scene_files(screenplay) + package_files()
+
+
 def onscreen_text_problems(screenplay: Screenplay, locale_dir: Path = LOCALE_DIR) -> list[Problem]:
-    """Warnings for `check` once the screenplay has English: each tr() text without a translation,
-    and for each scene file how many Japanese texts it shows without tr()."""
+    """Warnings for `check` once the screenplay has English, one per place: each tr() or Words()
+    text without a usable translation, and each Japanese text shown without either."""
     if not _has_english(screenplay):
         return []
-    files = scene_files(screenplay)
+    files = onscreen_files(screenplay)
     problems = []
     for language in TARGET_LANGUAGES:
         where = catalogue_path(language, locale_dir)
         for message, why in untranslated(extract(files), language, locale_dir):
-            problems.append(Problem(_shown(message.path), message.line, f'tr("{message.text}")',
-                                    f"{why} in {_shown(where)}"))
+            problems.append(Problem(_shown(message.path), message.line, str(message), f"{why} in {_shown(where)}"))
     for path in files:
-        bare = bare_texts(path)
-        if bare:
-            first = ", ".join(f"{line}: 「{text[:20]}」" for line, text in bare[:3])
-            problems.append(Problem(_shown(path), bare[0][0], "on-screen texts",
-                                    f"{len(bare)} Japanese {'text is' if len(bare) == 1 else 'texts are'} shown "
-                                    f"without tr(), so {'it stays' if len(bare) == 1 else 'they stay'} Japanese in "
-                                    f"every language (line {first}{', ...' if len(bare) > 3 else ''})"))
+        for line, text in bare_texts(path):
+            problems.append(Problem(_shown(path), line, f"「{text}」",
+                                    "shown without tr(), so it stays Japanese in every language"))
     return problems
 
 
@@ -143,6 +171,9 @@ def update_catalogue(paths: Iterable[Path], language: str, locale_dir: Path = LO
                      flags=("python-brace-format",) if placeholders(message.text) else ())
     path = catalogue_path(language, locale_dir)
     catalog = _read(path) or Catalog(locale=language, domain=DOMAIN, project="diffusion-explainer", fuzzy=False)
+    for text, message in list(catalog.obsolete.items()):  # a text used again gets its translation back
+        del catalog.obsolete[text]
+        catalog[text] = message
     catalog.update(template, no_fuzzy_matching=True)  # a near match would show a wrong text, not a Japanese one
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
@@ -177,9 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     from ..screenplay import load_screenplay
 
     languages = (argv if argv is not None else sys.argv[1:]) or list(TARGET_LANGUAGES)
-    screenplay = load_screenplay()
+    files = onscreen_files(load_screenplay())
+    files += [path for example in EXAMPLES if example.exists() for path in scene_files(load_screenplay(example))]
     for language in languages:
-        texts, missing = update_catalogue(scene_files(screenplay), language)
+        texts, missing = update_catalogue(files, language)
         print(f"{_shown(catalogue_path(language))}: {texts} on-screen texts, {missing} without a translation")
     return 0
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import pictures, schedule
+from .words import Words
 
-PICTURE_CLASS = "夕焼けの中を歩く猫"  # the prompt the video keeps coming back to
+PICTURE_CLASS = Words("夕焼けの中を歩く猫")  # the prompt the video keeps coming back to
 PICTURE_SIZE = 32  # large enough that the cat stays readable while it dissolves
 STRIP_STEPS = (0, 250, 500, 750, 1000)
 

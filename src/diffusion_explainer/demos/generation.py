@@ -15,8 +15,9 @@ import numpy as np
 
 from ..engine import ink, models, pictures, sampling, schedule
 from .memo import on_disk
+from .words import Words
 
-PICTURE_CLASS = "夕焼けの中を歩く猫"
+PICTURE_CLASS = Words("夕焼けの中を歩く猫")
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ import numpy as np
 from ..engine import metrics, models, pictures, schedule
 from ..engine.sampling import Trajectory, sample_ddim, sample_ddpm
 from .memo import on_disk
+from .words import Words, listed
 
-PROMPT = "夕焼けの中を歩く猫"
+PROMPT = Words("夕焼けの中を歩く猫")
 GUIDANCE = 3.0  # the scale the scene generates with (Stable Diffusion's default is 7.5)
 SCALES = (0.0, 1.0, 3.0, 7.0)
 CFG_T = 700  # where the two predictions are compared: the picture's layout is being decided
@@ -45,7 +46,7 @@ def prompt_id() -> int:
 
 # Without a prompt the latent model draws one muddy blend of every kind; the pixel model of scene 05
 # draws clean pictures of varied kinds, so the pictures without a prompt are that model's.
-UNPROMPTED_CAPTION = "プロンプトなしで生成した 6 枚（前の場面の 16×16 画素の模型）：何の絵になるかは運まかせ"
+UNPROMPTED_CAPTION = Words("プロンプトなしで生成した 6 枚（前の場面の 16×16 画素の模型）：何の絵になるかは運まかせ")
 
 
 @on_disk
@@ -156,8 +157,8 @@ BREAK_FACTOR = 1.3  # 「崩れ」: samples 30% further from every training pict
 @dataclass(frozen=True)
 class CaveatClause:
     kind: str  # "diversity_rises", "accuracy_falls", "breaks" (above the best scale), "unformed" (below it)
-    text: str  # the claim, short enough for one line
-    numbers: str  # the measurement behind it
+    text: Words  # the claim, short enough for one line
+    numbers: Words  # the measurement behind it
 
 
 def _shown_diversity(point) -> float:
@@ -175,11 +176,14 @@ def breaking_scales(sweep) -> tuple[float, ...]:
     return tuple(p.scale for p in sweep if p.fidelity > BREAK_FACTOR * best)
 
 
-def _far_from_data(points, best, kind: str, words: str) -> CaveatClause:
-    scales = "、".join(f"{p.scale:g}" for p in points)
-    distances = "、".join(f"{p.fidelity:.2f}" for p in points)
-    return CaveatClause(kind, f"s = {scales} {words}",
-                        f"学習画像との距離 {distances}（s = {best.scale:g} では {best.fidelity:.2f}）")
+def _scales(points) -> str:
+    return listed(f"{p.scale:g}" for p in points)
+
+
+def _distances(points, best) -> Words:
+    """How far the points' samples are from the training pictures, beside the closest scale's."""
+    return Words("学習画像との距離 {distances}（s = {best:g} では {fidelity:.2f}）",
+                 distances=listed(f"{p.fidelity:.2f}" for p in points), best=best.scale, fidelity=best.fidelity)
 
 
 def sweep_caveat(sweep) -> tuple[CaveatClause, ...]:
@@ -190,27 +194,30 @@ def sweep_caveat(sweep) -> tuple[CaveatClause, ...]:
     for a, b in zip(points, points[1:]):
         if _shown_diversity(b) > _shown_diversity(a):
             clauses.append(CaveatClause(
-                "diversity_rises", f"s = {a.scale:g} → {b.scale:g} で多様性の値が上がる",
-                f"多様性 {a.diversity:.2f} → {b.diversity:.2f}"))
+                "diversity_rises", Words("s = {a:g} → {b:g} で多様性の値が上がる", a=a.scale, b=b.scale),
+                Words("多様性 {a:.2f} → {b:.2f}", a=a.diversity, b=b.diversity)))
     for a, b in zip(points, points[1:]):
         if _shown_accuracy(b) < _shown_accuracy(a):
             clauses.append(CaveatClause(
-                "accuracy_falls", f"s = {a.scale:g} → {b.scale:g} で正解率が下がる",
-                f"正解率 {_shown_accuracy(a)}% → {_shown_accuracy(b)}%"))
+                "accuracy_falls", Words("s = {a:g} → {b:g} で正解率が下がる", a=a.scale, b=b.scale),
+                Words("正解率 {a}% → {b}%", a=_shown_accuracy(a), b=_shown_accuracy(b))))
     best = min(points, key=lambda p: p.fidelity)
     broken = [p for p in points if p.scale in breaking_scales(points)]
     above = [p for p in broken if p.scale > best.scale]
     below = [p for p in broken if p.scale < best.scale]
     if above:
-        clauses.append(_far_from_data(above, best, "breaks", "で絵が崩れ始める"))
+        clauses.append(CaveatClause("breaks", Words("s = {scales} で絵が崩れ始める", scales=_scales(above)),
+                                    _distances(above, best)))
     if below:
-        clauses.append(_far_from_data(below, best, "unformed", "では絵がまとまらない"))
+        clauses.append(CaveatClause("unformed", Words("s = {scales} では絵がまとまらない", scales=_scales(below)),
+                                    _distances(below, best)))
     return tuple(clauses)
 
 
 def sweep_method(n_per_class: int = SWEEP_PER_CLASS, steps: int = SWEEP_SAMPLER_STEPS
-                 ) -> tuple[str, str]:
+                 ) -> tuple[Words, Words]:
     """How the sweep's numbers were made: (how the pictures were drawn, how accuracy is judged)."""
-    return (f"各 s で {pictures.NUM_CLASSES} 種類のプロンプトを {n_per_class} 枚ずつ、DDIM {steps} ステップで生成"
-            "（DDIM：途中で乱数を足さず、少ない回数の大きな歩幅で進む生成法）",
-            "正解率：各種類の平均画像のうち一番近いものが、狙った種類だった割合")
+    return (Words("各 s で {prompts} 種類のプロンプトを {n} 枚ずつ、DDIM {steps} ステップで生成"
+                  "（DDIM：途中で乱数を足さず、少ない回数の大きな歩幅で進む生成法）",
+                  prompts=pictures.NUM_CLASSES, n=n_per_class, steps=steps),
+            Words("正解率：各種類の平均画像のうち一番近いものが、狙った種類だった割合"))

@@ -19,8 +19,9 @@ import numpy as np
 from ..engine import metrics, models, pictures, schedule
 from ..engine.sampling import sample_ddpm
 from .memo import on_disk
+from .words import Words
 
-PROMPT = "夕焼けの中を歩く猫"
+PROMPT = Words("夕焼けの中を歩く猫")
 GUIDANCE = 3.0
 HELD_OUT_SEED = 99  # pictures drawn with this seed are not among the training pictures
 GENERATION_SEED = 4

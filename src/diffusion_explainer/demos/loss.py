@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import models
+from .words import Words
 
 WINDOW = 100  # iterations per moving-average window
-UNIT = "値1個あたり"
-Y_LABEL = f"損失（{UNIT}）"
+UNIT = Words("値1個あたり")
+Y_LABEL = Words("損失（{unit}）", unit=UNIT)
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,9 @@ class TrainingLoss:
         return float(self.loss[-1])
 
     @property
-    def caption(self) -> str:
+    def caption(self) -> Words:
         """What the curve is, in words for the screen."""
-        return f"{UNIT}の二乗誤差（{self.window} 回ごとの平均）"
+        return Words("{unit}の二乗誤差（{window} 回ごとの平均）", unit=UNIT, window=self.window)
 
 
 def per_value_loss(eps: np.ndarray, eps_hat: np.ndarray) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import metrics, models, schedule
 from ..engine.sampling import Trajectory, sample_ddpm
 from .memo import on_disk
+from .words import Words
 
 T = schedule.T
 RUN_SEED = 5  # the seed of the batch of starting noises
@@ -90,7 +91,7 @@ class ReverseStep:
     raw_difference_rms: float = 0.0  # RMS of eps_hat - eps_raw per value
 
     @property
-    def noise_footnote(self) -> tuple[str, ...]:
+    def noise_footnote(self) -> tuple[Words, ...]:
         return noise_footnote(self.clipped_share, self.raw_difference_rms)
 
     @property
@@ -105,7 +106,7 @@ class ReverseStep:
         return _rms(self.sigma * self.z)
 
     @property
-    def change_words(self) -> tuple[str, str]:
+    def change_words(self) -> tuple[Words, Words]:
         return change_words(self.remove_factor, self.subtracted_rms, self.new_noise_rms, self.sigma, self.change_rms)
 
 
@@ -116,31 +117,32 @@ A_LITTLE = 0.1  # a step that subtracts less than this share of the predicted no
 
 
 def change_words(remove_factor: float, subtracted_rms: float, new_noise_rms: float, sigma: float,
-                 change_rms: float) -> tuple[str, str]:
+                 change_rms: float) -> tuple[Words, Words]:
     """Two lines for the screen: how much the subtraction cleans, then what the step's change is
     mostly made of."""
-    share = f"{remove_factor * 100:.0f}%"
+    share = remove_factor * 100
     if remove_factor < A_LITTLE:
-        first = f"引くのは予測ノイズの {share} だけ：すこしだけきれいになる"
+        first = Words("引くのは予測ノイズの {share:.0f}% だけ：すこしだけきれいになる", share=share)
     else:
-        first = f"引くのは予測ノイズの {share}：ノイズがはっきり減る"
+        first = Words("引くのは予測ノイズの {share:.0f}%：ノイズがはっきり減る", share=share)
     if new_noise_rms > subtracted_rms:
-        second = (f"同時に新しいノイズ σz（σ = {sigma:.3f}）も足すので、値1個あたりの変化 {change_rms:.2f} の"
-                  f"大半（{new_noise_rms:.2f}）はこの新しいノイズ")
+        second = Words("同時に新しいノイズ σz（σ = {sigma:.3f}）も足すので、値1個あたりの変化 {change:.2f} の"
+                       "大半（{new:.2f}）はこの新しいノイズ", sigma=sigma, change=change_rms, new=new_noise_rms)
     else:
-        second = (f"値1個あたりの変化 {change_rms:.2f} の大半（{subtracted_rms:.2f}）は、予測ノイズを引いた分"
-                  f"（新しいノイズ σz は {new_noise_rms:.2f}）")
+        second = Words("値1個あたりの変化 {change:.2f} の大半（{subtracted:.2f}）は、予測ノイズを引いた分"
+                       "（新しいノイズ σz は {new:.2f}）", change=change_rms, subtracted=subtracted_rms,
+                       new=new_noise_rms)
     return first, second
 
 
-def noise_footnote(clipped_share: float, raw_difference_rms: float) -> tuple[str, ...]:
+def noise_footnote(clipped_share: float, raw_difference_rms: float) -> tuple[Words, ...]:
     """What the noise picture of the step is, worded from what the clipping did: lines for the
     screen (the claim, then its numbers)."""
     if clipped_share == 0.0:
-        return ("引いたノイズは、ネットワークの出力そのもの",)
-    return ("引いたノイズは、予測した完成図を [-1, 1] に切り詰めてから計算し直したもの（DDPM の公開実装と同じ）",
-            f"切り詰めた値 {clipped_share * 100:.0f}%　ネットワークの出力そのものとの差：値1個あたり約 "
-            f"{raw_difference_rms:.3f}")
+        return (Words("引いたノイズは、ネットワークの出力そのもの"),)
+    return (Words("引いたノイズは、予測した完成図を [-1, 1] に切り詰めてから計算し直したもの（DDPM の公開実装と同じ）"),
+            Words("切り詰めた値 {clipped:.0f}%　ネットワークの出力そのものとの差：値1個あたり約 {difference:.3f}",
+                  clipped=clipped_share * 100, difference=raw_difference_rms))
 
 
 def first_step(index: int | None = None) -> ReverseStep:
@@ -181,12 +183,12 @@ class Denoising:
     final: np.ndarray
 
     @property
-    def repeat_caption(self) -> str:
+    def repeat_caption(self) -> Words:
         """What each arrow between the stages stands for, with the counts it really holds."""
         fewest, most = min(self.steps_between), max(self.steps_between)
-        count = f"{fewest} 回" if fewest == most else f"{fewest}〜{most} 回"
-        return (f"矢印 1 本 = 『ネットワークでノイズを予測して引く』を {count}"
-                f"（全部で {sum(self.steps_between)} 回）")
+        count = Words("{n} 回", n=fewest) if fewest == most else Words("{fewest}〜{most} 回", fewest=fewest, most=most)
+        return Words("矢印 1 本 = 『ネットワークでノイズを予測して引く』を {count}（全部で {total} 回）",
+                     count=count, total=sum(self.steps_between))
 
 
 def denoising(index: int | None = None, stages=STAGES) -> Denoising:

@@ -21,8 +21,9 @@ from ..engine.sampling import sample_ddpm
 from . import guidance, latent
 from .loss import TrainingLoss, training_loss
 from .memo import on_disk
+from .words import Words
 
-PROMPT = "夕焼けの中を歩く猫"
+PROMPT = Words("夕焼けの中を歩く猫")
 FORWARD_T = 400
 LOSS_POINTS = 60  # the training card is small: fewer points of the same curve
 FINALE_SEED = 8

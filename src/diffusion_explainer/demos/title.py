@@ -15,6 +15,7 @@ import numpy as np
 from ..engine import models
 from . import generation
 from .memo import on_disk
+from .words import Words
 
 PROMPT = generation.PICTURE_CLASS
 SEED = 1
@@ -28,15 +29,15 @@ class TitleRun:
     guidance: float
     start_noise: np.ndarray  # (64, 64, 3) the run's x_T, seen through the decoder
     picture: np.ndarray  # (64, 64, 3) in [-1, 1]: the finished picture of that run
-    start_caption: str
-    picture_caption: str
+    start_caption: Words
+    picture_caption: Words
 
 
 @on_disk
 def title_run(seed: int = SEED, guidance: float = GUIDANCE) -> TitleRun:
     run = generation.born_from_noise(seed=seed, guidance=guidance)
     return TitleRun(PROMPT, seed, guidance, run.start_noise, run.picture,
-                    "出発点のノイズ", f"生成された絵「{PROMPT}」")
+                    Words("出発点のノイズ"), Words("生成された絵「{prompt}」", prompt=PROMPT))
 
 
 def model() -> models.LatentDiffusionModel:

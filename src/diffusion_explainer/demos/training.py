@@ -13,8 +13,9 @@ import numpy as np
 
 from ..engine import models, pictures, schedule
 from . import loss
+from .words import Words
 
-PICTURE_CLASS = "夕焼けの中を歩く猫"
+PICTURE_CLASS = Words("夕焼けの中を歩く猫")
 # Noisy enough to be a guessing game, clean enough that the 16x16 picture still shows through
 # (at t = 250, sqrt(abar_t) = 0.72, the cat is barely visible; at t = 100, 0.95, it reads).
 SHOWN_T = 100
@@ -51,7 +52,7 @@ class NoiseGuess:
         return float(np.sqrt(self.mean_squared_error))
 
     @property
-    def difference_caption(self) -> str:
+    def difference_caption(self) -> Words:
         return difference_caption(self.difference_rms)
 
 
@@ -62,17 +63,17 @@ NEAR_ZERO_RMS = 0.10
 SMALL_RMS = 0.30
 
 
-def difference_caption(rms: float) -> str:
+def difference_caption(rms: float) -> Words:
     """The caption under the difference picture, worded from its measured size per value (the
     number as shown, two decimals, decides the words, so they never disagree)."""
     shown = round(rms, 2)
     if shown <= NEAR_ZERO_RMS:
-        words = "ほぼ 0 = 灰色"
+        words = Words("ほぼ 0 = 灰色")
     elif shown <= SMALL_RMS:
-        words = "小さいが 0 ではない"
+        words = Words("小さいが 0 ではない")
     else:
-        words = "まだ大きい"
-    return f"差（{words}：ずれは値1個あたり約 {shown:.2f}）"
+        words = Words("まだ大きい")
+    return Words("差（{words}：ずれは値1個あたり約 {shown:.2f}）", words=words, shown=shown)
 
 
 def model():

@@ -5,7 +5,8 @@
 - the scene base class, `ExplainerScene` (one public method per cue of the screenplay);
 - `style`: the colours (style.INK, MUTED, ACCENT, NOISE, NETWORK, PANEL) and the stage layout;
 - `tr("ノイズ")`: an on-screen text in the render's language (its English from the gettext
-  catalogue locale/en/LC_MESSAGES/scenes.po);
+  catalogue locale/en/LC_MESSAGES/scenes.po); `in_render_language(screenplay.title,
+  screenplay.en_title)` for a text the screenplay gives in both languages;
 - text: `jp`, `label`, `markup`, `number`, `wrapped` (breaks a long caption at Japanese phrase
   boundaries), `mixed` (Japanese with $math$), and the sizes TITLE_EM, HEADING_EM, BODY_EM,
   LABEL_EM, SMALL_EM (fractions of the 8-unit frame height);
@@ -24,7 +25,7 @@ The diffusion pictures and numbers themselves come from `diffusion_explainer.dem
 
 from ..core import style
 from ..subtitles.band import font_size_for
-from ..visuals.catalogue import tr
+from ..visuals.catalogue import in_render_language, tr
 from ..visuals.charts import line_plot
 from ..visuals.diagram import box, caption_under, flow_arrow, row, toy_network_note, unet, vector_column
 from ..visuals.formulas import CLOSED_FORM, FORWARD_STEP, GUIDANCE, LOSS, REVERSE_STEP, formula
@@ -37,7 +38,7 @@ from ..visuals.vectors import vector_grid
 from .explainer_scene import ExplainerScene
 
 __all__ = [
-    "ExplainerScene", "style", "font_size_for", "tr",
+    "ExplainerScene", "style", "font_size_for", "tr", "in_render_language",
     "jp", "label", "markup", "number", "wrapped", "mixed", "TITLE_EM", "HEADING_EM", "BODY_EM", "LABEL_EM", "SMALL_EM",
     "formula", "FORWARD_STEP", "CLOSED_FORM", "LOSS", "REVERSE_STEP", "GUIDANCE",
     "picture", "picture_card", "noise_image", "latent_stack", "vector_grid",

@@ -4,6 +4,7 @@ A scene file writes its texts in Japanese, each through `tr`:
 
     label(tr("元の画像"))
     number_text = tr("ノイズ {t}").format(t=step)   # numbers stay computed: the catalogue holds the pattern
+    label(tr(step.change_words[0]))   # a demo's Words (demos/words.py): its pattern, filled with its numbers
 
 `tr` returns the text itself in a Japanese render and its translation in another language's
 render, from `locale/<language>/LC_MESSAGES/scenes.po` beside this package (GNU gettext's format:
@@ -16,6 +17,9 @@ catalogue and a worker on another machine need no build step and never read a st
 
 The language is the render's: Japanese unless the scene process is told otherwise
 (`set_language`, from the plan it was handed).
+
+Texts the screenplay itself gives in both languages (the video's title and subtitle, a section
+title in its cue's words) come from the screenplay, not the catalogue: `in_render_language`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import gettext
 import io
 from collections.abc import Iterator
 from pathlib import Path
+
+from ..demos.words import Words
 
 SOURCE_LANGUAGE = "ja"  # the language scene files are written in: tr() returns it unchanged
 DOMAIN = "scenes"
@@ -61,10 +67,20 @@ def language(name: str) -> Iterator[None]:
 
 
 def tr(message: str) -> str:
-    """`message` (Japanese, as the scene file writes it) in the render's language."""
+    """`message` (Japanese, as the scene file writes it) in the render's language; a demo's
+    `Words`, its pattern's translation filled with its values (themselves translated if Words)."""
     if _language == SOURCE_LANGUAGE:
-        return message
+        return str(message)
+    if isinstance(message, Words):
+        return tr(message.pattern).format(**{name: tr(value) if isinstance(value, Words) else value
+                                             for name, value in message.values.items()})
     return translations(_language).gettext(message)
+
+
+def in_render_language(japanese: str, english: str | None) -> str:
+    """A text the screenplay gives in Japanese and English (`title` and `en_title`), in the
+    render's language: the English in an English render (the Japanese while it has none)."""
+    return english if _language == "en" and english else japanese
 
 
 def translations(language: str, locale_dir: Path = LOCALE_DIR) -> gettext.NullTranslations:

@@ -17,6 +17,7 @@ from manim import (
 )
 
 from ..core import style
+from .catalogue import tr
 from .text import LABEL_EM, SMALL_EM, jp, label, wrapped
 
 
@@ -45,12 +46,9 @@ def unet(width: float = 2.0, height: float = 1.5, caption: str = "U-Net") -> VGr
 
 # The video's own experiments run a small fully connected network (engine.network), drawn with
 # the U-Net's hourglass of the diagrams it stands in for: said wherever its results are shown.
-TOY_NETWORK = "この動画の模型では、U-Net ではなく小さな全結合ネットワーク"
-
-
 def toy_network_note(width: float = 20.0, em: float = SMALL_EM) -> VGroup:
     """「（この動画の模型では…全結合ネットワーク）」, in lines no wider than `width`."""
-    return wrapped(f"（{TOY_NETWORK}）", width, em)
+    return wrapped(tr("（この動画の模型では、U-Net ではなく小さな全結合ネットワーク）"), width, em)
 
 
 def flow_arrow(start: Mobject | np.ndarray, end: Mobject | np.ndarray, color: str = style.MUTED, buff: float = 0.15) -> Arrow:

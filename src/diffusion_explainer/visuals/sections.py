@@ -14,6 +14,7 @@ import re
 
 from manim import Transform, VGroup, Write, linear
 
+from .catalogue import in_render_language
 from .titles import corner_position, section_title
 
 WRITE_S = 1.5
@@ -23,9 +24,10 @@ HOLD_GROWTH_PER_S = 0.012  # 1.2 % of its size a second: 6 % over the longest ho
 
 
 def split_section_title(cue_text: str) -> tuple[str, str]:
-    """「Step 1: 前方過程（Forward Process）」 -> ("Step 1", "前方過程（Forward Process）")."""
-    quoted = re.search(r"「(.+)」", cue_text)
-    text = quoted.group(1) if quoted else cue_text
+    """「Step 1: 前方過程（Forward Process）」 -> ("Step 1", "前方過程（Forward Process）"); the English
+    cue's “Step 1: The Forward Process” -> ("Step 1", "The Forward Process")."""
+    quoted = re.search(r"「(.+)」|“(.+)”", cue_text)
+    text = next(group for group in quoted.groups() if group) if quoted else cue_text
     step, sep, title = text.partition(":")
     return (step.strip(), title.strip()) if sep else ("", text.strip())
 
@@ -35,7 +37,8 @@ def play_section_title(scene, through_lines: bool = False) -> VGroup:
 
     `through_lines`: keep it large while the cue's lines are spoken (for a cue that has nothing
     else to show, such as the summary's 「じゃあ最後に…」), instead of until the first one starts."""
-    step, title = split_section_title(scene.cue.cue.animation)
+    cue = scene.cue.cue
+    step, title = split_section_title(in_render_language(cue.animation, cue.en))
     big = section_title(step, title, scene.layout.stage_width)
     big.move_to([0, scene.layout.stage_center_y, 0])
     scene.play(Write(big), run_time=WRITE_S)

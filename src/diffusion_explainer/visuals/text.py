@@ -9,6 +9,7 @@ from manim import DOWN, LEFT, MarkupText, Text, VGroup
 from ..core import style
 from ..core.fonts import text_width_em
 from ..subtitles.band import font_size_for
+from ..subtitles.english import LEANING
 
 TITLE_EM = 0.62
 HEADING_EM = 0.42
@@ -41,10 +42,12 @@ _BREAK_AFTER = "、。：）」"
 _BREAK_BEFORE = "（「"
 _NO_LINE_START = "、。：）」ー"
 _TOKEN = re.compile(r"[A-Za-z0-9.,=+\-→×/%\[\]<>~ ]+|.", re.S)
+_HIRAGANA = range(0x3041, 0x3097)  # ぁ to ゖ
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _hiragana(token: str) -> bool:
-    return len(token) == 1 and "ぁ" <= token <= "ゖ"
+    return len(token) == 1 and ord(token) in _HIRAGANA
 
 
 def _break_levels(tokens: list[str]) -> list[int]:
@@ -65,6 +68,28 @@ def _break_levels(tokens: list[str]) -> list[int]:
     return levels
 
 
+# An English caption (a translation through the catalogue) breaks between words: best after a
+# clause's punctuation or before a bracket, not after a word that leans on the next (「the」, 「of」),
+# never inside 「s = 0」 or 「0.19 → 0.25」.
+_WORD = re.compile(r"\S+\s*")
+_OPERATORS = {"=", "→", "×", "+", "−", "-", "~", "/"}
+
+
+def _word_break_levels(tokens: list[str]) -> list[int]:
+    levels = [0] * len(tokens)
+    for i in range(1, len(tokens)):
+        before, token = tokens[i - 1].strip(), tokens[i].strip()
+        if before in _OPERATORS or token in _OPERATORS:
+            levels[i] = 0
+        elif before.lower().strip("(“\"'") in LEANING:
+            levels[i] = 1
+        elif before.endswith((",", ";", ":", ".", ")")) or token.startswith("("):
+            levels[i] = 3
+        else:
+            levels[i] = 2
+    return levels
+
+
 # What a layout costs: each line; each cut by its level (a cut inside a word costs more than a
 # line, so a caption takes one more line rather than split a word); and each line's unused share
 # of the width, squared (even lines, no lone word at the end).
@@ -75,11 +100,15 @@ _SLACK_COST = 2.0
 
 
 def wrapped_lines(text: str, width: float, measure=len) -> list[str]:
-    """`text` in lines no wider than `width` (by `measure`), at the least cost above. A run of
-    Latin letters, digits and spaces (「s = 0」, 「0.19」) is never cut; a token too wide alone
-    gets a line of its own."""
-    tokens = _TOKEN.findall(text)
-    levels = _break_levels(tokens)
+    """`text` in lines no wider than `width` (by `measure`), at the least cost above. In Japanese,
+    a run of Latin letters, digits and spaces (「s = 0」, 「0.19」) is never cut; English is cut
+    between words. A token too wide alone gets a line of its own."""
+    if _JAPANESE.search(text):
+        tokens = _TOKEN.findall(text)
+        levels = _break_levels(tokens)
+    else:
+        tokens = _WORD.findall(text)
+        levels = _word_break_levels(tokens)
 
     def line(i, j):
         return "".join(tokens[i:j]).strip()
