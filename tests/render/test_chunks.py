@@ -63,7 +63,7 @@ def test_a_report_gives_each_chunk_its_edges_calls_and_the_reads_before_its_end(
     """Unit test (no render): chunks from a scene's report, keyed by what was read before each end."""
     from dataclasses import replace
 
-    from diffusion_explainer.render.chunks import chunks_from_report, still_valid
+    from diffusion_explainer.render.chunks import ChunkBasis, chunks_from_report, still_valid
     from diffusion_explainer.timing.handover import CallRecord, FrameRange, Read, SceneReport
     from diffusion_explainer.timing.sound_marks import SoundEvent
     from diffusion_explainer.timing.video_plan import plan_video
@@ -77,12 +77,12 @@ def test_a_report_gives_each_chunk_its_edges_calls_and_the_reads_before_its_end(
                           CallRecord(35, 25, True, 2, 0.1)),
                          (Read("cue_start", cue.cue.id, 0), Read("line", last.line.id, 40)),
                          sounds=(SoundEvent(12, "reveal"), SoundEvent(50, "finale")))
-    first, second = chunks_from_report(report, ((0, 0, 30), (1, 30, 60)), timeline, "shared")
+    first, second = chunks_from_report(report, ((0, 0, 30), (1, 30, 60)), timeline, ChunkBasis("shared"))
     assert (first.start, first.end, first.calls, first.sounds) == (0, 35, (0, 1), ((12, "reveal"),))
     assert (second.start, second.end, second.calls, second.sounds) == (35, 60, (2,), ((50, "finale"),))
     assert first.reads == (("cue_start", cue.cue.id, None),)
     assert second.reads == (("cue_start", cue.cue.id, None), ("line", last.line.id, None))
     reworded = replace(last, line=replace(last.line, text=last.line.text + "ね"))
     edited = replace(timeline, lines=timeline.lines[:-1] + (reworded,))
-    assert still_valid(first, edited, "shared") and not still_valid(second, edited, "shared")
-    assert not still_valid(first, timeline, "other shared code")
+    assert still_valid(first, edited, ChunkBasis("shared")) and not still_valid(second, edited, ChunkBasis("shared"))
+    assert not still_valid(first, timeline, ChunkBasis("other shared code"))

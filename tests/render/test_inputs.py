@@ -67,7 +67,7 @@ def test_editing_one_scene_file_makes_only_that_scene_stale(yaml_text, tmp_path)
     shutil.copytree(REPO / "scenes", scenes)
     before = all_inputs(yaml_text, scenes)
     path = scenes / "s05_reverse.py"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# tweak\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "\nTWEAK = 1\n", encoding="utf-8")
     assert changed(before, all_inputs(yaml_text, scenes)) == {"s05_reverse": ["scene file"]}
 
 

@@ -14,6 +14,7 @@ import pytest
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render import inputs
 from diffusion_explainer.render.chunks import (
+    ChunkBasis,
     chunks_from_report,
     nominal_ranges,
     saved_states_from_report,
@@ -31,7 +32,7 @@ from tests.conftest import REPO, SCREENPLAY
 
 SETTINGS = RenderSettings.custom("256,144", 10, silent=True)
 SCENE = "s03_forward"
-SHARED = "shared"
+SHARED = ChunkBasis("shared")
 LINE = "noise_each_step"  # a line with a reading (`say:`): its text is only seen, never heard
 
 
@@ -108,7 +109,8 @@ def test_a_subtitle_only_edit_makes_the_chunks_and_states_from_that_page_on_stal
 def test_the_code_and_everything_else_every_frame_shows_keys_every_chunk_and_state(yaml_text):
     _, timeline = planned(yaml_text)
     chunks, states = chunks_of(timeline), states_of(timeline)
-    assert reused(chunks, timeline, "other code") == [] and holding(states, timeline, "other code") == []
+    other = ChunkBasis("other code")
+    assert reused(chunks, timeline, other) == [] and holding(states, timeline, other) == []
 
 
 def test_the_scene_length_keys_every_chunk_and_state(yaml_text):
@@ -279,7 +281,9 @@ def test_the_timeline_the_scene_file_and_the_shared_inputs_each_make_it_stale(sc
     copy = tmp_path / f"{SCENE}.py"
     copy.write_bytes((REPO / "scenes" / f"{SCENE}.py").read_bytes())
     assert reasons(scene_file=copy) == []  # where it is does not matter, what it says does
-    copy.write_bytes(copy.read_bytes() + b"\n# edited\n")
+    copy.write_bytes(copy.read_bytes() + b"\n# a comment, and code written otherwise\n")
+    assert reasons(scene_file=copy) == []  # (read as code: cue_code.py)
+    copy.write_bytes(copy.read_bytes() + b"\nEXTRA = 1\n")
     assert reasons(scene_file=copy) == ["scene file changed"]
     for part, shared in (("package code", SharedInputs("code2", "engine", "toolchain")),
                          ("engine artefacts", SharedInputs("code", "engine2", "toolchain")),

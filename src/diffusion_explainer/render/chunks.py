@@ -9,12 +9,15 @@ and a chunk's video is its calls' files joined by stream copy.
 
 When is a chunk's video still right? Its frames are made by the scene's code running from the
 start of the scene to the chunk's end, so they can only change if something that run used has
-changed: the code and everything else a scene's pixels depend on (`shared`), the scene's length,
-the subtitle pages shown up to the chunk's end, and what of the timeline the story read before
-that (the cues it played, with their spans and lines, and the named lines it synced to: the scene
-reports these reads: timing/handover.py SceneReport). The key of a chunk is the digest of
-exactly that (`ChunkInputs`), computed from the new timeline with the reads the last render
-reported; if it is unchanged, so are the frames.
+changed: what every frame depends on (`ChunkBasis.shared`: the package code, the models, the
+toolchain, and the scene file's module code), the code of the cue methods that ran (those of the
+cues that started before the chunk's end: render/cue_code.py), the scene's length, the subtitle
+pages shown up to the chunk's end, and what of the timeline the story read before that (the cues
+it played, with their spans and lines, and the named lines it synced to: the scene reports these
+reads: timing/handover.py SceneReport). The key of a chunk is the digest of exactly that
+(`ChunkInputs`), computed from the new timeline with the reads the last render reported; if it is
+unchanged, so are the frames. So an edit of a scene's last cue method draws again only the
+chunks from that cue's start on, and undoing it finds the earlier chunks in the store.
 """
 
 from __future__ import annotations
@@ -194,25 +197,46 @@ def subtitle_prefix(timeline: SceneTimeline, end: int) -> list:
 
 
 @dataclass(frozen=True)
+class ChunkBasis:
+    """What a scene's chunks depend on besides its timeline: `shared`, what every frame depends on
+    (the scene file's module code, the package code, the models, the toolchain, what every frame
+    shows of the screenplay: inputs.py chunk_basis); `cues`, the code of each cue's method, which
+    keys the chunks after the cue's start (cue_code.py; a cue not there is in the module code)."""
+
+    shared: str
+    cues: dict[str, str] = field(default_factory=dict)
+
+    def cue(self, cue_id: str) -> str:
+        return self.cues.get(cue_id, "module")
+
+
+@dataclass(frozen=True)
 class ChunkInputs:
     """Everything a chunk's frames depend on; its key is the digest of this."""
 
-    shared: str  # the scene file, the code, the models, the toolchain, what every frame shows (inputs.py)
+    shared: str  # ChunkBasis.shared
     total_frames: int
     nominal: tuple[int, int]
     start: int
     end: int
     subtitles: list  # subtitle_prefix
     reads: list  # read_values of what the story read before `end`
+    code: list  # [cue id, ChunkBasis.cue] of each cue whose method ran before `end` (cues_started)
 
 
-def chunk_key(shared: str, timeline: SceneTimeline, nominal: tuple[int, int], start: int, end: int,
+def cues_started(reads) -> list[str]:
+    """The cues a run started, from what it read (it reads each cue's start as the cue begins)."""
+    return list(dict.fromkeys(ident for what, ident, _ in reads if what == "cue_start"))
+
+
+def chunk_key(basis: ChunkBasis, timeline: SceneTimeline, nominal: tuple[int, int], start: int, end: int,
               reads) -> str | None:
     values = read_values(timeline, reads)
     if values is None:
         return None
-    return digest(ChunkInputs(shared, timeline.total_frames, nominal, start, end, subtitle_prefix(timeline, end),
-                              values))
+    code = [[cue, basis.cue(cue)] for cue in cues_started(reads)]
+    return digest(ChunkInputs(basis.shared, timeline.total_frames, nominal, start, end,
+                              subtitle_prefix(timeline, end), values, code))
 
 
 def calls_of_chunks(report: SceneReport, chunks) -> dict[int, tuple[int, int, list[int]]]:
@@ -230,13 +254,13 @@ def calls_of_chunks(report: SceneReport, chunks) -> dict[int, tuple[int, int, li
     return out
 
 
-def chunks_from_report(report: SceneReport, chunks, timeline: SceneTimeline, shared: str) -> list[Chunk]:
+def chunks_from_report(report: SceneReport, chunks, timeline: SceneTimeline, basis: ChunkBasis) -> list[Chunk]:
     """The chunks a run drew, from its report, with their real edges and their keys."""
     out = []
     for index, (start, end, numbers) in calls_of_chunks(report, chunks).items():
         nominal = next((a, b) for i, a, b in chunks if i == index)
         reads = tuple(dict.fromkeys(r.question for r in report.reads if r.frame < end))
-        key = chunk_key(shared, timeline, nominal, start, end, reads)
+        key = chunk_key(basis, timeline, nominal, start, end, reads)
         sounds = tuple((e.frame, e.name) for e in report.sounds if start <= e.frame < end)
         out.append(Chunk(index, nominal, start, end, reads, key, sounds, tuple(numbers)))
     return out
@@ -261,24 +285,25 @@ class SavedState:
         return cls(data["cue"], data["frame"], tuple(Read(*r) for r in data["reads"]), data["key"])
 
 
-def state_key(shared: str, timeline: SceneTimeline, cue: int, frame: int, reads: tuple[Read, ...]) -> str | None:
-    return chunk_key(shared, timeline, (-1, cue), frame, frame, tuple(r.question for r in reads))
+def state_key(basis: ChunkBasis, timeline: SceneTimeline, cue: int, frame: int,
+              reads: tuple[Read, ...]) -> str | None:
+    return chunk_key(basis, timeline, (-1, cue), frame, frame, tuple(r.question for r in reads))
 
 
 def saved_states_from_report(report: SceneReport, timeline: SceneTimeline,
-                             shared: str) -> list[tuple[SavedState, str]]:
+                             basis: ChunkBasis) -> list[tuple[SavedState, str]]:
     """The states a run saved (each with its file's name), keyed by what was read before them."""
     out = []
     for saved in report.states:
         reads = tuple(dict.fromkeys(r for r in report.reads if r.frame < saved.frame))
-        key = state_key(shared, timeline, saved.cue, saved.frame, reads)
+        key = state_key(basis, timeline, saved.cue, saved.frame, reads)
         if key is not None:
             out.append((SavedState(saved.cue, saved.frame, reads, key), saved.file))
     return out
 
 
-def still_valid(recorded: Chunk, timeline: SceneTimeline, shared: str) -> bool:
-    return recorded.key == chunk_key(shared, timeline, recorded.nominal, recorded.start, recorded.end, recorded.reads)
+def still_valid(recorded: Chunk, timeline: SceneTimeline, basis: ChunkBasis) -> bool:
+    return recorded.key == chunk_key(basis, timeline, recorded.nominal, recorded.start, recorded.end, recorded.reads)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ A scene is rendered again only when one of its inputs changed:
   characters, style) — YAML line numbers are left out, so an edit in scene 2 does not touch
   scene 3;
 - timing: its timeline in frames, which follows the narration's measured lengths;
-- scene file: scenes/<scene_id>.py;
+- scene file: scenes/<scene_id>.py, as code (cue_code.py: its module code and each cue method's,
+  read from the syntax tree, so comments, formatting and the order of methods do not count);
 - package code: the code a scene process runs (`scene_code_files`): every module of the scene
   package (the base class, the launcher around Manim, its encoder and caches) and of the scene
   files' imports, followed through their imports, with the data files beside them; plus any
@@ -31,6 +32,8 @@ from ..core.settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 from ..screenplay import Cue, Screenplay
 from ..timing.handover import timeline_to_json
 from ..timing.timeline import SceneTimeline
+from .chunks import ChunkBasis
+from .cue_code import SceneCode, outside_names, scene_code
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = __name__.split(".")[0]
@@ -62,14 +65,22 @@ def screenplay_frame_part(screenplay: Screenplay, scene_id: str) -> dict:
     }
 
 
-# The parts of a scene's inputs that a chunk's frames depend on only as far as the chunk's run read
-# them (its lines and cues: chunks.py); every other part keys every chunk.
-READ_PARTS = ("screenplay", "timing")
+# The parts of a scene's inputs that a chunk's frames depend on only as far as the chunk's run used
+# them (its lines and cues, the methods of the cues it ran: chunks.py); every other part keys every
+# chunk.
+READ_PARTS = ("screenplay", "timing", "scene file")
 
 
 def chunk_shared_digest(inputs: SceneInputs, screenplay: Screenplay) -> str:
+    """What every chunk of the scene depends on: the parts but READ_PARTS, what every frame shows
+    of the screenplay, and the scene file's module code (all of the file if it was not read as code)."""
+    scene_file = inputs.code.module if inputs.code is not None else inputs.parts.get("scene file")
     return keys.digest([{name: value for name, value in inputs.parts.items() if name not in READ_PARTS},
-                   screenplay_frame_part(screenplay, inputs.scene_id)])
+                        screenplay_frame_part(screenplay, inputs.scene_id), scene_file])
+
+
+def chunk_basis(inputs: SceneInputs, screenplay: Screenplay) -> ChunkBasis:
+    return ChunkBasis(chunk_shared_digest(inputs, screenplay), dict(inputs.code.cues) if inputs.code else {})
 
 
 def timing_part(timeline: SceneTimeline) -> dict:
@@ -210,6 +221,7 @@ class SharedInputs:
 class SceneInputs:
     scene_id: str
     parts: dict[str, str] = field(hash=False)
+    code: SceneCode | None = field(default=None, hash=False, compare=False)  # the scene file's parts
 
     @property
     def digest(self) -> str:
@@ -226,15 +238,26 @@ class SceneInputs:
 
 def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Path, shared: SharedInputs) -> SceneInputs:
     scene_id = timeline.scene_id
+    code = scene_file_code(screenplay, scene_id, scene_file)
     parts = {
         "screenplay": keys.digest(screenplay_part(screenplay, scene_id)),
         "timing": keys.digest(timing_part(timeline)),
-        "scene file": keys.digest(scene_file.read_bytes()) if scene_file.exists() else "missing",
+        "scene file": code.digest if code is not None else "missing",
         "package code": shared.package_code,
         "engine artefacts": shared.engine_artefacts,
         "toolchain": shared.toolchain,
     }
-    return SceneInputs(scene_id, parts)
+    return SceneInputs(scene_id, parts, code)
+
+
+def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path) -> SceneCode | None:
+    """The scene file's code in parts (cue_code.py); None if there is no file."""
+    try:
+        source = scene_file.read_bytes().decode("utf-8", errors="surrogateescape")
+    except FileNotFoundError:
+        return None
+    outside = outside_names(PACKAGE_DIR, scene_file.parent, frozenset(s.id for s in screenplay.scenes))
+    return scene_code(source, scene_id, [c.id for c in screenplay.scene(scene_id).cues], outside)
 
 
 # --- the manifest ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ..timing.scene_plan import ScenePlan
 from ..timing.timeline import SceneTimeline, layout_reference
 from .chunks import (
     Chunk,
+    ChunkBasis,
     ChunkStore,
     Job,
     SavedState,
@@ -41,7 +42,7 @@ from .chunks import (
     state_key,
     still_valid,
 )
-from .inputs import Manifest, SceneInputs, chunk_shared_digest
+from .inputs import Manifest, SceneInputs, chunk_basis
 from .jobs import JobResult, JobSpec, keep_compiled, scene_class_name
 
 DEFAULT_CPU_PER_FRAME_S = 0.026  # measured: ~940 CPU-s for the 36,000 frames at 1080p60, ~220 for 9,000 at 480p15
@@ -67,7 +68,7 @@ class SceneWork:
     inputs: SceneInputs
     reasons: tuple[str, ...]  # why the scene's video is stale
     ranges: list
-    shared: str  # what every chunk's frames depend on (chunks.py)
+    basis: ChunkBasis  # what its chunks depend on besides the timeline (chunks.py)
     chunks: dict[int, Chunk] = field(default_factory=dict)  # reused now, and rendered as jobs finish
     stale: dict[int, str] = field(default_factory=dict)  # chunk index -> why it renders again
     jobs: list[Job] = field(default_factory=list)
@@ -109,7 +110,7 @@ def chunk_reasons(work: SceneWork, versions: dict[int, list[Chunk]], store: Chun
             stale[index] = "--force"
             continue
         candidates = [c for c in versions.get(index, []) if c.nominal == (nominal.start, nominal.end)]
-        valid = [c for c in candidates if still_valid(c, work.timeline, work.shared)]
+        valid = [c for c in candidates if still_valid(c, work.timeline, work.basis)]
         intact = next((c for c in valid if not c.frames or store.checked_video(work.scene_id, c.key)), None)
         if not candidates:
             stale[index] = "new"
@@ -171,12 +172,12 @@ def file_result(work: SceneWork, spec: JobSpec, result: JobResult, store: ChunkS
     keep_compiled(compiled_dir, result.compiled)
     if result.status != 0 or result.report is None:
         return
-    for state, name in saved_states_from_report(result.report, work.timeline, work.shared):
+    for state, name in saved_states_from_report(result.report, work.timeline, work.basis):
         if state.cue not in work.states and name in result.states:
             store.keep_state(work.scene_id, state.key, result.states[name])
             work.states[state.cue] = state
     work.profile += [[call.first, call.frames, call.cpu_s] for call in result.report.calls if call.drawn]
-    for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.shared):
+    for chunk in chunks_from_report(result.report, spec.chunks, work.timeline, work.basis):
         if chunk.frames and chunk.index not in result.chunk_videos:
             raise RenderError(f"{spec.name}: chunk {chunk.index} ({chunk.frames} frames) came back without a video")
         if chunk.frames:
@@ -286,7 +287,7 @@ def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: C
     previous = previous_timeline(store, scene_id, plan)
     kept = store.ranges(scene_id, total, fps)
     work = SceneWork(plan, inputs, tuple(reasons), kept or nominal_ranges(total, fps),
-                     chunk_shared_digest(inputs, plan.screenplay))
+                     chunk_basis(inputs, plan.screenplay))
     versions = store.versions(scene_id)
     work.stale = chunk_reasons(work, versions, store, force, previous)
     if work.stale and not force:  # an earlier version cut otherwise may hold more (an edit undone)
@@ -303,7 +304,7 @@ def make_work(plan: ScenePlan, inputs: SceneInputs, reasons: list[str], store: C
         work.chunks = {}
     if not force or keep_states:  # the saved states that still hold (a forced render starts every story afresh)
         for cue, versions in store.state_versions(scene_id).items():
-            state = next((s for s in versions if state_key(work.shared, work.timeline, cue, s.frame, s.reads) == s.key
+            state = next((s for s in versions if state_key(work.basis, work.timeline, cue, s.frame, s.reads) == s.key
                           and store.checked_state(scene_id, s.key)), None)
             if state is not None:
                 work.states[cue] = state
