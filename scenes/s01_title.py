@@ -9,6 +9,7 @@ from diffusion_explainer.scene.toolbox import (
 
 PICTURE_SIDE = 2.4
 TITLE_GAP = 0.5  # between the title and the pictures, and the line that joins them
+TITLE_WIDTH = 12.0  # the widest the title may be: inside the safe area (the English title is wider)
 BUILD_S = 2.7  # the title card's two plays; shortened if the first line comes sooner
 
 
@@ -22,6 +23,8 @@ class TitleScene(ExplainerScene):
         run = title_demo.title_run()
         title = in_render_language(self.screenplay.title, self.screenplay.en_title)
         self.title = jp(title, TITLE_EM + 0.12)
+        if self.title.width > TITLE_WIDTH:
+            self.title.scale_to_fit_width(TITLE_WIDTH)
         noise = picture_card(run.start_noise, PICTURE_SIDE, tr(run.start_caption))
         image = picture_card(run.picture, PICTURE_SIDE, tr(run.picture_caption), color=style.INK)
         self.strip = Group(noise, image).arrange(buff=2.2, aligned_edge=UP)

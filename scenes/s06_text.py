@@ -214,7 +214,7 @@ class TextConditioning(ExplainerScene):
         method, judged = guidance.sweep_method()
         legend = VGroup(label(tr(method), SMALL_EM),
                         label(tr("{accuracy}　多様性：同じプロンプトの絵どうしの違い（画素の RMS）").format(accuracy=tr(judged)),
-                              SMALL_EM)).arrange(DOWN, buff=0.07).next_to(columns, DOWN, buff=0.18)
+                              SMALL_EM)).arrange(DOWN, buff=0.07)
 
         # Where this small model's measurements differ from the narration, each clause from its own
         # number: what is below the best scale beside the s = 0 side, the rest beside the largest scale.
@@ -224,6 +224,8 @@ class TextConditioning(ExplainerScene):
         high_notes = self._caveat_notes([c for c in clauses if c.kind != "unformed"], side_width)
         low_notes.next_to(columns, LEFT, buff=0.2).align_to(columns, UP).shift(DOWN * 0.4)
         high_notes.next_to(columns, RIGHT, buff=0.2).align_to(columns, UP).shift(DOWN * 0.4)
+        beside = [notes for notes in (low_notes, high_notes) if len(notes)]
+        legend.next_to(Group(columns, *beside), DOWN, buff=0.18).set_x(columns.get_x())  # under the lowest of them
         self.wait_until(answer.start)
         self.play(FadeOut(arrows_stage), eq.animate.scale(0.8).move_to([0.9, 2.6, 0]), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(c, shift=UP * 0.1) for c in columns], lag_ratio=0.2), FadeIn(legend), run_time=1.6)
