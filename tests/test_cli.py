@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from diffusion_explainer.cli import build_parser, main
+from diffusion_explainer.core.build_layout import BuildLayout
+from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.pipeline import build_lock
 from tests.conftest import REPO, SCREENPLAY
 
@@ -63,7 +65,7 @@ def test_a_bad_screenplay_stops_the_render_with_file_line_and_field(tmp_path):
     assert result.returncode == 2
     message = one_paragraph(result.stderr)
     assert str(bad) in message and "duration" in message
-    assert not (tmp_path / "build" / "diffusion_explainer.mp4").exists()
+    assert not list((tmp_path / "build").rglob("*.mp4"))
 
 
 def test_a_second_render_into_the_same_build_is_refused_while_one_runs(tmp_path):
@@ -99,8 +101,8 @@ def test_an_interrupted_render_stops_its_manim_processes_and_keeps_the_previous_
     import time
 
     build = tmp_path / "build"
-    build.mkdir()
-    previous = build / "diffusion_explainer.mp4"
+    previous = BuildLayout(build, RenderSettings.custom("256,144", 10, silent=True)).video
+    previous.parent.mkdir(parents=True)
     previous.write_bytes(b"the previous video")
     env = dict(os.environ, DIFFUSION_EXPLAINER_BUILD=str(build))
     render = subprocess.Popen([sys.executable, "-m", "diffusion_explainer", "render", "--resolution", "256,144",
@@ -157,3 +159,31 @@ def test_speech_times_speaks_every_line_with_the_real_voices(tmp_path):
     assert {voice for voice, *_ in rows} == {"jf_alpha", "jm_kumo"}, result.stdout
     for _, lines, audio_s, chars_per_s in rows:
         assert int(lines) == 2 and float(audio_s) > 1 and 3 < float(chars_per_s) < 12
+
+
+def make(*args: str, env_lang: str = "en_US.UTF-8") -> subprocess.CompletedProcess:
+    """`make` in the checkout, dry (-n: what it would run), with the locale LANG of a user's environment."""
+    return subprocess.run(["make", "-n", *args], cwd=REPO, env=dict(os.environ, LANG=env_lang), check=False,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args, language", [([], "ja"), (["LANG=en"], "en"), (["LANG=ja"], "ja")])
+def test_make_render_takes_the_language_from_LANG_on_its_command_line_only(args, language):
+    # a user's locale (LANG=en_US.UTF-8 in the environment) is not the video's language
+    result = make("render", "QUALITY=l", *args)
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"diffusion_explainer render --quality l --language {language} ", result.stdout), result.stdout
+
+
+def test_make_runs_its_recipes_in_a_real_locale_when_LANG_names_the_video_language():
+    shown = subprocess.run(["make", "-s", "--eval", "show-locale: ; @echo $$LANG", "show-locale", "LANG=en"], cwd=REPO,
+                           env=dict(os.environ, LANG="en_US.UTF-8"), capture_output=True, text=True, timeout=60)
+    assert shown.stdout.strip() == "C.UTF-8", shown.stdout + shown.stderr
+
+
+@pytest.mark.parametrize("value", ["fr", "", "en ja", "en_US.UTF-8"])
+def test_make_refuses_a_language_the_video_does_not_have(value):
+    result = make("render", f"LANG={value}")
+    assert result.returncode == 2
+    assert f"LANG={value} is not a language of the video: use LANG=en (English) or LANG=ja" in result.stderr
+    assert "diffusion_explainer render" not in result.stdout

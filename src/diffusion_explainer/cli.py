@@ -66,14 +66,15 @@ def render_settings(args):
     from .core.settings import RenderSettings
     from .timing.scene_plan import silent_by_default
 
-    silent = args.silent or silent_by_default()
-    jobs = args.jobs or os.cpu_count() or 1
+    silent = getattr(args, "silent", False) or silent_by_default()
+    jobs = getattr(args, "jobs", 0) or os.cpu_count() or 1
+    how = dict(silent=silent, jobs=jobs, music=not getattr(args, "no_music", False), language=args.language)
     try:
         if args.resolution or args.fps:
             if not (args.resolution and args.fps):
                 raise ValueError("--resolution and --fps go together (e.g. --resolution 256,144 --fps 10)")
-            return RenderSettings.custom(args.resolution, args.fps, silent=silent, jobs=jobs, music=not args.no_music)
-        return RenderSettings.from_quality(args.quality, silent=silent, jobs=jobs, music=not args.no_music)
+            return RenderSettings.custom(args.resolution, args.fps, **how)
+        return RenderSettings.from_quality(args.quality, **how)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -108,10 +109,10 @@ def cmd_bench(args) -> int:
 
 def cmd_verify(args) -> int:
     from . import review
-    from .render.pipeline import build_root
+    from .render.pipeline import layout_for
 
-    report = review.verify(args.build or build_root(load_screenplay(args.screenplay)), ocr=not args.no_ocr,
-                           hearing=not args.no_hearing)
+    outputs = layout_for(load_screenplay(args.screenplay), render_settings(args), args.build)
+    report = review.verify(outputs.output, ocr=not args.no_ocr, hearing=not args.no_hearing)
     print(review.summary(report))
     return 1 if args.strict and report["problems"] else 0
 
@@ -158,8 +159,9 @@ def cmd_speech_times(args) -> int:
     return 0
 
 
-def _add_render_options(parser: argparse.ArgumentParser, quality: str | None = None) -> None:
-    from .core.settings import DEFAULT_QUALITY, QUALITIES
+def _add_size_options(parser: argparse.ArgumentParser, quality: str | None = None) -> None:
+    """Which video: its quality (or custom size) and its language."""
+    from .core.settings import DEFAULT_LANGUAGE, DEFAULT_QUALITY, LANGUAGES, QUALITIES
 
     quality = quality or DEFAULT_QUALITY
     sizes = ", ".join(f"{k} {w}x{h} {fps} fps" for k, (w, h, fps) in QUALITIES.items())
@@ -167,6 +169,14 @@ def _add_render_options(parser: argparse.ArgumentParser, quality: str | None = N
                         help=f"Manim's quality letter ({sizes}); default {quality}")
     parser.add_argument("-r", "--resolution", help="a custom frame size W,H instead of --quality (with --fps)")
     parser.add_argument("--fps", type=int, help="a custom frame rate (with --resolution)")
+    parser.add_argument("--language", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE,
+                        help=f"the video's language ({', '.join(f'{k} {v}' for k, v in LANGUAGES.items())}); "
+                             f"default {DEFAULT_LANGUAGE}. The English video speaks and subtitles the screenplay's en: "
+                             f"texts and goes to its own folder, build/en/")
+
+
+def _add_render_options(parser: argparse.ArgumentParser, quality: str | None = None) -> None:
+    _add_size_options(parser, quality)
     parser.add_argument("--silent", action="store_true",
                         help="no speech: line lengths estimated, a silent audio track (also DIFFUSION_EXPLAINER_SILENT=1)")
     parser.add_argument("--no-music", action="store_true",
@@ -182,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--screenplay", help=argparse.SUPPRESS)  # the same as FILE, as render spells it
     check.set_defaults(func=cmd_check)
 
-    render = sub.add_parser("render", help="render the scenes that changed and join build/diffusion_explainer.mp4")
+    render = sub.add_parser("render", help="render the scenes that changed and join the video: "
+                                           "build/diffusion_explainer.mp4 at the default quality in Japanese, "
+                                           "build/<quality>/, build/en/, build/en/<quality>/ otherwise")
     _add_render_options(render)
     render.add_argument("--force", action="store_true", help="render every scene again, even unchanged ones")
     render.add_argument("--screenplay", metavar="FILE",
@@ -206,7 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
                                            "OCR, hears the narration back by speech recognition)")
     verify.add_argument("--screenplay", metavar="FILE", help="the screenplay whose last render to check (default: "
                                                              "script/diffusion_explainer.yaml, in build/)")
-    verify.add_argument("--build", help="the build folder of the render (instead of --screenplay)")
+    _add_size_options(verify)
+    verify.add_argument("--build", help="the build folder of the render (default: build/ for the project's "
+                                        "screenplay, build/<name>/ for another); the video of the quality and "
+                                        "language asked is in its output folder there")
     verify.add_argument("--no-ocr", action="store_true", help="skip reading the burned-in subtitles back (no Tesseract)")
     verify.add_argument("--no-hearing", action="store_true", help="skip hearing every line of the narration back "
                                                                   "(Whisper base; about 0.6 s per second of speech)")

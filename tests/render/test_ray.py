@@ -195,7 +195,7 @@ def test_a_render_through_RAY_ADDRESS_on_a_head_and_a_second_node_has_the_local_
     done = render_cli(clean_env(head_home, RAY_AUTH_MODE="token", RAY_ADDRESS=address), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 workers (ray)" in done.stdout, done.stdout  # one CPU on each node: the second node joined
-    frames = decoded(tmp_path / "noise_in_two_scenes" / "noise_in_two_scenes.mp4")
+    frames = decoded(BuildLayout(tmp_path / "noise_in_two_scenes", SETTINGS, "noise_in_two_scenes").video)
     assert len(frames) == len(local_frames) == 200
     assert all(np.array_equal(a, b) for a, b in zip(frames, local_frames))
 

@@ -58,7 +58,7 @@ def test_a_line_far_above_the_others_is_flagged_even_among_few():
 @pytest.mark.render
 def test_the_two_scene_example_is_heard_as_written_and_a_wrong_reading_is_flagged(small_narrated_render, whisper):
     outputs = small_narrated_render[0]
-    report = verify(outputs.root, ocr=False)
+    report = verify(outputs.output, ocr=False)
     heard = report["narration_heard_back"]
     print(json.dumps([(x["line_id"], x["cer"], x["heard"]) for x in heard["lines"]], ensure_ascii=False))
     assert heard["lines_heard"] == 4 and heard["flagged"] == [] and heard["max_cer"] <= 0.1

@@ -172,7 +172,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_the_page_works_from_a_static_web_server_too(tiny_render):
-    handler = functools.partial(QuietHandler, directory=str(tiny_render[0].root))
+    handler = functools.partial(QuietHandler, directory=str(tiny_render[0].output))
     server = QuietServer(("127.0.0.1", 0), handler)  # this machine only, any free port
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -19,7 +19,7 @@ from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
 from diffusion_explainer.review.voice_timing import voice_onsets
 from diffusion_explainer.screenplay import load_screenplay
-from tests.conftest import REPO, SMALL_SCREENPLAY
+from tests.conftest import REPO, SMALL_SCREENPLAY, TINY_RENDER
 from tests.video_files import write_video
 
 
@@ -106,7 +106,7 @@ def test_the_render_writes_the_page_and_the_cheap_report(tiny_render, screenplay
     assert len(speeds) == sum(len(s.lines) for s in screenplay.scenes)
     assert all(0 < s["mean_cps"] <= s["cps"] for s in speeds)
     for name, path in report["plots"].items():
-        assert (outputs.root / path).stat().st_size > 10_000, name
+        assert (outputs.output / path).stat().st_size > 10_000, name
     page = outputs.page.read_text(encoding="utf-8")
     assert page.count('class="line"') == len(speeds)
     assert page.count('class="cue"') == sum(len(s.cues) for s in screenplay.scenes)
@@ -124,7 +124,10 @@ def test_on_a_narrated_render_every_voice_starts_with_its_subtitle(small_narrate
     assert timing["max_abs_offset_ms"] <= 45  # the voices were placed on their subtitles' frames
     loudness = report["loudness"]
     assert loudness["integrated_lufs"] == pytest.approx(-16, abs=1) and loudness["true_peak_dbtp"] <= -0.9
-    assert (outputs.root / report["plots"]["voice_timing"]).stat().st_size > 10_000
+    assert (outputs.output / report["plots"]["voice_timing"]).stat().st_size > 10_000
+
+
+TINY_SIZE = ("--resolution", TINY_RENDER["resolution"], "--fps", str(TINY_RENDER["fps"]))  # the tiny render's
 
 
 def run_verify(*args, **env):
@@ -136,7 +139,7 @@ def run_verify(*args, **env):
 @pytest.mark.full_video
 def test_verify_without_ocr_rewrites_the_report_and_says_what_it_skipped(tiny_render):
     outputs = tiny_render[0]
-    result = run_verify("--build", str(outputs.root), "--no-ocr")
+    result = run_verify("--build", str(outputs.root), *TINY_SIZE, "--no-ocr")
     assert result.returncode == 0, result.stderr
     assert "subtitles read back: skipped (--no-ocr)" in result.stdout
     report = json.loads(outputs.report.read_text(encoding="utf-8"))
@@ -144,7 +147,7 @@ def test_verify_without_ocr_rewrites_the_report_and_says_what_it_skipped(tiny_re
 
 
 def test_verify_with_no_render_says_so(tmp_path):
-    result = run_verify("--build", str(tmp_path), "--no-ocr")
+    result = run_verify("--build", str(tmp_path), *TINY_SIZE, "--no-ocr")
     assert result.returncode == 2
     assert result.stderr.startswith("error: no render to verify in") and "make render" in result.stderr
 
@@ -153,6 +156,6 @@ def test_verify_with_no_render_says_so(tmp_path):
 @pytest.mark.full_video
 def test_verify_without_tesseract_says_what_to_install(tiny_render):
     outputs = tiny_render[0]
-    result = run_verify("--build", str(outputs.root), PATH=str(Path(sys.executable).parent))  # no tesseract on it
+    result = run_verify("--build", str(outputs.root), *TINY_SIZE, PATH=str(Path(sys.executable).parent))  # no tesseract
     assert result.returncode == 2
     assert "tesseract-ocr-jpn" in result.stderr and "--no-ocr" in result.stderr

@@ -78,8 +78,8 @@ def test_a_line_reworded_in_the_page_changes_that_line_and_plays_from_it(page, s
 
 def test_a_saved_scene_file_is_rendered_again_and_reloaded(page, studio):
     scene = studio.folder / "scenes" / "s02_noise.py"
-    video = studio.folder.parent / "build" / "noise_in_two_scenes" / "studio" / "256x144p10-silent" / "scenes" / \
-        "256x144p10-silent" / "s02_noise.mp4"
+    video = studio.folder.parent / "build" / "noise_in_two_scenes" / "studio" / "scenes" / "256x144p10-silent" / \
+        "s02_noise.mp4"
     before = video.stat().st_mtime_ns
     version = state(page)["preview"]["version"]
     scene.write_text(scene.read_text(encoding="utf-8") + "\n# saved again by the studio's test\n", encoding="utf-8")
@@ -138,6 +138,7 @@ def test_nothing_answers_or_changes_without_the_token(page, studio):
     "/build//etc/passwd",
     "/build/%2Fetc%2Fpasswd",
     "/build/.render.lock",
+    "/build/..%2Fscenes%2F256x144p10-silent%2Fmanifest.json",  # the studio's build folder, not the preview's own
     "/static/..%2Fserver.py",
     "/static/%2e%2e%2fserver.py",
 ])

@@ -57,6 +57,13 @@ def test_a_plan_comes_back_as_it_was_handed_over(plan, tmp_path):
     assert (whole.draw, whole.report, whole.resume, whole.save_states, whole.sound) == (None, None, None, None, True)
 
 
+def test_the_language_is_handed_over_with_the_plan(plan):
+    assert HandOver.from_json(HandOver(plan, 256, 144).to_json()).plan.language == "ja"
+    english = replace(plan, language="en")
+    back = HandOver.from_json(HandOver(english, 256, 144).to_json())
+    assert back.plan.language == "en" and back.plan.timeline == plan.timeline
+
+
 def test_a_report_comes_back_as_it_was_written(tmp_path):
     written = report()
     written.write(tmp_path / "report.json")

@@ -36,6 +36,10 @@ QUALITIES: dict[str, tuple[int, int, int]] = {
     "k": (3840, 2160, 60),
 }
 DEFAULT_QUALITY = "h"
+# The video's languages: the screenplay's own (Japanese) and its English version (`en:` beside
+# every line, cue, scene and character). A render speaks, subtitles and labels in one of them.
+LANGUAGES: dict[str, str] = {"ja": "Japanese", "en": "English"}
+DEFAULT_LANGUAGE = "ja"
 
 ENCODER_OPTIONS: dict[str, str] = {"preset": "ultrafast", "x264-params": "cabac=1:8x8dct=1", "crf": "23",
                                    "threads": "1"}
@@ -51,16 +55,24 @@ class RenderSettings:
     jobs: int = 1
     quality: str | None = None  # the Manim letter when the size came from one
     music: bool = True  # the music bed and effects under the narration (the scenes do not depend on it)
+    language: str = DEFAULT_LANGUAGE  # what the video speaks, subtitles and labels in (LANGUAGES)
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language '{self.language}': use one of {', '.join(LANGUAGES)} "
+                             f"({', '.join(LANGUAGES.values())})")
 
     @classmethod
-    def from_quality(cls, letter: str, *, silent: bool = False, jobs: int = 1, music: bool = True) -> RenderSettings:
+    def from_quality(cls, letter: str, *, silent: bool = False, jobs: int = 1, music: bool = True,
+                     language: str = DEFAULT_LANGUAGE) -> RenderSettings:
         if letter not in QUALITIES:
             raise ValueError(f"unknown quality '{letter}': use one of {', '.join(QUALITIES)} (Manim's letters)")
         width, height, fps = QUALITIES[letter]
-        return cls(width, height, fps, silent, jobs, letter, music)
+        return cls(width, height, fps, silent, jobs, letter, music, language)
 
     @classmethod
-    def custom(cls, resolution: str, fps: int, *, silent: bool = False, jobs: int = 1, music: bool = True) -> RenderSettings:
+    def custom(cls, resolution: str, fps: int, *, silent: bool = False, jobs: int = 1, music: bool = True,
+               language: str = DEFAULT_LANGUAGE) -> RenderSettings:
         """From Manim's `-r W,H` notation."""
         try:
             width, height = (int(v) for v in resolution.replace("x", ",").split(","))
@@ -70,13 +82,25 @@ class RenderSettings:
             raise ValueError(f"resolution {width}x{height}: both sides must be positive and even (4:2:0 video)")
         if fps <= 0:
             raise ValueError(f"frame rate {fps} must be a positive whole number")
-        return cls(width, height, int(fps), silent, jobs, None, music)
+        return cls(width, height, int(fps), silent, jobs, None, music, language)
+
+    @property
+    def size_key(self) -> str:
+        """The frame size and rate: 1080p60, 480p15, 256x144p10."""
+        size = f"{self.height}p" if (self.width, self.height) in {(w, h) for w, h, _ in QUALITIES.values()} else f"{self.width}x{self.height}p"
+        return f"{size}{self.fps}"
 
     @property
     def key(self) -> str:
-        """The name of this render's directory: 1080p60, 256x144p10-silent."""
-        size = f"{self.height}p" if (self.width, self.height) in {(w, h) for w, h, _ in QUALITIES.values()} else f"{self.width}x{self.height}p"
-        return f"{size}{self.fps}" + ("-silent" if self.silent else "")
+        """The name of the folder of this render's scene videos and chunks: 1080p60,
+        256x144p10-silent, 480p15-en (an English render's scenes never mix with the Japanese ones)."""
+        return (self.size_key + ("-silent" if self.silent else "")
+                + ("" if self.language == DEFAULT_LANGUAGE else f"-{self.language}"))
+
+    @property
+    def default_size(self) -> bool:
+        """Whether this is the default quality's frame size and rate (1080p60), however it was asked for."""
+        return (self.width, self.height, self.fps) == QUALITIES[DEFAULT_QUALITY]
 
     @property
     def frame_width(self) -> float:
@@ -99,4 +123,4 @@ class RenderSettings:
 
     def describe(self) -> str:
         sound = ", silent" if self.silent else ", narrated" + ("" if self.music else ", no music")
-        return f"{self.width}x{self.height} at {self.fps} fps{sound}"
+        return f"{self.width}x{self.height} at {self.fps} fps{sound}, {LANGUAGES[self.language]}"

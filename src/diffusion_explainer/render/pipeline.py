@@ -1,4 +1,6 @@
-"""`render`: from a screenplay to its video (build/diffusion_explainer.mp4) and its side files.
+"""`render`: from a screenplay to its video and its side files, in the output folder of its quality
+and language (build/diffusion_explainer.mp4 for 1080p60 in Japanese, build/en/480p15/ ... for
+English at 480p15: core/build_layout.py).
 
 0. check the screenplay and its scene files (what `check` finds), prepare what the scenes need
    (the trained models), so that no scene process starts on something that would fail;
@@ -67,7 +69,8 @@ def build_root(screenplay: Screenplay) -> Path:
 
 
 def layout_for(screenplay: Screenplay, settings: RenderSettings, root: Path | None = None) -> BuildLayout:
-    """The build folder of this screenplay's render (build_root unless `root` is given)."""
+    """The folders of this screenplay's render: its build folder (build_root unless `root` is given)
+    and, in it, the output folder of its quality and language."""
     return BuildLayout(Path(root) if root is not None else build_root(screenplay), settings, screenplay.name)
 
 
@@ -126,7 +129,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
     only = _known_scenes(screenplay, only)
     with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
-        for directory in (outputs.root, outputs.scenes_dir):
+        for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
@@ -204,6 +207,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     report.wall_s = time.monotonic() - started
     progress.say(f"render: {len(report.rendered)} jobs for {len(works)} scenes, {len(report.reused)} scenes reused, "
                  f"total {clock(report.wall_s)}")
+    progress.say(f"render: the video is {outputs.video}, its side files beside it")
     return report
 
 
@@ -481,8 +485,9 @@ def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: 
     needs that is being made alongside)."""
     write_text(outputs.srt, captions.srt_text(plan))
     write_text(outputs.vtt, captions.vtt_text(plan))
-    write_text(outputs.en_srt, captions.english_srt_text(plan))
-    write_text(outputs.en_vtt, captions.english_vtt_text(plan))
+    if outputs.translated_captions():
+        write_text(outputs.en_srt, captions.english_srt_text(plan))
+        write_text(outputs.en_vtt, captions.english_vtt_text(plan))
     write_text(outputs.chapters, captions.chapters_text(plan))
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     with atomic_path(outputs.thumbnail) as tmp:

@@ -30,9 +30,9 @@ CUE_IMAGE_WIDTH = 320
 
 def publish(plan, build: BuildLayout, cue_stills) -> None:
     """Write the page and the cheap report for a render just joined."""
+    translated = (("english_captions", build.en_vtt), ("english_subrip", build.en_srt)) if build.translated_captions() else ()
     record = record_of(plan, {name: build.relative(path) for name, path in (
-        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt),
-        ("english_captions", build.en_vtt), ("english_subrip", build.en_srt), ("chapters", build.chapters),
+        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt), *translated, ("chapters", build.chapters),
         ("thumbnail", build.thumbnail), ("contact_sheet", build.contact_sheet),
         ("narration_stem", build.narration_stem))})
     write_text(build.record, record.to_json())
@@ -52,11 +52,12 @@ def measure_soundtrack(sound, build: BuildLayout, duration_s: float):
     return sound_measures(sound.audio, sound.narration, duration_s, build.sound_measures, video_name=build.video.name)
 
 
-def verify(root: Path, *, ocr: bool = True, hearing: bool = True) -> dict:
-    """The full report on the render in `root`; the page shows it."""
-    build = BuildLayout(Path(root))
+def verify(folder: Path, *, ocr: bool = True, hearing: bool = True) -> dict:
+    """The full report on the render whose output folder is `folder`; the page shows it."""
+    build = BuildLayout.finished(folder)
     if not build.record.exists():
-        raise RenderError(f"no render to verify in {build.root}: {build.record} is missing (run `make render` first)")
+        raise RenderError(f"no render to verify in {build.output}: {build.record} is missing (run `make render` "
+                          f"first, with the quality and language asked for)")
     if ocr:
         check_tesseract()  # before ten minutes of sound are measured for nothing
     record = ReviewRecord.load(build.record)
@@ -70,8 +71,8 @@ def verify(root: Path, *, ocr: bool = True, hearing: bool = True) -> dict:
 
 
 def _write(record: ReviewRecord, report: dict, build: BuildLayout) -> None:
-    english = build.root / record.files.get("english_captions", "-")  # (a render before the English captions: none)
-    tracks = {"captions": (build.root / record.files["captions"]).read_text(encoding="utf-8"),
+    english = build.output / record.files.get("english_captions", "-")  # (a render before the English captions: none)
+    tracks = {"captions": (build.output / record.files["captions"]).read_text(encoding="utf-8"),
               "english_captions": english.read_text(encoding="utf-8") if english.is_file() else "",
               "chapters": build.chapters_vtt.read_text(encoding="utf-8"),
               "descriptions": build.descriptions_vtt.read_text(encoding="utf-8")}

@@ -42,7 +42,7 @@ def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], buil
     review_data = json.dumps({"tracks": tracks}, ensure_ascii=False).replace("</", "<\\/")
     return _template().render(
         record=record, report=report, video=record.files["video"], report_file=build.relative(build.report),
-        youtube_chapters=(build.root / record.files["chapters"]).read_text(encoding="utf-8"),
+        youtube_chapters=(build.output / record.files["chapters"]).read_text(encoding="utf-8"),
         cue_images=[build.relative(build.cue_image(c.scene_id, c.cue_id)) for c in record.cues],
         facts=_facts(report),
         fastest_lines=sorted(report["reading_speed"]["lines"], key=lambda s: -s["cps"])[:FASTEST_LINES_SHOWN],

@@ -37,7 +37,7 @@ OCR_GOOD = 0.8  # pages below this similarity are listed as problems
 
 def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped: str = "", hearing: bool = False,
             hearing_skipped: str = "") -> dict:
-    video = build.root / record.files["video"]
+    video = build.output / record.files["video"]
     report: dict = {"generated_at": time.strftime("%Y-%m-%d %H:%M:%S"), "settings": record.settings,
                     "video": file_facts(video), "problems": [], "plots": {}}
     expected_frames = record.duration_s * record.fps
@@ -46,7 +46,7 @@ def measure(record: ReviewRecord, build: BuildLayout, *, ocr: bool, ocr_skipped:
                           f"{expected_frames}: they are from different renders; render again")
     report["problems"] += _file_problems(report["video"], record)
 
-    stem = build.root / record.files["narration_stem"] if "narration_stem" in record.files else None
+    stem = build.output / record.files["narration_stem"] if "narration_stem" in record.files else None
     sound = sound_measures(video, stem, record.duration_s, build.sound_measures)
     report["loudness"] = sound.loudness
     if record.silent:

@@ -21,7 +21,7 @@ import av
 import numpy as np
 
 from ..core.build_layout import BuildLayout, build_root
-from ..core.settings import DEFAULT_QUALITY, QUALITIES, RenderSettings
+from ..core.settings import DEFAULT_LANGUAGE, DEFAULT_QUALITY, LANGUAGES, QUALITIES, RenderSettings
 from ..media.probe import AUDIO_RATE
 from ..narration.audio_files import read_wav
 from ..narration.loudness import integrated_loudness, true_peak_db
@@ -115,20 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-q", "--quality", choices=list(QUALITIES), default=DEFAULT_QUALITY)
     parser.add_argument("-r", "--resolution", help="W,H of a custom render (with --fps)")
     parser.add_argument("--fps", type=int)
+    parser.add_argument("--language", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE,
+                        help="the language of the render (default ja)")
     parser.add_argument("--no-music", action="store_true", help="the render was made with --no-music")
     parser.add_argument("--excerpt", type=float, default=60.0, help="where the plotted excerpt starts (s)")
     parser.add_argument("--excerpt-seconds", type=float, default=60.0)
     parser.add_argument("--build", type=Path, help="the render's build folder (default: build/ for the project's "
-                        "screenplay, build/<name>/ for another)")
+                        "screenplay, build/<name>/ for another); the video is in its quality's and language's "
+                        "output folder there")
     parser.add_argument("--png", type=Path, help="the plot (default: sound_check.png beside the video)")
     args = parser.parse_args(argv)
     music = not args.no_music
-    settings = (RenderSettings.custom(args.resolution, args.fps, music=music) if args.resolution
-                else RenderSettings.from_quality(args.quality, music=music))
+    settings = (RenderSettings.custom(args.resolution, args.fps, music=music, language=args.language) if args.resolution
+                else RenderSettings.from_quality(args.quality, music=music, language=args.language))
     screenplay = load_screenplay(args.screenplay)
     root = args.build or build_root(screenplay.path, screenplay.name, DEFAULT_PATH)
     build = BuildLayout(root, settings, screenplay.name)
-    png = args.png or build.root / "sound_check.png"
+    png = args.png or build.output / "sound_check.png"
     failures = check(build, screenplay, args.excerpt, args.excerpt_seconds, png)
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)

@@ -47,6 +47,7 @@ from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedState
 from ..timing.scene_plan import ScenePlan, plan_for
 from ..timing.sound_marks import SoundEvent
 from ..timing.sync import LineSync, line_sync
+from ..visuals import catalogue
 from ..visuals.formulas import tex_template
 from . import launcher, skipping, text_layout
 from . import saved_state as scene_state
@@ -155,6 +156,8 @@ class ExplainerScene(Scene):
                 raise RenderError(f"{type(self).__name__} ({self.scene_id}, {self.fps} fps) was handed the plan of "
                                   f"{plan.scene.id} at {plan.timeline.fps} fps")
         self.plan: ScenePlan = plan
+        self.language = plan.language
+        catalogue.set_language(self.language)  # every tr() of the scene file, from its first cue on
         self.screenplay = self.plan.screenplay
         self.timeline = self.plan.timeline
         missing = [c.cue.id for c in self.timeline.cues if not callable(getattr(self, c.cue.id, None))]

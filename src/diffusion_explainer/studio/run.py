@@ -24,9 +24,9 @@ def run_studio(screenplay: Path, settings: RenderSettings, host: str = "127.0.0.
     _interrupt_on_sigterm()
     try:
         started = time.monotonic()
-        print(f"studio: {studio.path}, previews at {settings.describe()} in {studio.root}", flush=True)
+        print(f"studio: {studio.path}, previews at {settings.describe()} in {studio.layout.output}", flush=True)
         if not settings.silent:
-            threading.Thread(target=_load_speech, name="studio-speech", daemon=True).start()
+            threading.Thread(target=_load_speech, args=(settings.language,), name="studio-speech", daemon=True).start()
         seconds = warm.start_server()
         print(f"studio: scene workers warm (Manim imported once, {seconds:.1f} s); each job is a fork of it",
               flush=True)
@@ -45,12 +45,17 @@ def run_studio(screenplay: Path, settings: RenderSettings, host: str = "127.0.0.
         print("studio: stopped", file=sys.stderr, flush=True)
 
 
-def _load_speech() -> None:
+def _load_speech(language: str) -> None:
     """Kokoro's model into this process now (about 2 s), not at the first edited line: a render
     that has one line to speak speaks it here (narration/batch.py)."""
-    from ..narration.engines import load_kokoro
+    if language == "en":
+        from ..narration.english import load_english
 
-    load_kokoro()
+        load_english()
+    else:
+        from ..narration.engines import load_kokoro
+
+        load_kokoro()
 
 
 def _interrupt_on_sigterm() -> None:

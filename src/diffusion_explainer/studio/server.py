@@ -94,7 +94,7 @@ class Events:
 def make_app(studio: Studio, events: Events, token: str, hosts: set[str]) -> Starlette:
     templates = Environment(loader=PackageLoader("diffusion_explainer.studio", ""),
                             autoescape=select_autoescape(["html", "j2"]))
-    build_root = studio.root.resolve()
+    build_root = studio.layout.output.resolve()  # the preview's own folder: its video, captions and page
 
     def authorised(request: Request, *, changes: bool = False) -> bool:
         if request.headers.get("host", "") not in hosts:

@@ -48,15 +48,16 @@ RENDER_ERRORS = (RenderError, TimelineError, SyncError)
 
 
 def studio_root(screenplay: Screenplay, settings: RenderSettings) -> Path:
-    """build/studio/<size>/ for the project's screenplay, build/<name>/studio/<size>/ for another: never
-    the build folder of a real render."""
-    return build_root(screenplay) / "studio" / settings.key
+    """The studio's own build folder, build/studio/ for the project's screenplay (build/<name>/studio/
+    for another): never the build folder of a real render. A preview goes to its quality's and
+    language's output folder in it (build/studio/480p15/, build/studio/en/480p15/)."""
+    return build_root(screenplay) / "studio"
 
 
 @dataclass(frozen=True)
 class Preview:
     version: int
-    video: str  # relative to the build folder
+    video: str  # relative to the preview's output folder (what the server serves)
     start_ms: int  # where the player starts: the first changed moment
     why: str
     render_s: float  # from the save to the joined video

@@ -1,8 +1,9 @@
 """What passes between the render and a scene process: the plan handed over, the report handed back.
 
 The render plans every scene once (speech, timeline in frames) and hands a scene process a
-`HandOver`: the screenplay's own text, the timeline, the frame size, whether to add the narration
-to the scene's file, and which frames to draw (a chunk). The scene reads it instead of planning
+`HandOver`: the screenplay's own text, the video's language (its speech, subtitle pages and
+on-screen texts), the timeline, the frame size, whether to add the narration to the scene's file,
+and which frames to draw (a chunk). The scene reads it instead of planning
 again, so the two can never disagree, and the file is all a worker on another machine needs (with
 the scene file and the package). A scene run alone (`manim -pql scenes/s03_forward.py`) finds no
 plan file and plans for itself.
@@ -30,7 +31,7 @@ from .scene_plan import ScenePlan, fitter_for
 from .sound_marks import SoundEvent
 from .timeline import CueTiming, LineTiming, PageTiming, SceneTimeline, Span
 
-FORMAT = 3  # of both files; a change to what either holds changes it
+FORMAT = 4  # of both files; a change to what either holds changes it
 
 
 class HandOverError(RenderError):
@@ -90,6 +91,7 @@ class HandOver:
             "format": FORMAT,
             "screenplay": {"path": plan.screenplay.path, "text": plan.screenplay.source},
             "scene_id": plan.scene.id,
+            "language": plan.language,
             "frame": {"width": self.width, "height": self.height},
             "timeline": timeline_to_json(plan.timeline),
             "audio": _text(plan.audio),
@@ -109,7 +111,7 @@ class HandOver:
         width, height = data["frame"]["width"], data["frame"]["height"]
         timeline = timeline_from_json(data["timeline"], screenplay)
         plan = ScenePlan(screenplay, screenplay.scene(data["scene_id"]), timeline, _path(data["audio"]),
-                         fitter_for(screenplay, width / height))
+                         fitter_for(screenplay, width / height, data["language"]), data["language"])
         resume = data["resume"]
         return cls(plan, width, height, data["sound"], FrameRange(*data["draw"]) if data["draw"] else None,
                    _path(data["report"]),

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import narration
 from ..core import runtime
 from ..core.keys import digest, files_digest
+from ..core.settings import DEFAULT_LANGUAGE
 from ..core.store import Store
 from ..core.style import FRAME_HEIGHT, Layout
 from ..screenplay import Scene, Screenplay, load_screenplay
@@ -31,13 +32,14 @@ def silent_by_default() -> bool:
 class ScenePlan:
     screenplay: Screenplay
     scene: Scene
-    timeline: SceneTimeline
+    timeline: SceneTimeline  # in the plan's language: its speech lengths and subtitle pages
     audio: Path | None  # the scene's narration track, exactly the scene's length (None: silent)
     fitter: SubtitleFitter
+    language: str = DEFAULT_LANGUAGE  # what the scene speaks, subtitles and labels in
 
 
-def fitter_for(screenplay: Screenplay, aspect: float) -> SubtitleFitter:
-    """How subtitles are paged for a frame of this width-to-height ratio."""
+def fitter_for(screenplay: Screenplay, aspect: float, language: str = DEFAULT_LANGUAGE) -> SubtitleFitter:
+    """How subtitles are paged for a frame of this width-to-height ratio, in `language`."""
     return SubtitleFitter(Layout(FRAME_HEIGHT * aspect, screenplay.style.subtitle_size), screenplay.style.font)
 
 
@@ -64,12 +66,13 @@ def plan_for(
     silent: bool | None = None,
     screenplay: Screenplay | None = None,
     reference: dict | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ScenePlan:
-    """A scene's plan; `reference`: the layout it was last rendered with (timeline.plan_scene)."""
+    """A scene's plan in `language`; `reference`: the layout it was last rendered with (timeline.plan_scene)."""
     silent = narration.silent_mode(silent)
     screenplay = screenplay or load_screenplay()
     scene = screenplay.scene(scene_id)
-    fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT)
+    fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT, language)
 
     speed = speech_speed(scene, screenplay, silent)
     speech = speak(scene, screenplay, speed, silent)
@@ -81,7 +84,7 @@ def plan_for(
         # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
         placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
         audio = narration_track(track_key(scene.id, scene.duration_s, placements), placements, scene.duration_s)
-    return ScenePlan(screenplay, scene, timeline, audio, fitter)
+    return ScenePlan(screenplay, scene, timeline, audio, fitter, language)
 
 
 TRACK_NAME = "track.wav"

@@ -71,7 +71,7 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
                                       silent=settings.silent, screenplay=screenplay,
-                                      reference=(references or {}).get(scene.id)))
+                                      reference=(references or {}).get(scene.id), language=settings.language))
             except TimelineError as e:
                 first = scene.lines[0].source_line if scene.lines else None
                 raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None
