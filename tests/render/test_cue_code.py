@@ -3,6 +3,7 @@ touches, on the real scene s05_reverse; the chunk keys built from them (chunks.p
 the edited cue on; and a real render of a copied two-scene example draws again only the chunks
 from an edited cue's start, and nothing when the edit is undone."""
 
+import re
 import shutil
 
 import numpy as np
@@ -28,11 +29,11 @@ def parts(source):
     return scene_code(source, SCENE, CUES, OUTSIDE)
 
 
-def changed(source):
+def changed(before, after):
     """The parts an edit changed: "module" and the cue ids."""
-    before, after = parts(SOURCE), parts(source)
-    assert before == parts(SOURCE)  # read twice, the same
-    return (["module"] if after.module != before.module else []) + [c for c in CUES if after.cue(c) != before.cue(c)]
+    old, new = parts(before), parts(after)
+    assert old == parts(before)  # read twice, the same
+    return (["module"] if new.module != old.module else []) + [c for c in CUES if new.cue(c) != old.cue(c)]
 
 
 def edit(old, new, source=SOURCE):
@@ -40,85 +41,104 @@ def edit(old, new, source=SOURCE):
     return source.replace(old, new)
 
 
+def in_method(name, text, source=SOURCE):
+    """`source` with `text` (indented lines) put first in the method `name`."""
+    return edit(f"    def {name}(self):\n", f"    def {name}(self):\n{text}", source)
+
+
 def method(name, source=SOURCE):
-    """The text of a method of the scene class (to its last line)."""
+    """The text of a method of the scene class, to the next method (or the end of the file)."""
     start = source.index(f"    def {name}(")
-    following = source.find("\n    def ", start + 1)
-    return source[start: following + 1 if following >= 0 else len(source)]
+    following = re.search(r"\n(?=    \S|\S)", source[start:])  # the class's next statement, or the module's
+    return source[start: start + following.end() if following else len(source)]
 
 
-def test_the_real_scene_detaches_its_cues_and_helpers():
+def moved_first(name, source=SOURCE):
+    """`source` with the method `name` moved to the top of the class."""
+    text = method(name, source)
+    return edit(SCENE_ID, SCENE_ID + "\n" + text, edit(text, "", source))
+
+
+def docstring_edited(name, source=SOURCE):
+    """`source` with a word added at the start of the method's docstring."""
+    import ast
+
+    node = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == name)
+    assert ast.get_docstring(node) is not None
+    lines = source.splitlines(keepends=True)
+    doc = node.body[0].value
+    line = lines[doc.lineno - 1]
+    quote = 3 if line[doc.col_offset: doc.col_offset + 3] in ('"""', "'''") else 1
+    at = doc.col_offset + quote
+    lines[doc.lineno - 1] = line[:at] + "編集：" + line[at:]
+    return "".join(lines)
+
+
+SCENE_ID = f'    scene_id = "{SCENE}"\n'
+HELPER = "\n    def _extra(self, k=1):\n        return k\n"
+
+
+def with_helper(call_in, helper=HELPER, source=SOURCE):
+    """s05 with a helper method `_extra` (first in the class), called first in the cue `call_in`."""
+    return in_method(call_in, "        self._extra()\n", edit(SCENE_ID, SCENE_ID + helper, source))
+
+
+def test_the_real_scene_detaches_its_cues():
     code = parts(SOURCE)
     assert LAST in code.cues and SECOND in code.cues  # (its first cue's name is also the package's: kept in the module)
     assert {"construct", "setup", "play", "wait", "hold", "cue", "line", "layout"} <= OUTSIDE
-    assert not {LAST, SECOND, "_step_terms"} & OUTSIDE
+    assert not {LAST, SECOND, "_extra"} & OUTSIDE
 
 
-EDITS = {  # what an edit of s05_reverse.py changes
-    "the last cue's method": (lambda: edit("self.play(Create(light), run_time=0.4)",
-                                           "self.play(Create(light), run_time=0.3)"), [LAST]),
-    "the last cue's docstring": (lambda: edit("段階的なデノイジングプロセス。", "段階的なデノイジング。"), [LAST]),
-    "the second cue's method": (lambda: edit("y = 1.6\n", "y = 1.5\n"), [SECOND]),
-    "a helper method only the second cue calls": (lambda: edit("step, side = self.step, 1.2", "step, side = self.step, 1.1"),
-                                                  [SECOND]),
-    "an import": (lambda: edit("import numpy as np\n", "import numpy as np\nimport math\n"), ["module"]),
-    "a module constant": (lambda: edit("\nclass ReverseProcess", "\nGAP = 0.2\n\n\nclass ReverseProcess"), ["module"]),
-    "a module helper function the module uses": (lambda: edit(
-        "\nclass ReverseProcess", "\ndef gap():\n    return 0.2\n\n\nSIZE = gap()\n\n\nclass ReverseProcess"), ["module"]),
-    "the class body": (lambda: edit('    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n    gap = 0.2\n'),
-                       ["module"]),
-    "a comment": (lambda: edit("# the random values drawn", "# random values, drawn"), []),
-    "blank lines and line breaks": (lambda: edit("        self.hold()\n\n    def one_reverse_step",
-                                                 "        self.hold(\n        )\n\n\n    def one_reverse_step"), []),
-    "the last cue's method moved first": (lambda: edit(method(LAST), "").replace(
-        '    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n\n' + method(LAST)), []),
-    "the helper method moved first": (lambda: edit(method("_step_terms"), "").replace(
-        '    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n\n' + method("_step_terms")), []),
-    "an unused helper added": (lambda: SOURCE + "\n    def _unused(self):\n        return 1\n", []),
+EDITS = {  # an edit of s05_reverse.py (the text before, after) and the parts it changes
+    "the last cue's method": (lambda: (SOURCE, in_method(LAST, "        _ = 0\n")), [LAST]),
+    "the last cue's docstring": (lambda: (SOURCE, docstring_edited(LAST)), [LAST]),
+    "the second cue's method": (lambda: (SOURCE, in_method(SECOND, "        _ = 0\n")), [SECOND]),
+    "a helper method only the second cue calls": (lambda: (
+        with_helper(SECOND), with_helper(SECOND, HELPER.replace("return k", "return k + 1"))), [SECOND]),
+    "an import": (lambda: (SOURCE, SOURCE + "\nimport math\n"), ["module"]),
+    "a module constant": (lambda: (SOURCE, SOURCE + "\nGAP = 0.2\n"), ["module"]),
+    "a module helper function the module uses": (lambda: (
+        SOURCE + "\ndef gap():\n    return 0.2\n\n\nSIZE = gap()\n",
+        SOURCE + "\ndef gap():\n    return 0.3\n\n\nSIZE = gap()\n"), ["module"]),
+    "the class body": (lambda: (SOURCE, edit(SCENE_ID, SCENE_ID + "    gap = 0.2\n")), ["module"]),
+    "a comment": (lambda: (SOURCE, in_method(LAST, "        # a comment\n")), []),
+    "blank lines and line breaks": (lambda: (SOURCE, edit(f"\n    def {LAST}(self):\n",
+                                                          f"\n\n\n    def {LAST}(\n        self,\n    ):\n")), []),
+    "the last cue's method moved first": (lambda: (SOURCE, moved_first(LAST)), []),
+    "a helper method moved": (lambda: (with_helper(SECOND), in_method(SECOND, "        self._extra()\n", edit(
+        f"\n    def {LAST}(self):\n", HELPER + f"\n    def {LAST}(self):\n"))), []),
+    "an unused helper added": (lambda: (SOURCE, edit(SCENE_ID, SCENE_ID + HELPER)), []),
 }
 
 
 @pytest.mark.parametrize("what", EDITS)
 def test_an_edit_changes_the_parts_whose_code_it_touches(what):
     make, parts_changed = EDITS[what]
-    source = make()
-    assert source != SOURCE
-    assert changed(source) == parts_changed
+    before, after = make()
+    assert before != after
+    assert changed(before, after) == parts_changed
 
 
-def _with_helper(call_in, decorator="", default="1"):
-    """s05 with a helper method `_extra`, called by the cue `call_in`."""
-    helper = f"\n{decorator}    def _extra(self, k={default}):\n        return k\n"
-    source = edit('    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n' + helper)
-    return edit(f"    def {call_in}(self):\n", f"    def {call_in}(self):\n        self._extra()\n", source)
-
-
-def test_a_helper_belongs_to_the_cues_that_name_it_and_its_edit_to_theirs():
-    base = _with_helper(LAST)
-    edited = edit("        return k\n", "        return k + 1\n", base)
-    before, after = parts(base), parts(edited)
-    assert after.module == before.module
-    assert [c for c in CUES if after.cue(c) != before.cue(c)] == [LAST]
-
-
-@pytest.mark.parametrize("kind, decorator, default", [
-    ("a decorator", "    @staticmethod\n", "1"),  # (a decorator runs when the class is made)
-    ("a default computed when the class is made", "", "len('ab')"),
+@pytest.mark.parametrize("kind, helper", [
+    ("a decorator", "\n    @functools.cache\n    def _extra(self, k=1):\n        return k\n"),  # (runs when the class is made)
+    ("staticmethod rebound in the class", "\n    staticmethod = print\n\n    @staticmethod\n    def _extra(k=1):\n"
+                                          "        return k\n"),
+    ("a default computed when the class is made", "\n    def _extra(self, k=len('a')):\n        return k\n"),
+    ("an annotation of a name not imported", "\n    def _extra(self, k: Later = 1):\n        return k\n"),
 ])
-def test_a_def_that_does_more_than_bind_its_name_stays_in_the_module(kind, decorator, default):
-    base = _with_helper(LAST, decorator, default).replace("self._extra()", "self._extra(1)")
-    edited = edit("        return k\n", "        return k + 1\n", base)
-    assert parts(edited).module != parts(base).module
+def test_a_def_that_does_more_than_bind_its_name_stays_in_the_module(kind, helper):
+    base = with_helper(LAST, helper)
+    assert changed(base, base.replace("return k", "return k + 1")) == ["module"]
 
 
 def test_a_cue_calling_another_cue_method_depends_on_its_code():
-    base = edit(f"    def {SECOND}(self):\n", f"    def {SECOND}(self):\n        if False:\n            self.{LAST}()\n")
-    edited = edit("run_time=0.4)", "run_time=0.3)", base)
-    assert [c for c in CUES if parts(edited).cue(c) != parts(base).cue(c)] == [SECOND, LAST]
+    base = in_method(SECOND, f"        if False:\n            self.{LAST}()\n")
+    assert changed(base, in_method(LAST, "        _ = 0\n", base)) == [SECOND, LAST]
 
 
 COMPUTED = {
-    "getattr with a computed name": "getattr(self, '_step' + '_terms')()",
+    "getattr with a computed name": "getattr(self, '_ex' + 'tra')()",
     "vars": "vars(self)",
     "__dict__": "type(self).__dict__",
     "getattr passed on": "list(map(getattr, [self], ['step']))",
@@ -128,30 +148,31 @@ COMPUTED = {
 @pytest.mark.parametrize("what", COMPUTED)
 def test_a_file_that_reaches_methods_by_computed_names_is_all_module_code(what):
     """Who calls what can then not be read from the names: every cue's code keys every chunk."""
-    source = edit("        self.hold()\n\n    def one_reverse_step", f"        {COMPUTED[what]}\n"
-                  "        self.hold()\n\n    def one_reverse_step")
+    source = in_method(SECOND, f"        {COMPUTED[what]}\n")
     assert parts(source).cues == {}
-    assert parts(edit("run_time=0.4)", "run_time=0.3)", source)).module != parts(source).module
-    literal = edit("        self.hold()\n\n    def one_reverse_step",
-                   "        getattr(self, 'step')\n        self.hold()\n\n    def one_reverse_step")
+    assert changed(source, in_method(LAST, "        _ = 0\n", source)) == ["module"]
+    literal = in_method(SECOND, "        getattr(self, 'step')\n")
     assert set(parts(literal).cues) == set(parts(SOURCE).cues)  # a literal name is read as a name
 
 
 def test_a_method_the_framework_calls_stays_in_the_module():
-    base = edit('    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n\n'
-                "    def construct(self):\n        super().construct()\n")
-    edited = edit("        super().construct()\n", "        super().construct()\n        x = 1\n", base)
-    assert parts(edited).module != parts(base).module
+    base = edit(SCENE_ID, SCENE_ID + "\n    def construct(self):\n        super().construct()\n")
+    assert changed(base, base.replace("super().construct()\n", "super().construct()\n        _ = 0\n")) == ["module"]
 
 
 def test_a_helper_named_in_the_module_code_is_module_code():
-    base = edit('    scene_id = "s05_reverse"\n', '    scene_id = "s05_reverse"\n    terms_maker = "_step_terms"\n')
-    edited = edit("step, side = self.step, 1.2", "step, side = self.step, 1.1", base)
-    assert parts(edited).module != parts(base).module
+    base = with_helper(SECOND, HELPER + '    maker = "_extra"\n')
+    assert changed(base, base.replace("return k", "return k + 1"))[0] == "module"
+
+
+def test_a_static_method_only_the_last_cue_calls_is_the_last_cues():
+    helper = "\n    @staticmethod\n    def _extra(k: list[int] = None) -> int:\n        return k\n"
+    base = with_helper(LAST, helper).replace("self._extra()", "self._extra(1)")
+    assert changed(base, base.replace("return k", "return k + 1")) == [LAST]
 
 
 def test_a_new_cue_method_and_a_removed_one_leave_the_module_part():
-    added = SOURCE + "\n    def another_cue(self):\n        self.hold()\n"
+    added = edit(SCENE_ID, SCENE_ID + "\n    def another_cue(self):\n        self.hold()\n")
     grown = scene_code(added, SCENE, [*CUES, "another_cue"], OUTSIDE)
     assert grown.module == parts(SOURCE).module and "another_cue" in grown.cues
     assert all(grown.cue(c) == parts(SOURCE).cue(c) for c in CUES)
@@ -200,8 +221,9 @@ def basis_of(screenplay, timeline, source, tmp_path):
 ])
 def test_a_code_edit_makes_the_chunks_stale_from_where_its_cue_starts(planned, tmp_path, what, stale_from):
     screenplay, timeline = planned
-    chunks = recorded_chunks(timeline, basis_of(screenplay, timeline, SOURCE, tmp_path))
-    edited = basis_of(screenplay, timeline, EDITS[what][0](), tmp_path)
+    before, after = EDITS[what][0]()
+    chunks = recorded_chunks(timeline, basis_of(screenplay, timeline, before, tmp_path))
+    edited = basis_of(screenplay, timeline, after, tmp_path)
     reused = [c.index for c in chunks if still_valid(c, timeline, edited)]
     if stale_from is None:
         assert reused == [c.index for c in chunks]

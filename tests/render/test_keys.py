@@ -48,12 +48,15 @@ def planned(yaml_text):
 
 def report_over(timeline, reads=()):
     """A scene report of the whole scene drawn in one-second calls, a state saved at every cue
-    start but the first, and `reads`."""
+    start but the first, and the reads of a story: each cue's start as it begins, then `reads`
+    (those at a cue's start made by that cue)."""
     calls = tuple(CallRecord(first, min(10, timeline.total_frames - first), True, n, 0.1)
                   for n, first in enumerate(range(0, timeline.total_frames, 10)))
     states = tuple(SavedStateFile(i, c.span.start, f"state{i}.pkl") for i, c in enumerate(timeline.cues) if i)
+    starts = [Read("cue_start", c.cue.id, c.span.start) for c in timeline.cues]
+    story = sorted([(r.frame, 0, r) for r in starts] + [(r.frame, 1, r) for r in reads], key=lambda e: e[:2])
     return SceneReport(SCENE, timeline.total_frames, FrameRange(0, timeline.total_frames), timeline.total_frames,
-                       calls, tuple(reads), states)
+                       calls, tuple(r for _, _, r in story), states)
 
 
 def chunks_of(timeline, reads=()):
@@ -181,8 +184,26 @@ def test_what_the_story_read_keys_the_chunks_and_states_after_it_read_it(yaml_te
     assert reused(chunks, edited) == [c.index for c in chunks if c.end <= read.frame]
     assert holding(states, edited) == [s.cue for s in states if s.frame <= read.frame]
     assert len(reused(chunks, edited)) < len(chunks)
-    # a story that did not read it: its chunks are reused
-    assert reused(chunks_of(timeline), edited) == [c.index for c in chunks]
+    if what != "cue_start":  # (every story reads the start of each cue it reaches)
+        # a story that did not read it: its chunks are reused
+        assert reused(chunks_of(timeline), edited) == [c.index for c in chunks]
+
+
+def test_a_state_is_keyed_by_what_was_read_before_it_at_its_own_frame(yaml_text):
+    """A state is saved where its cue starts: a read at that frame by the cue before it (one that
+    ended there, or took no time) keys it; one by its own cue does not."""
+    _, timeline = planned(yaml_text)
+    cue = timeline.cues[2]
+    edited = _edit_line(timeline, LINE, say="別の読み")
+    report = report_over(timeline)
+    at = report.reads.index(Read("cue_start", cue.cue.id, cue.span.start))
+    by_the_cue_before = replace(report, reads=report.reads[:at] + (Read("line", LINE, cue.span.start),)
+                                + report.reads[at:])
+    states = [s for s, _ in saved_states_from_report(by_the_cue_before, timeline, SHARED)]
+    assert holding(states, edited) == [s.cue for s in states if s.frame < cue.span.start]
+    assert [s.cue for s in states_of(timeline, [Read("line", LINE, cue.span.start)])] == [s.cue for s in states]
+    assert holding(states_of(timeline, [Read("line", LINE, cue.span.start)]), edited) == [
+        s.cue for s in states if s.frame <= cue.span.start]
 
 
 # --- a scene's video ---------------------------------------------------------------------------------

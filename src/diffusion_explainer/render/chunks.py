@@ -292,10 +292,18 @@ def state_key(basis: ChunkBasis, timeline: SceneTimeline, cue: int, frame: int,
 
 def saved_states_from_report(report: SceneReport, timeline: SceneTimeline,
                              basis: ChunkBasis) -> list[tuple[SavedState, str]]:
-    """The states a run saved (each with its file's name), keyed by what was read before them."""
+    """The states a run saved (each with its file's name), keyed by what was read before them.
+
+    A state is saved where its cue starts, just before the story reads that start: what was read
+    before it is what the reads list holds before that read (which may include reads at the same
+    frame, by a cue that ended there or took no time at all)."""
     out = []
     for saved in report.states:
-        reads = tuple(dict.fromkeys(r for r in report.reads if r.frame < saved.frame))
+        cue_id = timeline.cues[saved.cue].cue.id if saved.cue < len(timeline.cues) else None
+        at = next((i for i, r in enumerate(report.reads) if r == Read("cue_start", cue_id, saved.frame)), None)
+        if at is None:
+            continue  # not saved where its cue starts in this timeline: not kept
+        reads = tuple(dict.fromkeys(report.reads[:at]))
         key = state_key(basis, timeline, saved.cue, saved.frame, reads)
         if key is not None:
             out.append((SavedState(saved.cue, saved.frame, reads, key), saved.file))

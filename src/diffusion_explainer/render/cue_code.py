@@ -10,8 +10,8 @@ formatting and the place of a method among the others change nothing. Docstrings
 are values a program can read (`__doc__`), and an edited one costs only the chunks from its cue on.
 
 A `def` leaves the module's part (is "detached") only where nothing but its name can reach it:
-- running the `def` statement binds its name and does nothing else: no decorators, only constant
-  defaults, annotations that name only builtins or names imported above it (or none are evaluated:
+- running the `def` statement binds its name and does nothing else: no decorators but the builtin
+  `staticmethod` and `classmethod`, only constant defaults, annotations that name only builtins or names imported above it (or none are evaluated:
   `from __future__ import annotations`), and its name is bound once in its namespace (a module
   with `import *` detaches no function): so where it stands makes no difference;
 - Manim and the package cannot call it by name: no dunder, and not a name their code uses as an
@@ -77,13 +77,14 @@ class _Def:
     names: frozenset[str]  # the names it mentions
 
 
-def scene_code(source: str, scene_id: str, cue_ids, outside: frozenset[str]) -> SceneCode:
+def scene_code(source: str | bytes, scene_id: str, cue_ids, outside: frozenset[str]) -> SceneCode:
     """The parts of a scene file's `source` whose scene class sets `scene_id`; `cue_ids`: the
     scene's cues, each a method named after it; `outside`: outside_names()."""
+    data = source.encode() if isinstance(source, str) else source
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return SceneCode(keys.digest(source.encode()))  # it does not run: whatever it says keys it
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return SceneCode(keys.digest(data))  # it does not run: whatever it says keys it
     scene_class = next((node for node in tree.body if isinstance(node, ast.ClassDef) and _sets_scene_id(node, scene_id)),
                        None)
     detached: dict[int, _Def] = {}  # by id() of the FunctionDef node
@@ -238,10 +239,15 @@ ANNOTATION_NODES = (ast.Name, ast.Attribute, ast.Subscript, ast.Constant, ast.Tu
                     ast.Load)
 
 
+PURE_DECORATORS = frozenset({"staticmethod", "classmethod"})  # (the builtins: they only wrap the function)
+
+
 def _plain(node: ast.FunctionDef, future: bool, known) -> bool:
     """Whether running the `def` binds its name and does nothing else (see the module's docstring)."""
     args = node.args
-    if node.decorator_list or not all(isinstance(d, ast.Constant) for d in args.defaults):
+    if not all(isinstance(d, ast.Name) and d.id in PURE_DECORATORS and known(d.id) for d in node.decorator_list):
+        return False
+    if not all(isinstance(d, ast.Constant) for d in args.defaults):
         return False
     if not all(d is None or isinstance(d, ast.Constant) for d in args.kw_defaults):
         return False

@@ -253,7 +253,7 @@ def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Pa
 def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path) -> SceneCode | None:
     """The scene file's code in parts (cue_code.py); None if there is no file."""
     try:
-        source = scene_file.read_bytes().decode("utf-8", errors="surrogateescape")
+        source = scene_file.read_bytes()
     except FileNotFoundError:
         return None
     outside = outside_names(PACKAGE_DIR, scene_file.parent, frozenset(s.id for s in screenplay.scenes))
