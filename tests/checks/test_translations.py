@@ -67,7 +67,7 @@ def test_words_inside_words_and_lists_are_translated_too():
     assert breaks.text == "s = 7、9 で絵が崩れ始める"
     with language("en"):
         assert tr(caption) == "Difference (small, but not 0: off by about 0.19 per value)"
-        assert tr(breaks.text) == "At s = 7, 9, pictures start to break down"
+        assert tr(breaks.text) == "s = 7, 9: pictures start to break down"
         assert tr(loss.Y_LABEL) == "Loss (per value)"
         assert tr(listed(["1"])) == "1"
 
@@ -134,3 +134,19 @@ def test_an_english_caption_breaks_between_words_and_keeps_an_equation_whole():
     assert any("tokens × 768" in line for line in clip)
     assert not any(line.endswith((" the", " a", " of")) for line in wrapped_lines(
         "This model's text encoder is a learned table of 16 numbers for each of the 5 prompts it knows", 25))
+
+
+def test_an_english_caption_holds_its_brackets_to_the_math_and_japanese_is_set_as_before():
+    from manim import RIGHT, VGroup
+
+    from diffusion_explainer.visuals.mixed_text import GAP, HUG, mixed
+
+    def gaps(caption):
+        return [round(float(b.get_left()[0] - a.get_right()[0]), 3) for a, b in zip(caption, caption[1:])]
+
+    with language("en"):
+        assert gaps(mixed(tr("$x_t$（$t = {t}$）").format(t=700))) == [GAP, HUG, HUG]  # "$x_t$ ($t = 700$)"
+    japanese = mixed("$x_t$（$t = {t}$）".format(t=700))
+    assert gaps(japanese) == [GAP, GAP, GAP]  # the full-width bracket has its own space
+    arranged = VGroup(*[part.copy() for part in japanese]).arrange(RIGHT, buff=GAP)
+    assert [round(float(p.get_x()), 4) for p in japanese] == [round(float(p.get_x()), 4) for p in arranged]

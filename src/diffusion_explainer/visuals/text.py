@@ -69,21 +69,22 @@ def _break_levels(tokens: list[str]) -> list[int]:
 
 
 # An English caption (a translation through the catalogue) breaks between words: best after a
-# clause's punctuation or before a bracket, not after a word that leans on the next (「the」, 「of」),
-# never inside 「s = 0」 or 「0.19 → 0.25」.
+# clause's punctuation or before a bracket, not inside a quoted prompt or after a word that leans
+# on the next (「the」, 「of」), never inside 「s = 0」 or 「0.19 → 0.25」.
 _WORD = re.compile(r"\S+\s*")
 _OPERATORS = {"=", "→", "×", "+", "−", "-", "~", "/"}
 
 
 def _word_break_levels(tokens: list[str]) -> list[int]:
-    levels = [0] * len(tokens)
+    levels, quoted = [0] * len(tokens), False
     for i in range(1, len(tokens)):
         before, token = tokens[i - 1].strip(), tokens[i].strip()
+        quoted = (quoted or "“" in before) and "”" not in before
         if before in _OPERATORS or token in _OPERATORS:
             levels[i] = 0
-        elif before.lower().strip("(“\"'") in LEANING:
+        elif quoted or before.lower().strip("(“\"'") in LEANING:
             levels[i] = 1
-        elif before.endswith((",", ";", ":", ".", ")")) or token.startswith("("):
+        elif before.endswith((",", ";", ":", ".", ")")) or token.startswith(("(", "“")):
             levels[i] = 3
         else:
             levels[i] = 2
