@@ -150,3 +150,12 @@ def test_an_english_caption_holds_its_brackets_to_the_math_and_japanese_is_set_a
     assert gaps(japanese) == [GAP, GAP, GAP]  # the full-width bracket has its own space
     arranged = VGroup(*[part.copy() for part in japanese]).arrange(RIGHT, buff=GAP)
     assert [round(float(p.get_x()), 4) for p in japanese] == [round(float(p.get_x()), 4) for p in arranged]
+
+
+def test_a_demos_words_go_on_screen_untranslated_too():
+    """A scene that shows a demo's Words without tr() gets its Japanese (Pango takes only a str)."""
+    from diffusion_explainer.visuals.text import jp, label
+
+    caption = loss.TrainingLoss(iterations=None, loss=None, window=100, total_iterations=1000).caption
+    assert type(caption) is Words
+    assert jp(caption).original_text == label(str(caption)).original_text == "値1個あたりの二乗誤差（100 回ごとの平均）"

@@ -19,11 +19,12 @@ SMALL_EM = 0.2
 
 
 def jp(text: str, em: float = BODY_EM, color: str = style.INK, weight: str = "NORMAL") -> Text:
-    return Text(text, font=style.FONT, font_size=font_size_for(em), color=color, weight=weight)
+    # str(): a demo's Words (a str subclass) shown untranslated; Pango's binding takes only a str
+    return Text(str(text), font=style.FONT, font_size=font_size_for(em), color=color, weight=weight)
 
 
 def markup(text: str, em: float = BODY_EM, color: str = style.INK) -> MarkupText:
-    return MarkupText(text, font=style.FONT, font_size=font_size_for(em), color=color)
+    return MarkupText(str(text), font=style.FONT, font_size=font_size_for(em), color=color)
 
 
 def label(text: str, em: float = LABEL_EM, color: str = style.MUTED) -> Text:
