@@ -2,14 +2,17 @@
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Brace, Create, CurvedArrow, DashedVMobject, Dot, FadeIn, FadeOut, Group, GrowArrow,
-    Indicate, LaggedStart, Transform, VGroup, Write,
+    LaggedStart, Transform, VGroup, Write,
 )
 
 from diffusion_explainer.demos import forward
 from diffusion_explainer.scene.toolbox import (
-    CLOSED_FORM, FORWARD_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed, number,
-    picture, play_section_title, style,
+    CLOSED_FORM, FORWARD_STEP, LABEL_EM, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed,
+    number, picture, play_section_title, style,
 )
+from diffusion_explainer.visuals.motion import along, highlight_box
+
+BUILD_EVERY = 25  # the strip's cards are built up through the closed form at every 25th t between them
 
 
 class ForwardProcess(ExplainerScene):
@@ -36,9 +39,18 @@ class ForwardProcess(ExplainerScene):
         cards.arrange(RIGHT, buff=0.62, aligned_edge=UP).move_to([0, self.layout.stage_center_y - 0.15, 0])
         arrows = VGroup(*[flow_arrow(a[0], b[0], color=style.NOISE, buff=0.08) for a, b in zip(cards, cards[1:])])
         first = cards[0]
+        said = self.line("noise_each_step")
         self.play(Transform(self.x0, first[0]), FadeOut(self.x0_caption), FadeIn(first[1:]), run_time=1.0)
-        for arrow, card in zip(arrows, cards[1:]):
-            self.play(GrowArrow(arrow), FadeIn(card, shift=RIGHT * 0.15), run_time=0.7)
+        # each card computed while it appears: the noise builds up through every 25th t from the card
+        # before (the closed form, the same eps), until the definition is shown just before the voice
+        each = min(1.8, max(0.8, (self.seconds_until(said.start) - 1.1) / (len(cards) - 1)))
+        for arrow, card, before, shot in zip(arrows, cards[1:], strip, strip[1:]):
+            steps = range(before.t + BUILD_EVERY, shot.t + 1, BUILD_EVERY)
+            pages = [picture(s.image, 1.95).move_to(card[0]) for s in forward.forward_strip(steps)]
+            self.play(GrowArrow(arrow), run_time=0.25 * each)
+            self.remove(self.flip_book(pages, 0.55 * each))
+            self.add(card[0])
+            self.play(FadeIn(card[1:], shift=UP * 0.05), run_time=0.2 * each)
 
         # √ᾱ_t is new here: say what it is, with the closed form the strip was computed with
         closed_form = formula(*CLOSED_FORM, font_size=34)
@@ -49,25 +61,39 @@ class ForwardProcess(ExplainerScene):
         definition = VGroup(closed_form, meaning).arrange(DOWN, buff=0.18).next_to(cards, DOWN, buff=0.35)
         self.play(FadeIn(definition, shift=UP * 0.1), run_time=0.8)
 
-        along = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
-                           color=style.NOISE, buff=0)
-        words = mixed("ステップごとにガウスノイズを少しずつ加える", color=style.NOISE).next_to(along, UP, buff=0.12)
-        self.wait_until(self.line("noise_each_step").start + self.fps)
-        self.play(GrowArrow(along), FadeIn(words), run_time=1.0)
+        over = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
+                          color=style.NOISE, buff=0)
+        words = mixed("ステップごとにガウスノイズを少しずつ加える", color=style.NOISE).next_to(over, UP, buff=0.12)
+        self.wait_until(said.start + self.fps)
+        self.play(GrowArrow(over), FadeIn(words), run_time=1.0)
         self.hold(leave=0.6)
-        self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, along, words, definition)), run_time=0.6)
+        self.play(FadeOut(Group(self.x0, cards[1:], first[1:], arrows, over, words, definition)), run_time=0.6)
 
     def forward_formula(self):
         """数式 q(xₜ|xₜ₋₁) = N(xₜ; √(1-βₜ)xₜ₋₁, βₜI) を表示"""
         eq = formula(*FORWARD_STEP, font_size=46).move_to([0.3, 2.35, 0])
-        self.play(Write(eq), run_time=2.0)
+        self.play(Write(eq), run_time=1.2)
         explain = self.line("dilute_and_add")
-        # before the question: one step of the formula read left to right, part by part
-        for part in (eq[0], eq[2], eq[3], eq[5]):
-            if self.seconds_until(explain.start) < 2.5:
-                break
-            self.play(Indicate(part, color=style.ACCENT, scale_factor=1.08), run_time=0.9)
-            self.wait(0.3)
+        # before the question: the formula read along the line just heard, a term at a time
+        # (「ステップごとに」 one step from x_{t-1} to x_t, 「ガウスノイズを」 a normal distribution,
+        # 「少しずつ」 its small variance beta_t)
+        said = (("ステップごとに", eq[0], eq[0]), ("ガウスノイズを", VGroup(*eq[2:7]), eq[2]),
+                ("少しずつ加える", eq[5], eq[5]))
+        question = self.first_line_of_cue()
+        each = max(0.8, (self.seconds_until(question.speech.start) - 0.3) / len(said))
+        box, tags = None, VGroup()
+        tag_top = highlight_box(eq).get_bottom()[1] - 0.12  # the tags on one line, under the tallest box
+        for words, term, under in said:
+            target = highlight_box(term)
+            tag = jp(words, LABEL_EM, style.ACCENT)
+            tag.move_to([under.get_x(), tag_top - tag.height / 2, 0])
+            moves = [FadeIn(target)] if box is None else [Transform(box, target), tags[-1].animate.set_color(style.MUTED)]
+            self.play(*moves, FadeIn(tag, shift=UP * 0.05), run_time=min(0.7, each / 2))
+            box = box or target
+            tags.add(tag)
+            self.wait(each - min(0.7, each / 2))
+        self.wait_until(explain.start - round(0.4 * self.fps))
+        self.play(FadeOut(box), FadeOut(tags), run_time=0.4)
 
         # 「薄めて、ノイズを足す」: the two halves of the Gaussian, with the real numbers of a step
         first, last = forward.step_factors(1), forward.step_factors(1000)
@@ -122,7 +148,7 @@ class ForwardProcess(ExplainerScene):
     def pure_noise_arrow(self):
         """最終的に完全なノイズ画像になる。矢印で「元画像 → 完全なノイズ」を示す"""
         chain = self.chain
-        y = 1.0
+        y = 1.25
         source = picture(chain.frames[0], 2.4).move_to([-4.4, y, 0])
         noise = picture(chain.frames[-1], 2.4).move_to([4.4, y, 0])
         arrow = flow_arrow(source, noise, color=style.NOISE, buff=0.25)
@@ -139,17 +165,42 @@ class ForwardProcess(ExplainerScene):
         self.play(FadeIn(source), GrowArrow(arrow), FadeIn(steps), run_time=1.2)
         self.play(FadeIn(source_caption), FadeIn(noise_caption), FadeIn(facts), run_time=0.8)
 
+        # the 1000 steps the arrow stands for, before the question: the picture travels along it
+        # through the chain's recorded states (the one-step formula applied 1000 times), above it
+        # where the record will be shown (large enough to be seen moving: visuals/motion.py)
+        side = 1.3
+        question = self.first_line_of_cue()
+        travel = self.seconds_until(question.speech.start) - 0.9
+        if travel > 1.0:
+            going = [Group(pic, label(f"t = {t}").next_to(pic, UP, buff=0.06))
+                     for pic, t in zip(along(arrow, chain.frames, side, 0.08, 0.92, offset=UP * (0.15 + side / 2)),
+                                       chain.steps)]
+            self.play(FadeIn(going[0]), run_time=0.3)
+            self.remove(going[0])
+            self.play(FadeOut(self.flip_book(going, travel - 0.3), target_position=noise, scale=0.5), run_time=0.5)
+
         # 「壊す過程を記録しておくと、戻す方法を学べる」: the recorded states along the way, and the way back
         point = self.line("record_to_learn")
         record = Group(*[picture(chain.frames[chain.steps.index(t)], 0.9) for t in (250, 500, 750)])
         record.arrange(RIGHT, buff=0.45).next_to(arrow, UP, buff=0.15)
         record_caption = label("途中を記録", color=style.MUTED).next_to(record, UP, buff=0.08)
-        back = CurvedArrow([3.0, -0.95, 0], [-3.0, -0.95, 0], angle=-0.35, color=style.ACCENT)
-        back = DashedVMobject(back, num_dashes=40)
-        back_words = jp("戻す方法を学ぶ", 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 0.25, 0])
+        way_back = CurvedArrow([3.0, -0.6, 0], [-3.0, -0.6, 0], angle=-0.35, color=style.ACCENT)
+        back = DashedVMobject(way_back, num_dashes=40)
+        back_words = jp("戻す方法を学ぶ", 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 1.0, 0])
         self.wait_until(point.start)
         self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in record], lag_ratio=0.3), FadeIn(record_caption),
                   run_time=1.2)
         self.wait_until(point.at("戻す方法"))
         self.play(Create(back), FadeIn(back_words), run_time=1.2)
+
+        # after the line, up to the scene change: the record read backwards along the way back,
+        # from the noise to the picture (what the network will learn to undo, step by step)
+        self.wait_until(point.end)
+        if self.seconds_left > 1.5:
+            returning = [Group(pic, label(f"t = {t}").next_to(pic, UP, buff=0.06)) for pic, t in
+                         zip(along(way_back, chain.frames[::-1], 1.2, 0.2, 0.86, offset=UP * 0.12), chain.steps[::-1])]
+            self.play(FadeIn(returning[0]), run_time=0.3)
+            self.remove(returning[0])
+            self.play(FadeOut(self.flip_book(returning, self.seconds_left - 0.9), target_position=source, scale=0.5),
+                      run_time=0.5)
         self.hold()

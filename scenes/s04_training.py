@@ -5,13 +5,18 @@ from manim import (
     ShowPassingFlash, SurroundingRectangle, Transform, VGroup, Write,
 )
 
+import numpy as np
+
 from diffusion_explainer.demos import loss, training
 from diffusion_explainer.scene.toolbox import (
     LOSS, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed, picture, play_section_title,
     style, toy_network_note, unet, wrapped,
 )
+from diffusion_explainer.visuals.motion import highlight_box, pulse
 
 SIDE = 2.2  # the size of the pictures in the game
+OTHER_TS = (250, 500, 750)  # the same network asked at other steps (as many digits as t = 100: the box keeps its size)
+DRAWS_SEED = 4  # the t drawn at random after 「毎回ランダムに」
 
 
 class TrainingScene(ExplainerScene):
@@ -45,8 +50,15 @@ class TrainingScene(ExplainerScene):
         self.play(Transform(self.noisy, noisy_spot), FadeIn(self.noisy_caption), run_time=1.0)
         toy = toy_network_note().next_to(net, UP, buff=0.2)  # the U-Net drawn, and what really ran
         self.play(GrowArrow(into), FadeIn(net), FadeIn(toy), run_time=1.0)
-        self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.06), run_time=0.8)
-        self.play(GrowArrow(out), FadeIn(predicted), FadeIn(self.predicted_caption), run_time=1.0)
+        # the guess made, paced to end before the question: the picture goes into the network, the
+        # network works, its prediction comes out
+        question = self.first_line_of_cue()
+        pace = min(1.5, max(0.6, (self.seconds_until(question.speech.start) - 1.2) / 3.6))
+        going = picture(self.guess.x_t, SIDE).move_to(self.noisy)
+        self.play(FadeOut(going, target_position=net[0], scale=0.25), run_time=1.2 * pace)
+        self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.06), run_time=0.8 * pace)
+        self.play(GrowArrow(out), FadeIn(predicted, target_position=net[0], scale=0.25), run_time=1.2 * pace)
+        self.play(FadeIn(self.predicted_caption), run_time=0.4 * pace)
 
         # 「ノイズまみれの画像 xₜ と、今どのステップ t にいるかを教える … ノイズはこれだろうと予測する」
         line = self.line("network_predicts")
@@ -71,15 +83,22 @@ class TrainingScene(ExplainerScene):
         self.play(Transform(self.noisy_caption, x_label), Transform(t_caption, t_label),
                   Transform(self.predicted_caption, eps_label), run_time=1.2)
 
-        # the two inputs go in, the prediction comes out: pulses along the arrows until 「答え合わせ」
+        # 「今どのステップ t にいるかを教える」: both inputs change, the network answers each time
+        # (the same picture and noise at other t, its real predictions), then back to t = 100
         check = self.line("answer_check")
-        while self.seconds_until(check.start) > 1.6:
+        asked = [training.noise_guess(t) for t in OTHER_TS] + [self.guess]
+        each = max(0.9, (self.seconds_until(check.start) - 0.9) / len(asked))
+        for guess in asked:
+            x_t = picture(guess.x_t, SIDE).move_to(self.noisy)
+            step = self._t_box(guess.t).move_to(t_box)
+            answer = picture(guess.eps_hat, SIDE, border=style.NETWORK).move_to(predicted)
+            self.play(Transform(self.noisy, x_t), Transform(t_box, step), run_time=0.3 * each)
             self.play(ShowPassingFlash(into.copy().set_color(style.ACCENT).set_stroke(width=8), time_width=0.5),
                       ShowPassingFlash(t_arrow.copy().set_color(style.ACCENT).set_stroke(width=8), time_width=0.5),
-                      run_time=0.7)
-            self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.04), run_time=0.5)
-            self.play(ShowPassingFlash(out.copy().set_color(style.NETWORK).set_stroke(width=8), time_width=0.5),
-                      run_time=0.6)
+                      Indicate(net[0], color=style.NETWORK, scale_factor=1.04), run_time=0.35 * each)
+            self.play(Transform(predicted, answer),
+                      ShowPassingFlash(out.copy().set_color(style.NETWORK).set_stroke(width=8), time_width=0.5),
+                      run_time=0.35 * each)
 
         # 「答え合わせ」: the noise that was really added, next to the guess
         self.wait_until(check.start + self.fps // 2)
@@ -113,13 +132,25 @@ class TrainingScene(ExplainerScene):
                     font_size=34),
             label(f"{loss.UNIT}（D = {g.eps.size} 個の値の平均）", SMALL_EM),
         ).arrange(DOWN, buff=0.12).next_to(diff_caption, DOWN, buff=0.2).set_x(difference.get_x())
-        self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.5)
-        self.play(FadeIn(minus), FadeIn(equals), FadeIn(difference), FadeIn(diff_caption), run_time=1.0)
-        self.play(FadeIn(value, shift=UP * 0.1), run_time=0.8)
+        self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.0)
+        # the loss read along what the voice just said, term by term: the noise added (ε), the
+        # prediction (ε̂), their difference, squared and averaged over the D values
+        each = max(0.8, (self.seconds_until(self.line("answer_known").start) - 0.3) / 4)
+        box = highlight_box(eq[4])
+        self.play(FadeIn(box), pulse(self.truth), run_time=0.6 * each)
+        self.wait(0.4 * each)
+        self.play(Transform(box, highlight_box(eq[6])), pulse(self.predicted), run_time=0.6 * each)
+        self.wait(0.4 * each)
+        self.play(Transform(box, highlight_box(VGroup(*eq[3:]))), FadeIn(minus), FadeIn(equals), FadeIn(difference),
+                  FadeIn(diff_caption), run_time=0.7 * each)
+        self.wait(0.3 * each)
+        self.play(Transform(box, highlight_box(VGroup(*eq))), FadeIn(value, shift=UP * 0.1), run_time=0.6 * each)
 
         # 「ノイズは自分で加えたものだから」正解が分かっている
         answer_box = SurroundingRectangle(self.truth, color=style.ACCENT, buff=0.08)
         answer_words = jp("正解（自分で加えた）", 0.28, style.ACCENT).next_to(answer_box, UP, buff=0.12)
+        self.wait_until(self.line("answer_known").start)
+        self.play(FadeOut(box), run_time=0.4)
         self.wait_until(self.line("answer_known").at("ノイズは自分で"))
         self.play(Create(answer_box), FadeIn(answer_words), run_time=0.8)
 
@@ -160,6 +191,23 @@ class TrainingScene(ExplainerScene):
         for card, said in zip(cards, (answer.at("t=10"), answer.at("t=500"), answer.at("t=990"))):
             self.wait_until(said)
             self.play(FadeIn(card, shift=UP * 0.15), run_time=0.5)
+
+        # after the line, up to the scene change: t drawn again and again, as each iteration of
+        # training draws it (and the noise), the same picture noised by the engine each time
+        self.wait_until(answer.end)
+        draws = max(0, round((self.seconds_left - 0.3) / 0.7))
+        rng = np.random.default_rng(DRAWS_SEED)
+        pages = []
+        for _ in range(draws):
+            drawn = Group()
+            for card in cards:
+                guess = training.noise_guess(int(rng.integers(1, 1001)), noise_seed=int(rng.integers(1, 2**31)))
+                pic = picture(guess.x_t, card[0].width).move_to(card[0])
+                drawn.add(Group(pic, formula(f"t = {guess.t}", font_size=32).next_to(pic, DOWN, buff=0.15)))
+            pages.append(drawn)
+        if pages:
+            self.remove(*cards)
+            self.flip_book(pages, self.seconds_left - 0.3)
         self.hold()
 
     # -- helpers -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart, SurroundingRectangle,
+    DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Group, GrowArrow, LaggedStart,
     ReplacementTransform, Transform, VGroup, Write,
 )
 
@@ -14,6 +14,7 @@ from diffusion_explainer.scene.toolbox import (
     REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, mixed, picture, play_section_title,
     style, toy_network_note, unet,
 )
+from diffusion_explainer.visuals.motion import highlight_box, pulse
 
 
 class ReverseProcess(ExplainerScene):
@@ -42,7 +43,8 @@ class ReverseProcess(ExplainerScene):
         ).arrange(DOWN, buff=0.1).next_to(caption, DOWN, buff=0.15)
         self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), FadeIn(drawing[0]), run_time=0.8)
         self.remove(drawing[0])
-        self.remove(self.flip_book(drawing, 4.0))
+        question = self.first_line_of_cue()
+        self.remove(self.flip_book(drawing, max(4.0, self.seconds_until(question.speech.start) - 1.2)))
         self.add(x_t)
 
         # 「学習済みのネットワークに…ノイズを予測して、と頼む」: x_T -> U-Net -> the predicted noise
@@ -92,9 +94,9 @@ class ReverseProcess(ExplainerScene):
         labels = VGroup(*[mixed(text, color=color).move_to([x, label_y, 0]) for x, text, color in (
             (after[0][0], "$x_T$", style.INK), (after[2][0], r"$\hat\epsilon_\theta(x_T, T)$ ※", style.NOISE),
             (terms.z.get_x(), "$z$（新しいノイズ）", style.MUTED), (after[3][0], "$x_{T-1}$", style.ACCENT))])
-        self.play(FadeOut(self.query), FadeOut(self.arrow_and_label), Write(eq), run_time=1.6)
+        self.play(FadeOut(self.query), FadeOut(self.arrow_and_label), Write(eq), run_time=1.2)
         self.play(*[m.animate.move_to(c) for m, c in zip(shown, after)], *[FadeIn(m) for m in added], FadeIn(labels),
-                  run_time=1.2)
+                  run_time=1.0)
 
         # ※ what the subtracted noise is: the network's answer, recomputed after clipping (as DDPM's code does)
         footnote = VGroup(*[label(("※ " if i == 0 else "") + line, SMALL_EM) for i, line in enumerate(step.noise_footnote)])
@@ -105,14 +107,28 @@ class ReverseProcess(ExplainerScene):
         change.next_to(footnote, DOWN, buff=0.22)
         self.play(FadeIn(footnote), FadeIn(change), run_time=0.8)
 
+        # the step computed along the equation before 「これを繰り返す」: x_T, minus the predicted
+        # noise, plus the new noise z, gives x_{T-1} (a box on the pictures, one on the formula's term)
+        repeat = self.line("repeat_steps")
+        walk = ((Group(terms.scale, terms.x_t), eq[2], terms.x_t), (Group(terms.minus, terms.eps), eq[2], terms.eps),
+                (Group(terms.plus, terms.z), eq[4], terms.z), (terms.x_prev, eq[0], terms.x_prev))
+        each = max(0.5, (self.seconds_until(repeat.start) - 0.2) / len(walk))
+        boxes = None
+        for where, term, shown_picture in walk:
+            targets = VGroup(highlight_box(where), highlight_box(term))
+            move = FadeIn(targets) if boxes is None else Transform(boxes, targets)
+            self.play(move, pulse(shown_picture, 1.12), run_time=0.7 * each)
+            boxes = boxes or targets
+            self.wait(0.3 * each)
+
         # 「これを繰り返す。1000回、999回、998回…」: back into the network, t counting down (the
         # loop passes above the footnote, which stays to be read)
         loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.08, labels[0].get_bottom() + DOWN * 0.08, angle=-0.25,
                            color=style.ACCENT)
         counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).next_to(change, DOWN, buff=0.2)
                     for t in (1000, 999, 998, 997, 996, 995, 994)]
-        self.wait_until(self.line("repeat_steps").start)
-        self.play(Create(loop), FadeIn(counters[0]), run_time=0.8)
+        self.wait_until(repeat.start)
+        self.play(Create(loop), FadeIn(counters[0]), FadeOut(boxes), run_time=0.8)
         self.remove(counters[0])
         last = self.flip_book(counters, 3.0)
         self.hold(leave=0.6)
@@ -135,9 +151,15 @@ class ReverseProcess(ExplainerScene):
         row_label = mixed("$x_t$", em=0.3, color=style.INK).next_to(states[0], LEFT, buff=0.35)
 
         self.play(FadeIn(states[0]), FadeIn(t_labels[0]), FadeIn(row_label), run_time=0.6)
-        for link, pic, t_label in zip(links, states[1:], t_labels[1:]):
-            self.play(GrowArrow(link[0]), FadeIn(link[1:]), FadeIn(pic, shift=RIGHT * 0.15), FadeIn(t_label),
-                      run_time=0.9)
+        # each stage computed while it appears: the run's recorded states between the two stages
+        # (every 20th step) flip by at the next place, paced to end before the first line
+        each = min(1.6, max(0.9, (self.seconds_until(self.first_line_of_cue().speech.start) - 1.5) / len(links)))
+        for link, pic, t_label, (before, after) in zip(links, states[1:], t_labels[1:], zip(run.stages, run.stages[1:])):
+            self.play(GrowArrow(link[0]), FadeIn(link[1:]), run_time=0.3 * each)
+            way = [picture(x, side).move_to(pic) for t, x in zip(run.film_steps, run.film) if after.t <= t < before.t]
+            self.remove(self.flip_book(way, 0.5 * each))
+            self.add(pic)
+            self.play(FadeIn(t_label, shift=UP * 0.05), run_time=0.2 * each)
         unet_note = label(run.repeat_caption, SMALL_EM, style.NETWORK)
         unet_note.next_to(Group(links, states), UP, buff=0.22).set_x(0.6)  # clear of the pictures, not only the arrows
         self.play(FadeIn(unet_note), run_time=0.6)
@@ -175,15 +197,26 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)
         self.play(LaggedStart(*[FadeIn(f, scale=0.9) for f in finals], lag_ratio=0.15), FadeIn(finals_caption),
                   run_time=1.6)
-        # after the line: a light passes along the pictures, one starting noise after another
+        # after the line, up to the scene change: each picture made again from its own starting
+        # noise, all at once (the run's recorded states, t = 1000 down to 0)
         self.wait_until(answer.end)
-        light = SurroundingRectangle(finals[0], color=style.ACCENT, buff=0.05)
-        self.play(Create(light), run_time=0.4)
-        for pic in finals[1:]:
-            if self.seconds_left < 0.8:
-                break
-            self.play(light.animate.move_to(pic), run_time=min(0.6, (self.seconds_left - 0.3) / 2))
+        films = self._films_of(rest)
+        pages = [Group(*[picture(film[k], 0.95).move_to(f) for film, f in zip(films, finals)])
+                 for k in range(0, len(films[0]), 2)] + [finals]
+        if self.seconds_left > 1.5:
+            self.remove(*finals)
+            self.flip_book(pages, self.seconds_left - 0.4)
         self.hold()
+
+    @staticmethod
+    def _films_of(finished: np.ndarray) -> list[np.ndarray]:
+        """The recorded way (x_t, t = 1000 down to 0) of each of reverse.variety()'s pictures: the run's
+        starting noises other than the two the scene follows, each ending on its picture."""
+        p = reverse.picks()
+        films = [reverse.denoising(i).film for i in range(reverse.RUN_SIZE) if i not in (p.main, p.other)]
+        assert len(films) == len(finished) and all(np.array_equal(f[-1], x) for f, x in zip(films, finished)), \
+            "reverse.variety() is no longer the run's other starting noises in order"
+        return films
 
     def _step_terms(self) -> SimpleNamespace:
         """x_{T-1} = 1/sqrt(alpha_t) (x_T - c eps_hat) + sigma_t z with the step's real pictures and numbers."""
