@@ -1,9 +1,10 @@
 """The layout check (checks/layout.py, scene/layout_check.py): every scene's story run through
 without drawing, the boxes of its texts, formulas and pictures read at every settled moment,
 and the rules held: a scene laid out wrong on purpose is refused with the fault named, and each
-of the eight scenes passes."""
+of the eight scenes passes, in Japanese and in English (the catalogue's texts, usually wider)."""
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,11 +28,16 @@ pytestmark = pytest.mark.render
 SCENES = ["s01_title", "s02_generation", "s03_forward", "s04_training", "s05_reverse", "s06_text", "s07_latent",
           "s08_summary"]
 CROWDED = REPO / "tests" / "data" / "layout" / "crowded.yaml"
+# The scenes whose every on-screen text goes through tr() (the catalogue holds the English of
+# s03-s05's texts too: their scene files are wrapped once their owner's edits have landed).
+TRANSLATED = ["s01_title", "s02_generation", "s06_text", "s07_latent", "s08_summary"]
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-def run(scene_dir: Path, scene_id: str, folder: Path, screenplay=None):
+def run(scene_dir: Path, scene_id: str, folder: Path, screenplay=None, language: str = "ja"):
     scene_file = scene_dir / f"{scene_id}.py"
-    return record_layout(scene_file, scene_id, read_scene_file(scene_file, scene_id).class_name, folder, screenplay)
+    return record_layout(scene_file, scene_id, read_scene_file(scene_file, scene_id).class_name, folder, screenplay,
+                         language=language)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +54,26 @@ def test_scene_keeps_the_layout_rules(records, scene_id):
     record = records[scene_id]
     assert len(record.snapshots) >= 3  # the check saw the scene's pictures, not an empty stage
     assert any(i.kind == "text" for s in record.snapshots for i in s.items)
+    problems = layout_problems(record)
+    assert not problems, "\n".join(map(str, problems))
+
+
+@pytest.fixture(scope="module")
+def english_records(tmp_path_factory):
+    """The eight scenes' layout records in English, two scene processes at a time."""
+    folder = tmp_path_factory.mktemp("layout-en")
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        done = {s: pool.submit(run, REPO / "scenes", s, folder, language="en") for s in SCENES}
+        return {s: future.result() for s, future in done.items()}
+
+
+@pytest.mark.parametrize("scene_id", SCENES)
+def test_scene_keeps_the_layout_rules_in_english(english_records, scene_id):
+    record = english_records[scene_id]
+    texts = {i.name for s in record.snapshots for i in s.items if i.kind == "text"}
+    assert len(record.snapshots) >= 3 and texts
+    if scene_id in TRANSLATED:  # the English video shows no Japanese
+        assert not [t for t in texts if JAPANESE.search(t)], sorted(t for t in texts if JAPANESE.search(t))
     problems = layout_problems(record)
     assert not problems, "\n".join(map(str, problems))
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..checks.layout import Box, LayoutRecord, Snapshot, StageItem
 from ..core import runtime
 from ..core.errors import RenderError
+from ..core.settings import DEFAULT_LANGUAGE
 from ..subtitles.band import UNITS_PER_EM_AT_100
 from ..timing.handover import FrameRange, HandOver
 from ..timing.scene_plan import plan_for
@@ -106,12 +107,13 @@ def _box(m, widen: float = 0.0) -> Box:
 
 
 def record_layout(scene_file: Path, scene_id: str, class_name: str, folder: Path, screenplay=None,
-                  media: Path | None = None) -> LayoutRecord:
+                  media: Path | None = None, language: str = DEFAULT_LANGUAGE) -> LayoutRecord:
     """Run the scene's story without drawing and return its layout record (`folder` holds the
-    plan, the record and Manim's log; `media`, Manim's media folder, keeps the compiled formulas)."""
+    plan, the record and Manim's log; `media`, Manim's media folder, keeps the compiled formulas).
+    `language`: the video's whose texts are laid out (its timeline, its on-screen texts)."""
     width, fps = LAYOUT_SIZE
     w, h = (int(v) for v in width.split(","))
-    plan = plan_for(scene_id, fps, frame_width=8.0 * w / h, screenplay=screenplay, silent=True)
+    plan = plan_for(scene_id, fps, frame_width=8.0 * w / h, screenplay=screenplay, silent=True, language=language)
     folder.mkdir(parents=True, exist_ok=True)
     record_path, log_path = folder / f"{scene_id}.layout.json", folder / f"{scene_id}.log"
     record_path.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from .text import LABEL_EM, jp
 
 MATH_SCALE = 1.6  # LaTeX letters are smaller than the CJK font's at the same font size (x-height measured)
 GAP = 0.1  # between text and mathematics
-HUG = 0.03  # between mathematics and a Latin bracket or mark that holds on to it: "($s = 3$)", "$x_t$:"
+HUG = 0.06  # beside a Latin bracket or mark that holds on to the math ("($s = 3$)", "$x_t$:"): above checks/layout.py MIN_GAP
 
 
 def mixed(text: str, em: float = LABEL_EM, color: str = style.MUTED, math_color: str | None = None) -> VGroup:
