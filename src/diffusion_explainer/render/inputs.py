@@ -222,6 +222,9 @@ class SceneInputs:
     scene_id: str
     parts: dict[str, str] = field(hash=False)
     code: SceneCode | None = field(default=None, hash=False, compare=False)  # the scene file's parts
+    # The scene file's text these inputs were read from: its jobs run exactly this text (jobs.py
+    # refuses to keep chunks drawn from a file saved again meanwhile). None: no file.
+    source: str | None = field(default=None, hash=False, compare=False, repr=False)
 
     @property
     def digest(self) -> str:
@@ -238,7 +241,11 @@ class SceneInputs:
 
 def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Path, shared: SharedInputs) -> SceneInputs:
     scene_id = timeline.scene_id
-    code = scene_file_code(screenplay, scene_id, scene_file)
+    try:
+        source = scene_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        source = None
+    code = scene_file_code(screenplay, scene_id, scene_file, source)
     parts = {
         "screenplay": keys.digest(screenplay_part(screenplay, scene_id)),
         "timing": keys.digest(timing_part(timeline)),
@@ -247,15 +254,17 @@ def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Pa
         "engine artefacts": shared.engine_artefacts,
         "toolchain": shared.toolchain,
     }
-    return SceneInputs(scene_id, parts, code)
+    return SceneInputs(scene_id, parts, code, source)
 
 
-def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path) -> SceneCode | None:
-    """The scene file's code in parts (cue_code.py); None if there is no file."""
-    try:
-        source = scene_file.read_bytes()
-    except FileNotFoundError:
-        return None
+def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path, source: str | None = None) -> SceneCode | None:
+    """The scene file's code in parts (cue_code.py), from `source` (its text) or the file; None if
+    there is no file."""
+    if source is None:
+        try:
+            source = scene_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
     outside = outside_names(PACKAGE_DIR, scene_file.parent, frozenset(s.id for s in screenplay.scenes))
     return scene_code(source, scene_id, [c.id for c in screenplay.scene(scene_id).cues], outside)
 

@@ -189,6 +189,8 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
     if not scene_file.is_file():  # a worker without the checkout's scene files
         scene_file = folder / f"{spec.scene_id}.py"
         scene_file.write_text(spec.scene_source, encoding="utf-8")
+    if (saved_again := _saved_again(scene_file, spec)) is not None:
+        return saved_again
     plan_path, report_path, log_path = folder / "plan.json", folder / "report.json", folder / "manim.log"
     plan = replace(HandOver.from_json(spec.plan, f"{spec.name}'s plan"), report=report_path,
                    save_states=folder / "states")
@@ -219,6 +221,9 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
                        log_path.read_text(encoding="utf-8", errors="replace")[-20000:])
     if status != 0:
         return result
+    if (saved_again := _saved_again(scene_file, spec)) is not None:  # Manim may have read either text
+        saved_again.wall_s, saved_again.cpu_s, saved_again.peak_rss_mb = result.wall_s, cpu_s, peak_mb
+        return saved_again
     if not report_path.is_file():
         result.status, result.log_tail = -1, result.log_tail + "\nRenderError: the scene wrote no report"
         return result
@@ -227,6 +232,21 @@ def execute_job(spec: JobSpec, folder: Path, compiled: dict[str, bytes] | Path |
     result.compiled = _newly_compiled(media, seeded)
     result.states = {saved.file: folder / "states" / saved.file for saved in result.report.states}
     return result
+
+
+def _saved_again(scene_file: Path, spec: JobSpec) -> JobResult | None:
+    """A failed result if the scene file is no longer the text the render planned and keyed this
+    job's chunks with (the author saved it while the render ran): what the job draws from it would
+    be kept under the old text's keys. None while it is the same."""
+    try:
+        same = scene_file.read_text(encoding="utf-8") == spec.scene_source
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if same:
+        return None
+    return JobResult(spec.name, -1, 0.0, 0.0, 0.0,
+                     f"RenderError: {scene_file} was saved again while the render ran; the frames drawn from it "
+                     f"are not kept: render again")
 
 
 def _chunk_videos(spec: JobSpec, media: Path, report: SceneReport, folder: Path) -> dict[int, Path]:

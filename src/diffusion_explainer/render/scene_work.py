@@ -161,8 +161,9 @@ def job_spec(work: SceneWork, job: Job, settings: RenderSettings, store: ChunkSt
     resume = Resume(state.cue, state.frame, store.state(work.scene_id, state.key), state.reads) if state else None
     plan = HandOver(work.plan, settings.width, settings.height, sound=False, draw=job.draw, resume=resume).to_json()
     chunks = tuple((i, work.ranges[i].start, work.ranges[i].end) for i in range(job.first, job.last + 1))
+    source = work.inputs.source if work.inputs.source is not None else scene_file.read_text(encoding="utf-8")
     return JobSpec(job.name, work.scene_id, scene_class_name(scene_file, work.scene_id), str(scene_file),
-                   scene_file.read_text(encoding="utf-8"), plan, tuple(settings.manim_args()), settings.fps,
+                   source, plan, tuple(settings.manim_args()), settings.fps,
                    chunks, job.draw.end - job.draw.start, dict(environment or {}),
                    str(resume.state) if resume else None)
 
