@@ -7,10 +7,9 @@ from manim import (
 
 from diffusion_explainer.demos import forward
 from diffusion_explainer.scene.toolbox import (
-    CLOSED_FORM, FORWARD_STEP, LABEL_EM, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed,
-    number, picture, play_section_title, style,
+    CLOSED_FORM, FORWARD_STEP, LABEL_EM, SMALL_EM, ExplainerScene, along, flow_arrow, formula, highlight_box, jp, label,
+    line_plot, mixed, number, picture, play_section_title, style,
 )
-from diffusion_explainer.visuals.motion import along, highlight_box
 
 BUILD_EVERY = 25  # the strip's cards are built up through the closed form at every 25th t between them
 

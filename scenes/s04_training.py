@@ -9,10 +9,9 @@ import numpy as np
 
 from diffusion_explainer.demos import loss, training
 from diffusion_explainer.scene.toolbox import (
-    LOSS, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, line_plot, mixed, picture, play_section_title,
-    style, toy_network_note, unet, wrapped,
+    LOSS, SMALL_EM, ExplainerScene, flow_arrow, formula, highlight_box, jp, label, line_plot, mixed, picture,
+    play_section_title, pulse, style, toy_network_note, unet, wrapped,
 )
-from diffusion_explainer.visuals.motion import highlight_box, pulse
 
 SIDE = 2.2  # the size of the pictures in the game
 OTHER_TS = (250, 500, 750)  # the same network asked at other steps (as many digits as t = 100: the box keeps its size)

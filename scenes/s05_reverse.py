@@ -11,10 +11,9 @@ from manim import (
 
 from diffusion_explainer.demos import reverse
 from diffusion_explainer.scene.toolbox import (
-    REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, jp, label, mixed, picture, play_section_title,
-    style, toy_network_note, unet,
+    REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, highlight_box, jp, label, mixed, picture,
+    play_section_title, pulse, style, toy_network_note, unet,
 )
-from diffusion_explainer.visuals.motion import highlight_box, pulse
 
 
 class ReverseProcess(ExplainerScene):
