@@ -30,3 +30,13 @@ def test_estimate_is_close_to_the_real_engine(real_speech, voice):
     # (the rates are fitted there; `python -m diffusion_explainer speech-times` measures it); a
     # short line with two questions is among the hardest.
     assert estimate_duration(SHORT_LINES[voice], voice) == pytest.approx(real_speech[voice].duration_s, rel=0.25)
+
+
+def test_english_is_estimated_from_its_words_at_the_measured_rate():
+    from diffusion_explainer.narration.silent_mode import ENGLISH_WORDS_PER_SECOND
+
+    line = "If you keep adding a little noise to a picture, in the end it becomes nothing but noise."
+    assert estimate_duration(line, "am_michael", language="en") == pytest.approx(18 / ENGLISH_WORDS_PER_SECOND)
+    assert estimate_duration(line, "am_michael", 1.1, "en") == pytest.approx(18 / ENGLISH_WORDS_PER_SECOND / 1.1)
+    assert estimate_duration("Right.", "af_heart", language="en") == MIN_DURATION_S
+    assert estimate_duration(line, "jm_kumo") == MIN_DURATION_S  # read as Japanese it has no kana to count

@@ -47,6 +47,19 @@ def test_a_line_reads_as_fast_as_its_fastest_page():
     assert second.cps == 2.0 and not second.flagged
 
 
+def test_the_english_videos_subtitles_are_counted_in_english_units_and_flagged_over_20():
+    from dataclasses import replace
+
+    fast = line("fast", 0, 2000, (["If you keep adding a little noise", "to a picture, in the end"], 0, 2000))
+    easy = line("easy", 2000, 6000, (["I see!"], 2000, 6000))
+    untranslated = line("ja", 6000, 8000, (["あいうえおかきくけこ"], 6000, 8000))  # a line without English yet
+    first, second, third = reading_speeds(replace(record_with([fast, easy, untranslated]), language="en"))
+    assert (first.language, first.characters, first.cps) == ("en", 58, 29.0) and first.flagged  # 58 over 2 s
+    assert (second.characters, second.cps, second.flagged) == (6, 1.5, False)
+    assert (third.language, third.cps, third.flagged) == ("ja", 5.0, False)  # Japanese units, Japanese bound
+    assert reading_speeds(record_with([fast]))[0].cps == 14.25  # in the Japanese video: half-width halves
+
+
 def bursts(starts_s, duration_s=20, rate=48000):
     """Where sound starts in silence with a 0.6 s voiced burst (a noisy tone) from each start."""
     t = np.arange(duration_s * rate) / rate

@@ -44,3 +44,35 @@ def test_emphasis_over_two_words_is_closed_and_reopened_across_a_row_break():
 def test_a_row_does_not_end_on_a_word_that_leans_on_the_next():
     (page,) = paginate_english("It starts from uniform noise and restores a clean image.", fits)
     assert not page.rows[0].split()[-1] in {"and", "a", "the", "from"}, page.rows
+
+
+def test_the_english_videos_pages_fit_the_band_in_the_latin_font_beside_the_english_name():
+    """Every translated line of the real screenplay, paged as the English video burns it in (the
+    fitter of an English render, at 16:9): each page fits the band with the speaker's English name,
+    measured in DejaVu Sans, and the pages say the line's English, word for word."""
+    from diffusion_explainer.subtitles import plain_text
+    from diffusion_explainer.subtitles.language import ENGLISH_FONT
+    from diffusion_explainer.timing.scene_plan import fitter_for
+
+    screenplay = load_screenplay()
+    fitter = fitter_for(screenplay, 16 / 9, "en")
+    capacity = fitter.layout.subtitle_width / fitter.layout.text_height
+    assert fitter.shown_name("シュウ") == "Shu" and fitter.shown_name("ミク") == "Miku"
+    for line in (line for scene in screenplay.scenes for line in scene.lines):
+        pages = fitter.pages(line)
+        assert all(fitter.page_width_em(line.speaker, page, ENGLISH_FONT) <= capacity for page in pages), line.id
+        assert " ".join(plain_text(row) for page in pages for row in page.rows).split() == plain_text(line.en).split()
+
+
+def test_a_line_without_english_is_shown_in_japanese_in_the_english_video():
+    from dataclasses import replace
+
+    from diffusion_explainer.timing.scene_plan import fitter_for, voicing
+
+    screenplay = load_screenplay()
+    line = replace(screenplay.scenes[1].lines[0], en=None, en_say=None)
+    pages = fitter_for(screenplay, 16 / 9, "en").pages(line)
+    assert pages == fitter_for(screenplay, 16 / 9, "ja").pages(line)  # as the Japanese video pages it
+    spoken = voicing(line, screenplay, "en")
+    assert line.speaker == "ミク"
+    assert (spoken.engine, spoken.voice, spoken.reading) == ("kokoro", "jf_alpha", line.reading)

@@ -118,3 +118,35 @@ def test_what_code_uses_of_a_line_is_what_a_chunk_depends_on():
     assert read_values(before, phrase) != read_values(after, phrase)  # more words before the phrase
     gone = [("line_at", "dilute_and_add", "ない言葉")]
     assert read_values(before, gone) is None, "a phrase no longer in the line: nothing can be reused"
+
+
+def english_timeline(scene_id="s03_forward", fps=30):
+    screenplay = parse_screenplay(TEXT, "diffusion_explainer.yaml")
+    return plan_for(scene_id, fps, silent=True, screenplay=screenplay, language="en").timeline
+
+
+def test_a_japanese_phrase_in_the_english_video_is_as_far_into_the_english_pages_as_into_the_japanese_text():
+    from diffusion_explainer.timing.sync import searchable
+
+    line = line_sync(english_timeline(), "dilute_and_add", FILE)
+    own, shown = searchable(line.timing.line.text), "".join(searchable(p.text) for p in line.timing.pages)
+    assert "その分だけ" not in shown and shown == searchable(line.timing.line.en)  # its pages are its English
+    share = own.find("その分だけ") / len(own)
+    frame = line.at("その分だけ")  # where the voice is as far into the English line
+    page = line.page("その分だけ")
+    before = sum(len(searchable(p.text)) for p in line.timing.pages[:line.timing.pages.index(page)])
+    assert before <= round(share * len(shown)) < before + len(searchable(page.text))
+    assert page.span.start <= frame <= page.span.end and line.start < frame < line.end
+    with pytest.raises(SyncError, match="has no phrase 「ない言葉」"):
+        line.at("ない言葉")
+
+
+def test_every_phrase_the_scene_files_sync_to_is_found_in_the_english_video_in_text_order():
+    line = line_sync(english_timeline("s08_summary"), "five_points", Path("scenes/s08_summary.py"))
+    points = [line.at(f"{n}. {word}") for n, word in
+              enumerate(("前方過程", "学習", "逆過程", "テキスト条件付け", "潜在空間"), start=1)]
+    assert points == sorted(points) and len(set(points)) == 5
+    assert line.start <= points[0] and points[-1] < line.end
+    last = line.timing.pages[-1]
+    opening = " ".join(last.text.split()[:3])  # an English phrase is found as written: this one opens a page
+    assert line.page(opening) == last and line.at(opening) == last.span.start

@@ -5,8 +5,9 @@ first frame and goes on the frame its successor appears (the last page of a line
 the next line, as on screen). Times are whole frames / fps plus the scene's start, in whole
 milliseconds.
 
-The English captions of the Japanese video (`<name>.en.srt`, `.en.vtt`) translate each line over
-the time its Japanese voice speaks: the line's English is broken into pages at word boundaries
+The English video's captions are its own pages in the same way (the speaker by their English
+name). The English captions of the Japanese video (`<name>.en.srt`, `.en.vtt`) translate each line
+over the time its Japanese voice speaks: the line's English is broken into pages at word boundaries
 (subtitles/english.py) of at most two rows of 42 characters with the speaker's name (the usual
 limit of English subtitles), and the pages share the speech by their characters (a short page
 as if it had MIN_PAGE_WEIGHT).
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 import srt
 import webvtt
 
+from ..core.settings import DEFAULT_LANGUAGE
 from ..screenplay import format_clock
 from ..subtitles import plain_text
 from ..subtitles.english import paginate_english
 from ..subtitles.fitting import NAME_SEPARATOR
+from ..subtitles.language import scene_title, speaker_name
 from ..timing.timeline import LineTiming, Span
 from ..timing.video_plan import VideoPlan
 from .join import SubtitleTrack
@@ -52,13 +55,15 @@ def _ms(frame: int, fps: int) -> int:
 
 
 def caption_cues(plan: VideoPlan) -> list[CaptionCue]:
+    """The video's own subtitle pages, in its language."""
     cues = []
     for scene_plan in plan.scenes:
         offset = plan.start_frame(scene_plan.scene.id)
         for timing in scene_plan.timeline.lines:
+            speaker = speaker_name(plan.screenplay, timing.line.speaker, plan.settings.language)
             for page in timing.pages:
                 cues.append(CaptionCue(
-                    scene_plan.scene.id, timing.line.id, timing.line.speaker,
+                    scene_plan.scene.id, timing.line.id, speaker,
                     tuple(plain_text(row) for row in page.text.split("\n")),
                     _ms(offset + page.span.start, plan.fps), _ms(offset + page.span.end, plan.fps),
                 ))
@@ -84,7 +89,9 @@ def english_pages(timing: LineTiming, speaker: str) -> list[tuple[tuple[str, ...
 
 def english_caption_cues(plan: VideoPlan) -> list[CaptionCue]:
     """The English captions of the Japanese video: each translated line's pages over its speech,
-    the speaker by their English name."""
+    the speaker by their English name ([] for the English video: its own captions are English)."""
+    if plan.settings.language != DEFAULT_LANGUAGE:
+        return []
     names = {c.name: c.en_name or c.name for c in plan.screenplay.characters}
     cues = []
     for scene_plan in plan.scenes:
@@ -118,7 +125,10 @@ def srt_of(cues: Iterable[CaptionCue]) -> str:
 
 def subtitle_tracks(plan: VideoPlan) -> list[SubtitleTrack]:
     """The MP4's soft subtitle tracks: the Japanese captions, and the English ones if the
-    screenplay has any English; each caption as its SRT has it (the speaker's name first)."""
+    screenplay has any English (the English video: its own English captions); each caption as
+    its SRT has it (the speaker's name first)."""
+    if plan.settings.language == "en":
+        return [SubtitleTrack("eng", "English", _track_events(caption_cues(plan)))]
     tracks = [SubtitleTrack("jpn", "Japanese", _track_events(caption_cues(plan)))]
     english = english_caption_cues(plan)
     return tracks + ([SubtitleTrack("eng", "English", _track_events(english))] if english else [])
@@ -167,4 +177,4 @@ def chapters_text(plan: VideoPlan) -> str:
         why = f"{len(scenes)} scenes" if len(scenes) < 3 else f"{', '.join(short)} shorter than {MIN_CHAPTER_S} s"
         return (f"# no YouTube chapters: they need at least 3 scenes of at least {MIN_CHAPTER_S} s each "
                 f"(this video: {why})\n")
-    return "".join(f"{format_clock(s.start_s)} {s.title}\n" for s in scenes)
+    return "".join(f"{format_clock(s.start_s)} {scene_title(s, plan.settings.language)}\n" for s in scenes)

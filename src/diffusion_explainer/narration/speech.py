@@ -73,7 +73,7 @@ def synthesize(
     """
     reading, speed, chosen = _checked(text, voice, speed, engine)
     if silent_mode(silent):
-        return Speech(None, estimate_duration(reading, voice, speed), 0)
+        return Speech(None, estimate_duration(reading, voice, speed, chosen.language), 0)
     key = speech_key(chosen.name, chosen.version(), voice, reading, speed)
     found = _read_cached(key)
     if found is not None:

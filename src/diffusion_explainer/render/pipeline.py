@@ -46,6 +46,7 @@ from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
+from ..subtitles.language import check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
@@ -127,6 +128,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     progress = progress or Progress()
     report = RenderReport(settings, outputs.video)
     checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
+    if settings.language == "en":
+        check_english_font()
     only = _known_scenes(screenplay, only)
     with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
@@ -182,9 +185,12 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                 progress.say(f"  up to date: {outputs.video}")
             else:
                 t = time.monotonic()
+                language = settings.language
                 facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
-                                       outputs.video, title=plan.screenplay.title, sound=sound_files.audio, outputs=outputs,
-                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, s.title) for s in plan.screenplay.scenes],
+                                       outputs.video, title=video_title(plan.screenplay, language)[0],
+                                       sound=sound_files.audio, outputs=outputs,
+                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, scene_title(s, language))
+                                                 for s in plan.screenplay.scenes],
                                        subtitles=captions.subtitle_tracks(plan))
                 report.joined, report.join_s = True, time.monotonic() - t
                 progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "

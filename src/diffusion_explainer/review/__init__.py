@@ -58,9 +58,9 @@ def verify(folder: Path, *, ocr: bool = True, hearing: bool = True) -> dict:
     if not build.record.exists():
         raise RenderError(f"no render to verify in {build.output}: {build.record} is missing (run `make render` "
                           f"first, with the quality and language asked for)")
-    if ocr:
-        check_tesseract()  # before ten minutes of sound are measured for nothing
     record = ReviewRecord.load(build.record)
+    if ocr:
+        check_tesseract(record.language)  # before ten minutes of sound are measured for nothing
     if hearing and not record.silent:
         whisper_folder()  # the same: Whisper base is installed (the `verify` extra), its halves joined
     skipped = "" if ocr else "skipped (--no-ocr): the burned-in subtitles were not read back"
@@ -103,7 +103,8 @@ def summary(report: dict) -> str:
                  + "".join(f"; {s['start']}-{s['end']}" for s in dead["spans"][:6]) + ("; ..." if dead["count"] > 6 else ""))
     heard = report["narration_heard_back"]
     lines.append("  narration heard back: " + (heard["skipped"] if "skipped" in heard else
-                 f"{heard['lines_heard']} lines, mean character error rate {heard['mean_cer']}, worst {heard['max_cer']}, "
+                 f"{heard['lines_heard']} lines, mean {heard.get('unit', 'character')} error rate {heard['mean_cer']}, "
+                 f"worst {heard['max_cer']}, "
                  f"{len(heard['flagged'])} flagged ({heard['seconds']} s)"))
     ocr = report["subtitles_read_back"]
     lines.append("  subtitles read back: " + (ocr["skipped"] if "skipped" in ocr else

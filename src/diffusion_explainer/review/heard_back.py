@@ -1,5 +1,6 @@
 """The narration heard back: each line's voice, cut from the narration stem by the timeline, heard
-by Whisper base (narration.hearing) and compared with the line as katakana readings.
+by Whisper base (narration.hearing) and compared with the line as katakana readings (the English
+video: as words, lower case without punctuation; its `cer` is then the word error rate).
 
 What a line is compared with: its subtitle text when the speech engine can read it (so a `say:`
 that reads a word wrongly is heard as an error), else its `say:` reading (x₀, βₜ, 512×512: the
@@ -15,6 +16,7 @@ about 0.27 (ニンジン read for ノイズ in 「今日はノイズの話をし
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import wave
@@ -37,10 +39,10 @@ class HeardLine:
     scene_id: str
     line_id: str
     compared_with: str  # "text" or "say"
-    expected: str  # katakana
+    expected: str  # katakana (English: words)
     heard: str  # as Whisper wrote it
-    heard_reading: str  # katakana
-    cer: float
+    heard_reading: str  # katakana (English: words)
+    cer: float  # the character error rate (English: the word error rate)
     threshold: float = 0.0
     flagged: bool = False
 
@@ -50,6 +52,20 @@ def reference_text(line: LineRecord) -> tuple[str, str]:
     if not unreadable_symbols(line.text) or not line.reading:
         return "text", normalise_reading(line.text)
     return "say", normalise_reading(line.reading)
+
+
+def english_words(text: str) -> list[str]:
+    """English as compared: lower case, apostrophes kept, other punctuation and emphasis out."""
+    return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("’", "'").replace("-", " ")).split()
+
+
+def score_english(line: LineRecord, heard: str) -> HeardLine:
+    """A line of the English video against what was heard: its reading (the English `say:` where
+    the text has symbols, else its text), word by word."""
+    compared_with = "say" if line.reading and line.reading != line.text else "text"
+    expected, heard_words = english_words(line.reading or line.text), english_words(heard)
+    return HeardLine(line.scene_id, line.line_id, compared_with, " ".join(expected), heard, " ".join(heard_words),
+                     round(hearing.edit_distance(expected, heard_words) / max(1, len(expected)), 3))
 
 
 def score(line: LineRecord, heard: str) -> HeardLine:
@@ -68,6 +84,11 @@ def flag(lines: list[HeardLine]) -> list[HeardLine]:
         threshold = round(max(FLAG_FLOOR, spread), 3)
         flagged.append(HeardLine(**{**asdict(line), "threshold": threshold, "flagged": line.cer > threshold}))
     return flagged
+
+
+def english(line: LineRecord, record: ReviewRecord) -> bool:
+    """Whether a line of the record is spoken in English (the English video's, unless not translated yet)."""
+    return record.language == "en" and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line.text)
 
 
 def line_audio(stem: wave.Wave_read, line: LineRecord, previous_end_ms: int) -> tuple[np.ndarray, int]:
@@ -89,14 +110,22 @@ def hear_lines(record: ReviewRecord, stem: Path) -> dict:
     with wave.open(str(stem), "rb") as wav:
         for line in record.lines:
             samples, rate = line_audio(wav, line, previous_end_ms)
-            heard.append(score(line, hearing.hear(samples, rate, language="ja")))
+            if english(line, record):
+                heard.append(score_english(line, hearing.hear(samples, rate, language="en")))
+            else:
+                heard.append(score(line, hearing.hear(samples, rate, language="ja")))
             previous_end_ms = line.speech_end_ms
     lines = flag(heard)
     rates = [line.cer for line in lines]
+    measure = ("character error rate of what was heard against the line, both as katakana readings "
+               "(pyopenjtalk); against the subtitle text when the engine can read it, else its say: reading")
+    if record.language == "en":
+        measure = ("word error rate of what was heard against the line's English (its say: reading where it has "
+                   "one), lower case without punctuation")
     return {
-        "engine": "Whisper base (faster-whisper, int8, beam 5, language ja)",
-        "measure": ("character error rate of what was heard against the line, both as katakana readings "
-                    "(pyopenjtalk); against the subtitle text when the engine can read it, else its say: reading"),
+        "engine": f"Whisper base (faster-whisper, int8, beam 5, language {record.language})",
+        "unit": "word" if record.language == "en" else "character",
+        "measure": measure,
         "flag_rule": f"above max({FLAG_FLOOR:g}, mean + 3 sd of the other lines)",
         "source": stem.name,
         "lines_heard": len(lines),

@@ -35,7 +35,8 @@ from .record import LineRecord, PageRecord, ReviewRecord
 
 OCR_TEXT_PX = 48
 MARGIN_PX = 20
-TESSERACT_ARGS = ("-l", "jpn", "--psm", "7")  # one line of text
+TESSERACT_ARGS = ("--psm", "7")  # one line of text (and `-l` the video's language: TESSERACT_LANGUAGES)
+TESSERACT_LANGUAGES = {"ja": ("jpn", "tesseract-ocr-jpn", "Japanese"), "en": ("eng", "tesseract-ocr-eng", "English")}
 ROW_GAP_PX = OCR_TEXT_PX // 6  # ink closer than this belongs to one row (a character's parts)
 MIN_ROW_PX = OCR_TEXT_PX // 4  # thinner runs of ink are specks, not text
 DASHES = str.maketrans({c: "-" for c in "—―ー一－‐-–"})
@@ -57,16 +58,18 @@ class PageReading:
     similarity: float  # 0..1
 
 
-def check_tesseract() -> None:
+def check_tesseract(language: str = "ja") -> None:
+    """Tesseract and its model of the video's language are installed, or TesseractMissing says what to install."""
+    model, package, name = TESSERACT_LANGUAGES[language]
     tesseract = shutil.which("tesseract")
     if tesseract is None:
-        raise TesseractMissing("Tesseract is not installed, so the burned-in subtitles cannot be read back: install the "
-                               "Debian packages tesseract-ocr and tesseract-ocr-jpn (`make verify` does), or pass "
-                               "--no-ocr to skip that part of the report")
+        raise TesseractMissing(f"Tesseract is not installed, so the burned-in subtitles cannot be read back: install the "
+                               f"Debian packages tesseract-ocr and {package} (`make verify` does), or pass "
+                               f"--no-ocr to skip that part of the report")
     languages = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True).stdout.split()
-    if "jpn" not in languages:
-        raise TesseractMissing("Tesseract has no Japanese model: install the Debian package tesseract-ocr-jpn "
-                               "(`make verify` does), or pass --no-ocr to skip that part of the report")
+    if model not in languages:
+        raise TesseractMissing(f"Tesseract has no {name} model: install the Debian package {package} "
+                               f"(`make verify` does), or pass --no-ocr to skip that part of the report")
 
 
 def band_box(record: ReviewRecord) -> tuple[int, int, int, int]:
@@ -100,12 +103,12 @@ def text_rows(image: Image.Image) -> list[Image.Image]:
             for top, bottom in runs if bottom - top >= MIN_ROW_PX]
 
 
-def read_text(image: Image.Image) -> str:
+def read_text(image: Image.Image, language: str = "ja") -> str:
     png = BytesIO()
     image.save(png, format="PNG")
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages are read in parallel, one per core, already
-    done = subprocess.run(["tesseract", "stdin", "stdout", *TESSERACT_ARGS], input=png.getvalue(),
-                          capture_output=True, env=env)
+    done = subprocess.run(["tesseract", "stdin", "stdout", "-l", TESSERACT_LANGUAGES[language][0], *TESSERACT_ARGS],
+                          input=png.getvalue(), capture_output=True, env=env)
     if done.returncode != 0:
         raise RenderError(f"tesseract failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout.decode("utf-8", errors="replace")
@@ -128,7 +131,7 @@ def expected_text(line: LineRecord, page: PageRecord) -> str:
 
 def read_subtitles(video: Path, record: ReviewRecord, workers: int = 2) -> tuple[list[PageReading], dict[int, Image.Image]]:
     """Every page read back, and the band image of each (by frame) to show the worst ones."""
-    check_tesseract()
+    check_tesseract(record.language)
     box = band_box(record)
     text_px = record.subtitle_size * record.height
     pages = [(line, i, page) for line in record.lines for i, page in enumerate(line.pages, start=1)]
@@ -138,7 +141,8 @@ def read_subtitles(video: Path, record: ReviewRecord, workers: int = 2) -> tuple
         for number, image in read_frames(video, frames[start:start + FRAMES_PER_READ], record.fps).items():
             bands[number] = image.crop(box)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        texts = list(pool.map(lambda f: "".join(read_text(row) for row in text_rows(prepared(bands[f], text_px))),
+        texts = list(pool.map(lambda f: "".join(read_text(row, record.language)
+                                                for row in text_rows(prepared(bands[f], text_px))),
                               [p.middle_frame for _, _, p in pages]))
     readings = []
     for (line, number, page), read in zip(pages, texts):

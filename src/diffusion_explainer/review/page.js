@@ -6,13 +6,14 @@
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("review-data").textContent);
+  const ui = data.labels;  // the page's words in the video's language
   const video = document.getElementById("video");
 
   function addTrack(kind, label, text, mode, srclang) {
     const track = document.createElement("track");
     track.kind = kind;
     track.label = label;
-    track.srclang = srclang || "ja";
+    track.srclang = srclang || data.language;
     track.src = URL.createObjectURL(new Blob([text], { type: "text/vtt" }));
     video.appendChild(track);
     track.track.mode = mode;  // "hidden" still loads the cues (for the chapter list and the description box)
@@ -20,13 +21,13 @@
   }
   // The captions are burned into the picture already: the track is there to switch on, for
   // assistive technology and for a player that shows the picture without them.
-  addTrack("captions", "日本語", data.tracks.captions, "hidden");
+  addTrack("captions", ui.captions, data.tracks.captions, "hidden");
   // The English captions (as the MP4's English subtitle track), to switch on in the player.
   if (data.tracks.english_captions) {
     addTrack("subtitles", "English", data.tracks.english_captions, "hidden", "en");
   }
-  addTrack("chapters", "チャプター", data.tracks.chapters, "hidden");
-  const descriptions = addTrack("descriptions", "アニメーションの説明", data.tracks.descriptions, "hidden");
+  addTrack("chapters", ui.chapters, data.tracks.chapters, "hidden");
+  const descriptions = addTrack("descriptions", ui.descriptions, data.tracks.descriptions, "hidden");
 
   // The audio description, for a screen reader: the current cue's text in a live region.
   const described = document.getElementById("description");
@@ -57,8 +58,8 @@
     if (video.paused || video.ended) video.play(); else video.pause();
   }
   function show() {
-    play.textContent = video.paused ? "再生" : "一時停止";
-    mute.textContent = video.muted ? "音を出す" : "消音";
+    play.textContent = video.paused ? ui.play : ui.pause;
+    mute.textContent = video.muted ? ui.unmute : ui.mute;
     if (isFinite(video.duration)) bar.max = video.duration;
     bar.value = video.currentTime;
     clock.textContent = clockText(video.currentTime) + " / " + clockText(isFinite(video.duration) ? video.duration : bar.max);
@@ -123,7 +124,7 @@
   copy.addEventListener("click", function () {
     const text = document.getElementById("youtube-chapters");
     text.select();
-    const done = function () { copy.textContent = "コピーしました"; };
+    const done = function () { copy.textContent = ui.copied; };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text.value).then(done, function () { document.execCommand("copy"); done(); });
     } else {

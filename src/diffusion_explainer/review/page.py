@@ -19,6 +19,19 @@ from ..screenplay import format_clock
 from .record import ReviewRecord
 
 FASTEST_LINES_SHOWN = 8
+# The page's own words in the video's language (the quality report below them is in English).
+UI_LABELS = {
+    "ja": {"play": "再生", "pause": "一時停止", "seek": "再生位置", "mute": "消音", "unmute": "音を出す",
+           "fullscreen": "全画面", "noscript": "字幕・チャプター・説明のトラックと文字起こしの連動には JavaScript が必要です。",
+           "chapters": "チャプター", "youtube": "YouTube 概要欄用", "copy": "コピー", "copied": "コピーしました",
+           "transcript": "文字起こし", "cues": "キュー", "cues_heading": "キュー（アニメーション）",
+           "captions": "日本語", "descriptions": "アニメーションの説明"},
+    "en": {"play": "Play", "pause": "Pause", "seek": "Position", "mute": "Mute", "unmute": "Unmute",
+           "fullscreen": "Full screen", "noscript": "The caption, chapter and description tracks and the transcript "
+           "that follows the video need JavaScript.", "chapters": "Chapters", "youtube": "For the YouTube description",
+           "copy": "Copy", "copied": "Copied", "transcript": "Transcript", "cues": "Cues",
+           "cues_heading": "Cues (animation)", "captions": "English", "descriptions": "What the animation shows"},
+}
 
 
 def _asset(name: str) -> str:
@@ -39,9 +52,11 @@ def _template() -> jinja2.Template:
 
 
 def render_page(record: ReviewRecord, report: dict, tracks: dict[str, str], build: BuildLayout) -> str:
-    review_data = json.dumps({"tracks": tracks}, ensure_ascii=False).replace("</", "<\\/")
+    ui = UI_LABELS[record.language]
+    review_data = json.dumps({"tracks": tracks, "language": record.language, "labels": ui},
+                             ensure_ascii=False).replace("</", "<\\/")
     return _template().render(
-        record=record, report=report, video=record.files["video"], report_file=build.relative(build.report),
+        record=record, report=report, video=record.files["video"], report_file=build.relative(build.report), ui=ui,
         youtube_chapters=(build.output / record.files["chapters"]).read_text(encoding="utf-8"),
         cue_images=[build.relative(build.cue_image(c.scene_id, c.cue_id)) for c in record.cues],
         facts=_facts(report),

@@ -10,8 +10,9 @@ The bounds: 4 characters per second is the long-standing rule of Japanese film s
 found up to 6 accepted without loss of comprehension or comfort (`MAX_CPS`). Narration subtitles
 show every spoken word, so lines above 4 are expected; lines above 6 are flagged.
 
-The English captions are counted as English subtitling counts them: every character, spaces and
-punctuation included, one each (the name not counted). The bounds: 17 characters per second is
+The English captions of the Japanese video, and the English video's own subtitles, are counted as
+English subtitling counts them: every character, spaces and punctuation included, one each (the
+name not counted). The bounds: 17 characters per second is
 Netflix's rate for children's programmes and the BBC's comfortable pace (160-180 words a minute),
 20 the usual ceiling for adults (Netflix's English guide); lines above 20 are flagged.
 """
@@ -55,8 +56,12 @@ class ReadingSpeed:
     language: str = "ja"
 
     @property
+    def max_cps(self) -> float:
+        return MAX_CPS if self.language == "ja" else ENGLISH_MAX_CPS
+
+    @property
     def flagged(self) -> bool:
-        return self.cps > (MAX_CPS if self.language == "ja" else ENGLISH_MAX_CPS)
+        return self.cps > self.max_cps
 
 
 def english_characters(rows: tuple[str, ...]) -> int:
@@ -64,15 +69,30 @@ def english_characters(rows: tuple[str, ...]) -> int:
     return len(" ".join(rows))
 
 
+def bounds(language: str) -> tuple[float, float, str]:
+    """(comfortable, flagged above, why) of the reading speed of subtitles in `language`."""
+    if language == "en":
+        return ENGLISH_COMFORTABLE_CPS, ENGLISH_MAX_CPS, ENGLISH_BOUND_REASON
+    return COMFORTABLE_CPS, MAX_CPS, BOUND_REASON
+
+
+def _language_of(line, video_language: str) -> str:
+    """A line's subtitle language: the video's, except a line of the English video not translated yet."""
+    japanese = any(unicodedata.east_asian_width(c) in ("F", "W") for c in line.text)
+    return "en" if video_language == "en" and not japanese else "ja"
+
+
 def reading_speeds(record: ReviewRecord) -> list[ReadingSpeed]:
-    """The Japanese subtitles' speeds, one per line."""
+    """The video's own subtitles' speeds, one per line, each counted in its language's units."""
     speeds = []
     for line in record.lines:
-        page_cps = [characters("".join(p.rows)) / max(1e-3, (p.end_ms - p.start_ms) / 1000) for p in line.pages]
-        chars = sum(characters("".join(p.rows)) for p in line.pages)
+        language = _language_of(line, record.language)
+        count = english_characters if language == "en" else (lambda rows: characters("".join(rows)))
+        page_cps = [count(p.rows) / max(1e-3, (p.end_ms - p.start_ms) / 1000) for p in line.pages]
+        chars = sum(count(p.rows) for p in line.pages)
         shown_s = (line.end_ms - line.start_ms) / 1000
         speeds.append(ReadingSpeed(line.scene_id, line.line_id, line.start_ms / 1000, chars, round(shown_s, 3),
-                                   round(max(page_cps), 2), round(chars / max(1e-3, shown_s), 2)))
+                                   round(max(page_cps), 2), round(chars / max(1e-3, shown_s), 2), language))
     return speeds
 
 

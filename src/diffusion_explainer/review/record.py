@@ -12,8 +12,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..core.settings import DEFAULT_LANGUAGE
 from ..media.caption_files import english_pages
 from ..subtitles import display_text, plain_text
+from ..subtitles.language import cue_description, line_reading, line_text, scene_title, speaker_name, video_title
 from ..timing.video_plan import VideoPlan
 
 
@@ -34,7 +36,7 @@ class PageRecord:
 class LineRecord:
     scene_id: str
     line_id: str
-    speaker: str
+    speaker: str  # as the subtitles name them (in the video's language)
     text: str  # the line as the subtitles show it
     start_ms: int  # its first page appears (and its voice is planned to start)
     end_ms: int  # the next line appears (or the scene ends)
@@ -76,10 +78,11 @@ class ReviewRecord:
     silent: bool
     subtitle_size: float  # text height / frame height: where the subtitle band is
     files: dict[str, str]  # the render's files, relative to the build folder: video, captions, chapters, ...
-    characters: dict[str, str]  # name -> colour
+    characters: dict[str, str]  # name (as the subtitles show it) -> colour
     scenes: tuple[SceneRecord, ...]
     lines: tuple[LineRecord, ...]
     cues: tuple[CueRecord, ...]
+    language: str = DEFAULT_LANGUAGE  # the video's: its title, scene titles, lines and names are in it
 
     @property
     def pages(self) -> list[tuple[LineRecord, PageRecord]]:
@@ -107,32 +110,39 @@ def _ms(frame: int, fps: int) -> int:
 
 
 def record_of(plan: VideoPlan, files: dict[str, str]) -> ReviewRecord:
-    fps = plan.fps
-    en_names = {c.name: c.en_name or c.name for c in plan.screenplay.characters}
+    """The record of a render in its language (the English video: its English titles, lines and names;
+    the Japanese video's English captions, `en_pages`, where the screenplay has English)."""
+    fps, language, screenplay = plan.fps, plan.settings.language, plan.screenplay
+    en_names = {c.name: c.en_name or c.name for c in screenplay.characters}
+    names = {c.name: speaker_name(screenplay, c.name, language) for c in screenplay.characters}
+    translated = language == DEFAULT_LANGUAGE  # the Japanese video has English captions beside its own
     lines, cues, scenes = [], [], []
     for scene_plan in plan.scenes:
         scene, offset = scene_plan.scene, plan.start_frame(scene_plan.scene.id)
-        scenes.append(SceneRecord(scene.id, scene.number, scene.title, scene.start_s * 1000, scene.end_s * 1000))
+        scenes.append(SceneRecord(scene.id, scene.number, scene_title(scene, language), scene.start_s * 1000,
+                                  scene.end_s * 1000))
         for timing in scene_plan.timeline.lines:
             pages = tuple(
                 PageRecord(tuple(plain_text(r) for r in p.text.split("\n")), offset + p.span.start, offset + p.span.end,
                            _ms(offset + p.span.start, fps), _ms(offset + p.span.end, fps))
                 for p in timing.pages)
-            en_speaker = en_names[timing.line.speaker]
+            line = timing.line
+            en_speaker = en_names[line.speaker]
             en = tuple(PageRecord(rows, offset + span.start, offset + span.end, _ms(offset + span.start, fps),
                                   _ms(offset + span.end, fps))
-                       for rows, span in english_pages(timing, en_speaker))
-            lines.append(LineRecord(scene.id, timing.line.id, timing.line.speaker,
-                                    plain_text(display_text(timing.line.text)),
+                       for rows, span in (english_pages(timing, en_speaker) if translated else ()))
+            lines.append(LineRecord(scene.id, line.id, names[line.speaker],
+                                    plain_text(display_text(line_text(line, language))),
                                     _ms(offset + timing.shown.start, fps), _ms(offset + timing.shown.end, fps),
                                     _ms(offset + timing.speech.end, fps), pages, en_speaker, en,
-                                    reading=timing.line.reading))
+                                    reading=line_reading(line, language)))
         for timing in scene_plan.timeline.cues:
             span = timing.span
-            cues.append(CueRecord(scene.id, timing.cue.id, timing.cue.animation, _ms(offset + span.start, fps),
-                                  _ms(offset + span.end, fps), offset + (span.start + span.end) // 2))
-    screenplay = plan.screenplay
+            cues.append(CueRecord(scene.id, timing.cue.id, cue_description(timing.cue, language),
+                                  _ms(offset + span.start, fps), _ms(offset + span.end, fps),
+                                  offset + (span.start + span.end) // 2))
+    title, subtitle = video_title(screenplay, language)
     return ReviewRecord(
-        screenplay.title, screenplay.subtitle, plan.settings.key, plan.settings.width, plan.settings.height, fps,
+        title, subtitle, plan.settings.key, plan.settings.width, plan.settings.height, fps,
         screenplay.duration_s, plan.settings.silent, screenplay.style.subtitle_size, files,
-        {c.name: c.color for c in screenplay.characters}, tuple(scenes), tuple(lines), tuple(cues))
+        {names[c.name]: c.color for c in screenplay.characters}, tuple(scenes), tuple(lines), tuple(cues), language)

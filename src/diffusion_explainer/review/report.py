@@ -18,16 +18,7 @@ from . import report_plots as plots
 from .audio import sound_measures, usable_stem, video_sound
 from .dead_air import block_power, clock, dead_air, wav_block_power
 from .file_facts import file_facts
-from .reading_speed import (
-    BOUND_REASON,
-    COMFORTABLE_CPS,
-    ENGLISH_BOUND_REASON,
-    ENGLISH_COMFORTABLE_CPS,
-    ENGLISH_MAX_CPS,
-    MAX_CPS,
-    english_reading_speeds,
-    reading_speeds,
-)
+from .reading_speed import ENGLISH_MAX_CPS, bounds, english_reading_speeds, reading_speeds
 from .record import ReviewRecord
 from .voice_timing import SEARCH_S, VOICE_EARLY_S, VOICE_LATE_S, voice_onsets
 
@@ -110,7 +101,7 @@ def _narration_heard_back(record: ReviewRecord, stem, report: dict, hearing: boo
     for line in heard["lines"]:
         if line["flagged"]:
             report["problems"].append(
-                f"{line['scene_id']}/{line['line_id']}: the voice is heard as 「{line['heard']}」, character error "
+                f"{line['scene_id']}/{line['line_id']}: the voice is heard as 「{line['heard']}」, {heard['unit']} error "
                 f"rate {line['cer']:.2f} against its {line['compared_with']} (over {line['threshold']:.2f})")
     return heard
 
@@ -139,15 +130,15 @@ def _reading_speed(record: ReviewRecord, build: BuildLayout, report: dict) -> di
     speeds = reading_speeds(record)
     flagged = [s for s in speeds if s.flagged]
     for s in flagged:
-        report["problems"].append(f"{s.scene_id}/{s.line_id}: {s.cps:.1f} characters per second (over {MAX_CPS:g})")
+        report["problems"].append(f"{s.scene_id}/{s.line_id}: {s.cps:.1f} characters per second (over {s.max_cps:g})")
     report["plots"]["reading_speed"] = build.relative(plots.reading_speed(record, speeds, build.plot("reading_speed")))
     english = english_reading_speeds(record)
     for s in english:
         if s.flagged:
             report["problems"].append(f"{s.scene_id}/{s.line_id}: its English captions {s.cps:.1f} characters per "
                                       f"second (over {ENGLISH_MAX_CPS:g})")
-    return _speed_summary(speeds, COMFORTABLE_CPS, MAX_CPS, BOUND_REASON) | {
-        "english": _speed_summary(english, ENGLISH_COMFORTABLE_CPS, ENGLISH_MAX_CPS, ENGLISH_BOUND_REASON)}
+    return _speed_summary(speeds, *bounds(record.language)) | {
+        "english": _speed_summary(english, *bounds("en"))}
 
 
 def _speed_summary(speeds, comfortable: float, most: float, reason: str) -> dict:
@@ -177,7 +168,7 @@ def _subtitles_read_back(record: ReviewRecord, build: BuildLayout, video, report
     report["plots"]["ocr_similarity"] = build.relative(plots.ocr_similarity(record, readings, build.plot("ocr_similarity")))
     similarities = [r.similarity for r in readings]
     return {
-        "engine": "Tesseract (jpn), " + " ".join(ocr.TESSERACT_ARGS),
+        "engine": f"Tesseract ({ocr.TESSERACT_LANGUAGES[record.language][0]}), " + " ".join(ocr.TESSERACT_ARGS),
         "measure": "difflib ratio after NFKC, white space removed, look-alike dashes as one (1.0 = the same text)",
         "pages": len(readings),
         "mean_similarity": round(statistics.fmean(similarities), 3) if similarities else None,

@@ -19,7 +19,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from ..core import style  # noqa: E402
 from ..core.files import atomic_path  # noqa: E402
-from .reading_speed import COMFORTABLE_CPS, MAX_CPS, ReadingSpeed  # noqa: E402
+from .reading_speed import ReadingSpeed, bounds  # noqa: E402
 from .record import ReviewRecord  # noqa: E402
 from .voice_timing import VOICE_EARLY_S, VOICE_LATE_S, VoiceOnset  # noqa: E402
 
@@ -89,9 +89,11 @@ def reading_speed(record: ReviewRecord, speeds: list[ReadingSpeed], path: Path) 
     fig, ax = _axes(record, "characters per second")
     ax.bar([s.start_s for s in speeds], [s.cps for s in speeds], width=2.5,
            color=[_scene_colour(record, s.scene_id) for s in speeds])
-    ax.axhline(COMFORTABLE_CPS, color="#16a34a", ls="--", lw=1, label=f"{COMFORTABLE_CPS:g}/s: the Japanese subtitling rule")
-    ax.axhline(MAX_CPS, color="#dc2626", ls="--", lw=1, label=f"{MAX_CPS:g}/s: flagged above")
-    ax.set_ylim(0, max([MAX_CPS * 1.3] + [s.cps * 1.1 for s in speeds]))
+    comfortable, most, _ = bounds(record.language)
+    rule = "the Japanese subtitling rule" if record.language == "ja" else "a comfortable English pace"
+    ax.axhline(comfortable, color="#16a34a", ls="--", lw=1, label=f"{comfortable:g}/s: {rule}")
+    ax.axhline(most, color="#dc2626", ls="--", lw=1, label=f"{most:g}/s: flagged above")
+    ax.set_ylim(0, max([most * 1.3] + [s.cps * 1.1 for s in speeds]))
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return _save(fig, path)
 

@@ -43,6 +43,7 @@ from ..core.errors import RenderError
 from ..core.style import Layout
 from ..screenplay import load_screenplay
 from ..subtitles.band import SubtitleBand
+from ..subtitles.language import line_language
 from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedStateFile, SceneReport
 from ..timing.scene_plan import ScenePlan, plan_for
 from ..timing.sound_marks import SoundEvent
@@ -465,7 +466,8 @@ class ExplainerScene(Scene):
             page, line = current
             from ..subtitles.paging import Page
 
-            mob = self.subtitles.page(line.line.speaker, Page(tuple(page.text.split("\n"))))
+            mob = self.subtitles.page(line.line.speaker, Page(tuple(page.text.split("\n"))),
+                                      line_language(line.line, self.language))
             self._shown = mob.set_z_index(1000)
             self.add(self._shown)
         self._shown_key = key

@@ -1,5 +1,7 @@
 """The subtitle band: a dark strip at the bottom of the frame with the speaker's name in the
-character's colour and the line in white, one page (at most two rows) at a time."""
+character's colour and the line in white, one page (at most two rows) at a time. An English page
+names the speaker by their English name and is set in the English subtitles' Latin font
+(language.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import html
 from manim import LEFT, UP, MarkupText, Mobject, Rectangle, VGroup, config
 
 from ..core import style
+from ..core.settings import DEFAULT_LANGUAGE
 from ..screenplay import Screenplay
 from .fitting import NAME_SEPARATOR, SubtitleFitter
+from .language import ENGLISH, ENGLISH_FONT, speaker_name
 from .paging import EMPH, Page
 
 # Manim's Text at font_size=100 is 1.3605 units per em (measured with Noto Sans CJK JP).
@@ -45,13 +49,16 @@ class SubtitleBand:
         band.move_to([0, -config.frame_height / 2 + self.layout.band_height / 2, 0])
         return band
 
-    def _text(self, markup: str) -> MarkupText:
-        return MarkupText(markup, font=self.font, font_size=self.font_size, color=style.INK)
+    def _text(self, markup: str, font: str | None = None) -> MarkupText:
+        return MarkupText(markup, font=font or self.font, font_size=self.font_size, color=style.INK)
 
-    def page(self, speaker: str, page: Page) -> VGroup:
+    def page(self, speaker: str, page: Page, language: str = DEFAULT_LANGUAGE) -> VGroup:
+        """A page of `speaker`'s line, in `language` (the line's: subtitles/language.line_language)."""
         colour = self.screenplay.character(speaker).color
-        name = self._text(f'<span foreground="{colour}"><b>{html.escape(speaker)}{NAME_SEPARATOR.strip()}</b></span>')
-        rows = [self._text(_row_markup(r)) for r in page.rows]
+        font = ENGLISH_FONT if language == ENGLISH else self.font
+        shown = html.escape(speaker_name(self.screenplay, speaker, language))
+        name = self._text(f'<span foreground="{colour}"><b>{shown}{NAME_SEPARATOR.strip()}</b></span>', font)
+        rows = [self._text(_row_markup(r), font) for r in page.rows]
         em = self.layout.text_height
         for i, row in enumerate(rows):  # baselines a fixed step apart, whatever the glyphs' heights
             row.move_to([0, -i * self.layout.line_spacing, 0], aligned_edge=LEFT)

@@ -18,8 +18,9 @@ from ..core.keys import digest, files_digest
 from ..core.settings import DEFAULT_LANGUAGE
 from ..core.store import Store
 from ..core.style import FRAME_HEIGHT, Layout
-from ..screenplay import Scene, Screenplay, load_screenplay
+from ..screenplay import Line, Scene, Screenplay, ScreenplayError, load_screenplay
 from ..subtitles import SubtitleFitter
+from ..subtitles.language import ENGLISH, line_language, line_reading, speaker_name
 from .timeline import SceneTimeline, plan_scene, speed_needed
 
 
@@ -40,22 +41,64 @@ class ScenePlan:
 
 def fitter_for(screenplay: Screenplay, aspect: float, language: str = DEFAULT_LANGUAGE) -> SubtitleFitter:
     """How subtitles are paged for a frame of this width-to-height ratio, in `language`."""
-    return SubtitleFitter(Layout(FRAME_HEIGHT * aspect, screenplay.style.subtitle_size), screenplay.style.font)
+    names = tuple((c.name, speaker_name(screenplay, c.name, language)) for c in screenplay.characters)
+    return SubtitleFitter(Layout(FRAME_HEIGHT * aspect, screenplay.style.subtitle_size), screenplay.style.font,
+                          language, tuple((a, b) for a, b in names if a != b))
 
 
-def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool) -> dict[str, narration.Speech]:
+# The speech engine of each language (narration/engines.py): Kokoro reads Japanese, and English
+# given English phonemes.
+ENGINES = {"ja": "kokoro", "en": "kokoro-en"}
+
+
+@dataclass(frozen=True)
+class Voicing:
+    """What the voice reads for a line, in which voice, by which engine."""
+
+    reading: str
+    voice: str
+    engine: str
+
+    def request(self, speed: float) -> narration.SpeechRequest:
+        return narration.SpeechRequest(self.reading, self.voice, speed, self.engine)
+
+
+def voicing(line: Line, screenplay: Screenplay, language: str = DEFAULT_LANGUAGE) -> Voicing:
+    """A line's voicing in a render of `language`: its English reading by its speaker's English voice
+    (the English engine), or its Japanese reading by the Japanese voice (in an English render too,
+    for a line without English yet: subtitles/language.py). Each is its own clip in the speech
+    cache, keyed by its engine, voice and reading (narration/speech.py)."""
+    said_in = line_language(line, language)
+    character = screenplay.character(line.speaker)
+    voice = character.en_voice if said_in == ENGLISH else character.voice
+    if not voice:
+        raise ScreenplayError(screenplay.path, character.en_source_line or character.source_line,
+                              f"characters.{character.name}.en.voice",
+                              f"{character.name} speaks English lines but has no English voice: give the character "
+                              f"`en: {{name: ..., voice: ...}}` (the English voices: "
+                              f"{', '.join(narration_voices(ENGINES[ENGLISH]))})")
+    return Voicing(line_reading(line, language), voice, ENGINES[said_in])
+
+
+def narration_voices(engine: str) -> tuple[str, ...]:
+    from ..narration.engines import get_engine
+
+    return get_engine(engine).voices
+
+
+def speak(scene: Scene, screenplay: Screenplay, speed: float, silent: bool,
+          language: str = DEFAULT_LANGUAGE) -> dict[str, narration.Speech]:
     """Each line's speech at `speed`: synthesised (cached), or only its length estimated when silent."""
-    return {
-        line.id: narration.synthesize(line.reading, screenplay.character(line.speaker).voice, speed=speed, silent=silent)
-        for line in scene.lines
-    }
+    spoken = {line.id: voicing(line, screenplay, language) for line in scene.lines}
+    return {line_id: narration.synthesize(v.reading, v.voice, speed=speed, engine=v.engine, silent=silent)
+            for line_id, v in spoken.items()}
 
 
-def speech_speed(scene: Scene, screenplay: Screenplay, silent: bool) -> float:
+def speech_speed(scene: Scene, screenplay: Screenplay, silent: bool, language: str = DEFAULT_LANGUAGE) -> float:
     """How fast the scene's lines are spoken: 1.0, or faster (a whole percent, rounded up, so the
     cache key is stable) if they do not fit at natural speed; refuses a scene that cannot fit even
     sped up."""
-    speed = speed_needed(scene, _lengths(speak(scene, screenplay, 1.0, silent)))
+    speed = speed_needed(scene, _lengths(speak(scene, screenplay, 1.0, silent, language)))
     return math.ceil(speed * 100) / 100 if speed > 1.0 else 1.0
 
 
@@ -74,8 +117,8 @@ def plan_for(
     scene = screenplay.scene(scene_id)
     fitter = fitter_for(screenplay, frame_width / FRAME_HEIGHT, language)
 
-    speed = speech_speed(scene, screenplay, silent)
-    speech = speak(scene, screenplay, speed, silent)
+    speed = speech_speed(scene, screenplay, silent, language)
+    speech = speak(scene, screenplay, speed, silent, language)
     timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
                           speed=speed, reference=reference)
 

@@ -15,6 +15,12 @@ it, so a phrase that opens a page is reached exactly when that page appears. Any
 (an unnamed or unknown line, a phrase no longer in the text) is a `SyncError` naming the scene
 file, and `check` finds the same references in the scene files without running them.
 
+In the English video the pages show the line's English while scene code names a phrase of its
+Japanese: the phrase is then placed at the same relative position in the English pages as it has
+in the Japanese text (the screenplay gives no English phrase, and the two languages order a
+sentence differently, so this is where the voice is about as far into the line, not the same
+word). A phrase the English pages themselves contain is found in them as written.
+
 Nothing here knows Manim: the scene base class and the checker both use it.
 """
 
@@ -106,7 +112,11 @@ class LineSync:
         """(page index, page, characters of that page before the phrase) of a phrase's start."""
         target = searchable(phrase)
         texts = [searchable(page.text) for page in self.timing.pages]
-        found = "".join(texts).find(target) if target else -1
+        shown = "".join(texts)
+        found = shown.find(target) if target else -1
+        own = searchable(self.timing.line.text)
+        if found < 0 and target and target in own:  # the pages show a translation: see the module's docstring
+            found = min(len(shown) - 1, round(own.find(target) / len(own) * len(shown)))
         if found < 0:
             raise SyncError(f"{self.scene_file}: line '{self.id}' has no phrase 「{phrase}」 any more "
                             f"(its text: 「{self.timing.line.text.strip()}」): sync to a phrase it has")

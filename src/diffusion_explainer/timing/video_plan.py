@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..core.runtime import SILENT_ENV
-from ..core.settings import RenderSettings
+from ..core.settings import DEFAULT_LANGUAGE, RenderSettings
 from ..screenplay import Screenplay, ScreenplayError, load_screenplay
-from .scene_plan import ScenePlan, plan_for, speech_speed
+from .scene_plan import ScenePlan, plan_for, speech_speed, voicing
 from .timeline import TimelineError
 
 
@@ -65,7 +65,7 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
     plans = []
     with silent_env(settings.silent):
         if not settings.silent:
-            _synthesize_all(screenplay, settings.jobs, scenes)
+            _synthesize_all(screenplay, settings.jobs, scenes, settings.language)
         for scene in scenes:
             started = time.monotonic()
             try:
@@ -82,7 +82,7 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
     return VideoPlan(screenplay, settings, tuple(plans))
 
 
-def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
+def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None, language: str = DEFAULT_LANGUAGE) -> None:
     """Every line's speech at natural speed, in parallel; then, for a scene too tight for natural
     speed, its lines spoken faster, in parallel too: planning then finds them all cached (it
     would otherwise synthesise the faster ones one by one, saying nothing)."""
@@ -91,8 +91,7 @@ def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
     scenes = scenes if scenes is not None else screenplay.scenes
 
     def synthesize_missing(lines_at_speed, why: str | None = None) -> None:
-        requests = [narration.SpeechRequest(line.reading, screenplay.character(line.speaker).voice, speed)
-                    for line, speed in lines_at_speed]
+        requests = [voicing(line, screenplay, language).request(speed) for line, speed in lines_at_speed]
         missing = [r for r in requests if narration.cached_speech(r.text, r.voice, r.speed, r.engine) is None]
         if missing:  # (its progress lines go to stderr)
             if why:
@@ -103,7 +102,7 @@ def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None) -> None:
     faster = []
     for scene in scenes:
         try:
-            speed = speech_speed(scene, screenplay, silent=False)
+            speed = speech_speed(scene, screenplay, silent=False, language=language)
         except TimelineError:
             continue  # planning the scene says what and where
         if speed > 1.0:
