@@ -8,7 +8,7 @@ from manim import (
 from diffusion_explainer.demos import forward
 from diffusion_explainer.scene.toolbox import (
     CLOSED_FORM, FORWARD_STEP, LABEL_EM, SMALL_EM, ExplainerScene, along, flow_arrow, formula, highlight_box, jp, label,
-    line_plot, mixed, number, picture, play_section_title, style,
+    line_plot, mixed, number, picture, play_section_title, style, tr,
 )
 
 BUILD_EVERY = 25  # the strip's cards are built up through the closed form at every 25th t between them
@@ -21,7 +21,7 @@ class ForwardProcess(ExplainerScene):
         """セクションタイトル「Step 1: 前方過程（Forward Process）」"""
         self.title = play_section_title(self)
         self.x0 = picture(forward.clean_picture(), 2.6)
-        self.x0_caption = mixed("元の画像 $x_0$", color=style.INK).next_to(self.x0, DOWN, buff=0.2)
+        self.x0_caption = mixed(tr("元の画像 $x_0$"), color=style.INK).next_to(self.x0, DOWN, buff=0.2)
         Group(self.x0, self.x0_caption).move_to([0, self.layout.stage_center_y - 0.2, 0])
         self.wait_until(self.line("forward_intro").start)
         self.play(FadeIn(self.x0), FadeIn(self.x0_caption, shift=UP * 0.1), run_time=1.0)
@@ -54,7 +54,7 @@ class ForwardProcess(ExplainerScene):
         # √ᾱ_t is new here: say what it is, with the closed form the strip was computed with
         closed_form = formula(*CLOSED_FORM, font_size=34)
         closed_form[2].set_color(style.ACCENT)
-        meaning = VGroup(mixed(r"$\sqrt{\bar\alpha_t}$：$x_t$ に残る元の画像の割合", em=SMALL_EM + 0.02, color=style.INK),
+        meaning = VGroup(mixed(tr(r"$\sqrt{\bar\alpha_t}$：$x_t$ に残る元の画像の割合"), em=SMALL_EM + 0.02, color=style.INK),
                          mixed(r"$\bar\alpha_t = (1-\beta_1)(1-\beta_2)\cdots(1-\beta_t)$", em=SMALL_EM + 0.02)
                          ).arrange(RIGHT, buff=0.6)
         definition = VGroup(closed_form, meaning).arrange(DOWN, buff=0.18).next_to(cards, DOWN, buff=0.35)
@@ -62,7 +62,7 @@ class ForwardProcess(ExplainerScene):
 
         over = flow_arrow(cards[0].get_corner(UP + LEFT) + UP * 0.35, cards[-1].get_corner(UP + RIGHT) + UP * 0.35,
                           color=style.NOISE, buff=0)
-        words = mixed("ステップごとにガウスノイズを少しずつ加える", color=style.NOISE).next_to(over, UP, buff=0.12)
+        words = mixed(tr("ステップごとにガウスノイズを少しずつ加える"), color=style.NOISE).next_to(over, UP, buff=0.12)
         self.wait_until(said.start + self.fps)
         self.play(GrowArrow(over), FadeIn(words), run_time=1.0)
         self.hold(leave=0.6)
@@ -76,8 +76,8 @@ class ForwardProcess(ExplainerScene):
         # before the question: the formula read along the line just heard, a term at a time
         # (「ステップごとに」 one step from x_{t-1} to x_t, 「ガウスノイズを」 a normal distribution,
         # 「少しずつ」 its small variance beta_t)
-        said = (("ステップごとに", eq[0], eq[0]), ("ガウスノイズを", VGroup(*eq[2:7]), eq[2]),
-                ("少しずつ加える", eq[5], eq[5]))
+        said = ((tr("ステップごとに"), eq[0], eq[0]), (tr("ガウスノイズを"), VGroup(*eq[2:7]), eq[2]),
+                (tr("少しずつ加える"), eq[5], eq[5]))
         question = self.first_line_of_cue()
         each = max(0.8, (self.seconds_until(question.speech.start) - 0.3) / len(said))
         box, tags = None, VGroup()
@@ -98,12 +98,12 @@ class ForwardProcess(ExplainerScene):
         first, last = forward.step_factors(1), forward.step_factors(1000)
         keep_brace = Brace(eq[3], DOWN, color=style.ACCENT, buff=0.1)
         keep_words = VGroup(
-            jp("ちょっと薄める", 0.28, style.ACCENT),
+            jp(tr("ちょっと薄める"), 0.28, style.ACCENT),
             formula(rf"\times {first.keep:.5f}\ (t{{=}}1) \;\to\; \times {last.keep:.5f}\ (t{{=}}1000)",
                     font_size=30, color=style.MUTED),
         ).arrange(DOWN, buff=0.1).next_to(keep_brace, DOWN, buff=0.1).align_to(keep_brace, RIGHT)
         noise_brace = Brace(eq[5], DOWN, color=style.NOISE, buff=0.1)
-        noise_words = VGroup(jp("ノイズを足す", 0.28, style.NOISE), mixed("分散 $\\beta_t$", color=style.MUTED)
+        noise_words = VGroup(jp(tr("ノイズを足す"), 0.28, style.NOISE), mixed(tr(r"分散 $\beta_t$"), color=style.MUTED)
                              ).arrange(DOWN, buff=0.1).next_to(noise_brace, DOWN, buff=0.1).align_to(noise_brace, LEFT)
         self.wait_until(explain.start)
         self.play(eq[3].animate.set_color(style.ACCENT), Create(keep_brace), FadeIn(keep_words), run_time=0.8)
@@ -112,7 +112,7 @@ class ForwardProcess(ExplainerScene):
 
         # 「βₜ はノイズの量を決めるパラメータ」: the real linear schedule 1e-4 -> 0.02
         t, beta = forward.beta_schedule()
-        plot = line_plot(t, beta, 4.2, 1.6, x_label="ステップ t", color=style.NOISE,
+        plot = line_plot(t, beta, 4.2, 1.6, x_label=tr("ステップ t"), color=style.NOISE,
                          x_ticks=(1, 500, 1000), y_ticks=(0.0001, 0.02))
         plot.move_to([-3.6, -0.95, 0])
         plot_title = formula(r"\beta_t", font_size=34, color=style.NOISE).next_to(plot.axes, UP, buff=0.15)
@@ -151,12 +151,12 @@ class ForwardProcess(ExplainerScene):
         source = picture(chain.frames[0], 2.4).move_to([-4.4, y, 0])
         noise = picture(chain.frames[-1], 2.4).move_to([4.4, y, 0])
         arrow = flow_arrow(source, noise, color=style.NOISE, buff=0.25)
-        steps = label("1000 ステップ", color=style.NOISE).next_to(arrow, DOWN, buff=0.12)
-        source_caption = jp("元画像", 0.3).next_to(source, DOWN, buff=0.2)
-        noise_caption = jp("完全なノイズ", 0.3).next_to(noise, DOWN, buff=0.2)
+        steps = label(tr("1000 ステップ"), color=style.NOISE).next_to(arrow, DOWN, buff=0.12)
+        source_caption = jp(tr("元画像"), 0.3).next_to(source, DOWN, buff=0.2)
+        noise_caption = jp(tr("完全なノイズ"), 0.3).next_to(noise, DOWN, buff=0.2)
         facts = VGroup(
             formula(rf"\sqrt{{\bar\alpha_{{1000}}}} = {chain.sqrt_alpha_bar[-1]:.4f}", font_size=26, color=style.MUTED),
-            mixed(f"平均 {chain.final_mean:+.2f}　標準偏差 {chain.final_std:.2f}", em=SMALL_EM),
+            mixed(tr("平均 {mean:+.2f}　標準偏差 {std:.2f}").format(mean=chain.final_mean, std=chain.final_std), em=SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(noise_caption, DOWN, buff=0.15)
         last_picture, *last_numbers = self.last_shot
         self.play(FadeOut(self.formula_stage), FadeOut(Group(*last_numbers, self.chain_labels)),
@@ -182,10 +182,10 @@ class ForwardProcess(ExplainerScene):
         point = self.line("record_to_learn")
         record = Group(*[picture(chain.frames[chain.steps.index(t)], 0.9) for t in (250, 500, 750)])
         record.arrange(RIGHT, buff=0.45).next_to(arrow, UP, buff=0.15)
-        record_caption = label("途中を記録", color=style.MUTED).next_to(record, UP, buff=0.08)
+        record_caption = label(tr("途中を記録"), color=style.MUTED).next_to(record, UP, buff=0.08)
         way_back = CurvedArrow([3.0, -0.6, 0], [-3.0, -0.6, 0], angle=-0.35, color=style.ACCENT)
         back = DashedVMobject(way_back, num_dashes=40)
-        back_words = jp("戻す方法を学ぶ", 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 1.0, 0])
+        back_words = jp(tr("戻す方法を学ぶ"), 0.3, style.ACCENT).move_to([0, back.get_bottom()[1] - 1.0, 0])
         self.wait_until(point.start)
         self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in record], lag_ratio=0.3), FadeIn(record_caption),
                   run_time=1.2)

@@ -10,7 +10,7 @@ import numpy as np
 from diffusion_explainer.demos import loss, training
 from diffusion_explainer.scene.toolbox import (
     LOSS, SMALL_EM, ExplainerScene, flow_arrow, formula, highlight_box, jp, label, line_plot, mixed, picture,
-    play_section_title, pulse, style, toy_network_note, unet, wrapped,
+    play_section_title, pulse, style, toy_network_note, tr, unet, wrapped,
 )
 
 SIDE = 2.2  # the size of the pictures in the game
@@ -26,7 +26,7 @@ class TrainingScene(ExplainerScene):
         self.title = play_section_title(self)
         self.guess = training.noise_guess()
         self.noisy = picture(self.guess.x_t, 2.6).move_to([0, self.layout.stage_center_y + 0.1, 0])
-        question = jp("どんなノイズが加わっている？", 0.32).next_to(self.noisy, DOWN, buff=0.25)
+        question = jp(tr("どんなノイズが加わっている？"), 0.32).next_to(self.noisy, DOWN, buff=0.25)
         mark = jp("?", 0.9, style.ACCENT).next_to(self.noisy, RIGHT, buff=0.35)
         game = self.line("noise_game")
         self.wait_until(game.start + self.fps)
@@ -44,8 +44,8 @@ class TrainingScene(ExplainerScene):
         predicted = picture(self.guess.eps_hat, SIDE, border=style.NETWORK).move_to([4.6, y, 0])
         noisy_spot = picture(self.guess.x_t, SIDE).move_to([-4.6, y, 0])
         into, out = flow_arrow(noisy_spot, net[0]), flow_arrow(net[0], predicted)
-        self.noisy_caption = jp("ノイズまみれの画像", 0.28).next_to(noisy_spot, DOWN, buff=0.2)
-        self.predicted_caption = jp("予測したノイズ", 0.28, style.NETWORK).next_to(predicted, DOWN, buff=0.2)
+        self.noisy_caption = jp(tr("ノイズまみれの画像"), 0.28).next_to(noisy_spot, DOWN, buff=0.2)
+        self.predicted_caption = jp(tr("予測したノイズ"), 0.28, style.NETWORK).next_to(predicted, DOWN, buff=0.2)
         self.play(Transform(self.noisy, noisy_spot), FadeIn(self.noisy_caption), run_time=1.0)
         toy = toy_network_note().next_to(net, UP, buff=0.2)  # the U-Net drawn, and what really ran
         self.play(GrowArrow(into), FadeIn(net), FadeIn(toy), run_time=1.0)
@@ -63,7 +63,7 @@ class TrainingScene(ExplainerScene):
         line = self.line("network_predicts")
         t_box = self._t_box(self.guess.t).next_to(net, DOWN, buff=0.75)
         t_arrow = flow_arrow(t_box.get_top(), net[1].get_bottom(), buff=0.08)
-        t_caption = jp("今のステップ", 0.24).next_to(t_box, RIGHT, buff=0.2)
+        t_caption = jp(tr("今のステップ"), 0.24).next_to(t_box, RIGHT, buff=0.2)
         self.wait_until(line.at("ノイズまみれの"))
         self.play(Indicate(self.noisy, color=style.ACCENT, scale_factor=1.05), run_time=1.0)
         self.wait_until(line.at("今どのステップ"))
@@ -75,9 +75,9 @@ class TrainingScene(ExplainerScene):
     def unet_inputs(self):
         """入力（xₜ, t）→ U-Net → 予測ノイズ ε̂ を図示"""
         net, toy, predicted, into, out, t_box, t_arrow, t_caption = self.flow
-        x_label = mixed("入力 $x_t$", em=0.28, color=style.INK).next_to(self.noisy, DOWN, buff=0.2)
-        t_label = mixed("入力 $t$", em=0.28, color=style.INK).next_to(t_box, RIGHT, buff=0.2)
-        eps_label = mixed(r"出力 $\hat\epsilon_\theta(x_t, t)$", em=0.28, color=style.NETWORK)
+        x_label = mixed(tr("入力 $x_t$"), em=0.28, color=style.INK).next_to(self.noisy, DOWN, buff=0.2)
+        t_label = mixed(tr("入力 $t$"), em=0.28, color=style.INK).next_to(t_box, RIGHT, buff=0.2)
+        eps_label = mixed(tr(r"出力 $\hat\epsilon_\theta(x_t, t)$"), em=0.28, color=style.NETWORK)
         eps_label.next_to(predicted, DOWN, buff=0.2)
         self.play(Transform(self.noisy_caption, x_label), Transform(t_caption, t_label),
                   Transform(self.predicted_caption, eps_label), run_time=1.2)
@@ -104,9 +104,9 @@ class TrainingScene(ExplainerScene):
         self.play(FadeOut(Group(self.noisy, self.noisy_caption, net, into, out, t_box, t_arrow, t_caption, toy,
                                 self.predicted_caption)), run_time=0.8)
         self.truth = picture(self.guess.eps, SIDE, border=style.NOISE).move_to([-3.3, 0.7, 0])
-        self.heading = jp("答え合わせ", 0.36, style.ACCENT).move_to([0.4, 2.6, 0])
-        truth_caption = mixed(r"実際に加えたノイズ $\epsilon$", em=0.28, color=style.NOISE)
-        guess_caption = mixed(r"予測ノイズ $\hat\epsilon$", em=0.28, color=style.NETWORK)
+        self.heading = jp(tr("答え合わせ"), 0.36, style.ACCENT).move_to([0.4, 2.6, 0])
+        truth_caption = mixed(tr(r"実際に加えたノイズ $\epsilon$"), em=0.28, color=style.NOISE)
+        guess_caption = mixed(tr(r"予測ノイズ $\hat\epsilon$"), em=0.28, color=style.NETWORK)
         self.play(predicted.animate.move_to([0, 0.7, 0]), run_time=0.8)
         truth_caption.next_to(self.truth, DOWN, buff=0.2)
         guess_caption.next_to(predicted, DOWN, buff=0.2)
@@ -123,13 +123,13 @@ class TrainingScene(ExplainerScene):
         difference = picture(g.eps - g.eps_hat, SIDE).move_to([3.3, 0.7, 0])
         minus = formula("-", font_size=60).move_to([-1.65, 0.7, 0])
         equals = formula("=", font_size=60).move_to([1.65, 0.7, 0])
-        diff_caption = wrapped(g.difference_caption, SIDE + 0.9, em=0.24, color=style.INK)
+        diff_caption = wrapped(tr(g.difference_caption), SIDE + 0.9, em=0.24, color=style.INK)
         diff_caption.next_to(difference, DOWN, buff=0.2)
         # the loss of this one guess, defined as the training log defines it: per value
         value = VGroup(
             formula(rf"L = \tfrac{{1}}{{{g.eps.size}}}\lVert\epsilon - \hat\epsilon\rVert^2 = {g.loss:.3f}",
                     font_size=34),
-            label(f"{loss.UNIT}（D = {g.eps.size} 個の値の平均）", SMALL_EM),
+            label(tr("{unit}（D = {d} 個の値の平均）").format(unit=tr(loss.UNIT), d=g.eps.size), SMALL_EM),
         ).arrange(DOWN, buff=0.12).next_to(diff_caption, DOWN, buff=0.2).set_x(difference.get_x())
         self.play(FadeOut(self.heading, shift=UP * 0.2), Write(eq), run_time=1.0)
         # the loss read along what the voice just said, term by term: the noise added (ε), the
@@ -147,7 +147,7 @@ class TrainingScene(ExplainerScene):
 
         # 「ノイズは自分で加えたものだから」正解が分かっている
         answer_box = SurroundingRectangle(self.truth, color=style.ACCENT, buff=0.08)
-        answer_words = jp("正解（自分で加えた）", 0.28, style.ACCENT).next_to(answer_box, UP, buff=0.12)
+        answer_words = jp(tr("正解（自分で加えた）"), 0.28, style.ACCENT).next_to(answer_box, UP, buff=0.12)
         self.wait_until(self.line("answer_known").start)
         self.play(FadeOut(box), run_time=0.4)
         self.wait_until(self.line("answer_known").at("ノイズは自分で"))
@@ -156,15 +156,15 @@ class TrainingScene(ExplainerScene):
         # 正解を知っているから学習できる: the real training log of the model on screen
         kept = Group(self.truth, self.predicted, self.captions, answer_box, answer_words)
         dropped = Group(difference, minus, equals, diff_caption, value)
-        score = VGroup(formula(rf"L = {g.loss:.3f}", font_size=40), label(f"（{loss.UNIT}）", SMALL_EM)
+        score = VGroup(formula(rf"L = {g.loss:.3f}", font_size=40), label(tr("（{unit}）").format(unit=tr(loss.UNIT)), SMALL_EM)
                        ).arrange(RIGHT, buff=0.15)
         curve = loss.training_loss()
-        plot = line_plot(curve.iterations, curve.loss, 4.6, 2.4, x_label="学習の反復回数", y_label=loss.Y_LABEL,
+        plot = line_plot(curve.iterations, curve.loss, 4.6, 2.4, x_label=tr("学習の反復回数"), y_label=tr(loss.Y_LABEL),
                          color=style.ACCENT, x_ticks=(curve.iterations[0], curve.total_iterations // 2,
                                                       curve.total_iterations),
                          y_ticks=(round(curve.first, 2), round(curve.last, 3)))
         plot.move_to([3.65, -0.2, 0])  # its last tick label inside the safe area
-        plot_title = VGroup(jp("実際の学習：損失の推移", 0.28), label(curve.caption, SMALL_EM)
+        plot_title = VGroup(jp(tr("実際の学習：損失の推移"), 0.28), label(tr(curve.caption), SMALL_EM)
                             ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(plot.axes, UP, buff=0.2)
         plot_title.align_to(plot.axes, LEFT)
         self.wait_until(self.line("know_the_answer").start + self.fps // 2)
@@ -181,7 +181,7 @@ class TrainingScene(ExplainerScene):
             pic = picture(guess.x_t, 1.55)
             cards.add(Group(pic, formula(f"t = {guess.t}", font_size=32).next_to(pic, DOWN, buff=0.15)))
         cards.arrange(RIGHT, buff=0.45).move_to([-3.4, 0.2, 0])
-        header = mixed("毎回ランダムに $t$ を選んで学習", em=0.28, color=style.INK).next_to(cards, UP, buff=0.35)
+        header = mixed(tr("毎回ランダムに $t$ を選んで学習"), em=0.28, color=style.INK).next_to(cards, UP, buff=0.35)
         answer = self.line("random_t")
         self.wait_until(self.line("every_step_question").start + round(0.3 * self.fps))
         self.play(FadeOut(kept), FadeOut(score), run_time=0.8)

@@ -12,7 +12,7 @@ from manim import (
 from diffusion_explainer.demos import reverse
 from diffusion_explainer.scene.toolbox import (
     REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, highlight_box, jp, label, mixed, picture,
-    play_section_title, pulse, style, toy_network_note, unet,
+    play_section_title, pulse, style, toy_network_note, tr, unet,
 )
 
 
@@ -33,12 +33,13 @@ class ReverseProcess(ExplainerScene):
         rows = step.x_t.shape[0]
         drawing = [picture(np.where(np.arange(rows)[:, None, None] < k, step.x_t, 0.0), 3.0).move_to(x_t)
                    for k in range(1, rows + 1)]
-        caption = mixed("完全なノイズ $x_T$（$t = 1000$）", color=style.INK).next_to(x_t, DOWN, buff=0.2)
+        caption = mixed(tr("完全なノイズ $x_T$（$t = 1000$）"), color=style.INK).next_to(x_t, DOWN, buff=0.2)
         # x_T is drawn at random: it holds no picture (the forward process only ends near such noise)
         facts = VGroup(
-            label(f"{step.x_t.size} 個の値をすべて乱数（標準正規分布）で選ぶ：絵はまったく入っていない", SMALL_EM, style.INK),
-            mixed(rf"前方過程の行き着く先もこれに近い（元の画像の割合 $\sqrt{{\bar\alpha_{{1000}}}} = "
-                  rf"{reverse.sqrt_alpha_bar(1000):.4f}$）", em=SMALL_EM),
+            label(tr("{n} 個の値をすべて乱数（標準正規分布）で選ぶ：絵はまったく入っていない").format(n=step.x_t.size),
+                  SMALL_EM, style.INK),
+            mixed(tr(r"前方過程の行き着く先もこれに近い（元の画像の割合 $\sqrt{{\bar\alpha_{{1000}}}} = {share:.4f}$）")
+                  .format(share=reverse.sqrt_alpha_bar(1000)), em=SMALL_EM),
         ).arrange(DOWN, buff=0.1).next_to(caption, DOWN, buff=0.15)
         self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), FadeIn(drawing[0]), run_time=0.8)
         self.remove(drawing[0])
@@ -57,7 +58,7 @@ class ReverseProcess(ExplainerScene):
         to_net = flow_arrow(small_x, net[0])
         to_eps = flow_arrow(net[0], eps, color=style.NOISE)
         x_label = mixed("$x_T$", color=style.INK).next_to(small_x, DOWN, buff=0.15)
-        eps_label = mixed(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$", color=style.NOISE).next_to(eps, DOWN, buff=0.15)
+        eps_label = mixed(tr(r"予測したノイズ $\hat\epsilon_\theta(x_T, T)$"), color=style.NOISE).next_to(eps, DOWN, buff=0.15)
         self.wait_until(ask.start)
         self.play(Transform(x_t, small_x), FadeOut(facts), ReplacementTransform(caption, x_label), run_time=1.0)
         self.play(GrowArrow(to_net), FadeIn(net), FadeIn(toy), run_time=0.8)
@@ -92,17 +93,17 @@ class ReverseProcess(ExplainerScene):
         label_y = after[0][1] - 0.85
         labels = VGroup(*[mixed(text, color=color).move_to([x, label_y, 0]) for x, text, color in (
             (after[0][0], "$x_T$", style.INK), (after[2][0], r"$\hat\epsilon_\theta(x_T, T)$ ※", style.NOISE),
-            (terms.z.get_x(), "$z$（新しいノイズ）", style.MUTED), (after[3][0], "$x_{T-1}$", style.ACCENT))])
+            (terms.z.get_x(), tr("$z$（新しいノイズ）"), style.MUTED), (after[3][0], "$x_{T-1}$", style.ACCENT))])
         self.play(FadeOut(self.query), FadeOut(self.arrow_and_label), Write(eq), run_time=1.2)
         self.play(*[m.animate.move_to(c) for m, c in zip(shown, after)], *[FadeIn(m) for m in added], FadeIn(labels),
                   run_time=1.0)
 
         # ※ what the subtracted noise is: the network's answer, recomputed after clipping (as DDPM's code does)
-        footnote = VGroup(*[label(("※ " if i == 0 else "") + line, SMALL_EM) for i, line in enumerate(step.noise_footnote)])
+        footnote = VGroup(*[label(("※ " if i == 0 else "") + tr(line), SMALL_EM) for i, line in enumerate(step.noise_footnote)])
         footnote.arrange(DOWN, aligned_edge=LEFT, buff=0.08).move_to([0, label_y - 0.85, 0])
         # 「すこしだけきれいになる」, in the step's own numbers: a little subtracted, much new noise added
-        change = VGroup(label(step.change_words[0], SMALL_EM + 0.02, style.ACCENT),
-                        label(step.change_words[1], SMALL_EM, style.INK)).arrange(DOWN, buff=0.08)
+        change = VGroup(label(tr(step.change_words[0]), SMALL_EM + 0.02, style.ACCENT),
+                        label(tr(step.change_words[1]), SMALL_EM, style.INK)).arrange(DOWN, buff=0.08)
         change.next_to(footnote, DOWN, buff=0.22)
         self.play(FadeIn(footnote), FadeIn(change), run_time=0.8)
 
@@ -124,7 +125,7 @@ class ReverseProcess(ExplainerScene):
         # loop passes above the footnote, which stays to be read)
         loop = CurvedArrow(labels[-1].get_bottom() + DOWN * 0.08, labels[0].get_bottom() + DOWN * 0.08, angle=-0.25,
                            color=style.ACCENT)
-        counters = [jp(f"くり返す：t = {t}", 0.3, style.ACCENT).next_to(change, DOWN, buff=0.2)
+        counters = [jp(tr("くり返す：t = {t}").format(t=t), 0.3, style.ACCENT).next_to(change, DOWN, buff=0.2)
                     for t in (1000, 999, 998, 997, 996, 995, 994)]
         self.wait_until(repeat.start)
         self.play(Create(loop), FadeIn(counters[0]), FadeOut(boxes), run_time=0.8)
@@ -145,7 +146,7 @@ class ReverseProcess(ExplainerScene):
         for a, b, n in zip(states, states[1:], run.steps_between):
             arrow = flow_arrow(a, b, color=style.MUTED, buff=0.1)
             net = unet(0.62, 0.46, caption="").next_to(arrow, UP, buff=0.08)
-            count = label(f"{n} 回", SMALL_EM, style.NETWORK).next_to(arrow, DOWN, buff=0.08)
+            count = label(tr("{n} 回").format(n=n), SMALL_EM, style.NETWORK).next_to(arrow, DOWN, buff=0.08)
             links.add(VGroup(arrow, net, count))
         row_label = mixed("$x_t$", em=0.3, color=style.INK).next_to(states[0], LEFT, buff=0.35)
 
@@ -159,14 +160,14 @@ class ReverseProcess(ExplainerScene):
             self.remove(self.flip_book(way, 0.5 * each))
             self.add(pic)
             self.play(FadeIn(t_label, shift=UP * 0.05), run_time=0.2 * each)
-        unet_note = label(run.repeat_caption, SMALL_EM, style.NETWORK)
+        unet_note = label(tr(run.repeat_caption), SMALL_EM, style.NETWORK)
         unet_note.next_to(Group(links, states), UP, buff=0.22).set_x(0.6)  # clear of the pictures, not only the arrows
         self.play(FadeIn(unet_note), run_time=0.6)
 
         # 「最初は全体的な構図や色が決まって…」: the model's guess of the finished picture at each stage
         guesses = Group(*[picture(s.x0_hat, side).move_to([x, y2, 0]) for s, x in zip(run.stages, xs)])
         guess_label = mixed(r"$\hat x_0$", em=0.3, color=style.ACCENT).next_to(guesses[0], LEFT, buff=0.35)
-        guess_caption = label("各段階でモデルが予想する完成図：構図と色が先に決まり、細部は後から", SMALL_EM, style.ACCENT)
+        guess_caption = label(tr("各段階でモデルが予想する完成図：構図と色が先に決まり、細部は後から"), SMALL_EM, style.ACCENT)
         guess_caption.next_to(guesses, DOWN, buff=0.15).set_x(0.6)
         self.wait_until(self.line("coarse_to_fine").start)
         self.play(FadeIn(guess_label), LaggedStart(*[FadeIn(g, shift=DOWN * 0.1) for g in guesses], lag_ratio=0.25),
@@ -176,7 +177,7 @@ class ReverseProcess(ExplainerScene):
         # 「同じノイズから始めたら毎回同じ絵にならない？」: another starting noise, another picture
         other = reverse.denoising(reverse.picks().other)
         others = Group(*[picture(s.x_t, side).move_to([x, y2, 0]) for s, x in zip(other.stages, xs)])
-        other_label = label("別のノイズ", SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.12)
+        other_label = label(tr("別のノイズ"), SMALL_EM, style.INK).next_to(others[0], LEFT, buff=0.12)
         other_links = VGroup(*[flow_arrow(a, b, color=style.MUTED, buff=0.1) for a, b in zip(others, others[1:])])
         self.wait_until(self.line("same_noise_question").start)
         self.play(FadeOut(Group(guesses, guess_label, guess_caption)), run_time=0.6)
@@ -190,7 +191,7 @@ class ReverseProcess(ExplainerScene):
         rest = reverse.variety()
         finals = Group(*[picture(img, 0.95) for img in rest]).arrange(RIGHT, buff=0.2)
         finals.move_to([0.4, y2 - 0.05, 0])
-        finals_caption = label(f"ほかの {len(rest)} 個のノイズから生まれた絵（同じネットワーク）", SMALL_EM, style.INK)
+        finals_caption = label(tr("ほかの {n} 個のノイズから生まれた絵（同じネットワーク）").format(n=len(rest)), SMALL_EM, style.INK)
         finals_caption.next_to(finals, DOWN, buff=0.15)
         self.wait_until(answer.page("同じネットワークでも").span.start)
         self.play(FadeOut(Group(others, other_label, other_links)), run_time=0.5)

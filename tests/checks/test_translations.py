@@ -23,7 +23,7 @@ from diffusion_explainer.visuals.catalogue import LOCALE_DIR, catalogue_path, la
 from diffusion_explainer.visuals.text import wrapped_lines
 from tests.conftest import REPO
 
-WRAPPED_SCENES = ["s01_title", "s02_generation", "s06_text", "s07_latent", "s08_summary"]
+SCENES = sorted(p.stem for p in (REPO / "scenes").glob("s*.py"))
 
 
 def test_every_on_screen_text_of_the_project_has_english(screenplay):
@@ -33,7 +33,7 @@ def test_every_on_screen_text_of_the_project_has_english(screenplay):
     assert not missing, "\n".join(missing)
 
 
-@pytest.mark.parametrize("path", [REPO / "scenes" / f"{s}.py" for s in WRAPPED_SCENES] + package_files(),
+@pytest.mark.parametrize("path", [REPO / "scenes" / f"{s}.py" for s in SCENES] + package_files(),
                          ids=lambda p: p.name)
 def test_no_japanese_reaches_the_screen_without_tr(path):
     assert bare_texts(path) == []

@@ -28,9 +28,6 @@ pytestmark = pytest.mark.render
 SCENES = ["s01_title", "s02_generation", "s03_forward", "s04_training", "s05_reverse", "s06_text", "s07_latent",
           "s08_summary"]
 CROWDED = REPO / "tests" / "data" / "layout" / "crowded.yaml"
-# The scenes whose every on-screen text goes through tr() (the catalogue holds the English of
-# s03-s05's texts too: their scene files are wrapped once their owner's edits have landed).
-TRANSLATED = ["s01_title", "s02_generation", "s06_text", "s07_latent", "s08_summary"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -72,8 +69,7 @@ def test_scene_keeps_the_layout_rules_in_english(english_records, scene_id):
     record = english_records[scene_id]
     texts = {i.name for s in record.snapshots for i in s.items if i.kind == "text"}
     assert len(record.snapshots) >= 3 and texts
-    if scene_id in TRANSLATED:  # the English video shows no Japanese
-        assert not [t for t in texts if JAPANESE.search(t)], sorted(t for t in texts if JAPANESE.search(t))
+    assert not [t for t in texts if JAPANESE.search(t)], sorted(t for t in texts if JAPANESE.search(t))  # none left
     problems = layout_problems(record)
     assert not problems, "\n".join(map(str, problems))
 
