@@ -119,8 +119,8 @@ def test_check_names_the_text_whose_translation_is_gone(screenplay, catalogue_wi
 def test_each_bare_text_is_its_own_warning_with_its_line(tmp_path):
     scene = tmp_path / "s09_bare.py"
     scene.write_text('label("ノイズ")\nlabel(tr("猫"))\nlabel(f"t = {t} 回")\nself.line("x").at("ノイズの話")\n'
-                     'SEPARATORS = "、。：）」"\n', encoding="utf-8")
-    assert bare_texts(scene) == [(1, "ノイズ"), (3, "f't = {t} 回'")]
+                     'SEPARATORS = "、。：）」"\nmixed("$x_t$（$t = 1$）")\nre.search(r"「(.+)」", cue)\n', encoding="utf-8")
+    assert bare_texts(scene) == [(1, "ノイズ"), (3, "f't = {t} 回'"), (6, "$x_t$（$t = 1$）")]
 
 
 # -- English captions break between words -------------------------------------------------------------

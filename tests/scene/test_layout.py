@@ -28,7 +28,7 @@ pytestmark = pytest.mark.render
 SCENES = ["s01_title", "s02_generation", "s03_forward", "s04_training", "s05_reverse", "s06_text", "s07_latent",
           "s08_summary"]
 CROWDED = REPO / "tests" / "data" / "layout" / "crowded.yaml"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, 「、（ and the other marks
 
 
 def run(scene_dir: Path, scene_id: str, folder: Path, screenplay=None, language: str = "ja"):

@@ -10,8 +10,8 @@ them (`ONSCREEN_MODULES`: the demos' captions worded from their numbers, the dia
   translations whose `{placeholders}` differ from the text's (`.format()` would fail or drop a number);
 - `bare_texts`: Japanese strings a file puts on screen without `tr` or `Words` (they would stay
   Japanese in any language); the phrases a scene syncs to (`.at("...")`, `.page("...")`) are the
-  voice's words, not on-screen texts, and are left out, as are docstrings and strings of
-  punctuation only (a line breaker's 「、。」);
+  voice's words, not on-screen texts, and are left out, as are docstrings, regular expressions
+  (`re.search("「(.+)」", ...)`) and strings of Japanese marks alone (a line breaker's 「、。」);
 - `update_catalogue`: the catalogue brought up to those files (new texts added untranslated,
   translations kept, texts no longer used marked obsolete and given back their translation when
   used again), as `pybabel update` would:
@@ -36,8 +36,8 @@ from ..screenplay import Screenplay
 from ..visuals.catalogue import DOMAIN, LOCALE_DIR, catalogue_path
 
 KEYWORDS = ("tr", "Words")  # a text translated where it is shown; a demo's text with its numbers
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, full-width forms
-WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u3400-\u9fff]")  # a kana or kanji letter: not punctuation
+JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, CJK and full-width marks
+MARKS = re.compile(r"[\u3000-\u303f\uff01-\uff60\u30fc\s]")  # 、。「」（）：ー and spaces
 SYNC_CALLS = {"at", "page"}  # a scene's timeline asked where the voice says a phrase: not on screen
 TARGET_LANGUAGES = ("en",)
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -101,7 +101,8 @@ def untranslated(messages: Iterable[Message], language: str, locale_dir: Path = 
 
 def bare_texts(path: Path) -> list[tuple[int, str]]:
     """(line, text) of the Japanese strings a file puts on screen without tr() or Words():
-    literals and f-strings, less docstrings, the phrases it syncs to and punctuation."""
+    literals and f-strings, less docstrings, the phrases it syncs to, regular expressions and
+    marks alone."""
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except (SyntaxError, ValueError, OSError):
@@ -113,7 +114,8 @@ def bare_texts(path: Path) -> list[tuple[int, str]]:
             skip.add(id(node.body[0].value))  # a docstring
         elif isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in KEYWORDS or name in SYNC_CALLS:
+            regex = isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "re"  # re.search(...)
+            if name in KEYWORDS or name in SYNC_CALLS or regex:
                 skip.update(id(inner) for arg in node.args for inner in ast.walk(arg))
         elif isinstance(node, ast.JoinedStr):
             skip.update(id(inner) for inner in ast.walk(node) if inner is not node)
@@ -121,11 +123,17 @@ def bare_texts(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if id(node) in skip:
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and WORD.search(node.value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _japanese_text(node.value):
             found.append((node.lineno, node.value))
-        elif isinstance(node, ast.JoinedStr) and WORD.search(ast.unparse(node)):
+        elif isinstance(node, ast.JoinedStr) and _japanese_text(ast.unparse(node)):
             found.append((node.lineno, ast.unparse(node)))
     return sorted(found)
+
+
+def _japanese_text(text: str) -> bool:
+    """Japanese words, or Japanese marks around something else (「$x_t$（$t = 1$）」); not marks
+    alone (a line breaker's 「、。）」)."""
+    return bool(JAPANESE.search(text) and MARKS.sub("", text))
 
 
 def scene_files(screenplay: Screenplay) -> list[Path]:
