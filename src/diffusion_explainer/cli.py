@@ -54,7 +54,8 @@ def cmd_check(args) -> int:
         print(f"warning: {warning}")
     onscreen = checks.onscreen_text_problems(screenplay)  # the scene files' texts: never refused either
     if onscreen:
-        print("warning — on-screen texts without English (they stay Japanese in the English video):")
+        count = f"{len(onscreen)} on-screen text{'s' if len(onscreen) > 1 else ''}"
+        print(f"warning — {count} without English (they stay Japanese in the English video), each where it is:")
         print("".join(f"  {problem}\n" for problem in onscreen), end="")
     checks.refuse_problems(problems)
     print("check: no problems; a render would start")

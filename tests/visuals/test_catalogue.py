@@ -82,7 +82,7 @@ def test_check_lists_an_untranslated_text_and_still_lets_the_render_start(small_
     result = subprocess.run([sys.executable, "-m", "diffusion_explainer", "check", str(small_copy / SMALL_SCREENPLAY.name)],
                             capture_output=True, text=True, cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stderr  # the Japanese video needs no translation
-    listing = result.stdout.split("on-screen texts without English", 1)[1].splitlines()[1:]
+    listing = result.stdout.split("warning — 1 on-screen text without English", 1)[1].splitlines()[1:]  # the count
     assert listing[0].strip().startswith(f'{scene}:{line}: tr("犬"): not translated')
     assert "check: no problems" in result.stdout
 
