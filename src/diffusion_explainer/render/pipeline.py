@@ -141,7 +141,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         plan = plan_video(settings, screenplay, only=only, references=references)
         run_on = make_executor(executor, settings, outputs, screenplay)
         workers = run_on.workers() if isinstance(run_on, RayExecutor) else settings.jobs
-        progress.say(f"render: {screenplay.title} — {len(plan.scenes)} scene{'s' if len(plan.scenes) > 1 else ''}"
+        title = video_title(screenplay, settings.language)[0]
+        progress.say(f"render: {title} — {len(plan.scenes)} scene{'s' if len(plan.scenes) > 1 else ''}"
                      f"{' of ' + str(len(screenplay.scenes)) if only else ''}, {sum(p.scene.duration_s for p in plan.scenes)} s, "
                      f"{settings.describe()}, {workers} worker{'s' if workers > 1 else ''} ({run_on.name})")
 
