@@ -9,6 +9,7 @@ import av
 import numpy as np
 import pytest
 
+from diffusion_explainer.core.store import Store
 from diffusion_explainer.narration.audio_files import write_wav
 from diffusion_explainer.review.dead_air import (
     Span,
@@ -19,6 +20,7 @@ from diffusion_explainer.review.dead_air import (
     still_spans,
     voice_spans,
     wav_block_power,
+    window_key,
 )
 
 FPS = 10
@@ -28,12 +30,12 @@ STILL = [(4, 10), (12, 15), (16, 20)]
 VOICE = [(0.0, 6.0), (13.0, 13.8)]
 
 
-def still_video(path, fps=FPS, seconds=SECONDS, still=STILL, size=(256, 144)):
+def still_video(path, fps=FPS, seconds=SECONDS, still=STILL, size=(256, 144), preset="veryfast"):
     """An H.264 MP4 whose picture moves (a bar grows every frame) except in the `still` spans
     (seconds), where it holds the spans' first frame."""
     width, height = size
     with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast"})
+        stream = container.add_stream("libx264", rate=fps, options={"preset": preset})
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         held = None
         for i in range(fps * seconds):
@@ -97,6 +99,32 @@ def test_a_still_window_is_measured_from_its_own_start(tmp_path):
     # up to its end
     assert still_spans(video, Span(5.0, 9.5)) == [Span(5.0, 9.5)]
     assert still_spans(video, Span(7.5, 12.0)) == []  # 7.5-10: 2.5 s
+
+
+def test_each_quiet_span_is_decoded_once_and_again_only_when_its_pictures_change(tmp_path):
+    """The store keeps each quiet span's answer under its encoded pictures: the same video again
+    decodes nothing; a video that differs only after 16 s decodes only the quiet span 13.8-20 (the
+    encoder is `ultrafast`, which looks at no later frame, as the render's encoder)."""
+    store = Store(tmp_path / "store")
+    power = wav_block_power(narration(tmp_path / "narration.wav"))
+    first = still_video(tmp_path / "a.mp4", preset="ultrafast")
+    measured = dead_air(first, SECONDS, power, "narration.wav", store)
+    assert spans_of(measured) == [(6.0, 10.0), (16.0, 20.0)] and measured.quiet_s == pytest.approx(13.2)
+
+    again = dead_air(first, SECONDS, power, "narration.wav", store)
+    assert spans_of(again) == spans_of(measured) and again.quiet_s == 0
+
+    moving_at_the_end = still_video(tmp_path / "b.mp4", still=[(4, 10), (12, 15)], preset="ultrafast")
+    assert window_key(moving_at_the_end, Span(6.0, 13.0)) == window_key(first, Span(6.0, 13.0))
+    assert window_key(moving_at_the_end, Span(13.8, 20.0)) != window_key(first, Span(13.8, 20.0))
+    changed = dead_air(moving_at_the_end, SECONDS, power, "narration.wav", store)
+    assert spans_of(changed) == [(6.0, 10.0)] and changed.quiet_s == pytest.approx(6.2)
+
+
+def test_a_window_key_changes_with_the_window(tmp_path):
+    video = still_video(tmp_path / "v.mp4", preset="ultrafast")
+    assert window_key(video, Span(6.0, 13.0)) != window_key(video, Span(6.0, 12.0))
+    assert window_key(video, Span(6.0, 13.0)) != window_key(video, Span(6.5, 13.0))
 
 
 def test_clock_rounds_to_tenths():
