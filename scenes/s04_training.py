@@ -65,11 +65,11 @@ class TrainingScene(ExplainerScene):
         t_arrow = flow_arrow(t_box.get_top(), net[1].get_bottom(), buff=0.08)
         t_caption = jp(tr("今のステップ"), 0.24).next_to(t_box, RIGHT, buff=0.2)
         self.wait_until(line.at("ノイズまみれの"))
-        self.play(Indicate(self.noisy, color=style.ACCENT, scale_factor=1.05), run_time=1.0)
+        self.play(pulse(self.noisy, 1.05), run_time=1.0)
         self.wait_until(line.at("今どのステップ"))
         self.play(FadeIn(t_box, shift=UP * 0.2), GrowArrow(t_arrow), FadeIn(t_caption), run_time=0.8)
         self.wait_until(line.at("予測する"))
-        self.play(Indicate(predicted, color=style.NETWORK, scale_factor=1.05), run_time=1.0)
+        self.play(pulse(predicted, 1.05), run_time=1.0)
         self.flow = Group(net, toy, predicted, into, out, t_box, t_arrow, t_caption)
 
     def unet_inputs(self):
