@@ -75,3 +75,14 @@ def test_the_two_scene_example_is_heard_as_written_and_a_wrong_reading_is_flagge
     flagged = heard_back.flag([*others, scored])[-1]
     print(flagged)
     assert flagged.flagged and flagged.cer > flagged.threshold >= heard_back.FLAG_FLOOR
+
+
+def test_an_english_line_is_scored_in_words_against_its_text_or_its_say_whichever_is_heard():
+    line = LineRecord("s07", "compress_idea", "Shu", "For example, a 512×512 image becomes a 64×64 latent.", 0, 0, 0, (),
+                      reading="For example, a five-twelve by five-twelve image becomes a sixty-four by sixty-four latent.")
+    digits = heard_back.score_english(line, "For example, a 512x512 image becomes a 64x64 latent.")
+    assert (digits.cer, digits.compared_with) == (0.0, "text")
+    spelt = heard_back.score_english(line, "For example, a five twelve by five twelve image becomes a sixty four by sixty four latent.")
+    assert (spelt.cer, spelt.compared_with) == (0.0, "say")
+    wrong = heard_back.score_english(line, "For example, a 512x512 image becomes a 64x64 layer.")
+    assert wrong.cer == round(1 / 13, 3)  # one word of the text's thirteen (512 x 512 is three)

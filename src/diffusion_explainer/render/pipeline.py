@@ -46,7 +46,7 @@ from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
-from ..subtitles.language import check_english_font, scene_title, video_title
+from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
@@ -128,7 +128,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     progress = progress or Progress()
     report = RenderReport(settings, outputs.video)
     checks.refuse_problems(checks.static_problems(screenplay))  # what `check` finds, before anything starts
-    if settings.language == "en":
+    if settings.language == ENGLISH:
         check_english_font()
     only = _known_scenes(screenplay, only)
     with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
@@ -248,7 +248,7 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: BuildLayout, force
     screenplay = plan.screenplay
     ids = frozenset(s.id for s in screenplay.scenes)
     shared = SharedInputs(package_code_digest(scenes_dir=Path(screenplay.scene_dir), scene_ids=ids),
-                          engine_artefacts_digest(), toolchain_digest(plan.settings, [screenplay.style.font]))
+                          engine_artefacts_digest(), toolchain_digest(plan.settings, subtitle_fonts(plan)))
     works, reused = [], []
     for scene_plan in plan.scenes:
         scene_id = scene_plan.scene.id
@@ -259,6 +259,13 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: BuildLayout, force
         else:
             reused.append(scene_id)
     return sorted(works, key=lambda w: -w.plan.scene.duration_s), reused
+
+
+def subtitle_fonts(plan: VideoPlan) -> list[str]:
+    """The fonts the scenes draw with, whose files key them: the screenplay's, and the English
+    subtitles' in an English render."""
+    english = [ENGLISH_FONT] if plan.settings.language == ENGLISH else []
+    return [plan.screenplay.style.font] + english
 
 
 def run_works(run_on, works: list[SceneWork], settings: RenderSettings, manifest: Manifest, outputs: BuildLayout,

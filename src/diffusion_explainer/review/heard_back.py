@@ -55,17 +55,25 @@ def reference_text(line: LineRecord) -> tuple[str, str]:
 
 
 def english_words(text: str) -> list[str]:
-    """English as compared: lower case, apostrophes kept, other punctuation and emphasis out."""
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("’", "'").replace("-", " ")).split()
+    """English as compared: lower case, apostrophes kept, other punctuation and emphasis out; 512×512
+    and 512x512 as `512 x 512`."""
+    text = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", " x ", text.lower().replace("’", "'").replace("-", " "))
+    return re.sub(r"[^a-z0-9' ]", " ", text).split()
 
 
 def score_english(line: LineRecord, heard: str) -> HeardLine:
-    """A line of the English video against what was heard: its reading (the English `say:` where
-    the text has symbols, else its text), word by word."""
-    compared_with = "say" if line.reading and line.reading != line.text else "text"
-    expected, heard_words = english_words(line.reading or line.text), english_words(heard)
-    return HeardLine(line.scene_id, line.line_id, compared_with, " ".join(expected), heard, " ".join(heard_words),
-                     round(hearing.edit_distance(expected, heard_words) / max(1, len(expected)), 3))
+    """A line of the English video against what was heard, word by word: against its text, and
+    against its English `say:` where it has one (Whisper writes "five-twelve" as 512, as the text
+    does, or spells out what the text writes as a symbol), whichever it matches better."""
+    heard_words = english_words(heard)
+    scored = []
+    for compared_with, text in (("text", line.text), ("say", line.reading)):
+        if text and (compared_with == "text" or text != line.text):
+            expected = english_words(text)
+            rate = hearing.edit_distance(expected, heard_words) / max(1, len(expected))
+            scored.append((round(rate, 3), compared_with, " ".join(expected)))
+    rate, compared_with, expected = min(scored)
+    return HeardLine(line.scene_id, line.line_id, compared_with, expected, heard, " ".join(heard_words), rate)
 
 
 def score(line: LineRecord, heard: str) -> HeardLine:
