@@ -82,7 +82,10 @@ def test_a_saved_scene_file_is_rendered_again_and_reloaded(page, studio):
         "s02_noise.mp4"
     before = video.stat().st_mtime_ns
     version = state(page)["preview"]["version"]
-    scene.write_text(scene.read_text(encoding="utf-8") + "\n# saved again by the studio's test\n", encoding="utf-8")
+    code = scene.read_text(encoding="utf-8")
+    assert "self.clear_stage(run_time=1.0)" in code
+    # a change to a cue method's code (a comment alone changes no chunk: render/cue_code.py)
+    scene.write_text(code.replace("self.clear_stage(run_time=1.0)", "self.clear_stage(run_time=0.9)"), encoding="utf-8")
     wait_for_preview(page, version + 1)
     assert video.stat().st_mtime_ns != before
     assert "redrawn" in state(page)["preview"]["why"]
