@@ -116,9 +116,11 @@ def build_lock(root: Path) -> Iterator[None]:
 def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
                  force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
                  executor: str | LocalExecutor = "local", job_environment: dict | None = None,
-                 chunks_per_job: int | None = None, keep_states: bool = False) -> RenderReport:
+                 chunks_per_job: int | None = None, keep_states: bool = False, preview: bool = False) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
-    without the join and the side files. `executor`: "local" (processes here), "ray", or an executor
+    without the join and the side files. `preview`: the joined video and the review record only
+    (the studio's: no captions, stills, stems, sound measures or page, which cost several seconds an
+    edit and which the studio's page does not show). `executor`: "local" (processes here), "ray", or an executor
     made for this render's build layout (the studio's, whose jobs start in warm processes).
     `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers.
     `keep_states`: a forced render still resumes stories from the saved states (the bench)."""
@@ -168,7 +170,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             return report
         sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
                              rendering=[w.scene_id for w in works])
-        measures = EarlyMeasures(outputs, plan.screenplay.duration_s)
+        measures = EarlyMeasures(outputs, plan.screenplay.duration_s, enabled=not preview)
         with measures, early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds,
                                         on_encoded=measures.add) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
@@ -180,8 +182,9 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
 
             final_inputs = _final_inputs(plan, manifest, sound_files)
             recorded = Manifest(outputs.manifest).get(outputs.name)
+            wanted = [outputs.video, outputs.record] if preview else outputs.all_files()
             if (recorded and recorded.get("inputs") == final_inputs and not force
-                    and all(p.exists() for p in outputs.all_files())
+                    and all(p.exists() for p in wanted)
                     and recorded.get("bytes") == outputs.video.stat().st_size):
                 progress.say(f"  up to date: {outputs.video}")
             else:
@@ -198,16 +201,19 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                              f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
                              f"AAC {facts.audio_rate} Hz stereo, fast start")
                 t = time.monotonic()
-                place_stems(sound_files, outputs)
-                write_side_files(plan, outputs, before_page=measures.wait)
+                if preview:
+                    review.publish_record(plan, outputs)
+                else:
+                    place_stems(sound_files, outputs)
+                    write_side_files(plan, outputs, before_page=measures.wait)
                 report.side_files_s = time.monotonic() - t
                 Manifest(outputs.manifest).record(outputs.name, {
                     "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
                     "bytes": outputs.video.stat().st_size,
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
-                progress.say(f"  wrote   {', '.join(p.name for p in outputs.all_files()[1:])} in {clock(report.side_files_s)}")
-                for line in flagged_lines(outputs.report):
+                progress.say(f"  wrote   {', '.join(outputs.relative(p) for p in wanted[1:])} in {clock(report.side_files_s)}")
+                for line in [] if preview else flagged_lines(outputs.report):
                     progress.say(line)
         report.sound_cpu_s = sound_cpu_s + sum(costs.segments_cpu_s) + measures.cpu_s  # (the measures are done)
         report.sound_segments_cpu_s = [round(s, 2) for s in costs.segments_cpu_s]
@@ -377,8 +383,8 @@ class EarlyMeasures:
     Each track is measured through hard links of its files, since the soundtrack's folder is
     renamed once it is known to be final."""
 
-    def __init__(self, outputs: BuildLayout, duration_s: float):
-        self.outputs, self.duration_s = outputs, duration_s
+    def __init__(self, outputs: BuildLayout, duration_s: float, enabled: bool = True):
+        self.outputs, self.duration_s, self.enabled = outputs, duration_s, enabled
         for left in outputs.sound_cache.glob(f".measure{PARTIAL_MARK}*"):  # by a render that was killed
             shutil.rmtree(left, ignore_errors=True)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="measures")
@@ -386,6 +392,8 @@ class EarlyMeasures:
         self.cpu_s = 0.0
 
     def add(self, made: Soundtrack) -> None:
+        if not self.enabled:  # (a preview has no page to show them)
+            return
         folder = Path(tempfile.mkdtemp(prefix=f".measure{PARTIAL_MARK}", dir=made.folder.parent))
         for path in (made.audio, made.narration, made.music):
             if path is not None:

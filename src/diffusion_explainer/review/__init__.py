@@ -30,12 +30,7 @@ CUE_IMAGE_WIDTH = 320
 
 def publish(plan, build: BuildLayout, cue_stills) -> None:
     """Write the page and the cheap report for a render just joined."""
-    translated = (("english_captions", build.en_vtt), ("english_subrip", build.en_srt)) if build.translated_captions() else ()
-    record = record_of(plan, {name: build.relative(path) for name, path in (
-        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt), *translated, ("chapters", build.chapters),
-        ("thumbnail", build.thumbnail), ("contact_sheet", build.contact_sheet),
-        ("narration_stem", build.narration_stem))})
-    write_text(build.record, record.to_json())
+    record = publish_record(plan, build)
     for still in cue_stills:
         image = still.image.resize((CUE_IMAGE_WIDTH, round(CUE_IMAGE_WIDTH * still.image.height / still.image.width)),
                                    Image.LANCZOS)
@@ -44,6 +39,17 @@ def publish(plan, build: BuildLayout, cue_stills) -> None:
     write_text(build.chapters_vtt, chapters_vtt(record))
     write_text(build.descriptions_vtt, descriptions_vtt(record))
     _write(record, measure(record, build, ocr=False), build)
+
+
+def publish_record(plan, build: BuildLayout) -> ReviewRecord:
+    """Write what the render planned (the record the page, the report and the studio read)."""
+    translated = (("english_captions", build.en_vtt), ("english_subrip", build.en_srt)) if build.translated_captions() else ()
+    record = record_of(plan, {name: build.relative(path) for name, path in (
+        ("video", build.video), ("captions", build.vtt), ("subrip", build.srt), *translated, ("chapters", build.chapters),
+        ("thumbnail", build.thumbnail), ("contact_sheet", build.contact_sheet),
+        ("narration_stem", build.narration_stem))})
+    write_text(build.record, record.to_json())
+    return record
 
 
 def measure_soundtrack(sound, build: BuildLayout, duration_s: float):

@@ -216,7 +216,7 @@ class Studio:
         progress = Progress(stream=_LogStream(lambda line: self.publish("log", {"line": line})), live=False)
         try:
             report = render_video(self.settings, screenplay=screenplay, root=self.root, progress=progress,
-                                  executor=executor)
+                                  executor=executor, preview=True)
         except CheckFailed as e:
             self._set(status="problems", problems=[_problem(p) for p in e.problems])
             return
@@ -234,7 +234,9 @@ class Studio:
             previous = self._preview
         if change is None and previous is not None:  # the same video: the player goes on as it is
             self._set(status="ready", preview=replace(previous, why="nothing to play again",
-                                                     render_s=round(time.monotonic() - saved_at, 2)))
+                                                     render_s=round(time.monotonic() - saved_at, 2),
+                                                     jobs=len(report.rendered),
+                                                     job_cpu_s=round(sum(r.cpu_s for r in report.rendered), 2)))
             return
         version = (previous.version + 1) if previous else 1
         self._set(status="ready", preview=Preview(
