@@ -123,10 +123,12 @@ verify: setup verify-extra
 	$(if $(findstring --no-ocr,$(VERIFY_FLAGS)),,$(call apt_install,$(OCR_PACKAGES)))
 	$(PY) -m diffusion_explainer verify --quality $(QUALITY) $(LANGUAGE_ARG) $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 
-# The render part writes under build/bench/ (the real build is left alone) and prints s per video s.
+# The render part writes under build/bench/ (the real build is left alone) and prints s per video s;
+# then the author's loop: edits timed from the save to the studio's new preview (bench/studio_loop.py).
 bench: setup ray
 	$(PY) -m diffusion_explainer engine-bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
+	$(PY) -m diffusion_explainer.bench.studio_loop --quality l --jobs $(JOBS)
 
 clean:
 	rm -rf build media
