@@ -60,9 +60,20 @@ from .inputs import (
     scene_inputs,
     toolchain_digest,
 )
-from .jobs import JobResult, JobSpec
+from .jobs import NEW_PROCESSES, JobResult, JobSpec
 from .progress import Progress, clock
-from .scene_work import JobRun, SceneWork, assemble, checked_scene_video, file_result, job_spec, make_work, plan_jobs
+from .scene_work import (
+    MIN_JOB_S,
+    WARM_MIN_JOB_S,
+    JobRun,
+    SceneWork,
+    assemble,
+    checked_scene_video,
+    file_result,
+    job_spec,
+    make_work,
+    plan_jobs,
+)
 
 
 def build_root(screenplay: Screenplay) -> Path:
@@ -154,7 +165,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         report.chunks = {w.scene_id: dict(w.stale) for w in works}
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
-        plan_jobs(works, workers, store, chunks_per_job)
+        warm = isinstance(run_on, LocalExecutor) and run_on.processes is not NEW_PROCESSES
+        plan_jobs(works, workers, store, chunks_per_job, WARM_MIN_JOB_S if warm else MIN_JOB_S)
         for work in works:
             layout = f" (timing {work.timeline.layout})" if work.timeline.layout else ""
             progress.say(f"  render  {work.scene_id:<16} {work.describe()}{layout}")
@@ -258,7 +270,8 @@ def scene_works(plan: VideoPlan, manifest: Manifest, outputs: BuildLayout, force
     works, reused = [], []
     for scene_plan in plan.scenes:
         scene_id = scene_plan.scene.id
-        inputs = scene_inputs(screenplay, scene_plan.timeline, screenplay.scene_file(scene_id), shared)
+        inputs = scene_inputs(screenplay, scene_plan.timeline, screenplay.scene_file(scene_id), shared,
+                              scene_plan.language)
         reasons = stale_reasons(inputs, manifest.get(scene_id), outputs.scene_video(scene_id), force)
         if reasons:
             works.append(make_work(scene_plan, inputs, reasons, ChunkStore(outputs.chunks_dir), force, keep_states))
