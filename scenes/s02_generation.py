@@ -7,7 +7,7 @@ from manim import (
 
 from diffusion_explainer.demos import generation
 from diffusion_explainer.scene.toolbox import (
-    SMALL_EM, ExplainerScene, flow_arrow, font_size_for, jp, label, picture, style, tr,
+    SMALL_EM, ExplainerScene, flow_arrow, font_size_for, jp, label, picture, style, tr, walk,
 )
 
 COLUMNS = (-4.8, -2.4, 0.0, 2.4, 4.8)  # the two rows of the ink / reverse comparison
@@ -95,6 +95,8 @@ class WhatIsGeneration(ExplainerScene):
         self.play(FadeOut(long_arrow), run_time=0.4)
         self.play(LaggedStart(*[FadeIn(m) for m in model_row[3:0:-1]], lag_ratio=0.4), FadeIn(steps),
                   FadeIn(slowly_words), run_time=1.8)
+        # the way back walked a state at a time, noise to picture, for as long as the scene has left
+        walk(self, [thumb[0] for thumb in model_row[::-1]], self.seconds_left - 0.1)
         self.hold()
 
     # -- helpers -------------------------------------------------------------------------------

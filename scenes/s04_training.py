@@ -49,14 +49,18 @@ class TrainingScene(ExplainerScene):
         self.play(Transform(self.noisy, noisy_spot), FadeIn(self.noisy_caption), run_time=1.0)
         toy = toy_network_note().next_to(net, UP, buff=0.2)  # the U-Net drawn, and what really ran
         self.play(GrowArrow(into), FadeIn(net), FadeIn(toy), run_time=1.0)
-        # the guess made, paced to end before the question: the picture goes into the network, the
-        # network works, its prediction comes out
+        # the guess made, paced to end as the question starts (the pause is longer in English): a
+        # copy of the picture travels along the arrow into the network, the network works (lit),
+        # its prediction comes out
         question = self.first_line_of_cue()
-        pace = min(1.5, max(0.6, (self.seconds_until(question.speech.start) - 1.2) / 3.6))
+        pace = max(0.6, (self.seconds_until(question.speech.start) - 0.6) / 3.6)
         going = picture(self.guess.x_t, SIDE).move_to(self.noisy)
-        self.play(FadeOut(going, target_position=net[0], scale=0.25), run_time=1.2 * pace)
-        self.play(Indicate(net[0], color=style.NETWORK, scale_factor=1.06), run_time=0.8 * pace)
-        self.play(GrowArrow(out), FadeIn(predicted, target_position=net[0], scale=0.25), run_time=1.2 * pace)
+        working = highlight_box(net[0], style.NETWORK)
+        self.play(going.animate.scale(0.25).move_to(net[0]), run_time=1.2 * pace)
+        self.remove(going)
+        self.play(FadeIn(working), pulse(net, 1.06), run_time=0.8 * pace)
+        self.play(GrowArrow(out), FadeIn(predicted, target_position=net[0], scale=0.25), FadeOut(working),
+                  run_time=1.2 * pace)
         self.play(FadeIn(self.predicted_caption), run_time=0.4 * pace)
 
         # 「ノイズまみれの画像 xₜ と、今どのステップ t にいるかを教える … ノイズはこれだろうと予測する」

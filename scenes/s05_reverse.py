@@ -23,7 +23,18 @@ class ReverseProcess(ExplainerScene):
         """セクションタイトル「Step 3: 逆過程（Reverse Process）— 画像を生み出す」"""
         self.title = play_section_title(self)
         self.step = reverse.first_step()  # the engine's first DDPM step, computed while the title shows
-        self.hold()
+
+        # 「学習が終わったら、いよいよ画像生成」: the network trained in Step 2 is what generates; it
+        # lights up until the voice starts (the title leaves a longer pause in English)
+        opening = self.first_line_of_cue()
+        net = unet(2.6, 1.9, caption="")
+        net.shift([0, self.layout.stage_center_y, 0] - net[0].get_center())
+        trained = label(tr("Step 2 で学習したネットワーク"), color=style.NETWORK).next_to(net, DOWN, buff=0.2)
+        ready = highlight_box(net[0], style.NETWORK)
+        self.play(FadeIn(net), FadeIn(trained), run_time=0.8)
+        self.play(FadeIn(ready), pulse(net, 1.06), run_time=max(0.8, self.seconds_until(opening.speech.start)))
+        self.hold(leave=0.6)
+        self.play(FadeOut(Group(net, trained, ready)), run_time=0.6)
 
     def pure_noise_xt(self):
         """完全なノイズ xT を表示"""

@@ -8,7 +8,7 @@ from manim import (
 from diffusion_explainer.demos import guidance
 from diffusion_explainer.scene.toolbox import (
     GUIDANCE, SMALL_EM, ExplainerScene, box, flow_arrow, formula, label, mixed, picture, play_section_title, style,
-    toy_network_note, tr, unet, vector_grid, wrapped,
+    toy_network_note, tr, unet, vector_grid, walk, wrapped,
 )
 
 
@@ -57,10 +57,13 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(grid_caption), run_time=0.5)
         self.play(FadeIn(note), run_time=0.8)
 
+        # the way just described, walked until the next line: the prompt, the encoder, its numbers
+        said = self.line("pass_every_step")
+        walk(self, [self.prompt, encoder, grid], self.seconds_until(said.start) - 0.1)
+
         # 「この情報をノイズ除去のたびにネットワークに一緒に渡す」: the chain moves up, and the same
         # vector goes into every denoising step, one after another (the note on what it is stays)
         chain = VGroup(self.prompt, arrows, encoder, grid)
-        said = self.line("pass_every_step")
         self.wait_until(said.start)
         self.play(FadeOut(grid_caption), chain.animate.scale(0.8).move_to([0.9, 2.45, 0]),
                   note.animate.move_to([0, -1.45, 0]), run_time=1.0)
@@ -198,8 +201,12 @@ class TextConditioning(ExplainerScene):
         self.play(FadeIn(size_note), run_time=0.5)
         arrows_stage = Group(diff, boost, diff_label, boost_label, names, size_note, guided, p["without_text"], p["with_text"])
 
-        # 「ガイダンススケール」: real samples of the prompt at each scale, with the measured numbers
+        # the guidance computed in the formula's order, walked until the scale is named: the
+        # prediction without text, the difference, stretched s times, the guided prediction
         answer = self.line("guidance_scale")
+        walk(self, [p["without_text"], diff, boost, guided], self.seconds_until(answer.start) - 0.1)
+
+        # 「ガイダンススケール」: real samples of the prompt at each scale, with the measured numbers
         sweep = guidance.scale_sweep()
         columns = Group()
         for result in sweep:
@@ -245,6 +252,9 @@ class TextConditioning(ExplainerScene):
                   run_time=1.2)
         if len(low_notes):
             self.play(FadeIn(low_notes), run_time=0.6)
+        # the scale turned up once more over what the scene has left: from free and unformed to
+        # obedient and alike
+        walk(self, list(columns), self.seconds_left - 0.1, buff=0.1)
         self.hold()
 
     @staticmethod

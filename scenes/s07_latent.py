@@ -8,7 +8,7 @@ from manim import (
 from diffusion_explainer.demos import latent
 from diffusion_explainer.scene.toolbox import (
     HEADING_EM, LABEL_EM, SMALL_EM, ExplainerScene, coder, flow_arrow, jp, label, latent_stack, mixed, picture, picture_card,
-    play_section_title, size_box, style, toy_network_note, tr, unet,
+    play_section_title, size_box, style, toy_network_note, tr, unet, walk,
 )
 
 
@@ -75,11 +75,17 @@ class LatentDiffusion(ExplainerScene):
         self.play(FadeIn(small), FadeIn(latent_label), run_time=0.8)
         self.play(*[FadeIn(l) for l in leads], FadeIn(zoom), FadeIn(zoom_label), run_time=1.0)
 
-        # 「まず画像をオートエンコーダで圧縮して」: the encoder between the two
+        # the two spaces compared until the encoder is named: the picture with its numbers, the
+        # small latent with its numbers, the latent enlarged
         idea = self.line("compress_idea")
+        compressing = idea.page("まず画像を").span.start
+        walk(self, [Group(image, image_label), Group(small, latent_label), Group(zoom, zoom_label)],
+             self.seconds_until(compressing) - 0.1)
+
+        # 「まず画像をオートエンコーダで圧縮して」: the encoder between the two
         encoder = level(coder(tr("エンコーダ"), narrowing=True, width=1.1, height=1.2), [-1.6, y, 0])
         arrows = VGroup(flow_arrow(image, encoder[0], buff=0.12), flow_arrow(encoder[0], small, buff=0.12))
-        self.wait_until(idea.page("まず画像を").span.start)
+        self.wait_until(compressing)
         self.play(GrowArrow(arrows[0]), FadeIn(encoder), GrowArrow(arrows[1]), run_time=1.0)
 
         # 「例えば 512×512 の画像を 64×64 の潜在表現に圧縮する」: Stable Diffusion's sizes
@@ -195,6 +201,8 @@ class LatentDiffusion(ExplainerScene):
         self.wait_until(answer.page("名前の由来").span.start)
         self.play(FadeIn(correction, shift=UP * 0.1), run_time=0.6)
         self.play(Circumscribe(correction[0], color=style.ACCENT, buff=0.05), run_time=1.0)
+        # over what the scene has left: the original beside its two reconstructions, in turn
+        walk(self, list(cards), self.seconds_left - 0.1)
         self.hold()
 
     @staticmethod

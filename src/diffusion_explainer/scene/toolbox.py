@@ -19,7 +19,8 @@
 - `play_section_title(self)`: the scene's heading written large, then moved to its corner;
 - motion for the pauses (no still picture while nobody speaks): `highlight_box` (walks along
   a formula's terms), `pulse` (a picture named, its colours kept), `along` (a picture's pages
-  travelling along an arrow);
+  travelling along an arrow), `walk` (a highlight stepping over what was said for as long as
+  the pause lasts in the render's language);
 - `font_size_for(em)`: Manim's font size for a text `em` frame heights tall.
 
 The diffusion pictures and numbers themselves come from `diffusion_explainer.demos` (per scene) and
@@ -34,7 +35,7 @@ from ..visuals.diagram import box, caption_under, flow_arrow, row, toy_network_n
 from ..visuals.formulas import CLOSED_FORM, FORWARD_STEP, GUIDANCE, LOSS, REVERSE_STEP, formula
 from ..visuals.latents import coder, latent_stack, size_box
 from ..visuals.mixed_text import mixed
-from ..visuals.motion import along, highlight_box, pulse
+from ..visuals.motion import along, highlight_box, pulse, walk
 from ..visuals.pictures import noise_image, picture, picture_card
 from ..visuals.sections import play_section_title
 from ..visuals.text import BODY_EM, HEADING_EM, LABEL_EM, SMALL_EM, TITLE_EM, jp, label, markup, number, wrapped
@@ -47,5 +48,5 @@ __all__ = [
     "formula", "FORWARD_STEP", "CLOSED_FORM", "LOSS", "REVERSE_STEP", "GUIDANCE",
     "picture", "picture_card", "noise_image", "latent_stack", "vector_grid",
     "box", "unet", "coder", "size_box", "flow_arrow", "vector_column", "caption_under", "row", "toy_network_note",
-    "line_plot", "play_section_title", "highlight_box", "pulse", "along",
+    "line_plot", "play_section_title", "highlight_box", "pulse", "along", "walk",
 ]

@@ -1,6 +1,10 @@
 """What moves in the pauses: a highlight walking along what the voice just said, a picture pulsing
 as it is named, and a picture travelling along an arrow while it changes.
 
+A pause's length depends on the render's language (English speech is shorter than Japanese, so
+its pauses are longer): `walk` takes the seconds the pause really has and fills them, stepping
+over its targets again while time is left, rather than a duration tuned on one language.
+
 Both are drawn large enough to be seen as motion. A still picture with nobody speaking for 3 s
 is dead air (review/dead_air.py: ffmpeg's freezedetect at -50 dB on a 320-px-wide copy, a mean
 change under 0.3 % of full scale); what a viewer sees as thin motion there (an outline moving, a
@@ -13,7 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import ORIGIN, Animation, Group, Mobject, RoundedRectangle, ScaleInPlace, VMobject, there_and_back
+from manim import (
+    ORIGIN, Animation, FadeIn, FadeOut, Group, Mobject, RoundedRectangle, ScaleInPlace, Transform, VMobject,
+    there_and_back,
+)
 
 from ..core import style
 from .pictures import picture
@@ -44,3 +51,25 @@ def along(path: VMobject, images: Sequence[np.ndarray], side: float, start: floa
     n = len(images)
     return [picture(image, side).move_to(path.point_from_proportion(start + (end - start) * k / max(1, n - 1)) + offset)
             for k, image in enumerate(images)]
+
+
+WALK_STEP_S = 1.5  # one step of a walk: the move to the next target, then a dwell on it
+
+
+def walk(scene, targets: Sequence[Mobject], seconds: float, color: str = style.ACCENT, buff: float = 0.2) -> None:
+    """A highlight stepping over `targets` in order, from the first again while time is left, for
+    `seconds` (the time the pause has in this render), then fading: it appears on the first, moves
+    on every `WALK_STEP_S` or so, and fades on the last. A pause too short for two steps gets no
+    walk. A box drawn behind an opaque target (a picture, a panel) shows as its rim: `buff` is
+    that rim's width, wide enough for the move to count as motion (see the module's docstring)."""
+    steps = round(seconds / WALK_STEP_S)
+    if steps < 2:
+        return
+    end = scene.now + seconds
+    slot = seconds / steps
+    box = highlight_box(targets[0], color, buff)
+    scene.play(FadeIn(box), run_time=slot / 2)
+    for k in range(1, steps):
+        scene.wait(slot / 2)
+        scene.play(Transform(box, highlight_box(targets[k % len(targets)], color, buff)), run_time=slot / 2)
+    scene.play(FadeOut(box), run_time=max(1 / scene.fps, end - scene.now))
