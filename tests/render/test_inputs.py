@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from diffusion_explainer.core.settings import RenderSettings
+from diffusion_explainer.render import inputs as inputs_module
 from diffusion_explainer.render.inputs import (
     PACKAGE_DIR,
     SceneInputs,
     SharedInputs,
+    chunk_shared_digest,
     package_code_digest,
     scene_code_files,
     scene_inputs,
@@ -142,6 +144,39 @@ def test_the_closure_follows_imports_from_the_scene_files_and_lazy_imports(packa
     finally:
         data.unlink()
     assert files() == before
+
+
+def test_the_english_catalogue_keys_the_english_scenes_and_not_the_japanese_ones(package_copy, yaml_text,
+                                                                                 monkeypatch):
+    """A translation of an on-screen text (locale/en/LC_MESSAGES/scenes.po) is drawn by the English
+    scenes only: not package code, but a part of the English scenes' inputs that keys every chunk."""
+    package, scenes = package_copy
+    monkeypatch.setattr(inputs_module, "LOCALE_DIR", package / "locale")
+    screenplay = parse_screenplay(yaml_text, "edited.yaml")
+    scene = "s02_generation"
+
+    def keys(language):
+        timeline = plan_video(replace(SETTINGS, language=language), screenplay, only=[scene]).scenes[0].timeline
+        found = scene_inputs(screenplay, timeline, scenes / f"{scene}.py", SHARED, language)
+        return found, chunk_shared_digest(found, screenplay)
+
+    ids = frozenset(p.stem for p in scenes.glob("*.py"))
+    before = {language: keys(language) for language in ("en", "ja")}
+    code = package_code_digest(package, scenes, ids)
+    catalogue = package / "locale" / "en" / "LC_MESSAGES" / "scenes.po"
+    text = catalogue.read_text(encoding="utf-8")
+    assert 'msgstr "Diffusion models"' in text
+    catalogue.write_text(text.replace('msgstr "Diffusion models"', 'msgstr "Diffusion Models"', 1), encoding="utf-8")
+    try:
+        english, japanese = keys("en"), keys("ja")
+        assert package_code_digest(package, scenes, ids) == code
+    finally:
+        catalogue.write_text(text, encoding="utf-8")
+    assert english[0].changed_since({"parts": before["en"][0].parts, "inputs": before["en"][0].digest}) == ["catalogue"]
+    assert english[1] != before["en"][1]
+    assert japanese[0].digest == before["ja"][0].digest and japanese[1] == before["ja"][1]
+    assert "catalogue" not in japanese[0].parts
+    assert keys("en") == before["en"]  # the catalogue as it was: the same keys
 
 
 def test_a_scene_file_that_does_not_parse_still_has_a_digest(package_copy):

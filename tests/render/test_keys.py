@@ -22,7 +22,7 @@ from diffusion_explainer.render.chunks import (
     still_valid,
     subtitle_prefix,
 )
-from diffusion_explainer.render.inputs import SharedInputs, scene_inputs, toolchain_digest
+from diffusion_explainer.render.inputs import SharedInputs, chunk_basis, scene_inputs, toolchain_digest
 from diffusion_explainer.render.pipeline import stale_reasons
 from diffusion_explainer.screenplay import parse_screenplay
 from diffusion_explainer.screenplay.model import Cue, Line
@@ -59,10 +59,10 @@ def report_over(timeline, reads=()):
                        calls, tuple(r for _, _, r in story), states)
 
 
-def chunks_of(timeline, reads=()):
+def chunks_of(timeline, reads=(), basis=SHARED):
     ranges = nominal_ranges(timeline.total_frames, timeline.fps, chunk_s=2.0)
     return chunks_from_report(report_over(timeline, reads), [(i, r.start, r.end) for i, r in enumerate(ranges)],
-                              timeline, SHARED)
+                              timeline, basis)
 
 
 def reused(chunks, timeline, shared=SHARED):
@@ -70,8 +70,8 @@ def reused(chunks, timeline, shared=SHARED):
     return [c.index for c in chunks if still_valid(c, timeline, shared)]
 
 
-def states_of(timeline, reads=()):
-    return [state for state, _ in saved_states_from_report(report_over(timeline, reads), timeline, SHARED)]
+def states_of(timeline, reads=(), basis=SHARED):
+    return [state for state, _ in saved_states_from_report(report_over(timeline, reads), timeline, basis)]
 
 
 def holding(states, timeline, shared=SHARED):
@@ -142,8 +142,8 @@ def test_a_state_is_keyed_by_its_cue_and_frame(yaml_text, field):
 
 def _edit_cue(timeline, index, **change):
     cue = timeline.cues[index]
-    if "animation" in change:
-        cue = replace(cue, cue=replace(cue.cue, animation=change["animation"]))
+    if {"animation", "en"} & set(change):
+        cue = replace(cue, cue=replace(cue.cue, **change))
     else:
         cue = replace(cue, span=replace(cue.span, **change))
     return replace(timeline, cues=timeline.cues[:index] + (cue,) + timeline.cues[index + 1:])
@@ -310,6 +310,105 @@ def test_the_timeline_the_scene_file_and_the_shared_inputs_each_make_it_stale(sc
                          ("engine artefacts", SharedInputs("code", "engine2", "toolchain")),
                          ("toolchain", SharedInputs("code", "engine", "toolchain2"))):
         assert reasons(shared=shared) == [f"{part} changed"]
+
+
+# --- the English video's keys ---------------------------------------------------------------------------
+
+ENGLISH_SETTINGS = RenderSettings.custom("256,144", 10, silent=True, language="en")
+NO_SCENE_FILE = REPO / "tests" / "data" / "no such scene file.py"  # (others edit the scene files meanwhile)
+
+
+def english_planned(yaml_text):
+    screenplay = parse_screenplay(yaml_text, "edited.yaml")
+    return screenplay, plan_video(ENGLISH_SETTINGS, screenplay, only=[SCENE]).scenes[0].timeline
+
+
+def keyed(screenplay, timeline, language):
+    """The scene's inputs in a render of `language`, and the basis of its chunks."""
+    found = scene_inputs(screenplay, timeline, NO_SCENE_FILE, SharedInputs("code", "engine", "toolchain"), language)
+    return found, chunk_basis(found, screenplay)
+
+
+def stale_in(language, screenplay, edited, timeline, tmp_path):
+    """Why the scene's video of `language` (recorded from `screenplay`) is stale for `edited`."""
+    recorded, _ = keyed(screenplay, timeline, language)
+    video = tmp_path / f"{SCENE}-{language}.mp4"
+    video.write_bytes(b"video")
+    entry = {"inputs": recorded.digest, "parts": recorded.parts, "bytes": 5}
+    return stale_reasons(keyed(edited, timeline, language)[0], entry, video, force=False)
+
+
+ENGLISH_FRAME_EDITS = {  # the English of what every frame of the English video may show
+    "English title": lambda s: replace(s, en_title="Another title"),
+    "English subtitle": lambda s: replace(s, en_subtitle="Another subtitle"),
+    "character's English name": lambda s: _edit_character(s, en_name="Ken"),
+    "character's English voice": lambda s: _edit_character(s, en_voice="af_heart"),
+    "English scene title": lambda s: _edit_scene(s, en_title="Another"),
+    "English scene heading": lambda s: _edit_scene(s, en_heading="Another heading"),
+}
+ENGLISH_EDITS = {
+    **ENGLISH_FRAME_EDITS,
+    "English line": lambda s: _edit_beat(s, Line, en="Another line."),
+    "English line reading": lambda s: _edit_beat(s, Line, en_say="Another reading."),
+    "English cue": lambda s: _edit_beat(s, Cue, en="Another picture"),
+}
+
+
+@pytest.mark.parametrize("edit", ENGLISH_FRAME_EDITS)
+def test_the_english_every_frame_shows_keys_every_english_chunk_and_no_japanese_one(yaml_text, edit):
+    screenplay, timeline = english_planned(yaml_text)
+    edited = ENGLISH_FRAME_EDITS[edit](screenplay)
+    assert edited != screenplay
+    _, english = keyed(screenplay, timeline, "en")
+    chunks, states = chunks_of(timeline, basis=english), states_of(timeline, basis=english)
+    assert reused(chunks, timeline, keyed(screenplay, timeline, "en")[1]) == [c.index for c in chunks]
+    assert holding(states, timeline, keyed(screenplay, timeline, "en")[1]) == [s.cue for s in states]
+    assert reused(chunks, timeline, keyed(edited, timeline, "en")[1]) == []
+    assert holding(states, timeline, keyed(edited, timeline, "en")[1]) == []
+    _, japanese_timeline = planned(yaml_text)
+    assert keyed(edited, japanese_timeline, "ja")[1] == keyed(screenplay, japanese_timeline, "ja")[1]
+
+
+@pytest.mark.parametrize("edit", ENGLISH_EDITS)
+def test_each_english_field_makes_the_english_scene_stale_and_not_the_japanese_one(yaml_text, tmp_path, edit):
+    screenplay, timeline = english_planned(yaml_text)
+    edited = ENGLISH_EDITS[edit](screenplay)
+    assert edited != screenplay
+    assert stale_in("en", screenplay, edited, timeline, tmp_path) == ["screenplay changed"]
+    assert stale_in("en", screenplay, screenplay, timeline, tmp_path) == []
+    _, japanese_timeline = planned(yaml_text)
+    assert stale_in("ja", screenplay, edited, japanese_timeline, tmp_path) == []
+
+
+def test_a_japanese_only_field_keeps_the_english_chunks_that_do_not_show_it(yaml_text, tmp_path):
+    """A cue's Japanese description: the English video shows its `en`, so its chunks hold; the
+    Japanese ones are drawn again (and the English scene is checked chunk by chunk)."""
+    screenplay, timeline = english_planned(yaml_text)
+    edited = _edit_beat(screenplay, Cue, animation="別の絵")
+    assert keyed(edited, timeline, "en")[1] == keyed(screenplay, timeline, "en")[1]
+    _, japanese_timeline = planned(yaml_text)
+    assert stale_in("ja", screenplay, edited, japanese_timeline, tmp_path) == ["screenplay changed"]
+
+
+def test_the_english_video_reads_a_cue_in_english(yaml_text):
+    """The `cue_text` a story reads (section titles show it) is the cue's `en` in the English
+    video, its Japanese where it has no `en` yet, and its Japanese in the Japanese video."""
+    _, timeline = english_planned(yaml_text)
+    cue = timeline.cues[2]
+    assert cue.cue.en
+    read = Read("cue_text", cue.cue.id, cue.span.start)
+    english, japanese = ChunkBasis("shared", language="en"), ChunkBasis("shared")
+    new_english, new_japanese = _edit_cue(timeline, 2, en="Another picture"), _edit_cue(timeline, 2, animation="別の絵")
+    for basis, shows, hidden in ((english, new_english, new_japanese), (japanese, new_japanese, new_english)):
+        chunks = chunks_of(timeline, [read], basis)
+        before_read = [c.index for c in chunks if c.end <= read.frame]
+        assert len(before_read) < len(chunks)
+        assert reused(chunks, shows, basis) == before_read, basis.language
+        assert reused(chunks, hidden, basis) == [c.index for c in chunks], basis.language
+    untranslated = _edit_cue(timeline, 2, en=None)
+    chunks = chunks_of(untranslated, [read], english)
+    assert reused(chunks, _edit_cue(untranslated, 2, animation="別の絵"), english) == [
+        c.index for c in chunks if c.end <= read.frame]
 
 
 # --- the toolchain part ----------------------------------------------------------------------------

@@ -33,7 +33,9 @@ from pathlib import Path
 
 from ..core.errors import RenderError
 from ..core.keys import digest
+from ..core.settings import DEFAULT_LANGUAGE
 from ..core.store import Store
+from ..subtitles.language import cue_description
 from ..timing.handover import FrameRange, Read, SceneReport, line_timing_to_json
 from ..timing.timeline import LineTiming, SceneTimeline
 
@@ -120,12 +122,14 @@ def _line_value(timing: LineTiming) -> list:
     return [line.speaker, line.text, line.say, line_timing_to_json(timing)]
 
 
-def read_values(timeline: SceneTimeline, reads) -> list | None:
-    """The present values of what a run read; None if something it read is gone from the timeline.
+def read_values(timeline: SceneTimeline, reads, language: str = DEFAULT_LANGUAGE) -> list | None:
+    """The present values of what a run read, in a render of `language`; None if something it read
+    is gone from the timeline.
 
-    A read is (what, id, bound): "cue_start", "cue_end", "cue_text" of a cue; "cue_end_from" (only
-    that the cue does not end before `bound`: a call that was not cut short); "line" (a line's
-    text and timing); "line_start", "line_end", "line_at" (the frame of the phrase or fraction
+    A read is (what, id, bound): "cue_start", "cue_end" of a cue, "cue_text" (its description in
+    the render's language: the English video shows a cue's `en`, not its Japanese); "cue_end_from"
+    (only that the cue does not end before `bound`: a call that was not cut short); "line" (a
+    line's text and timing); "line_start", "line_end", "line_at" (the frame of the phrase or fraction
     `bound`), "line_page" (the page of the phrase `bound`), "line_last_page": what scene code used
     of a named line (timing/sync.py); "first_line" (the first line spoken in a cue's time)."""
     cues = {c.cue.id: c for c in timeline.cues}
@@ -154,7 +158,7 @@ def read_values(timeline: SceneTimeline, reads) -> list | None:
         elif what == "cue_end_from":
             value = cue.span.end >= bound
         elif what == "cue_text":
-            value = cue.cue.animation
+            value = cue_description(cue.cue, language)
         elif what == "first_line":
             first = timeline.lines_in(cue.span)
             value = _line_value(first[0]) if first else None
@@ -201,10 +205,12 @@ class ChunkBasis:
     """What a scene's chunks depend on besides its timeline: `shared`, what every frame depends on
     (the scene file's module code, the package code, the models, the toolchain, what every frame
     shows of the screenplay: inputs.py chunk_basis); `cues`, the code of each cue's method, which
-    keys the chunks after the cue's start (cue_code.py; a cue not there is in the module code)."""
+    keys the chunks after the cue's start (cue_code.py; a cue not there is in the module code);
+    `language`, the render's, in which what the story read of the screenplay is read (read_values)."""
 
     shared: str
     cues: dict[str, str] = field(default_factory=dict)
+    language: str = DEFAULT_LANGUAGE
 
     def cue(self, cue_id: str) -> str:
         return self.cues.get(cue_id, "module")
@@ -231,7 +237,7 @@ def cues_started(reads) -> list[str]:
 
 def chunk_key(basis: ChunkBasis, timeline: SceneTimeline, nominal: tuple[int, int], start: int, end: int,
               reads) -> str | None:
-    values = read_values(timeline, reads)
+    values = read_values(timeline, reads, basis.language)
     if values is None:
         return None
     code = [[cue, basis.cue(cue)] for cue in cues_started(reads)]

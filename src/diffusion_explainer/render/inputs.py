@@ -3,7 +3,8 @@
 A scene is rendered again only when one of its inputs changed:
 - screenplay: its own scene (title, timing, lines, cues) and what every scene shares (title,
   characters, style) — YAML line numbers are left out, so an edit in scene 2 does not touch
-  scene 3;
+  scene 3; in an English render, their English (`en:`) too, which a Japanese render leaves out
+  (editing English never re-renders the Japanese video);
 - timing: its timeline in frames, which follows the narration's measured lengths;
 - scene file: scenes/<scene_id>.py, as code (cue_code.py: its module code and each cue method's,
   read from the syntax tree, so comments, formatting and the order of methods do not count);
@@ -12,7 +13,9 @@ A scene is rendered again only when one of its inputs changed:
   files' imports, followed through their imports, with the data files beside them; plus any
   helper module in scenes/. The render, the review and the command line are not among them;
 - engine artefacts: the trained models in the engine's cache;
-- toolchain: the render settings, Manim and PyAV versions and the font files.
+- toolchain: the render settings, Manim and PyAV versions and the font files;
+- catalogue (a render in another language than the scene files' Japanese): the translations of
+  the on-screen texts, locale/<language>/LC_MESSAGES/scenes.po (visuals/catalogue.py).
 The narration audio is not a scene input: it is muxed in when the scenes are joined, so a
 re-synthesised line of unchanged length rebuilds the joined file without re-rendering a scene.
 """
@@ -20,6 +23,7 @@ re-synthesised line of unchanged length rebuilds the joined file without re-rend
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass, field
@@ -28,10 +32,12 @@ from pathlib import Path
 
 from ..core import keys, runtime
 from ..core.files import write_text
-from ..core.settings import ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
+from ..core.settings import DEFAULT_LANGUAGE, ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 from ..screenplay import Cue, Screenplay
+from ..subtitles.language import ENGLISH
 from ..timing.handover import timeline_to_json
 from ..timing.timeline import SceneTimeline
+from ..visuals.catalogue import LOCALE_DIR, SOURCE_LANGUAGE, catalogue_path
 from .chunks import ChunkBasis
 from .cue_code import SceneCode, outside_names, scene_code
 
@@ -43,26 +49,40 @@ SCENE_PACKAGE = "scene"  # the package whose modules run in every scene process 
 # --- the parts ---------------------------------------------------------------------------------
 
 
-def screenplay_part(screenplay: Screenplay, scene_id: str) -> dict:
+def screenplay_part(screenplay: Screenplay, scene_id: str, language: str = DEFAULT_LANGUAGE) -> dict:
     scene = screenplay.scene(scene_id)
     beats = [
         {"cue": b.id, "animation": b.animation} if isinstance(b, Cue)
         else {"line": b.id, "speaker": b.speaker, "text": b.text, "say": b.say}
         for b in scene.beats
     ]
-    return dict(screenplay_frame_part(screenplay, scene_id), beats=beats)
+    if language == ENGLISH:
+        beats = [dict(beat, en=english_fields(b)) for beat, b in zip(beats, scene.beats)]
+    return dict(screenplay_frame_part(screenplay, scene_id, language), beats=beats)
 
 
-def screenplay_frame_part(screenplay: Screenplay, scene_id: str) -> dict:
+def screenplay_frame_part(screenplay: Screenplay, scene_id: str, language: str = DEFAULT_LANGUAGE) -> dict:
     """What of the screenplay every frame of a scene may show, whatever its lines say: the video's
-    title, the characters, the style, the scene's own heading and timing."""
+    title, the characters, the style, the scene's own heading and timing; in English, their
+    English too (the Japanese stays: it is shown where there is no English)."""
     scene = screenplay.scene(scene_id)
-    return {
+    part = {
         "video": [screenplay.title, screenplay.subtitle, screenplay.duration_s],
         "characters": [[c.name, c.role, c.color, c.voice] for c in screenplay.characters],
         "style": screenplay.style,
         "scene": [scene.id, scene.number, scene.title, scene.heading, scene.start_s, scene.duration_s],
     }
+    if language == ENGLISH:
+        part["en"] = {"video": english_fields(screenplay), "scene": english_fields(scene),
+                      "characters": [english_fields(c) for c in screenplay.characters]}
+    return part
+
+
+def english_fields(item) -> dict:
+    """The English of a screenplay object: its fields named `en` or `en_...` (screenplay/model.py),
+    so a new one keys the English render unlisted; YAML line numbers left out."""
+    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)
+            if (f.name == "en" or f.name.startswith("en_")) and not f.name.endswith("source_line")}
 
 
 # The parts of a scene's inputs that a chunk's frames depend on only as far as the chunk's run used
@@ -76,11 +96,12 @@ def chunk_shared_digest(inputs: SceneInputs, screenplay: Screenplay) -> str:
     of the screenplay, and the scene file's module code (all of the file if it was not read as code)."""
     scene_file = inputs.code.module if inputs.code is not None else inputs.parts.get("scene file")
     return keys.digest([{name: value for name, value in inputs.parts.items() if name not in READ_PARTS},
-                        screenplay_frame_part(screenplay, inputs.scene_id), scene_file])
+                        screenplay_frame_part(screenplay, inputs.scene_id, inputs.language), scene_file])
 
 
 def chunk_basis(inputs: SceneInputs, screenplay: Screenplay) -> ChunkBasis:
-    return ChunkBasis(chunk_shared_digest(inputs, screenplay), dict(inputs.code.cues) if inputs.code else {})
+    return ChunkBasis(chunk_shared_digest(inputs, screenplay), dict(inputs.code.cues) if inputs.code else {},
+                      inputs.language)
 
 
 def timing_part(timeline: SceneTimeline) -> dict:
@@ -89,6 +110,14 @@ def timing_part(timeline: SceneTimeline) -> dict:
     data = timeline_to_json(timeline)
     data.pop("layout")
     return data
+
+
+def catalogue_digest(language: str, locale_dir: Path | None = None) -> str:
+    """The translations of the on-screen texts into `language` (its .po file in `locale_dir`, the
+    package's by default; "none" without one): not part of the package code, so that editing one
+    redraws only that language's scenes."""
+    path = catalogue_path(language, locale_dir or LOCALE_DIR)
+    return keys.digest(path.read_bytes()) if path.is_file() else "none"
 
 
 def package_code_digest(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = runtime.SCENES_DIR,
@@ -225,6 +254,7 @@ class SceneInputs:
     # The scene file's text these inputs were read from: its jobs run exactly this text (jobs.py
     # refuses to keep chunks drawn from a file saved again meanwhile). None: no file.
     source: str | None = field(default=None, hash=False, compare=False, repr=False)
+    language: str = DEFAULT_LANGUAGE  # the render's: what of the screenplay its frames show (screenplay_part)
 
     @property
     def digest(self) -> str:
@@ -239,7 +269,8 @@ class SceneInputs:
             ["manifest"] if recorded.get("inputs") != self.digest else [])
 
 
-def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Path, shared: SharedInputs) -> SceneInputs:
+def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Path, shared: SharedInputs,
+                 language: str = DEFAULT_LANGUAGE) -> SceneInputs:
     scene_id = timeline.scene_id
     try:
         source = scene_file.read_text(encoding="utf-8")
@@ -247,14 +278,16 @@ def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Pa
         source = None
     code = scene_file_code(screenplay, scene_id, scene_file, source)
     parts = {
-        "screenplay": keys.digest(screenplay_part(screenplay, scene_id)),
+        "screenplay": keys.digest(screenplay_part(screenplay, scene_id, language)),
         "timing": keys.digest(timing_part(timeline)),
         "scene file": code.digest if code is not None else "missing",
         "package code": shared.package_code,
         "engine artefacts": shared.engine_artefacts,
         "toolchain": shared.toolchain,
     }
-    return SceneInputs(scene_id, parts, code, source)
+    if language != SOURCE_LANGUAGE:
+        parts["catalogue"] = catalogue_digest(language)
+    return SceneInputs(scene_id, parts, code, source, language)
 
 
 def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path, source: str | None = None) -> SceneCode | None:

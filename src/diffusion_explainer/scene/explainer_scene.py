@@ -43,7 +43,7 @@ from ..core.errors import RenderError
 from ..core.style import Layout
 from ..screenplay import load_screenplay
 from ..subtitles.band import SubtitleBand
-from ..subtitles.language import line_language
+from ..subtitles.language import cue_description, line_language
 from ..timing.handover import CallRecord, FrameRange, HandOver, Read, SavedStateFile, SceneReport
 from ..timing.scene_plan import ScenePlan, plan_for
 from ..timing.sound_marks import SoundEvent
@@ -203,7 +203,7 @@ class ExplainerScene(Scene):
             self._read("cue_start", cue.cue.id)  # everything the cue does follows from where it starts
             self._cue_end = cue.span.end
             self.cue = cue
-            self._read("cue_text", cue.cue.id)  # its description (section titles show it)
+            self._read("cue_text", cue.cue.id)  # its description, in the render's language (section titles show it)
             getattr(self, cue.cue.id)()
             self._note_stage("cue end")
             self.hold()
@@ -315,8 +315,8 @@ class ExplainerScene(Scene):
         from manim import FadeIn, FadeOut, Paragraph, Text, VGroup
 
         title = Text(self.cue.cue.id, font=style.MONO, font_size=30, color=style.ACCENT)  # (its text is read)
-        body = Paragraph(*_wrap(self.cue.cue.animation, 24), font=self.screenplay.style.font, font_size=26,
-                         color=style.MUTED, alignment="center")
+        body = Paragraph(*_wrap(cue_description(self.cue.cue, self.language), 24), font=self.screenplay.style.font,
+                         font_size=26, color=style.MUTED, alignment="center")
         group = VGroup(title, body).arrange(direction=[0, -1, 0], buff=0.3)
         group.move_to([0, self.layout.stage_center_y, 0])
         self.play(FadeIn(group), run_time=min(0.5, self.seconds_left))
