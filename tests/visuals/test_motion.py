@@ -79,3 +79,13 @@ def test_a_traveller_is_drawn_at_even_steps_along_its_path():
     assert [round(p.get_x(), 3) for p in pages] == [-3.2, -1.6, 0.0, 1.6, 3.2]
     assert all(p.get_y() == pytest.approx(1.8) and p.width == pytest.approx(1.3, abs=0.02) for p in pages)
     assert [np.array_equal(p[0].pixel_array, picture(i, 1.3)[0].pixel_array) for p, i in zip(pages, images)] == [True] * 5
+
+
+def test_a_walk_stepping_between_two_pictures_is_motion_though_its_box_shows_only_as_a_rim():
+    # walk() draws its box behind what it points at: behind a picture only the rim of width `buff`
+    # shows, and the step from one picture to the next must still be seen by the measure
+    left = picture(noise_image((16, 16, 3), seed=1), 1.7).move_to([-2.4, 0.5, 0])
+    right = picture(noise_image((16, 16, 3), seed=2), 1.7).move_to([2.4, 0.5, 0])
+    on_left = frame(highlight_box(left, buff=0.2), left, right)
+    on_right = frame(highlight_box(right, buff=0.2), left, right)
+    assert change(on_left, on_right) > THRESHOLD
