@@ -18,7 +18,16 @@ from collections.abc import Sequence
 
 import numpy as np
 from manim import (
-    ORIGIN, Animation, FadeIn, FadeOut, Group, Mobject, RoundedRectangle, ScaleInPlace, Transform, VMobject,
+    ORIGIN,
+    Animation,
+    FadeIn,
+    FadeOut,
+    Group,
+    Mobject,
+    RoundedRectangle,
+    ScaleInPlace,
+    Transform,
+    VMobject,
     there_and_back,
 )
 
