@@ -129,7 +129,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
     published = Published()
     warm = WarmProcesses()
     studio = Studio(screenplay_path, settings, published, warm)
-    results: dict = {"settings": settings.key, "folder": str(folder), "scene": SCENE, "cue": last_cue}
+    results: dict = {"settings": settings.describe(), "folder": str(folder), "scene": SCENE, "cue": last_cue}
     try:
         results["warm_start_s"] = round(warm.start_server(), 2)
         started = time.monotonic()
@@ -204,12 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m diffusion_explainer.bench.studio_loop", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="l", help="Manim's quality letter of the preview (default l: 480p15)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-music", action="store_true", help="previews with the narration alone (the studio's --no-music)")
     parser.add_argument("--folder", type=Path, default=None, help="where the copy goes (default build/bench/studio-loop)")
     args = parser.parse_args(argv)
-    settings = RenderSettings.from_quality(args.quality, jobs=args.jobs)
+    settings = RenderSettings.from_quality(args.quality, jobs=args.jobs, music=not args.no_music)
     folder = args.folder or runtime.build_dir() / "bench" / "studio-loop"
     results = run_studio_loop(settings, folder)
-    write_text(folder / f"studio-loop-{settings.key}.json", json.dumps(results, indent=1))
+    name = settings.key + ("" if settings.music else "-no-music")
+    write_text(folder / f"studio-loop-{name}.json", json.dumps(results, indent=1))
     print(summary(results))
     return 0
 
