@@ -101,6 +101,29 @@ def test_voice_onsets_come_from_the_narration_stem_when_the_render_left_one(tmp_
     assert "video.mp4" in measured.onsets_source and measured.onsets_s == ()
 
 
+def test_a_sound_measured_before_is_read_back_from_the_store(tmp_path, monkeypatch):
+    """Undoing an edit brings back a soundtrack measured two renders ago: the store has it."""
+    from diffusion_explainer.core.store import Store
+    from diffusion_explainer.review import audio
+
+    first = write_video(tmp_path / "first.mp4", 50, audio_s=5.0)
+    second = write_video(tmp_path / "second.mp4", 50, audio_s=4.0)
+    store, kept = Store(tmp_path / "store"), tmp_path / "measured.json"
+    measures = [sound_measures(video, None, 5, kept, store=store) for video in (first, second)]
+    assert audio._digest(first, None) != audio._digest(second, None)
+    assert json.loads(kept.read_text(encoding="utf-8"))["key"] == audio._digest(second, None)
+
+    def measured_again(*args, **kwargs):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(audio, "integrated_loudness", measured_again)
+    back = sound_measures(first, None, 5, kept, store=store)
+    assert (back.loudness, back.onsets_s) == (measures[0].loudness, measures[0].onsets_s)
+    assert json.loads(kept.read_text(encoding="utf-8"))["key"] == audio._digest(first, None)
+    with pytest.raises(AssertionError, match="measured again"):  # a sound never measured is measured
+        sound_measures(write_video(tmp_path / "third.mp4", 50, audio_s=3.0), None, 5, kept, store=store)
+
+
 @pytest.mark.render
 @pytest.mark.full_video
 def test_the_render_writes_the_page_and_the_cheap_report(tiny_render, screenplay):

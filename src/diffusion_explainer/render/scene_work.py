@@ -46,7 +46,7 @@ from .inputs import Manifest, SceneInputs, chunk_basis
 from .jobs import JobResult, JobSpec, keep_compiled, scene_class_name
 
 DEFAULT_CPU_PER_FRAME_S = 0.026  # measured: ~940 CPU-s for the 36,000 frames at 1080p60, ~220 for 9,000 at 480p15
-MIN_JOB_S = 30.0  # a job pays a start-up (imports, and the scene's story up to its first chunk)
+MIN_JOB_S = 10.0  # a job pays a start-up (imports, and the scene's story up to its first chunk: 2-3 CPU-s)
 WARM_MIN_JOB_S = 3.0  # a job forked from a process that has imported Manim (the studio's) starts in about 0.3 CPU-s
 
 
@@ -143,9 +143,10 @@ def _from_when(previous: SceneTimeline | None, timeline: SceneTimeline) -> str:
 def plan_jobs(works: list[SceneWork], workers: int, store: ChunkStore, chunks_per_job: int | None = None,
               min_job_s: float = MIN_JOB_S) -> None:
     """Cut each scene's stale chunks into jobs: about an equal share of the work per worker, but
-    not less than `min_job_s` of CPU (MIN_JOB_S: on two cores a scene is one job, on a cluster a
-    chunk; WARM_MIN_JOB_S for warm processes, whose start-up is nearly free: an edit's few
-    chunks are shared by the workers). `chunks_per_job`: a fixed number instead (the bench and the tests)."""
+    not less than `min_job_s` of CPU (MIN_JOB_S: on two cores a whole scene is one job, an edit's
+    chunks two jobs once they cost more than 10 CPU-s, and on a cluster a job is a chunk;
+    WARM_MIN_JOB_S for warm processes, whose start-up is nearly free: an edit's few chunks are
+    shared by the workers). `chunks_per_job`: a fixed number instead (the bench and the tests)."""
     costs = {w.scene_id: store.cpu_per_frame(w.scene_id) or DEFAULT_CPU_PER_FRAME_S for w in works}
     total = sum((w.ranges[i].end - w.ranges[i].start) * costs[w.scene_id] for w in works for i in w.stale)
     job_s = max(min_job_s, total / max(1, workers))

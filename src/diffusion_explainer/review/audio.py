@@ -24,7 +24,9 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..core import runtime
 from ..core.files import write_text
+from ..core.store import Store
 from ..narration.audio_files import read_wav
 from ..narration.loudness import integrated_loudness, true_peak_db
 from ..narration.mixing import TARGET_LUFS, TRUE_PEAK_CEILING_DB
@@ -103,10 +105,14 @@ def _digest(video: Path, stem: Path | None) -> str:
     return h.hexdigest()[:24]
 
 
+KEEP_SOUND_MEASURES = 32  # earlier soundtracks' measures kept in the store (an edit undone finds its own)
+
+
 def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Path,
-                   video_name: str | None = None) -> SoundMeasures:
+                   video_name: str | None = None, store: Store | None = None) -> SoundMeasures:
     """Loudness of the video's sound and the onsets of its voices (in `stem`, the narration alone,
-    if usable), from `cache` when the sound is the one measured last.
+    if usable), from `cache` when the sound is the one measured last, or from the store (default
+    the cache's sound_measures/) when it was measured before: undoing an edit measures nothing.
 
     The render measures its soundtrack file (`video`) with `video_name` the video it goes into,
     while the video is being joined: the join copies the soundtrack's packets, so their digest is
@@ -117,13 +123,17 @@ def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Pat
     kept = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     other_cpu_s = 0.0
     if kept.get("key") != key:
-        sound = video_sound(video, video_name)
-        speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
-        (peak, lufs, onsets), other_cpu_s = _at_once(
-            (true_peak_db, sound.samples), (integrated_loudness, sound.samples, sound.rate),
-            (onsets_in, speech.samples, speech.rate) if len(speech.samples) else (list,))
-        kept = {"key": key, "loudness": _loudness_dict(sound, lufs, peak), "onsets_s": onsets,
-                "onsets_source": speech.source}
+        store = store if store is not None else Store(runtime.cache_dir("sound_measures"), keep=KEEP_SOUND_MEASURES)
+        kept = store.get_object(key)
+        if kept is None:
+            sound = video_sound(video, video_name)
+            speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
+            (peak, lufs, onsets), other_cpu_s = _at_once(
+                (true_peak_db, sound.samples), (integrated_loudness, sound.samples, sound.rate),
+                (onsets_in, speech.samples, speech.rate) if len(speech.samples) else (list,))
+            kept = {"key": key, "loudness": _loudness_dict(sound, lufs, peak), "onsets_s": onsets,
+                    "onsets_source": speech.source}
+            store.put_object(key, kept)
         write_text(cache, json.dumps(kept, ensure_ascii=False))
     return SoundMeasures(kept["loudness"], tuple(kept["onsets_s"]), kept["onsets_source"], other_cpu_s)
 
