@@ -12,7 +12,7 @@ from manim import (
 from diffusion_explainer.demos import reverse
 from diffusion_explainer.scene.toolbox import (
     REVERSE_STEP, SMALL_EM, ExplainerScene, flow_arrow, formula, highlight_box, jp, label, mixed, picture,
-    play_section_title, pulse, style, toy_network_note, tr, unet,
+    play_section_title, pulse, style, toy_network_note, tr, unet, walk,
 )
 
 
@@ -55,8 +55,11 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(caption, shift=UP * 0.1), FadeIn(facts), FadeIn(drawing[0]), run_time=0.8)
         self.remove(drawing[0])
         question = self.first_line_of_cue()
-        self.remove(self.flip_book(drawing, max(4.0, self.seconds_until(question.speech.start) - 1.2)))
+        self.remove(self.flip_book(drawing, min(6.0, max(4.0, self.seconds_until(question.speech.start) - 1.2))))
         self.add(x_t)
+        # a longer pause (the English voice is quicker): the highlight goes over x_T and what was
+        # said of it until the question
+        walk(self, [x_t, facts[0], facts[1]], self.seconds_until(question.speech.start) - 0.3)
 
         # 「学習済みのネットワークに…ノイズを予測して、と頼む」: x_T -> U-Net -> the predicted noise
         ask = self.line("ask_network")
@@ -165,7 +168,7 @@ class ReverseProcess(ExplainerScene):
         self.play(FadeIn(states[0]), FadeIn(t_labels[0]), FadeIn(row_label), run_time=0.6)
         # each stage computed while it appears: the run's recorded states between the two stages
         # (every 20th step) flip by at the next place, paced to end before the first line
-        each = min(1.6, max(0.9, (self.seconds_until(self.first_line_of_cue().speech.start) - 1.5) / len(links)))
+        each = min(2.4, max(0.9, (self.seconds_until(self.first_line_of_cue().speech.start) - 1.5) / len(links)))
         for link, pic, t_label, (before, after) in zip(links, states[1:], t_labels[1:], zip(run.stages, run.stages[1:])):
             self.play(GrowArrow(link[0]), FadeIn(link[1:]), run_time=0.3 * each)
             way = [picture(x, side).move_to(pic) for t, x in zip(run.film_steps, run.film) if after.t <= t < before.t]
