@@ -38,6 +38,7 @@ from ..core.store import Store
 from ..subtitles.language import cue_description
 from ..timing.handover import FrameRange, Read, SceneReport, line_timing_to_json
 from ..timing.timeline import LineTiming, SceneTimeline
+from .cue_code import cue_part
 
 CHUNK_S = 4.0  # seconds of video per chunk, when nothing is known of what its frames cost
 CHUNK_CPU_S = 6.0  # CPU-seconds of drawing per chunk, when a render measured what the frames cost (at 7, a chunk
@@ -213,7 +214,7 @@ class ChunkBasis:
     language: str = DEFAULT_LANGUAGE
 
     def cue(self, cue_id: str) -> str:
-        return self.cues.get(cue_id, "module")
+        return cue_part(self.cues, cue_id)
 
 
 @dataclass(frozen=True)

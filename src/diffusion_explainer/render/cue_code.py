@@ -66,7 +66,13 @@ class SceneCode:
         return keys.digest([self.module, sorted(self.cues.items())])
 
     def cue(self, cue_id: str) -> str:
-        return self.cues.get(cue_id, "module")
+        return cue_part(self.cues, cue_id)
+
+
+def cue_part(cues: dict[str, str], cue_id: str) -> str:
+    """The part that keys the chunks after a cue's start: its method's, or, where the method is
+    not detached (SceneCode.cues has no entry), the module's."""
+    return cues.get(cue_id, "module")
 
 
 @dataclass(frozen=True)

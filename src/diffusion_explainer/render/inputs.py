@@ -290,14 +290,11 @@ def scene_inputs(screenplay: Screenplay, timeline: SceneTimeline, scene_file: Pa
     return SceneInputs(scene_id, parts, code, source, language)
 
 
-def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path, source: str | None = None) -> SceneCode | None:
-    """The scene file's code in parts (cue_code.py), from `source` (its text) or the file; None if
-    there is no file."""
+def scene_file_code(screenplay: Screenplay, scene_id: str, scene_file: Path, source: str | None) -> SceneCode | None:
+    """The scene file's code in parts (cue_code.py), from `source`, the file's text; None if there
+    is no file."""
     if source is None:
-        try:
-            source = scene_file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
+        return None
     outside = outside_names(PACKAGE_DIR, scene_file.parent, frozenset(s.id for s in screenplay.scenes))
     return scene_code(source, scene_id, [c.id for c in screenplay.scene(scene_id).cues], outside)
 
