@@ -100,17 +100,17 @@ def copy_project(folder: Path) -> Path:
     return screenplay
 
 
-def last_cue_method(scene_file: Path, cue_id: str) -> tuple[int, str]:
-    """The line and indentation of the first statement of the method named after `cue_id`."""
-    tree = ast.parse(scene_file.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+def last_cue_method(source: str, cue_id: str) -> tuple[int, str]:
+    """The line and indentation of the first statement of the method named after `cue_id` in a
+    scene file's `source`."""
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef) and node.name == cue_id:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):  # a docstring
                 first = node.body[1]
-            line = scene_file.read_text(encoding="utf-8").splitlines()[first.lineno - 1]
+            line = source.splitlines()[first.lineno - 1]
             return first.lineno, line[: len(line) - len(line.lstrip())]
-    raise LookupError(f"{scene_file} has no method {cue_id}()")
+    raise LookupError(f"the scene file has no method {cue_id}()")
 
 
 def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
@@ -121,7 +121,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
     screenplay = load_screenplay(screenplay_path)
     scene = screenplay.scene(SCENE)
     scene_file = Path(screenplay.scene_file(SCENE))
-    last_cue = [beat for beat in scene.beats if not hasattr(beat, "speaker")][-1].id
+    last_cue = scene.cues[-1].id
     original_text, original_code = screenplay_path.read_text(encoding="utf-8"), scene_file.read_text(encoding="utf-8")
     if EDITED_LINE not in original_text:
         raise LookupError(f"the screenplay no longer has the line the bench rewords ({EDITED_LINE!r})")
@@ -155,7 +155,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
                     "log": [f"{t - started:6.2f} s  {line.strip()}" for t, line in published.log[lines:]]}
 
         wording = _unspoken_wording(original_text, screenplay_path)
-        line, indent = last_cue_method(scene_file, last_cue)
+        line, indent = last_cue_method(original_code, last_cue)
         code_lines = original_code.splitlines(keepends=True)
         edited_code = "".join(code_lines[: line - 1] + [f"{indent}self.bench_edit = {int(time.time())}\n"]
                               + code_lines[line - 1:])
