@@ -1,4 +1,4 @@
-"""Loudness (ITU-R BS.1770 via pyloudnorm) and true peak, and bringing a track to a target
+"""Loudness (ITU-R BS.1770, pyloudnorm's filters and gating) and true peak, and bringing a track to a target
 integrated loudness without its true peak passing a ceiling.
 
 True peak is the peak of the signal between samples too: measured on a 4x oversampled copy
@@ -7,9 +7,12 @@ True peak is the peak of the signal between samples too: measured on a 4x oversa
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import firwin, upfirdn
+from scipy.signal import firwin, sosfilt, upfirdn
 
 OVERSAMPLING = 4
 # The interpolation filter scipy's resample_poly designs for 4x, made once: designing it for
@@ -37,17 +40,129 @@ def integrated_loudness(samples: np.ndarray, rate: int, *, pad_short: bool = Fal
     music bed are measured without it: their gains come from these digits, and their samples
     stay what they were when their caches were made.
     """
-    block = round(0.4 * rate)
+    block = round(_BLOCK_S * rate)
     if len(samples) < block and pad_short:
         samples = np.concatenate([samples, np.zeros((block - len(samples),) + samples.shape[1:])])
     if len(samples) < block or not np.any(samples):
         return float("-inf")
-    if normal_floor:
-        floor = np.full(len(samples), 1e-12)
-        floor[1::2] = -1e-12  # (np.resize would do the same, 100x slower on a 10-minute track)
-        samples = samples + floor.reshape(-1, *([1] * (samples.ndim - 1)))
-    import pyloudnorm  # SciPy's signal module: a second to import, needed only here
-    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
+    return combined_loudness([loudness_part(samples, rate, normal_floor=normal_floor)], len(samples), rate)
+
+
+# BS.1770's gating as pyloudnorm measures it (its Meter's defaults: 400 ms blocks overlapping by
+# 75 %, K-weighting, absolute gate -70 LUFS, relative gate -10 LU), with the blocks' energies
+# summed by NumPy instead of pyloudnorm's Python loop over them, its two filters run in one pass, and
+# a stereo track whose channels are the same (every narration track) filtered once: a ten-minute
+# stereo mix measures in about 0.5 s instead of 4.6 s. The same filters and the same block edges:
+# the result agrees with pyloudnorm's to about 1e-9 LU (tests/narration/test_loudness.py).
+_BLOCK_S, _STEP = 0.4, 0.25
+_CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
+_ABSOLUTE_GATE = -70.0
+_SETTLE_S = 0.5  # samples before a part that settle the K-weighting filters (they forget in ~10 ms)
+_PIECE_CUTS = 256  # about 25 s of samples filtered at a time
+
+
+@dataclass(frozen=True)
+class LoudnessPart:
+    """What integrated loudness needs of samples [first, end) of a longer track: the K-weighted
+    sums of squares between every two block edges inside it (cuts: first, the edges, end). The
+    parts of a track, in order, give its loudness (combined_loudness), so a track whose parts are
+    kept measures again only the parts that changed."""
+
+    cuts: np.ndarray  # int64 sample positions in the track
+    sums: np.ndarray  # (channels, len(cuts) - 1)
+
+
+def loudness_part(samples: np.ndarray, rate: int, first: int = 0, before: np.ndarray | None = None, *,
+                  normal_floor: bool = True) -> LoudnessPart:
+    """The part of a track that `samples` are, starting at sample `first` of it; `before`: the
+    track's samples just before them (up to _SETTLE_S of them are used to settle the filters)."""
+    samples = samples.reshape(len(samples), -1)
+    same = samples.shape[1] == 2 and np.array_equal(samples[:, 0], samples[:, 1])
+    if same:
+        samples = samples[:, :1]
+    end = first + len(samples)
+    lower, upper = _block_edges(rate, _blocks_before(end, rate))
+    cuts = np.unique(np.concatenate([[first, end], lower, upper]))
+    cuts = cuts[(cuts >= first) & (cuts <= end)]
+    sos = _k_weighting(rate)
+    state = np.zeros((len(sos), samples.shape[1], 2))  # the filters' state, carried from piece to piece
+    if before is not None and first > 0:
+        before = before.reshape(len(before), -1)[-min(first, round(_SETTLE_S * rate)):, : samples.shape[1]]
+        _, state = _filtered(before, first - len(before), sos, state, normal_floor)
+    # in pieces of many blocks: the whole part at once would be copied to float64 three times
+    # (hundreds of MB for a scene), and first touches of fresh memory cost more than the filter
+    sums = []
+    for at in range(0, len(cuts) - 1, _PIECE_CUTS):
+        piece_cuts = cuts[at : at + _PIECE_CUTS + 1]
+        weighted, state = _filtered(samples[piece_cuts[0] - first : piece_cuts[-1] - first], piece_cuts[0], sos, state,
+                                    normal_floor)
+        sums.append(np.add.reduceat(np.square(weighted, out=weighted), piece_cuts[:-1] - piece_cuts[0], axis=1))
+    sums = np.concatenate(sums, axis=1) if sums else np.zeros((samples.shape[1], 0))
+    return LoudnessPart(cuts, np.repeat(sums, 2, axis=0) if same else sums)
+
+
+def _filtered(samples: np.ndarray, first: int, sos: np.ndarray, state: np.ndarray,
+              normal_floor: bool) -> tuple[np.ndarray, np.ndarray]:
+    """K-weighted (channels, samples) float64 of `samples`, which start at the track's sample
+    `first`, from the filters' `state`; and their state after."""
+    piece = np.array(samples.T, dtype=np.float64)
+    if normal_floor:  # by the track's sample parity, as if the floor were added to it whole
+        piece[:, first % 2 :: 2] += 1e-12
+        piece[:, (first + 1) % 2 :: 2] -= 1e-12
+    return sosfilt(sos, piece, axis=1, zi=state)
+
+
+def combined_loudness(parts: list[LoudnessPart], total: int, rate: int) -> float:
+    """The integrated loudness (LUFS, -inf for silence) of a track of `total` samples from its
+    parts, in order, covering it."""
+    cuts = np.concatenate([p.cuts[:-1] for p in parts] + [[total]])
+    sums = np.concatenate([p.sums for p in parts], axis=1)
+    count = int(np.round((total / rate - _BLOCK_S) / (_BLOCK_S * _STEP))) + 1  # pyloudnorm's block count
+    if count < 1 or total < round(_BLOCK_S * rate):
+        return float("-inf")
+    lower, upper = _block_edges(rate, count)
+    lo, hi = np.searchsorted(cuts, lower), np.searchsorted(cuts, np.minimum(upper, total))
+    span = int((hi - lo).max())
+    index = lo[:, None] + np.arange(span)  # the pieces of each block
+    inside = index < hi[:, None]
+    z = (sums[:, np.minimum(index, sums.shape[1] - 1)] * inside).sum(axis=2) / (_BLOCK_S * rate)
+    return _gated(z)
+
+
+def _gated(z: np.ndarray) -> float:
+    """BS.1770's two gates over blocks' mean squares z (channels, blocks), as pyloudnorm does."""
+    gains = np.array(_CHANNEL_GAINS[: len(z)])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        block = -0.691 + 10.0 * np.log10((gains * z).sum(axis=0))
+        kept = block >= _ABSOLUTE_GATE
+        if not kept.any():
+            return float("-inf")
+        relative = -0.691 + 10.0 * np.log10((gains[:, 0] * z[:, kept].mean(axis=1)).sum()) - 10.0
+        kept = (block > relative) & (block > _ABSOLUTE_GATE)
+        mean = np.nan_to_num(z[:, kept].mean(axis=1)) if kept.any() else np.zeros(len(z))
+        return float(-0.691 + 10.0 * np.log10((gains[:, 0] * mean).sum()))
+
+
+@functools.cache
+def _k_weighting(rate: int) -> np.ndarray:
+    """pyloudnorm's K-weighting stages at `rate`, in its order, as second-order sections (its
+    passband gains in the numerators): SciPy's sosfilt runs both in one pass, 7x faster than
+    lfilter stage by stage, equal to about 1e-12."""
+    import pyloudnorm
+
+    stages = pyloudnorm.Meter(rate)._filters.values()
+    return np.vstack([np.concatenate([stage.b * stage.passband_gain, stage.a]) for stage in stages])
+
+
+def _block_edges(rate: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """[lower, upper) of the first `count` blocks, computed as pyloudnorm does (truncated floats)."""
+    j = np.arange(count)
+    return (_BLOCK_S * (j * _STEP) * rate).astype(np.int64), (_BLOCK_S * (j * _STEP + 1) * rate).astype(np.int64)
+
+
+def _blocks_before(end: int, rate: int) -> int:
+    """How many blocks start before sample `end` (their edges are the cuts a part needs)."""
+    return int(end / (_BLOCK_S * _STEP * rate)) + 2
 
 
 def true_peak_db(samples: np.ndarray) -> float:
@@ -67,6 +182,8 @@ def true_peak_envelope(samples: np.ndarray, skip_below: float = 0.0) -> np.ndarr
     `skip_below` half of a level no block skipped can reach that level.
     """
     samples = samples.reshape(len(samples), -1)
+    if samples.shape[1] == 2 and np.array_equal(samples[:, 0], samples[:, 1]):
+        samples = samples[:, :1]  # a narration track: both channels are the voice
     envelope = np.abs(samples).max(axis=1)
     blocks = -(-len(envelope) // _BLOCK)
     block_peaks = np.pad(envelope, (0, blocks * _BLOCK - len(envelope))).reshape(blocks, _BLOCK).max(axis=1)
