@@ -128,7 +128,7 @@ verify: setup verify-extra
 bench: setup ray
 	$(PY) -m diffusion_explainer engine-bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
-	$(PY) -m diffusion_explainer.bench.studio_loop --quality l --jobs $(JOBS)
+	$(PY) -m diffusion_explainer studio-loop --quality l --jobs $(JOBS)
 
 clean:
 	rm -rf build media

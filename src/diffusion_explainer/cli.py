@@ -147,6 +147,12 @@ def cmd_engine_metrics(args) -> int:
     return 0
 
 
+def cmd_studio_loop(args, forwarded: list[str]) -> int:
+    from .bench.studio_loop import main as studio_loop
+
+    return studio_loop(forwarded)
+
+
 def cmd_sound_check(args, forwarded: list[str]) -> int:
     from .review.sound_check import main as sound_check
 
@@ -258,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     engine_metrics = sub.add_parser("engine-metrics", help="the trained models' quality numbers: fidelity, the "
                                                            "guidance sweep, the autoencoder's PSNR")
     engine_metrics.set_defaults(func=cmd_engine_metrics)
+
+    # Its options are bench/studio_loop.py's own. Run as this package's __main__, so that the scene
+    # jobs forked for it do not import the bench again (multiprocessing re-imports any other main module).
+    studio_loop = sub.add_parser("studio-loop", add_help=False,
+                                 help="the author's loop timed: edits made to a copy of the screenplay and its "
+                                      "scene files, from the save to the studio's new preview (studio-loop --help)")
+    studio_loop.set_defaults(func=cmd_studio_loop, forwards=True)
 
     # Its options are review/sound_check.py's own: everything after the command is handed to it.
     sound_check = sub.add_parser("sound-check", add_help=False,

@@ -21,7 +21,7 @@ Targets (issue 23, 480p15 on this 2-core machine): a reworded line <= 8 s, a cue
 undo <= 3 s. Each edit is also given as a fraction of the first preview's time, so runs on machines
 of other speeds compare.
 
-    python -m diffusion_explainer.bench.studio_loop [--quality l] [--folder build/bench/studio-loop]
+    python -m diffusion_explainer studio-loop [--quality l] [--no-music] [--folder build/bench/studio-loop]
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def summary(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m diffusion_explainer.bench.studio_loop", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m diffusion_explainer studio-loop", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="l", help="Manim's quality letter of the preview (default l: 480p15)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-music", action="store_true", help="previews with the narration alone (the studio's --no-music)")

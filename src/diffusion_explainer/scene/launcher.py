@@ -265,6 +265,8 @@ def main() -> None:
     from manim import config
 
     config.max_files_cached = -1  # keep every call's movie file: chunks are made from them (Manim prunes at 100)
+    # no request to pypi.org after every job for Manim's newest version (up to 10 s offline)
+    config.notify_outdated_version = False
     install_speedups()
     from manim.__main__ import main as manim_main
 

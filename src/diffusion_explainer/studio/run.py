@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,8 +24,6 @@ def run_studio(screenplay: Path, settings: RenderSettings, host: str = "127.0.0.
     try:
         started = time.monotonic()
         print(f"studio: {studio.path}, previews at {settings.describe()} in {studio.layout.output}", flush=True)
-        if not settings.silent:
-            threading.Thread(target=_load_speech, args=(settings.language,), name="studio-speech", daemon=True).start()
         seconds = warm.start_server()
         print(f"studio: scene workers warm (Manim imported once, {seconds:.1f} s); each job is a fork of it",
               flush=True)
@@ -43,19 +40,6 @@ def run_studio(screenplay: Path, settings: RenderSettings, host: str = "127.0.0.
         warm.close()
         sock.close()
         print("studio: stopped", file=sys.stderr, flush=True)
-
-
-def _load_speech(language: str) -> None:
-    """Kokoro's model into this process now (about 2 s), not at the first edited line: a render
-    that has one line to speak speaks it here (narration/batch.py)."""
-    if language == "en":
-        from ..narration.english import load_english
-
-        load_english()
-    else:
-        from ..narration.engines import load_kokoro
-
-        load_kokoro()
 
 
 def _interrupt_on_sigterm() -> None:

@@ -132,6 +132,9 @@ class Studio:
     # --- running --------------------------------------------------------------------------------
 
     def start(self) -> None:
+        if not self.settings.silent:
+            threading.Thread(target=_load_speech, args=(self.settings.language,), name="studio-speech",
+                             daemon=True).start()
         for thread in self._threads:
             thread.start()
         self.request_build()
@@ -242,6 +245,19 @@ class Studio:
         self._set(status="ready", preview=Preview(
             version, self.layout.relative(self.layout.video), change.ms if change else 0, change.why if change else "the first preview",
             round(time.monotonic() - saved_at, 2), len(report.rendered), round(sum(r.cpu_s for r in report.rendered), 2)))
+
+
+def _load_speech(language: str) -> None:
+    """The speech model into this process now (about 2 s), not at the first line reworded: a render
+    that has one line to speak speaks it here (narration/batch.py)."""
+    if language == "en":
+        from ..narration.english import load_english
+
+        load_english()
+    else:
+        from ..narration.engines import load_kokoro
+
+        load_kokoro()
 
 
 def _problem(problem: Problem) -> dict:
