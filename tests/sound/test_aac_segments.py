@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.sound import aac_segments
-from diffusion_explainer.sound.aac_segments import SegmentedEncoder, segment_borders
+from diffusion_explainer.sound.aac_segments import SegmentedEncoder, SegmentWorkers, segment_borders
 from diffusion_explainer.sound.soundtrack import AAC_OPTIONS, AUDIO_BITRATE
 
 RATE = 48000
@@ -209,9 +209,34 @@ def test_a_stop_kills_the_workers_and_leaves_no_segment(tmp_path):
                                shape=_slow_shape, workers=2)
     with pytest.raises(Stop), encoder:
         encoder.push(programme())
-        processes = list(encoder._pool._processes.values())
+        processes = encoder.workers.processes()
         stopping.append(True)  # Ctrl-C while the workers encode
         encoder.finish(tmp_path / "x.m4a")
     assert time.monotonic() - started < 30  # not the workers' minute
     assert processes and not any(p.is_alive() for p in processes)
     assert [p for p in cache.rglob("*") if p.is_file()] == [] and not (tmp_path / "x.m4a").exists()
+
+
+def test_kept_workers_encode_one_soundtrack_after_another_and_are_closed_by_their_owner(tmp_path):
+    """The studio's: the processes started for one encode serve the next, and leaving an encoder
+    does not stop them."""
+    source = programme()
+    here = encode(source, tmp_path / "here", tmp_path / "here.m4a")
+    workers = SegmentWorkers(2)
+    try:
+        pids = []
+        for n, cache in enumerate(["first", "second"]):
+            with SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path / cache, RATE, AUDIO_BITRATE,
+                                  AAC_OPTIONS, workers=workers) as encoder:
+                encoder.push(source)
+                encoder.finish(tmp_path / f"{cache}.m4a")
+            assert encoder.encoded == [0, 1, 2]
+            assert (tmp_path / f"{cache}.m4a").read_bytes() == (tmp_path / "here.m4a").read_bytes()
+            pids.append(sorted(p.pid for p in workers.processes()))
+            assert all(p.is_alive() for p in workers.processes())
+        assert pids[0] == pids[1]  # the same processes
+    finally:
+        processes = workers.processes()
+        workers.close()
+    assert processes and not any(p.is_alive() for p in processes)
+    assert sorted(here.cpu_s) == [0, 1, 2]

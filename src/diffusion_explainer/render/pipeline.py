@@ -45,6 +45,7 @@ from ..media import stills
 from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
+from ..sound.aac_segments import SegmentWorkers
 from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
 from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
@@ -127,14 +128,17 @@ def build_lock(root: Path) -> Iterator[None]:
 def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = None, root: Path | None = None,
                  force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
                  executor: str | LocalExecutor = "local", job_environment: dict | None = None,
-                 chunks_per_job: int | None = None, keep_states: bool = False, preview: bool = False) -> RenderReport:
+                 chunks_per_job: int | None = None, keep_states: bool = False, preview: bool = False,
+                 sound_workers: SegmentWorkers | None = None) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
     without the join and the side files. `preview`: the joined video and the review record only
     (the studio's: no captions, stills, stems, sound measures or page, which cost several seconds an
     edit and which the studio's page does not show). `executor`: "local" (processes here), "ray", or an executor
     made for this render's build layout (the studio's, whose jobs start in warm processes).
     `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers.
-    `keep_states`: a forced render still resumes stories from the saved states (the bench)."""
+    `keep_states`: a forced render still resumes stories from the saved states (the bench).
+    `sound_workers`: processes kept by the caller to encode the soundtrack's segments in (the
+    studio's; else this render starts its own)."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
     outputs = layout_for(screenplay, settings, root)
@@ -184,7 +188,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                              rendering=[w.scene_id for w in works])
         measures = EarlyMeasures(outputs, plan.screenplay.duration_s, enabled=not preview)
         with measures, early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds,
-                                        on_encoded=measures.add) as sound:
+                                        on_encoded=measures.add, workers=sound_workers) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
@@ -437,7 +441,8 @@ class EarlyMeasures:
 
 @contextlib.contextmanager
 def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_dir: Path,
-                     sounds: SceneSounds = NO_SOUNDS, on_encoded=None) -> Iterator[concurrent.futures.Future]:
+                     sounds: SceneSounds = NO_SOUNDS, on_encoded=None,
+                     workers: SegmentWorkers | None = None) -> Iterator[concurrent.futures.Future]:
     """Encode the soundtrack (if the narration or music changed) while the scenes render: it
     needs the narration tracks and the scene lengths, and each scene's sound effects only when
     it gets to that scene; a core is often free (one stale scene, or the last one). The join
@@ -448,7 +453,7 @@ def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_d
         def made() -> tuple[Soundtrack, float, SoundCosts]:  # the CPU seconds of this thread, and the rest
             cpu, costs = time.thread_time(), SoundCosts()
             track = soundtrack(pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
-                               on_encoded=on_encoded, workers=settings.jobs, costs=costs)
+                               on_encoded=on_encoded, workers=workers or settings.jobs, costs=costs)
             return track, time.thread_time() - cpu, costs
 
         future = pool.submit(made)

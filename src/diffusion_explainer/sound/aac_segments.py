@@ -17,7 +17,7 @@ code that shapes and encodes it (core/keys.py code_digest) and of every input sa
 what its encoder is fed: a segment whose samples did not change is neither limited nor encoded
 again.
 
-The segments that must be encoded are independent of each other: given `workers` > 1, each is
+The segments that must be encoded are independent of each other: given workers, each is
 limited and encoded in a process of its own (threads would not help: PyAV's AAC encoder holds
 the GIL), while the mix goes on; `finish` collects them in order. A cold ten-minute soundtrack
 then takes the mix and its longest segment, not the sum of its eight encodes.
@@ -78,30 +78,73 @@ class _Segment:
     key: str
 
 
+class SegmentWorkers:
+    """The processes segments are encoded in, started at the first segment that needs them and kept
+    until `close`: the studio keeps one for all its edits, since a new process spends about a
+    second importing NumPy, SciPy and PyAV before it encodes anything. Spawned, not forked: the
+    mix runs in a thread, and forking a threaded process is unsafe."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def submit(self, *call) -> concurrent.futures.Future:
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers,
+                                                                mp_context=multiprocessing.get_context("spawn"))
+        return self._pool.submit(*call)
+
+    def processes(self) -> list[multiprocessing.Process]:
+        # every worker the pool started, whenever it started it (3.14 has terminate_workers for this)
+        return list(self._pool._processes.values()) if self._pool is not None else []
+
+    def kill(self) -> None:
+        """Stop at once: a segment being encoded is abandoned (the next submit starts new processes)."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        started = pool._processes  # (the dict its manager thread adds to; shutdown forgets it)
+        pool.shutdown(wait=False, cancel_futures=True)
+        # its manager thread may start one more while we look, so until none is left
+        while processes := [p for p in list(started.values()) if p.is_alive()]:
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True)
+
+
 class SegmentedEncoder:
     """Takes the mixed soundtrack in time order (`push`), encodes (or finds in `cache`) each
     segment as soon as all the samples its encoder needs have arrived, and writes the track
-    (`finish`). Use it in a `with` block when `workers` > 1: leaving it stops the processes."""
+    (`finish`). Use it in a `with` block when `workers` are given: leaving it stops the processes
+    it started (or, with workers kept by the caller, the segments it left unfinished)."""
 
     def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
                  check: Callable[[int], None] = lambda position: None,
-                 shape: Callable[[np.ndarray], np.ndarray] = _unshaped, reach: int = 0, workers: int = 1):
+                 shape: Callable[[np.ndarray], np.ndarray] = _unshaped, reach: int = 0,
+                 workers: int | SegmentWorkers = 1):
         """`check(position)` is called before each frame encoded here (and while waiting for
         the workers): it may raise to stop. `shape(window)`: the last stage of the mix, applied
         to a segment's samples with `reach` samples of context either side (fewer at the
-        soundtrack's ends); with `workers` > 1 it must be picklable (a module's function, or a
-        functools.partial of one)."""
+        soundtrack's ends); with workers it must be picklable (a module's function, or a
+        functools.partial of one). `workers`: how many processes to start for the segments (1:
+        encode them in this thread), or processes the caller keeps (SegmentWorkers)."""
         self.borders, self.cache, self.check = list(borders), cache, check
         self.store = Store(cache, keep=KEEP_SEGMENTS)
-        self.shape, self.reach, self.workers = shape, reach, workers
+        self.shape, self.reach = shape, reach
+        self._own_workers = not isinstance(workers, SegmentWorkers)
+        self.workers = workers if not self._own_workers else SegmentWorkers(workers) if workers > 1 else None
         self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
         self.total = self.borders[-1]
         self._held = np.zeros((0, 2), np.float32)
         self._held_from = 0  # the sample position of _held[0]
         self._next = 0  # the next segment to encode
         self._parts: list[tuple[int, Packets | concurrent.futures.Future]] = []  # (start, its packets)
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._before_pool: set = set()  # child processes that were not the pool's
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
@@ -143,22 +186,16 @@ class SegmentedEncoder:
         self.store.prune()
 
     def close(self) -> None:
-        """Stop the worker processes. A segment still being encoded (the render stopped) is
-        abandoned: its process is killed and its unfinished file removed."""
-        if self._pool is None:
+        """Stop the worker processes this encoder started. A segment still being encoded (the render
+        stopped) is abandoned: its process is killed and its unfinished file removed."""
+        if self.workers is None:
             return
-        pool, self._pool = self._pool, None
         unfinished = any(isinstance(part, concurrent.futures.Future) and not part.done() for _, part in self._parts)
-        pool.shutdown(wait=False, cancel_futures=True)
         if unfinished:
-            # every worker the pool started, whenever it started it: its manager thread may spawn one
-            # while we look, so until none is left (3.14 has terminate_workers for this)
-            while processes := [p for p in multiprocessing.active_children() if p not in self._before_pool]:
-                for process in processes:
-                    process.kill()
-                for process in processes:
-                    process.join()
+            self.workers.kill()
             sweep_partials(self.cache)  # a render holds the build's lock: these were this encode's
+        elif self._own_workers:
+            self.workers.close()
 
     def __enter__(self) -> Self:
         return self
@@ -204,12 +241,8 @@ class SegmentedEncoder:
                        index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape,
                        self.store, key)
         self.encoded.append(index)
-        if self.workers > 1:
-            if self._pool is None:  # spawned: the mix runs in a thread, and forking a threaded process is unsafe
-                self._before_pool = set(multiprocessing.active_children())
-                self._pool = concurrent.futures.ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"))
-            self._parts.append((start, self._pool.submit(make_segment, index, job)))
+        if self.workers is not None:
+            self._parts.append((start, self.workers.submit(make_segment, index, job)))
         else:
             _, packets, self.cpu_s[index] = make_segment(index, job, self.check)
             self._parts.append((start, packets))

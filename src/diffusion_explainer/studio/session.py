@@ -36,6 +36,7 @@ from ..render.executors import LocalExecutor
 from ..render.pipeline import build_root, layout_for, render_video
 from ..render.progress import Progress
 from ..review.record import ReviewRecord
+from ..sound.aac_segments import SegmentWorkers
 from ..screenplay import Cue, Screenplay, load_screenplay
 from ..screenplay.errors import ScreenplayError
 from ..timing.sync import SyncError
@@ -90,6 +91,7 @@ class Studio:
         self.settings = settings
         self.publish = publish  # (event, data): to every open page
         self.warm = warm
+        self.sound_workers = SegmentWorkers(settings.jobs)  # the soundtrack's encoders, kept across edits
         screenplay = load_screenplay(self.path)  # a screenplay that does not load at all is refused at start
         self.scene_dir = Path(screenplay.scene_dir).resolve()
         self.root = studio_root(screenplay, settings)
@@ -146,6 +148,7 @@ class Studio:
             self.warm.close()  # running jobs are stopped: a render in progress fails at once
         for thread in self._threads:
             thread.join(30)
+        self.sound_workers.close()
 
     def request_build(self) -> None:
         if self._saved_at is None:
@@ -219,7 +222,7 @@ class Studio:
         progress = Progress(stream=_LogStream(lambda line: self.publish("log", {"line": line})), live=False)
         try:
             report = render_video(self.settings, screenplay=screenplay, root=self.root, progress=progress,
-                                  executor=executor, preview=True)
+                                  executor=executor, preview=True, sound_workers=self.sound_workers)
         except CheckFailed as e:
             self._set(status="problems", problems=[_problem(p) for p in e.problems])
             return
