@@ -227,12 +227,34 @@ def limit_true_peak(samples: np.ndarray, rate: int, limit: float) -> np.ndarray:
     The needed gain is spread by a minimum filter of radius r and then averaged over radius r:
     every frame averaged into the gain at t saw t in its minimum, so the smooth gain is never
     above what t needs, and it has no steps that would distort.
+    The gain is below 1 only within 2r of a frame over the limit, so it is computed only on
+    regions around those frames, widened by more than 2r so that at their edges the filters see
+    what they would on the whole track, and left 1 elsewhere (most of a track is far from them).
     """
     envelope = true_peak_envelope(samples, skip_below=limit * HALF)
     if envelope.max(initial=0.0) <= limit:
         return samples
-    needed = np.minimum(1.0, limit / np.maximum(envelope, 1e-12))
-    width = 2 * round(LIMITER_WINDOW_S * rate) + 1
-    gain = uniform_filter1d(minimum_filter1d(needed, width, mode="nearest"), width, mode="nearest")
-    gain = np.minimum(gain, needed)  # the average's float rounding must not creep above
-    return samples * gain.reshape(-1, *([1] * (samples.ndim - 1)))
+    radius = round(LIMITER_WINDOW_S * rate)
+    width = 2 * radius + 1
+    gains = []
+    for start, end in _regions(np.flatnonzero(envelope > limit), 2 * radius + 2, len(envelope)):
+        needed = np.minimum(1.0, limit / np.maximum(envelope[start:end], 1e-12))
+        gain = uniform_filter1d(minimum_filter1d(needed, width, mode="nearest"), width, mode="nearest")
+        gain = np.minimum(gain, needed)  # the average's float rounding must not creep above
+        gains.append((start, end, gain.reshape(-1, *([1] * (samples.ndim - 1)))))
+    # a copy, of the type samples * gain has (float32 stays float32): the caller's samples stay
+    out = samples.astype(np.result_type(samples, *(gain for _, _, gain in gains)))
+    for start, end, gain in gains:
+        out[start:end] *= gain
+    return out
+
+
+def _regions(over: np.ndarray, pad: int, length: int) -> list[tuple[int, int]]:
+    """[start, end) regions around the frame indices `over` (sorted): runs of them widened by
+    `pad` frames each side, merged when they touch, clipped to [0, length)."""
+    if len(over) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(over) > 2 * pad + 1)
+    firsts = over[np.concatenate([[0], breaks + 1])]
+    lasts = over[np.concatenate([breaks, [len(over) - 1]])]
+    return [(max(0, int(first) - pad), min(length, int(last) + 1 + pad)) for first, last in zip(firsts, lasts)]
