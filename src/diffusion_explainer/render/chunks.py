@@ -22,6 +22,8 @@ chunks from that cue's start on, and undoing it finds the earlier chunks in the 
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
 import json
 import logging
@@ -337,11 +339,26 @@ class Job:
         return f"{self.scene_id}[{self.first}]" if self.first == self.last else f"{self.scene_id}[{self.first}-{self.last}]"
 
 
-def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], cost_per_frame: float,
+def chunk_costs(ranges: list[FrameRange], profile: list | None, cost_per_frame: float) -> list[float]:
+    """Each chunk's drawing in CPU seconds: the measured cost of the calls that start in it (a
+    render's profile: [first frame, frames, CPU-seconds] each), or, for a chunk none of whose calls
+    was measured, its frames at the scene's average cost."""
+    starts = [r.start for r in ranges]
+    measured: dict[int, float] = {}
+    for first, _, cpu in profile or []:
+        index = bisect.bisect_right(starts, first) - 1
+        if 0 <= index < len(ranges) and first < ranges[index].end:
+            measured[index] = measured.get(index, 0.0) + cpu
+    return [measured.get(i, (r.end - r.start) * cost_per_frame) for i, r in enumerate(ranges)]
+
+
+def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], costs: list[float],
                     job_s: float, reasons: dict[int, str], chunks_per_job: int | None = None) -> list[Job]:
     """Runs of consecutive stale chunks, each cut into jobs of about `job_s` CPU seconds (a job
     pays a start-up, so on few workers a whole scene is one job; on many, each chunk is), or of
-    `chunks_per_job` chunks each when given."""
+    `chunks_per_job` chunks each when given. `costs`: each chunk's CPU seconds (chunk_costs); a
+    run's jobs are cut where their costs come out the most even (the render waits for its dearest
+    job), not at equal numbers of chunks."""
     jobs: list[Job] = []
     runs: list[list[int]] = []
     for index in stale:
@@ -350,18 +367,39 @@ def split_into_jobs(scene_id: str, stale: list[int], ranges: list[FrameRange], c
         else:
             runs.append([index])
     for run in runs:
-        cost = [(ranges[i].end - ranges[i].start) * cost_per_frame for i in run]
+        cost = [costs[i] for i in run]
         if chunks_per_job:
             pieces = math.ceil(len(run) / chunks_per_job)
+            bounds = [round(k * len(run) / pieces) for k in range(pieces + 1)]
         else:
             pieces = max(1, min(len(run), math.ceil(sum(cost) / max(job_s, 1e-9))))
-        bounds = [round(k * len(run) / pieces) for k in range(pieces + 1)]
+            bounds = even_cuts(cost, pieces)
         for a, b in itertools.pairwise(bounds):
             part = run[a:b]
             why = tuple(dict.fromkeys(reasons[i] for i in part))
             jobs.append(Job(scene_id, part[0], part[-1], FrameRange(ranges[part[0]].start, ranges[part[-1]].end),
                             sum(cost[a:b]), why))
     return jobs
+
+
+def even_cuts(costs: list[float], pieces: int) -> list[int]:
+    """Where to cut a row of costs into `pieces` runs of consecutive items, none empty, so that
+    the dearest run is as cheap as it can be: [0, ..., len(costs)]. (The runs are few: a
+    scene's stale chunks between a few workers.)"""
+    n = len(costs)
+    sums = [0.0, *itertools.accumulate(costs)]
+
+    @functools.cache
+    def best(start: int, left: int) -> tuple[float, tuple[int, ...]]:  # (dearest run, cuts after start)
+        if left == 1:
+            return sums[n] - sums[start], (n,)
+        options = []
+        for end in range(start + 1, n - left + 2):
+            rest, cuts = best(end, left - 1)
+            options.append((max(sums[end] - sums[start], rest), (end, *cuts)))
+        return min(options)
+
+    return [0, *best(0, pieces)[1]]
 
 
 class ChunkStore:

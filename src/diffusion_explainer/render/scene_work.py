@@ -33,6 +33,7 @@ from .chunks import (
     ChunkStore,
     Job,
     SavedState,
+    chunk_costs,
     chunks_from_report,
     cost_ranges,
     index_spans,
@@ -147,8 +148,9 @@ def plan_jobs(works: list[SceneWork], workers: int, store: ChunkStore, chunks_pe
     chunks two jobs once they cost more than 10 CPU-s, and on a cluster a job is a chunk;
     WARM_MIN_JOB_S for warm processes, whose start-up is nearly free: an edit's few chunks are
     shared by the workers). `chunks_per_job`: a fixed number instead (the bench and the tests)."""
-    costs = {w.scene_id: store.cpu_per_frame(w.scene_id) or DEFAULT_CPU_PER_FRAME_S for w in works}
-    total = sum((w.ranges[i].end - w.ranges[i].start) * costs[w.scene_id] for w in works for i in w.stale)
+    costs = {w.scene_id: chunk_costs(w.ranges, store.profile(w.scene_id, w.timeline.total_frames, w.timeline.fps),
+                                     store.cpu_per_frame(w.scene_id) or DEFAULT_CPU_PER_FRAME_S) for w in works}
+    total = sum(costs[w.scene_id][i] for w in works for i in w.stale)
     job_s = max(min_job_s, total / max(1, workers))
     for work in works:
         work.jobs = split_into_jobs(work.scene_id, sorted(work.stale), work.ranges, costs[work.scene_id], job_s,

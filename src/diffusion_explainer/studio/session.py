@@ -36,9 +36,9 @@ from ..render.executors import LocalExecutor
 from ..render.pipeline import build_root, layout_for, render_video
 from ..render.progress import Progress
 from ..review.record import ReviewRecord
-from ..sound.aac_segments import SegmentWorkers
 from ..screenplay import Cue, Screenplay, load_screenplay
 from ..screenplay.errors import ScreenplayError
+from ..sound.aac_segments import SegmentWorkers
 from ..timing.sync import SyncError
 from ..timing.timeline import TimelineError
 from .changes import first_change, redrawn_frames
