@@ -155,7 +155,7 @@ def test_the_soundtrack_encoded_while_scenes_render_is_the_one_the_join_uses(thr
     from diffusion_explainer.sound.soundtrack import soundtrack
 
     cache = tmp_path / "audio"
-    with early_soundtrack(three_scenes, SETTINGS, cache) as sound:
+    with early_soundtrack(lambda: three_scenes, SETTINGS, cache) as sound:
         made, cpu_s, costs = sound.result()
     assert cpu_s > 0 and costs.segments_cpu_s == []  # (one job: the segments are encoded in the thread)
     assert made.audio.exists() and [p for p in cache.iterdir() if p.name != module.SEGMENTS_DIR] == [made.folder]
@@ -168,9 +168,9 @@ def test_with_more_jobs_the_segments_are_encoded_apart_into_the_same_soundtrack(
 
     from diffusion_explainer.render.pipeline import early_soundtrack
 
-    with early_soundtrack(three_scenes, SETTINGS, tmp_path / "one") as sound:
+    with early_soundtrack(lambda: three_scenes, SETTINGS, tmp_path / "one") as sound:
         alone, _, _ = sound.result()
-    with early_soundtrack(three_scenes, dataclasses.replace(SETTINGS, jobs=2), tmp_path / "two") as sound:
+    with early_soundtrack(lambda: three_scenes, dataclasses.replace(SETTINGS, jobs=2), tmp_path / "two") as sound:
         apart, cpu_s, costs = sound.result()
     assert len(costs.segments_cpu_s) == len(three_scenes) and all(c > 0 for c in costs.segments_cpu_s)
     assert apart.audio.read_bytes() == alone.audio.read_bytes()
@@ -196,7 +196,7 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
     aac_segments.audio_frame = slow_frame
     try:
         with pytest.raises(KeyboardInterrupt):
-            with early_soundtrack([ScenePiece("b", three_scenes[1].video, 0, 300, three_scenes[1].audio)],
+            with early_soundtrack(lambda: [ScenePiece("b", three_scenes[1].video, 0, 300, three_scenes[1].audio)],
                                   SETTINGS, cache) as sound:
                 assert started.wait(30)
                 raise KeyboardInterrupt  # Ctrl-C while the scenes render

@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .. import review
 from ..checks import problems as checks
@@ -155,7 +155,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
-        plan = plan_video(settings, screenplay, only=only, references=references)
+        plan = plan_video(settings, screenplay, only=only, references=references, mix=False)  # tracks: beside the drawing
         run_on = make_executor(executor, settings, outputs, screenplay)
         workers = run_on.workers() if isinstance(run_on, RayExecutor) else settings.jobs
         title = video_title(screenplay, settings.language)[0]
@@ -187,14 +187,21 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         sounds = SceneSounds(lambda scene_id: from_json((manifest.get(scene_id) or {}).get("sounds", [])),
                              rendering=[w.scene_id for w in works])
         measures = EarlyMeasures(outputs, plan.screenplay.duration_s, enabled=not preview)
-        with measures, early_soundtrack(scene_pieces(plan, outputs), settings, outputs.sound_cache, sounds,
-                                        on_encoded=measures.add, workers=sound_workers) as sound:
+        mixed: list[VideoPlan] = []  # the plan with its narration tracks, as the soundtrack mixes them
+
+        def pieces() -> list[ScenePiece]:
+            mixed.append(plan.mixed())
+            return scene_pieces(mixed[0], outputs)
+
+        with measures, early_soundtrack(pieces, settings, outputs.sound_cache, sounds, on_encoded=measures.add,
+                                        workers=sound_workers) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
             t = time.monotonic()
             sound_files, sound_cpu_s, costs = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
+            plan = mixed[0]
 
             final_inputs = _final_inputs(plan, manifest, sound_files)
             recorded = Manifest(outputs.manifest).get(outputs.name)
@@ -440,19 +447,20 @@ class EarlyMeasures:
 
 
 @contextlib.contextmanager
-def early_soundtrack(pieces: list[ScenePiece], settings: RenderSettings, cache_dir: Path,
+def early_soundtrack(pieces: Callable[[], list[ScenePiece]], settings: RenderSettings, cache_dir: Path,
                      sounds: SceneSounds = NO_SOUNDS, on_encoded=None,
                      workers: SegmentWorkers | None = None) -> Iterator[concurrent.futures.Future]:
-    """Encode the soundtrack (if the narration or music changed) while the scenes render: it
-    needs the narration tracks and the scene lengths, and each scene's sound effects only when
-    it gets to that scene; a core is often free (one stale scene, or the last one). The join
-    then finds it in the cache. If the render stops, so does the encode. `on_encoded(soundtrack)`:
-    what to do with each track as soon as it is made (the review page's sound measures)."""
+    """Mix the narration tracks not mixed yet and encode the soundtrack (if the narration or music
+    changed) while the scenes render: it needs the narration tracks and the scene lengths, and
+    each scene's sound effects only when it gets to that scene; a core is often free (one stale
+    scene, or the last one). `pieces()`: the scenes, their tracks mixed. The join then finds it in
+    the cache. If the render stops, so does the encode. `on_encoded(soundtrack)`: what to do with
+    each track as soon as it is made (the review page's sound measures)."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
         def made() -> tuple[Soundtrack, float, SoundCosts]:  # the CPU seconds of this thread, and the rest
             cpu, costs = time.thread_time(), SoundCosts()
-            track = soundtrack(pieces, settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
+            track = soundtrack(pieces(), settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
                                on_encoded=on_encoded, workers=workers or settings.jobs, costs=costs)
             return track, time.thread_time() - cpu, costs
 

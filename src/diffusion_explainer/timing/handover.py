@@ -86,7 +86,7 @@ class HandOver:
     layout: Path | None = None  # layout mode: where to write the stage's boxes at each settled moment (checks/layout.py)
 
     def to_json(self) -> str:
-        plan, resume = self.plan, self.resume
+        plan, resume = (self.plan.mixed() if self.sound else self.plan), self.resume  # (a scene that plays its track)
         return json.dumps({
             "format": FORMAT,
             "screenplay": {"path": plan.screenplay.path, "text": plan.screenplay.source},

@@ -9,7 +9,7 @@ It knows nothing of Manim: the base scene and the render command both use it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import narration
@@ -30,13 +30,31 @@ def silent_by_default() -> bool:
 
 
 @dataclass(frozen=True)
+class NarrationTrack:
+    """A scene's narration track as it will be mixed: every clip and the second it starts at."""
+
+    key: str
+    placements: tuple[tuple[float, Path], ...]
+    duration_s: float
+
+    def mixed(self) -> Path:
+        """The track's file, from the cache or mixed now."""
+        return narration_track(self.key, list(self.placements), self.duration_s)
+
+
+@dataclass(frozen=True)
 class ScenePlan:
     screenplay: Screenplay
     scene: Scene
     timeline: SceneTimeline  # in the plan's language: its speech lengths and subtitle pages
-    audio: Path | None  # the scene's narration track, exactly the scene's length (None: silent)
+    audio: Path | None  # the scene's narration track, exactly the scene's length (None: silent, or not mixed yet)
     fitter: SubtitleFitter
     language: str = DEFAULT_LANGUAGE  # what the scene speaks, subtitles and labels in
+    track: NarrationTrack | None = None  # the track still to mix (plan_for's mix=False), else None
+
+    def mixed(self) -> ScenePlan:
+        """This plan with its narration track mixed (from the cache if it was mixed before)."""
+        return replace(self, audio=self.track.mixed(), track=None) if self.track is not None else self
 
 
 def fitter_for(screenplay: Screenplay, aspect: float, language: str = DEFAULT_LANGUAGE) -> SubtitleFitter:
@@ -110,8 +128,11 @@ def plan_for(
     screenplay: Screenplay | None = None,
     reference: dict | None = None,
     language: str = DEFAULT_LANGUAGE,
+    mix: bool = True,
 ) -> ScenePlan:
-    """A scene's plan in `language`; `reference`: the layout it was last rendered with (timeline.plan_scene)."""
+    """A scene's plan in `language`; `reference`: the layout it was last rendered with (timeline.plan_scene).
+    `mix=False`: the narration track is left to mix (ScenePlan.mixed): the scene's frames do not
+    need it, so a render draws them while the track is mixed beside them."""
     silent = narration.silent_mode(silent)
     screenplay = screenplay or load_screenplay()
     scene = screenplay.scene(scene_id)
@@ -122,12 +143,13 @@ def plan_for(
     timeline = plan_scene(scene, fps, _lengths(speech), paginate=lambda line: [p.text for p in fitter.pages(line)],
                           speed=speed, reference=reference)
 
-    audio = None
-    if not silent:
-        # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
-        placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
-        audio = narration_track(track_key(scene.id, scene.duration_s, placements), placements, scene.duration_s)
-    return ScenePlan(screenplay, scene, timeline, audio, fitter, language)
+    if silent:
+        return ScenePlan(screenplay, scene, timeline, None, fitter, language)
+    # Each clip starts its short lead-in early, so the voice begins on the subtitle's frame.
+    placements = [(t.speech.start / fps - speech[t.line.id].lead_in_s, speech[t.line.id].path) for t in timeline.lines]
+    track = NarrationTrack(track_key(scene.id, scene.duration_s, placements), tuple(placements), scene.duration_s)
+    plan = ScenePlan(screenplay, scene, timeline, None, fitter, language, track)
+    return plan.mixed() if mix else plan
 
 
 TRACK_NAME = "track.wav"

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..core.runtime import SILENT_ENV
@@ -41,6 +41,10 @@ class VideoPlan:
     def scene_plan(self, scene_id: str) -> ScenePlan:
         return next(p for p in self.scenes if p.scene.id == scene_id)
 
+    def mixed(self) -> VideoPlan:
+        """This plan with every scene's narration track mixed (plan_video's mix=False leaves them)."""
+        return replace(self, scenes=tuple(p.mixed() for p in self.scenes))
+
 
 @contextmanager
 def silent_env(silent: bool) -> Iterator[None]:
@@ -57,9 +61,11 @@ def silent_env(silent: bool) -> Iterator[None]:
 
 
 def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
-               only: list[str] | None = None, references: dict[str, dict] | None = None) -> VideoPlan:
+               only: list[str] | None = None, references: dict[str, dict] | None = None,
+               mix: bool = True) -> VideoPlan:
     """Every scene's plan (or only those of `only`, for a render of a few scenes). `references`:
-    the layouts the scenes were last rendered with, kept where an edit allows (timing/timeline.py)."""
+    the layouts the scenes were last rendered with, kept where an edit allows (timing/timeline.py).
+    `mix=False`: the narration tracks are left to mix (VideoPlan.mixed), beside the drawing."""
     screenplay = screenplay or load_screenplay()
     scenes = [s for s in screenplay.scenes if only is None or s.id in only]
     plans = []
@@ -71,13 +77,15 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
             try:
                 plans.append(plan_for(scene.id, settings.fps, frame_width=settings.frame_width,
                                       silent=settings.silent, screenplay=screenplay,
-                                      reference=(references or {}).get(scene.id), language=settings.language))
+                                      reference=(references or {}).get(scene.id), language=settings.language,
+                                      mix=mix))
             except TimelineError as e:
                 first = scene.lines[0].source_line if scene.lines else None
                 raise ScreenplayError(screenplay.path, first, f"scenes.{scene.id}", str(e)) from None
             took = time.monotonic() - started
-            if took > 1.0:  # a narration track mixed (a few seconds each): say so, or the render seems stuck
-                print(f"  plan    {scene.id:<16} timeline and narration track in {took:.1f} s", file=sys.stderr, flush=True)
+            if took > 1.0:  # speech made, or a narration track mixed: say so, or the render seems stuck
+                print(f"  plan    {scene.id:<16} {'timeline and narration track' if mix else 'timeline'} in {took:.1f} s",
+                      file=sys.stderr, flush=True)
     _check_scene_table(screenplay)
     return VideoPlan(screenplay, settings, tuple(plans))
 
