@@ -240,3 +240,16 @@ def test_kept_workers_encode_one_soundtrack_after_another_and_are_closed_by_thei
         workers.close()
     assert processes and not any(p.is_alive() for p in processes)
     assert sorted(here.cpu_s) == [0, 1, 2]
+
+
+def test_long_scenes_are_cut_into_segments_from_their_own_start():
+    frame = aac_segments.AAC_FRAME
+    starts, total = [0, 100 * frame + 7, 350 * frame], 400 * frame
+    borders = segment_borders(starts, total, longest=120 * frame + 5)
+    assert borders == [0, 101 * frame, 221 * frame, 341 * frame, 350 * frame, total]  # from each scene's start
+    # a scene made longer moves no border of the scenes before it, nor its own inner ones
+    longer = segment_borders([0, 100 * frame + 7, 380 * frame], 430 * frame, longest=120 * frame + 5)
+    assert longer == [0, 101 * frame, 221 * frame, 341 * frame, 380 * frame, 430 * frame]
+    # no segment shorter than a frame at a scene's end
+    assert segment_borders([0], 240 * frame + 1, longest=120 * frame) == [0, 120 * frame, 240 * frame + 1]
+    assert segment_borders(starts, total) == [0, 101 * frame, 350 * frame, total]  # scenes only

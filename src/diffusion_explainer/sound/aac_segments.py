@@ -44,13 +44,21 @@ from ..media.probe import AAC_FRAME
 
 PRE_ROLL = 8 * AAC_FRAME
 POST_ROLL = AAC_FRAME
-KEEP_SEGMENTS = 64  # the cache keeps the most recently used few (a 10-minute video has 8)
+KEEP_SEGMENTS = 160  # the cache keeps the most recently used few (a 10-minute video has about 38 of 20 s)
 
 
-def segment_borders(scene_starts: Sequence[int], total: int) -> list[int]:
-    """0, the first frame border at or after each later scene's start, and `total`."""
-    inner = sorted({-(-start // AAC_FRAME) * AAC_FRAME for start in scene_starts} - {0})
-    return [0] + [border for border in inner if border < total] + [total]
+def segment_borders(scene_starts: Sequence[int], total: int, longest: int | None = None) -> list[int]:
+    """0, the first frame border at or after each later scene's start, and `total`; with `longest`,
+    also a border every `longest` samples (rounded down to frames) from each scene's border, so
+    that an edit late in a scene re-encodes only the segments from the edit on (the borders of
+    other scenes do not move with it)."""
+    starts = sorted({-(-start // AAC_FRAME) * AAC_FRAME for start in scene_starts} | {0})
+    borders = set(starts)
+    if longest:
+        step = max(1, longest // AAC_FRAME) * AAC_FRAME
+        for start, end in zip(starts, [*starts[1:], total]):
+            borders.update(range(start + step, end - AAC_FRAME, step))  # (no sliver of a segment at the end)
+    return [border for border in sorted(borders) if border < total] + [total]
 
 
 def _unshaped(samples: np.ndarray) -> np.ndarray:
