@@ -50,6 +50,7 @@ class Engine:
             raise ValueError(f"speed {speed} is outside {MIN_SPEED}..{MAX_SPEED}")
 
 
+@functools.cache  # (asked for every line's clip: 0.4 s a plan, reading the packages' metadata)
 def _installed_version(package: str) -> str:
     try:
         return importlib.metadata.version(package)

@@ -4,15 +4,16 @@ English at 480p15: core/build_layout.py).
 
 0. check the screenplay and its scene files (what `check` finds), prepare what the scenes need
    (the trained models), so that no scene process starts on something that would fail;
-1. plan every scene once (timeline and narration track; the layout a scene was last rendered with
-   is kept where an edit allows) and hash each scene's inputs;
+1. plan every scene once (its timeline; the layout a scene was last rendered with is kept where an
+   edit allows; its narration track is mixed beside the drawing) and hash each scene's inputs;
 2. for the scenes whose inputs changed, find the chunks whose frames could have changed
    (scene_work.py, chunks.py) and render them as jobs, on local processes or a Ray cluster
    (executors.py), then join each scene's chunks into its video;
 3. join the scene videos (stream copy) with one narration track encoded once, read the result
    back and refuse it if any number is off;
 4. write the captions, chapters, thumbnail and contact sheet beside it, and the review page with
-   the cheap parts of its quality report (review/).
+   the cheap parts of its quality report (review/); or, when an earlier render joined the video
+   from the same inputs (an edit undone), put its video and side files back (finished.py).
 Every file is written under a temporary name and renamed when complete; a run that changes
 nothing rewrites nothing. One render at a time per build directory (a lock file).
 """
@@ -53,6 +54,7 @@ from ..timing.video_plan import VideoPlan, plan_video
 from .chunks import ChunkStore
 from .executors import LocalExecutor, RayExecutor
 from .faults import check_space, system_errors
+from .finished import FinishedRenders
 from .inputs import (
     Manifest,
     SharedInputs,
@@ -100,6 +102,7 @@ class RenderReport:
     def rendered_scenes(self) -> list[str]:
         return sorted(self.chunks)
     joined: bool = False
+    restored: bool = False  # the video and side files of an earlier render with the same inputs put back
     wall_s: float = 0.0
     scenes_wall_s: float = 0.0
     sound_wait_s: float = 0.0
@@ -211,31 +214,28 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                     and recorded.get("bytes") == outputs.video.stat().st_size):
                 progress.say(f"  up to date: {outputs.video}")
             else:
+                finished = FinishedRenders(outputs)
+                kept = [p for p in wanted if p not in (outputs.narration_stem, outputs.music_stem)]
                 t = time.monotonic()
-                language = settings.language
-                facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
-                                       outputs.video, title=video_title(plan.screenplay, language)[0],
-                                       sound=sound_files.audio, outputs=outputs,
-                                       chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, scene_title(s, language))
-                                                 for s in plan.screenplay.scenes],
-                                       subtitles=captions.subtitle_tracks(plan))
-                report.joined, report.join_s = True, time.monotonic() - t
-                progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
-                             f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
-                             f"AAC {facts.audio_rate} Hz stereo, fast start")
-                t = time.monotonic()
-                if preview:
-                    review.publish_record(plan, outputs)
+                restored = None if force else finished.restore(finished.key(final_inputs, kept), kept)
+                if restored is not None:  # an edit undone: the video and side files made from these inputs
+                    if not preview:
+                        place_stems(sound_files, outputs)
+                    frames, report.restored = restored["frames"], True
+                    report.side_files_s = time.monotonic() - t
+                    progress.say(f"  restored {outputs.video} and its side files in {clock(report.side_files_s)}: "
+                                 f"an earlier render's, made from the same inputs (nothing joined or written)")
                 else:
-                    place_stems(sound_files, outputs)
-                    write_side_files(plan, outputs, before_page=measures.wait)
-                report.side_files_s = time.monotonic() - t
+                    frames = join_and_write(plan, outputs, settings, sound_files, report, progress, preview,
+                                            before_page=measures.wait)
+                    finished.keep(finished.key(final_inputs, kept), kept, {"frames": frames})
+                    progress.say(f"  wrote   {', '.join(outputs.relative(p) for p in wanted[1:])} "
+                                 f"in {clock(report.side_files_s)}")
                 Manifest(outputs.manifest).record(outputs.name, {
-                    "inputs": final_inputs, "settings": settings.key, "frames": facts.frames,
+                    "inputs": final_inputs, "settings": settings.key, "frames": frames,
                     "bytes": outputs.video.stat().st_size,
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
-                progress.say(f"  wrote   {', '.join(outputs.relative(p) for p in wanted[1:])} in {clock(report.side_files_s)}")
                 for line in [] if preview else flagged_lines(outputs.report):
                     progress.say(line)
         report.sound_cpu_s = sound_cpu_s + sum(costs.segments_cpu_s) + measures.cpu_s  # (the measures are done)
@@ -245,6 +245,31 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                  f"total {clock(report.wall_s)}")
     progress.say(f"render: the video is {outputs.video}, its side files beside it")
     return report
+
+
+def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettings, sound_files: Soundtrack,
+                   report: RenderReport, progress: Progress, preview: bool, before_page=lambda: None) -> int:
+    """Join the video and write its side files (a preview: the review record only); its frames."""
+    t = time.monotonic()
+    language = settings.language
+    facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
+                           outputs.video, title=video_title(plan.screenplay, language)[0],
+                           sound=sound_files.audio, outputs=outputs,
+                           chapters=[Chapter(s.start_s * 1000, s.end_s * 1000, scene_title(s, language))
+                                     for s in plan.screenplay.scenes],
+                           subtitles=captions.subtitle_tracks(plan))
+    report.joined, report.join_s = True, time.monotonic() - t
+    progress.say(f"  joined  {outputs.video} in {clock(report.join_s)}: {facts.frames} frames, "
+                 f"{facts.video_duration_s:g} s, {facts.width}x{facts.height} H.264 {facts.profile}, "
+                 f"AAC {facts.audio_rate} Hz stereo, fast start")
+    t = time.monotonic()
+    if preview:
+        review.publish_record(plan, outputs)
+    else:
+        place_stems(sound_files, outputs)
+        write_side_files(plan, outputs, before_page=before_page)
+    report.side_files_s = time.monotonic() - t
+    return facts.frames
 
 
 def make_executor(name: str | LocalExecutor, settings: RenderSettings, outputs: BuildLayout, screenplay: Screenplay):
