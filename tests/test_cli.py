@@ -16,7 +16,7 @@ from diffusion_explainer.render.pipeline import build_lock
 from tests.conftest import REPO, SCREENPLAY
 
 COMMANDS = ["check", "render", "verify", "bench", "train", "engine-bench", "engine-metrics", "sound-check",
-            "speech-times", "studio"]
+            "speech-times", "studio", "studio-loop"]
 
 
 def run(tmp_path, *args, **env):

@@ -46,12 +46,14 @@ def test_a_reworded_sentence_is_the_only_one_read_again(kokoro):
                                                                "少しずつ戻していくんだ。", "これが逆の過程だよ。"]
 
 
-def test_a_damaged_sentence_is_read_again(kokoro, speech_cache):
+def test_a_damaged_sentence_is_read_again(kokoro, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIFFUSION_EXPLAINER_CACHE", str(tmp_path))  # (the session's cache stays intact)
     version = ENGINES["kokoro"].version()
     text = "壊れた文も読み直す。"
     first, _ = kokoro_sentences.synthesize(text, "jf_alpha", 1.0, SENTENCE_PAUSE_S, version)
-    for entry in (speech_cache.parent / "sentences").rglob("*"):
-        if entry.is_file() and entry.stat().st_size > 1000:
-            entry.write_bytes(entry.read_bytes()[:100])  # cut short
-    again, _ = kokoro_sentences.synthesize(text, "jf_alpha", 1.0, SENTENCE_PAUSE_S, version)
-    assert np.array_equal(first, again)
+    kept = [p for p in (tmp_path / "sentences").rglob("*") if p.is_file()]
+    assert len(kept) == 1
+    kept[0].write_bytes(kept[0].read_bytes()[:100])  # cut short
+    with mock.patch.object(kokoro, "_g2p", wraps=kokoro._g2p) as read:
+        again, _ = kokoro_sentences.synthesize(text, "jf_alpha", 1.0, SENTENCE_PAUSE_S, version)
+    assert read.call_count == 1 and np.array_equal(first, again)
