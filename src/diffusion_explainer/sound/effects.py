@@ -8,6 +8,7 @@ of raised cosine, never a step, and every tail decays to silence.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +28,12 @@ class Effect:
     pre_roll: int  # samples before the moment it marks
 
 
+@functools.lru_cache(maxsize=64)
 def effect(name: str, rate: int, *, root: int = 53, index: int = 0) -> Effect:
     """The effect `name` at `rate`, its peak at 1. root: the MIDI note of the chord it lands on
-    (a scene change); index: which reveal of its scene this is (0 for the first)."""
+    (a scene change); index: which reveal of its scene this is (0 for the first). Made once a
+    process (0.1-0.2 s each, a dozen in a video: the studio mixes again at every edit); its samples
+    are read-only."""
     if name == "transition":
         made = _transition(rate, root)
     elif name == "reveal":
@@ -39,7 +43,9 @@ def effect(name: str, rate: int, *, root: int = 53, index: int = 0) -> Effect:
     else:
         raise ValueError(f"unknown sound effect {name!r}; known: {', '.join(EFFECT_NAMES)}")
     peak = float(np.max(np.abs(made.samples)))
-    return Effect(made.name, made.samples / np.float32(peak), made.pre_roll)
+    samples = made.samples / np.float32(peak)
+    samples.setflags(write=False)
+    return Effect(made.name, samples, made.pre_roll)
 
 
 def _transition(rate: int, root: int) -> Effect:
