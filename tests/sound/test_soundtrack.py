@@ -328,3 +328,21 @@ def test_each_input_of_a_beds_key_alone_renders_it_again(tmp_path, monkeypatch, 
         bed = BED_INPUTS[changed](chords)
     module.bed_maker(tmp_path)(*bed)
     assert len(rendered) == 2
+
+
+def test_the_track_is_measured_as_it_is_encoded_as_a_decoder_hears_it(tmp_path):
+    """The true peak and loudness kept with the soundtrack, from each segment decoded as it was
+    encoded (three segments of one long scene, one of a short one), are those of the whole file
+    decoded: the review page then measures nothing again after an edit."""
+    from diffusion_explainer.narration.loudness import integrated_loudness, true_peak_db
+
+    long = narration_wav(tmp_path / "long.wav", 50.0, [(s, s + 2.5) for s in range(1, 48, 4)])
+    short = narration_wav(tmp_path / "short.wav", 10.0, [(1.0, 8.0)])
+    pieces = [ScenePiece("long", tmp_path / "l.mp4", 0, 500, long), ScenePiece("short", tmp_path / "s.mp4", 500, 100, short)]
+    made = soundtrack(pieces, FPS, tmp_path / "cache", music=True)
+    heard = made.heard()
+    whole = decoded(made.audio)
+    assert heard is not None
+    assert abs(heard[0] - true_peak_db(whole)) < 0.02, (heard, true_peak_db(whole))
+    assert abs(heard[1] - integrated_loudness(whole, RATE)) < 0.01, (heard, integrated_loudness(whole, RATE))
+    assert len(list((tmp_path / "cache" / module.SEGMENTS_DIR).glob("*.blob"))) == 4  # 20 + 20 + 10 s, then 10 s

@@ -55,7 +55,8 @@ def publish_record(plan, build: BuildLayout) -> ReviewRecord:
 def measure_soundtrack(sound, build: BuildLayout, duration_s: float):
     """Measure a render's soundtrack (sound.soundtrack.Soundtrack) for its page before the video
     is joined: see audio.sound_measures."""
-    return sound_measures(sound.audio, sound.narration, duration_s, build.sound_measures, video_name=build.video.name)
+    return sound_measures(sound.audio, sound.narration, duration_s, build.sound_measures, video_name=build.video.name,
+                          heard=sound.heard())
 
 
 def verify(folder: Path, *, ocr: bool = True, hearing: bool = True) -> dict:

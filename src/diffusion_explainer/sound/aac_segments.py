@@ -26,6 +26,7 @@ then takes the mix and its longest segment, not the sum of its eight encodes.
 from __future__ import annotations
 
 import concurrent.futures
+import math
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -41,9 +42,11 @@ from ..core.files import sweep_partials
 from ..core.keys import code_digest, digest
 from ..core.store import Store
 from ..media.probe import AAC_FRAME
+from ..narration.loudness import LoudnessPart, combined_loudness, loudness_part, true_peak_envelope
 
 PRE_ROLL = 8 * AAC_FRAME
 POST_ROLL = AAC_FRAME
+TRUE_PEAK_EDGE = 64  # samples of context each side of a segment for its true peak (the filter reaches 21)
 KEEP_SEGMENTS = 160  # the cache keeps the most recently used few (a 10-minute video has about 38 of 20 s)
 
 
@@ -152,7 +155,8 @@ class SegmentedEncoder:
         self._held = np.zeros((0, 2), np.float32)
         self._held_from = 0  # the sample position of _held[0]
         self._next = 0  # the next segment to encode
-        self._parts: list[tuple[int, Packets | concurrent.futures.Future]] = []  # (start, its packets)
+        self._parts: list[tuple[int, Encoded | concurrent.futures.Future]] = []  # (start, its packets)
+        self.sound: TrackSound | None = None  # once finished: the whole track's true peak and loudness
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
@@ -177,8 +181,10 @@ class SegmentedEncoder:
         """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
         if self.received != self.total or self._next != len(self.borders) - 1:
             raise ValueError(f"the soundtrack has {self.received} of {self.total} samples: cannot finish it")
-        packets = [(start + pts, duration, data) for start, part in self._parts
-                   for pts, duration, data in self._collected(part)]
+        encoded = [(start, self._collected(part)) for start, part in self._parts]
+        packets = [(start + pts, duration, data) for start, part in encoded for pts, duration, data in part.packets]
+        self.sound = TrackSound(max(part.peak for _, part in encoded),
+                                combined_loudness([part.loudness for _, part in encoded], self.total, self.rate))
         with av.open(str(path), mode="w", format="mp4") as output:
             # an encoder stream that never encodes: opening it gives the track the same codec
             # configuration and priming the segments' encoders had
@@ -211,17 +217,17 @@ class SegmentedEncoder:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _collected(self, part: Packets | concurrent.futures.Future) -> Packets:
+    def _collected(self, part: Encoded | concurrent.futures.Future) -> Encoded:
         if not isinstance(part, concurrent.futures.Future):
             return part
         while True:
             self.check(self.total)
             try:
-                index, packets, cpu_s = part.result(timeout=0.2)
+                index, encoded, cpu_s = part.result(timeout=0.2)
             except concurrent.futures.TimeoutError:
                 continue
             self.cpu_s[index] = cpu_s
-            return packets
+            return encoded
 
     def _feed(self, index: int) -> tuple[int, int]:
         """The samples segment `index`'s encoder is fed: [first, end)."""
@@ -240,10 +246,10 @@ class SegmentedEncoder:
         window = np.ascontiguousarray(self._held[low - self._held_from : high - self._held_from])
         key = digest(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
                      f"{high - stop} ".encode() + window.tobytes())
-        packets = self.store.get_object(key)
-        if isinstance(packets, list):
+        kept = self.store.get_object(key)
+        if isinstance(kept, Encoded):
             self.reused.append(index)
-            self._parts.append((start, packets))
+            self._parts.append((start, kept))
             return
         job = _Segment(window, (first - low, stop - low), start - first, end - start, first,
                        index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape,
@@ -252,26 +258,81 @@ class SegmentedEncoder:
         if self.workers is not None:
             self._parts.append((start, self.workers.submit(make_segment, index, job)))
         else:
-            _, packets, self.cpu_s[index] = make_segment(index, job, self.check)
-            self._parts.append((start, packets))
+            _, encoded, self.cpu_s[index] = make_segment(index, job, self.check)
+            self._parts.append((start, encoded))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A segment as kept: its packets, and what they sound like decoded (its true peak, linear;
+    its part of the track's loudness), so the track is measured without decoding it again."""
+
+    packets: Packets
+    peak: float
+    loudness: LoudnessPart
+
+
+@dataclass(frozen=True)
+class TrackSound:
+    """The encoded track's true peak (linear) and integrated loudness (LUFS), from its segments:
+    as a decoder hears them (each segment decoded after its encoder's pre-roll packets)."""
+
+    peak: float
+    lufs: float
+
+    @property
+    def peak_db(self) -> float:
+        return 20.0 * math.log10(self.peak) if self.peak > 0 else float("-inf")
 
 
 def make_segment(index: int, job: _Segment, check: Callable[[int], None] = lambda position: None
-                 ) -> tuple[int, Packets, float]:
-    """Shape, encode and keep one segment: (its index, its packets, the CPU seconds it took)."""
+                 ) -> tuple[int, Encoded, float]:
+    """Shape, encode, measure and keep one segment: (its index, it, the CPU seconds it took)."""
     cpu = time.thread_time()
     samples = np.ascontiguousarray(job.shape(job.window)[job.cut[0] : job.cut[1]], dtype=np.float32)
+    fed: Packets = []
+    extradata: list[bytes] = []
     packets = encode_segment(samples, job.skip, job.length, job.last, job.rate, job.bit_rate, job.options,
-                             lambda position: check(job.first + position))
-    job.store.put_object(job.key, packets)
-    return index, packets, time.thread_time() - cpu
+                             lambda position: check(job.first + position), fed, extradata)
+    heard = decoded(fed, extradata[0], len(samples), job.rate)
+    own = heard[job.skip : job.skip + job.length]
+    edge = min(job.skip, TRUE_PEAK_EDGE)  # the true peak between the first sample and the one before it
+    peak = float(true_peak_envelope(heard[job.skip - edge : job.skip + job.length + TRUE_PEAK_EDGE])[
+        edge : edge + job.length].max(initial=0.0))
+    encoded = Encoded(packets, peak, loudness_part(own, job.rate, job.first + job.skip, heard[: job.skip]))
+    job.store.put_object(job.key, encoded)
+    return index, encoded, time.thread_time() - cpu
+
+
+def decoded(packets: Packets, extradata: bytes, length: int, rate: int) -> np.ndarray:
+    """The samples [0, length) an AAC decoder gives for an encoder's packets (pts counted from the
+    encoder's first sample; a decoded frame of pts p is the input's samples p to p + 1024)."""
+    codec = av.CodecContext.create("aac", "r")
+    codec.extradata = extradata
+    out = np.zeros((length, 2), np.float32)
+
+    def place(frames) -> None:
+        for frame in frames:
+            samples, at = frame.to_ndarray().T, frame.pts
+            lo, hi = max(0, at), min(length, at + len(samples))
+            if hi > lo:
+                out[lo:hi] = samples[lo - at : hi - at]
+
+    for pts, duration, data in packets:
+        packet = av.Packet(data)
+        packet.pts, packet.duration, packet.time_base = pts, duration, Fraction(1, rate)
+        place(codec.decode(packet))
+    place(codec.decode(None))
+    return out
 
 
 def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate: int, bit_rate: int,
-                   options: dict, check: Callable[[int], None]) -> Packets:
+                   options: dict, check: Callable[[int], None], fed: Packets | None = None,
+                   extradata: list[bytes] | None = None) -> Packets:
     """The packets of samples[skip : skip + length], pts counted from samples[skip] (the very
     first segment keeps the encoder's priming packet, the last its flushed ones). `check` is
-    called with each frame's position in `samples`."""
+    called with each frame's position in `samples`. `fed`: gets every packet the encoder made,
+    pts counted from samples[0]; `extradata`: gets the encoder's configuration (to decode them)."""
     codec = av.CodecContext.create("aac", "w")
     codec.sample_rate, codec.layout, codec.format = rate, "stereo", "fltp"
     codec.bit_rate, codec.time_base, codec.options = bit_rate, Fraction(1, rate), dict(options)
@@ -280,6 +341,8 @@ def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate
 
     def keep(packets) -> None:
         for packet in packets:
+            if fed is not None:
+                fed.append((packet.pts, packet.duration, bytes(packet)))
             pts = packet.pts - skip
             if (pts >= 0 or skip == 0) and (pts < length or last):
                 kept.append((pts, packet.duration, bytes(packet)))
@@ -288,6 +351,8 @@ def encode_segment(samples: np.ndarray, skip: int, length: int, last: bool, rate
         check(position)
         keep(codec.encode(audio_frame(samples[position : position + AAC_FRAME], position, rate)))
     keep(codec.encode(None))
+    if extradata is not None:
+        extradata.append(bytes(codec.extradata or b""))
     return kept
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import math
 import threading
 import wave
 from collections.abc import Callable
@@ -61,6 +63,7 @@ SEGMENT_S = 20
 SEGMENTS_DIR, BEDS_DIR = "segments", "beds"
 KEEP_BEDS = 2
 AUDIO_NAME, NARRATION_NAME, MUSIC_NAME, BED_NAME = "soundtrack.m4a", "narration.wav", "music.wav", "bed.npy"
+HEARD_NAME = "heard.json"  # the encoded track's true peak and loudness, measured segment by segment
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,16 @@ class Soundtrack:
         """The music and effects alone (stereo, 16-bit, 48 kHz); None without music."""
         path = self.folder / MUSIC_NAME
         return path if path.exists() else None
+
+    def heard(self) -> tuple[float, float] | None:
+        """(true peak in dBTP, integrated loudness in LUFS) of the encoded track as a decoder gives
+        it, measured as each segment was encoded (aac_segments.Encoded); None if not kept."""
+        try:
+            data = json.loads((self.folder / HEARD_NAME).read_text(encoding="utf-8"))
+            peak, lufs = float(data["true_peak"]), float(data["integrated_lufs"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return (20.0 * math.log10(peak) if peak > 0 else float("-inf")), lufs
 
 
 @dataclass
@@ -232,6 +245,9 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
                     stems.write(voice, bed)
                     encoder.push(voice if bed is None else voice + bed)
             encoder.finish(folder / AUDIO_NAME)
+            sound = encoder.sound
+            (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
+                                             encoding="utf-8")
         if costs is not None and encoder.workers is not None:
             costs.segments_cpu_s += encoder.cpu_s.values()
         if on_encoded is not None:
