@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from diffusion_explainer.narration.audio_files import write_wav
+from diffusion_explainer.narration.loudness import integrated_loudness, true_peak_db
 from diffusion_explainer.narration.onsets import onsets_in
-from diffusion_explainer.review.audio import sound_measures
+from diffusion_explainer.review.audio import sound_measures, video_sound
 from diffusion_explainer.review.reading_speed import characters, reading_speeds
 from diffusion_explainer.review.record import LineRecord, PageRecord, ReviewRecord
 from diffusion_explainer.review.voice_timing import voice_onsets
@@ -160,6 +161,11 @@ def test_on_a_narrated_render_every_voice_starts_with_its_subtitle(small_narrate
     assert timing["max_abs_offset_ms"] <= 45  # the voices were placed on their subtitles' frames
     loudness = report["loudness"]
     assert loudness["integrated_lufs"] == pytest.approx(-16, abs=1) and loudness["true_peak_dbtp"] <= -0.9
+    # measured as the soundtrack was encoded, segment by segment, and as a decoder gives the whole video's sound
+    assert loudness["source"].endswith("(its soundtrack, measured as it was encoded)"), loudness["source"]
+    sound = video_sound(outputs.video)
+    assert loudness["integrated_lufs"] == pytest.approx(integrated_loudness(sound.samples, sound.rate), abs=0.02)
+    assert loudness["true_peak_dbtp"] == pytest.approx(true_peak_db(sound.samples), abs=0.03)
     assert (outputs.output / report["plots"]["voice_timing"]).stat().st_size > 10_000
 
 

@@ -425,10 +425,11 @@ def _render_code_digest() -> str:
 
 
 class EarlyMeasures:
-    """The review page's sound measures (loudness, true peak, voice onsets: about 13 CPU-s for ten
-    minutes, the three at once) of each soundtrack as soon as it is made, one after another in a
-    thread of their own: they run while the scenes render and the video is joined, and the page
-    finds them kept.
+    """The review page's sound measures of each soundtrack as soon as it is made, one after another
+    in a thread of their own: the voice onsets, and the loudness and true peak its encoder measured
+    (review/audio.py; decoded and measured here, about 6.5 CPU-s for ten minutes, only for a track
+    without them). They run while the scenes render and the video is joined, and the page finds
+    them kept.
     Each track is measured through hard links of its files, since the soundtrack's folder is
     renamed once it is known to be final."""
 
@@ -444,8 +445,8 @@ class EarlyMeasures:
         if not self.enabled:  # (a preview has no page to show them)
             return
         folder = Path(tempfile.mkdtemp(prefix=f".measure{PARTIAL_MARK}", dir=made.folder.parent))
-        for path in (made.audio, made.narration, made.music):
-            if path is not None:
+        for path in made.folder.iterdir():  # the track, its stems and what its encoder measured
+            if path.is_file():
                 link_or_copy(path, folder / path.name)
         self._pending.append(self._pool.submit(self._measure, Soundtrack(folder)))
 

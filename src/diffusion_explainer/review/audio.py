@@ -32,7 +32,7 @@ from ..narration.loudness import integrated_loudness, true_peak_db
 from ..narration.mixing import TARGET_LUFS, TRUE_PEAK_CEILING_DB
 from ..narration.onsets import onsets_in
 
-MEASURES_VERSION = 1  # bump when what is measured changes
+MEASURES_VERSION = 2  # bump when what is measured, or how, changes
 
 
 @dataclass(frozen=True)
