@@ -235,15 +235,19 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                               shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
                               reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
+            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                check(start)
+                if mix.music is not None:
+                    events[piece.scene_id] = events_of(piece.scene_id)
+                    mix.add_scene_events(index, events[piece.scene_id], fps)
+                voice, bed = mix.block(start, start + length)
+                encoder.push(voice if bed is None else voice + bed)
+            # the stems while the segments encode: every effect is in place by now, and none reaches
+            # back before its scene's start, so each block is what was pushed
             with _Stems(folder, silent, mix.music is not None) as stems:
-                for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                for start, length in places:
                     check(start)
-                    if mix.music is not None:
-                        events[piece.scene_id] = events_of(piece.scene_id)
-                        mix.add_scene_events(index, events[piece.scene_id], fps)
-                    voice, bed = mix.block(start, start + length)
-                    stems.write(voice, bed)
-                    encoder.push(voice if bed is None else voice + bed)
+                    stems.write(*mix.block(start, start + length))
             encoder.finish(folder / AUDIO_NAME)
             sound = encoder.sound
             (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
