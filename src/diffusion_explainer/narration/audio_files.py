@@ -11,13 +11,13 @@ import numpy as np
 from ..core.files import atomic_path
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """(samples as float64 of shape (frames, channels), sample rate) of a 16-bit PCM WAV."""
+def read_wav(path: Path, dtype=np.float64) -> tuple[np.ndarray, int]:
+    """(samples as `dtype` of shape (frames, channels), sample rate) of a 16-bit PCM WAV."""
     with wave.open(str(path), "rb") as wav:
         if wav.getsampwidth() != 2:
             raise ValueError(f"{path}: expected 16-bit PCM, got {8 * wav.getsampwidth()}-bit")
         pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-        return pcm.reshape(-1, wav.getnchannels()) / 32768.0, wav.getframerate()
+        return pcm.reshape(-1, wav.getnchannels()).astype(dtype) / dtype(32768.0), wav.getframerate()
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:

@@ -216,8 +216,9 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             else:
                 finished = FinishedRenders(outputs)
                 kept = [p for p in wanted if p not in (outputs.narration_stem, outputs.music_stem)]
+                key = finished.key(final_inputs, kept)
                 t = time.monotonic()
-                restored = None if force else finished.restore(finished.key(final_inputs, kept), kept)
+                restored = None if force else finished.restore(key, kept)
                 if restored is not None:  # an edit undone: the video and side files made from these inputs
                     if not preview:
                         place_stems(sound_files, outputs)
@@ -228,7 +229,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                 else:
                     frames = join_and_write(plan, outputs, settings, sound_files, report, progress, preview,
                                             before_page=measures.wait)
-                    finished.keep(finished.key(final_inputs, kept), kept, {"frames": frames})
+                    finished.keep(key, kept, {"frames": frames})
                     progress.say(f"  wrote   {', '.join(outputs.relative(p) for p in wanted[1:])} "
                                  f"in {clock(report.side_files_s)}")
                 Manifest(outputs.manifest).record(outputs.name, {

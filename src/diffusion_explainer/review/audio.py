@@ -81,10 +81,10 @@ def _db(value: float) -> float | None:
     return round(float(value), 2) if math.isfinite(value) else None  # JSON has no -inf: silence is null
 
 
-def _loudness_dict(sound: Sound, lufs: float, peak: float) -> dict:
-    """Integrated loudness (BS.1770) and true peak, against the narration mix's targets."""
+def _loudness_dict(source: str, lufs: float, peak: float) -> dict:
+    """Integrated loudness (BS.1770) and true peak of `source`, against the narration mix's targets."""
     return {
-        "source": sound.source,
+        "source": source,
         "integrated_lufs": _db(lufs),
         "true_peak_dbtp": _db(peak),
         "target_lufs": TARGET_LUFS,
@@ -129,18 +129,18 @@ def sound_measures(video: Path, stem: Path | None, duration_s: float, cache: Pat
         store = store if store is not None else Store(runtime.cache_dir("sound_measures"), keep=KEEP_SOUND_MEASURES)
         kept = store.get_object(key)
         if kept is None and heard is not None and stem is not None:
-            (peak, lufs), name = heard, video_name or video.name
-            sound = Sound(np.zeros((0, 2), np.float32), 48000, f"{name} (its soundtrack, measured as it was encoded)")
+            (peak, lufs), source = heard, f"{video_name or video.name} (its soundtrack, measured as it was encoded)"
             speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)")
             onsets = onsets_in(speech.samples, speech.rate) if len(speech.samples) else []
         elif kept is None:
             sound = video_sound(video, video_name)
+            source = sound.source
             speech = Sound(*read_wav(stem), f"{stem.name} (the narration stem)") if stem else sound
             (peak, lufs, onsets), other_cpu_s = _at_once(
                 (true_peak_db, sound.samples), (integrated_loudness, sound.samples, sound.rate),
                 (onsets_in, speech.samples, speech.rate) if len(speech.samples) else (list,))
         if kept is None:
-            kept = {"key": key, "loudness": _loudness_dict(sound, lufs, peak), "onsets_s": onsets,
+            kept = {"key": key, "loudness": _loudness_dict(source, lufs, peak), "onsets_s": onsets,
                     "onsets_source": speech.source}
             store.put_object(key, kept)
         write_text(cache, json.dumps(kept, ensure_ascii=False))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 import threading
 import wave
 from collections.abc import Callable
@@ -43,10 +42,11 @@ from ..core.store import Store
 from ..media.join import ScenePiece
 from ..media.probe import AUDIO_RATE
 from ..narration import loudness
+from ..narration.audio_files import read_wav
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..timing.sound_marks import SoundEvent
 from . import aac_segments, limiter
-from .aac_segments import SegmentedEncoder, SegmentWorkers, segment_borders
+from .aac_segments import SegmentedEncoder, SegmentWorkers, TrackSound, segment_borders
 from .mixdown import Mixdown
 
 AUDIO_BITRATE = 192_000
@@ -97,10 +97,10 @@ class Soundtrack:
         it, measured as each segment was encoded (aac_segments.Encoded); None if not kept."""
         try:
             data = json.loads((self.folder / HEARD_NAME).read_text(encoding="utf-8"))
-            peak, lufs = float(data["true_peak"]), float(data["integrated_lufs"])
+            sound = TrackSound(float(data["true_peak"]), float(data["integrated_lufs"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return (20.0 * math.log10(peak) if peak > 0 else float("-inf")), lufs
+        return sound.peak_db, sound.lufs
 
 
 @dataclass
@@ -374,13 +374,10 @@ def _read_narration_wav(path: Path) -> np.ndarray | None:
     if path.suffix.lower() != ".wav":
         return None
     try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getsampwidth() != 2 or wav.getframerate() != AUDIO_RATE or wav.getnchannels() != 2:
-                return None
-            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
-    except (wave.Error, EOFError):
+        samples, rate = read_wav(path, np.float32)
+    except (wave.Error, EOFError, ValueError):
         return None  # (PyAV reads it, or says what is wrong with it)
-    return pcm.astype(np.float32) / np.float32(32768.0)
+    return samples if rate == AUDIO_RATE and samples.shape[1] == 2 else None
 
 
 def _fitted(data: np.ndarray, samples: int) -> np.ndarray:

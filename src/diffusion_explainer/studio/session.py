@@ -251,16 +251,12 @@ class Studio:
 
 
 def _load_speech(language: str) -> None:
-    """The speech model into this process now (about 2 s), not at the first line reworded: a render
-    that has one line to speak speaks it here (narration/batch.py)."""
-    if language == "en":
-        from ..narration.english import load_english
+    """The language's speech model into this process now (about 2 s), not at the first line
+    reworded: a render that has one line to speak speaks it here (narration/batch.py)."""
+    from ..narration.engines import get_engine
+    from ..timing.scene_plan import ENGINES
 
-        load_english()
-    else:
-        from ..narration.engines import load_kokoro
-
-        load_kokoro()
+    get_engine(ENGINES[language]).load(None)
 
 
 def _problem(problem: Problem) -> dict:
