@@ -274,6 +274,8 @@ def _seed(media: Path, compiled: dict[str, bytes] | Path | None) -> set[str]:
     if isinstance(compiled, Path):
         for kind in COMPILED:
             for path in (compiled / kind).glob("*.svg"):
+                if path.name.startswith("."):  # another job's file being written (keep_compiled): not yet one
+                    continue
                 target = media / kind / path.name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
