@@ -346,3 +346,38 @@ def test_the_track_is_measured_as_it_is_encoded_as_a_decoder_hears_it(tmp_path):
     assert abs(heard[0] - true_peak_db(whole)) < 0.02, (heard, true_peak_db(whole))
     assert abs(heard[1] - integrated_loudness(whole, RATE)) < 0.01, (heard, integrated_loudness(whole, RATE))
     assert len(list((tmp_path / "cache" / module.SEGMENTS_DIR).glob("*.blob"))) == 4  # 20 + 20 + 10 s, then 10 s
+
+
+def test_a_kept_mix_patched_for_an_edit_gives_the_track_a_fresh_mix_gives(two_scenes, tmp_path):
+    memory = module.MixMemory()
+    events = SceneSounds(lambda scene_id: (SoundEvent(12, "reveal"),) if scene_id == "b" else ())
+    soundtrack(two_scenes, FPS, tmp_path / "kept", music=True, sounds=events, memory=memory)
+    ground = memory.take()
+    assert ground is not None and ground.sources == tuple(p.audio for p in two_scenes)
+    memory.keep(ground)
+    edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(2.0, 4.5)]))]
+    patched = soundtrack(edited, FPS, tmp_path / "kept", music=True, sounds=events, memory=memory)
+    assert memory.take() is ground  # patched where b changed, not made again
+    fresh = soundtrack(edited, FPS, tmp_path / "fresh", music=True, sounds=events)
+    assert patched.key == fresh.key
+    assert np.array_equal(decoded(patched.audio), decoded(fresh.audio))
+    assert np.array_equal(read_wav(patched.music)[0], read_wav(fresh.music)[0])
+
+
+def test_a_track_found_in_the_cache_has_its_mix_made_for_the_next_edit(two_scenes, tmp_path):
+    soundtrack(two_scenes, FPS, tmp_path / "cache", music=True, stems=False)
+    memory = module.MixMemory()
+    found = soundtrack(two_scenes, FPS, tmp_path / "cache", music=True, stems=False, memory=memory)
+    assert found.narration is None and found.music is None  # (a preview's track: no stems)
+    ground = memory.take()  # (waits for the ground being made)
+    assert ground is not None and ground.music is not None
+    assert ground.sources == tuple(p.audio for p in two_scenes)
+
+
+def test_a_track_without_stems_is_another_soundtrack(two_scenes, tmp_path):
+    cache = tmp_path / "cache"
+    with_stems = soundtrack(two_scenes, FPS, cache, music=True)
+    without = soundtrack(two_scenes, FPS, cache, music=True, stems=False)
+    assert without != with_stems and without.narration is None and without.music is None
+    assert with_stems.narration is not None and with_stems.music is not None
+    assert np.array_equal(decoded(without.audio), decoded(with_stems.audio))  # the same sound

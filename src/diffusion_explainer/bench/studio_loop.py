@@ -114,8 +114,8 @@ def last_cue_method(source: str, cue_id: str) -> tuple[int, str]:
 
 
 def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
+    from ..render.warm_processes import WarmProcesses
     from ..studio.session import Studio
-    from ..studio.warm_workers import WarmProcesses
 
     screenplay_path = copy_project(folder)
     screenplay = load_screenplay(screenplay_path)

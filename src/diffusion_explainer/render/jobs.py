@@ -13,7 +13,7 @@ come from `os.wait4`; progress is the frames in the movie files Manim has finish
 
 A job's process is started by a `SceneProcesses`: by default a new Python process per job
 (`NewProcesses`, which pays Manim's and the package's imports, about 1.2 CPU-s, every time); the
-studio hands in processes forked from one that has already imported them (studio/warm_workers.py).
+studio hands in processes forked from one that has already imported them (render/warm_processes.py).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.aac_segments import SegmentWorkers
-from ..sound.soundtrack import NO_SOUNDS, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
+from ..sound.soundtrack import NO_SOUNDS, MixMemory, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
 from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
@@ -77,6 +77,7 @@ from .scene_work import (
     make_work,
     plan_jobs,
 )
+from .warm_processes import WarmProcesses
 
 
 def build_root(screenplay: Screenplay) -> Path:
@@ -132,7 +133,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                  force: bool = False, progress: Progress | None = None, only: list[str] | None = None,
                  executor: str | LocalExecutor = "local", job_environment: dict | None = None,
                  chunks_per_job: int | None = None, keep_states: bool = False, preview: bool = False,
-                 sound_workers: SegmentWorkers | None = None) -> RenderReport:
+                 sound_workers: SegmentWorkers | None = None, mix_memory: MixMemory | None = None) -> RenderReport:
     """Render what changed and join the video. `only`: render just these scenes (a quick look),
     without the join and the side files. `preview`: the joined video and the review record only
     (the studio's: no captions, stills, stems, sound measures or page, which cost several seconds an
@@ -141,7 +142,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     `chunks_per_job`: cut jobs to this many chunks instead of sizing them to the workers.
     `keep_states`: a forced render still resumes stories from the saved states (the bench).
     `sound_workers`: processes kept by the caller to encode the soundtrack's segments in (the
-    studio's; else this render starts its own)."""
+    studio's; else this render starts its own). `mix_memory`: the last mix, kept by the caller
+    (the studio's), patched where a scene's narration changed."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
     outputs = layout_for(screenplay, settings, root)
@@ -151,10 +153,18 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     if settings.language == ENGLISH:
         check_english_font()
     only = _known_scenes(screenplay, only)
-    with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
+    with build_lock(outputs.root), system_errors(outputs.root), contextlib.ExitStack() as early:  # (a full disk or a refused write, said so)
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
+        # this machine's scene jobs and the soundtrack's encoders fork from a server that imports
+        # Manim and the package while the speech is made and the render planned: none of them pays
+        # its imports (a second or more each) when it is needed
+        if executor == "local":
+            executor = LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir,
+                                     processes=early.enter_context(WarmProcesses.started_early()))
+            if sound_workers is None and not only:
+                sound_workers = early.enter_context(contextlib.closing(SegmentWorkers(settings.jobs, "forkserver")))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
@@ -197,7 +207,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             return scene_pieces(mixed[0], outputs)
 
         with measures, early_soundtrack(pieces, settings, outputs.sound_cache, sounds, on_encoded=measures.add,
-                                        workers=sound_workers) as sound:
+                                        workers=sound_workers, memory=mix_memory, stems=not preview) as sound:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
@@ -476,19 +486,22 @@ class EarlyMeasures:
 @contextlib.contextmanager
 def early_soundtrack(pieces: Callable[[], list[ScenePiece]], settings: RenderSettings, cache_dir: Path,
                      sounds: SceneSounds = NO_SOUNDS, on_encoded=None,
-                     workers: SegmentWorkers | None = None) -> Iterator[concurrent.futures.Future]:
+                     workers: SegmentWorkers | None = None, memory: MixMemory | None = None,
+                     stems: bool = True) -> Iterator[concurrent.futures.Future]:
     """Mix the narration tracks not mixed yet and encode the soundtrack (if the narration or music
     changed) while the scenes render: it needs the narration tracks and the scene lengths, and
     each scene's sound effects only when it gets to that scene; a core is often free (one stale
     scene, or the last one). `pieces()`: the scenes, their tracks mixed. The join then finds it in
     the cache. If the render stops, so does the encode. `on_encoded(soundtrack)`: what to do with
-    each track as soon as it is made (the review page's sound measures)."""
+    each track as soon as it is made (the review page's sound measures). `memory`, `stems`: as
+    soundtrack() takes them."""
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundtrack") as pool:
         def made() -> tuple[Soundtrack, float, SoundCosts]:  # the CPU seconds of this thread, and the rest
             cpu, costs = time.thread_time(), SoundCosts()
             track = soundtrack(pieces(), settings.fps, cache_dir, stop, music=settings.music, sounds=sounds,
-                               on_encoded=on_encoded, workers=workers or settings.jobs, costs=costs)
+                               on_encoded=on_encoded, workers=workers or settings.jobs, costs=costs,
+                               stems=stems, memory=memory)
             return track, time.thread_time() - cpu, costs
 
         future = pool.submit(made)

@@ -27,6 +27,11 @@ DEPTH_DB = 18.0  # the bed sits at BED_LUFS in pauses, this much lower under a v
 EFFECTS_HOLD_S = 0.1
 EFFECTS_RELEASE_S = 0.3
 _PIECE = 1 << 20  # samples interpolated at a time (a ten-minute track at once allocates gigabytes)
+# How far a frame's duck reaches, in frames (with a few to spare): a voice in a frame ducks the
+# frames from REACH_BEFORE before it (the look-ahead and attack) to REACH_AFTER after it (the
+# hold and release). A mix patched where its narration changed (mixdown.py) recomputes that far.
+REACH_BEFORE = round((LEAD_S + ATTACK_S) / FRAME_S) + 4
+REACH_AFTER = round((HOLD_S + RELEASE_S) / FRAME_S) + 4
 
 
 def voice_frames(narration: np.ndarray, rate: int) -> np.ndarray:
@@ -52,16 +57,19 @@ def duck_amount(voiced: np.ndarray, hold_s: float = HOLD_S, release_s: float = R
     return raised_cosine(amount)
 
 
-def gains(amount: np.ndarray, samples: int, rate: int, depth_db: float = DEPTH_DB) -> np.ndarray:
+def gains(amount: np.ndarray, samples: int, rate: int, depth_db: float = DEPTH_DB,
+          span: tuple[int, int] | None = None) -> np.ndarray:
     """Linear gain per sample (float32) for a duck of `depth_db` at full amount, interpolated
-    between the frames' centres."""
+    between the frames' centres; of samples [first, end) only with `span` (each sample's gain is
+    the same either way)."""
+    first, end = span or (0, samples)
     if not len(amount):
-        return np.ones(samples, np.float32)
+        return np.ones(end - first, np.float32)
     frame = FRAME_S * rate
     centres = (np.arange(len(amount)) + 0.5) * frame
     gain = 10.0 ** (-depth_db * amount / 20.0)
-    out = np.empty(samples, np.float32)
-    for start in range(0, samples, _PIECE):  # in pieces: the same numbers, 8x faster than all at once
-        stop = min(samples, start + _PIECE)
-        out[start:stop] = np.interp(np.arange(start, stop, dtype=np.float64), centres, gain)
+    out = np.empty(end - first, np.float32)
+    for start in range(first, end, _PIECE):  # in pieces: the same numbers, 8x faster than all at once
+        stop = min(end, start + _PIECE)
+        out[start - first : stop - first] = np.interp(np.arange(start, stop, dtype=np.float64), centres, gain)
     return out

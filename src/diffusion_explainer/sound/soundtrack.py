@@ -47,7 +47,7 @@ from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..timing.sound_marks import SoundEvent
 from . import aac_segments, limiter
 from .aac_segments import SegmentedEncoder, SegmentWorkers, TrackSound, segment_borders
-from .mixdown import Mixdown
+from .mixdown import Mixdown, MixGround
 
 AUDIO_BITRATE = 192_000
 # ffmpeg's own AAC encoder: its "fast" coder is about twice as fast as the default "twoloop"
@@ -142,6 +142,53 @@ class SceneSounds:
 NO_SOUNDS = SceneSounds(lambda scene_id: ())
 
 
+class MixMemory:
+    """The last mix's ground (mixdown.MixGround), kept by a caller that mixes again and again (the
+    studio): the next mix of the same scene layout patches it where a scene's narration changed,
+    instead of reading, ducking and measuring ten minutes of sound again. A mix takes it while it
+    works (a mix stopped half-way leaves none) and keeps its own once its track is encoded; a track
+    found in the cache, never mixed, has its ground made in the background (`prime`), so that the
+    first edit after it is patched too. It holds the video's narration, bed and ducked music:
+    about 700 MB for ten minutes."""
+
+    def __init__(self):
+        self._ground: MixGround | None = None
+        self._priming: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def take(self) -> MixGround | None:
+        """The kept ground, no longer kept (waiting for one being made)."""
+        priming = self._priming
+        if priming is not None:
+            priming.join()
+        with self._lock:
+            ground, self._ground = self._ground, None
+        return ground
+
+    def keep(self, ground: MixGround) -> None:
+        with self._lock:
+            self._ground = ground
+
+    def prime(self, make: Callable[[], MixGround]) -> None:
+        """Make a ground in a thread of its own, unless one is kept or being made."""
+        with self._lock:
+            if self._ground is not None or self._priming is not None:
+                return
+            self._priming = threading.Thread(target=self._prime, args=(make,), name="mix-prime", daemon=True)
+            self._priming.start()
+
+    def _prime(self, make: Callable[[], MixGround]) -> None:
+        ground = None
+        try:
+            ground = make()
+        except Exception:  # noqa: BLE001 (a ground is only a head start: the next mix is made whole, and says what is wrong)
+            pass
+        with self._lock:
+            if self._ground is None:
+                self._ground = ground
+            self._priming = None
+
+
 def file_digest(path: Path | None) -> str:
     if path is None:
         return "silence"
@@ -161,10 +208,12 @@ def mixing_code_digest() -> str:
 
 
 def soundtrack_key(pieces: list[ScenePiece], fps: int, music: bool = False,
-                   events: dict[str, tuple[SoundEvent, ...]] | None = None) -> str:
+                   events: dict[str, tuple[SoundEvent, ...]] | None = None, stems: bool = True) -> str:
     music = music and not _silent(pieces)
     parts = [f"{p.scene_id}:{_scene_samples(p, fps)}:{file_digest(p.audio)}" for p in pieces]
     parts.append(f"aac {AUDIO_BITRATE} {sorted(AAC_OPTIONS.items())}, code {mixing_code_digest()}")
+    if not stems:
+        parts.append("no stems")
     if music:
         parts.append("music")
         parts += [f"{p.scene_id} sounds {[(e.frame, e.name) for e in (events or {}).get(p.scene_id, ())]}" for p in pieces]
@@ -178,28 +227,32 @@ class Stopped(Exception):
 def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: threading.Event | None = None, *,
                music: bool = True, sounds: SceneSounds = NO_SOUNDS,
                on_encoded: Callable[[Soundtrack], None] | None = None, workers: int | SegmentWorkers = 1,
-               costs: SoundCosts | None = None) -> Soundtrack:
+               costs: SoundCosts | None = None, stems: bool = True, memory: MixMemory | None = None) -> Soundtrack:
     """The encoded soundtrack for these scenes, from the cache or encoded now (an encode that is
     stopped leaves nothing behind). `sounds`: the scenes' effects, waited for scene by scene.
     `workers`: processes to encode segments in (1: in this thread), or processes the caller keeps
-    (aac_segments.SegmentWorkers); their CPU goes into `costs`."""
+    (aac_segments.SegmentWorkers); their CPU goes into `costs`. `stems`: False for a track without
+    them (the studio's previews place none). `memory`: the last mix, kept by the caller to patch."""
     store = Store(cache_dir, keep=KEEP_SOUNDTRACKS)  # (its segments/ and beds/ are stores of their own)
-    guess = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.now(p.scene_id) for p in pieces})
+    keyed = functools.partial(soundtrack_key, pieces, fps, music, stems=stems)
+    guess = keyed({p.scene_id: sounds.now(p.scene_id) for p in pieces})
     found = store.entry_dir(guess)
     if found is not None:
         cached = Soundtrack(found)
+        if memory is not None and not _silent(pieces):
+            memory.prime(lambda: _mix(pieces, fps, cache_dir, music).ground)
         if not music or sounds.settled():
             return cached
         # a scene being rendered may mark the same effects as its kept render: then nothing to do
         if on_encoded is not None:
             on_encoded(cached)
-        final = soundtrack_key(pieces, fps, music, {p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
+        final = keyed({p.scene_id: sounds.wait(p.scene_id, stop) for p in pieces})
         if final == guess:
             return cached
     with store.making() as work:
         events = encode(pieces, fps, work, stop, music=music, sounds=sounds, on_encoded=on_encoded, workers=workers,
-                        costs=costs)
-        done = Soundtrack(store.put_files(soundtrack_key(pieces, fps, music, events), work))
+                        costs=costs, stems=stems, memory=memory)
+        done = Soundtrack(store.put_files(keyed(events), work))
     store.prune()
     return done
 
@@ -207,22 +260,20 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
 def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Event | None = None, *,
            music: bool = True, sounds: SceneSounds = NO_SOUNDS,
            on_encoded: Callable[[Soundtrack], None] | None = None, workers: int | SegmentWorkers = 1,
-           costs: SoundCosts | None = None) -> dict[str, tuple[SoundEvent, ...]]:
-    """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent), a scene at a time
-    in time order; returns the events that went into it. `on_encoded(soundtrack)`: called with
-    each track made (in `folder`), before it is known to be the final one.
+           costs: SoundCosts | None = None, stems: bool = True,
+           memory: MixMemory | None = None) -> dict[str, tuple[SoundEvent, ...]]:
+    """Mix and encode into `folder` (AUDIO_NAME, and the stems unless silent or not asked for), a
+    scene at a time in time order; returns the events that went into it. `on_encoded(soundtrack)`:
+    called with each track made (in `folder`), before it is known to be the final one. `memory`:
+    the last mix's ground to patch, given the new one once the track is encoded.
 
     Scenes still rendering are first mixed with the effects their last render marked (an edit
     seldom moves them), so the encode need not wait for them; once they are done, if their
     effects did change, the mix is made again with the new ones (the segments before the first
     changed scene are then found in the cache)."""
     silent = _silent(pieces)
-    narration = np.concatenate([_read_piece(p, fps) for p in pieces]) if pieces else np.zeros((0, 2), np.float32)
-    places, first = [], 0
-    for piece in pieces:
-        places.append((first, _scene_samples(piece, fps)))
-        first += places[-1][1]
-    mix = Mixdown(narration, places, AUDIO_RATE, music=music and not silent, make_bed=bed_maker(folder.parent))
+    mix = _mix(pieces, fps, folder.parent, music, memory.take() if memory is not None else None)
+    places, total = mix.scenes, mix.total
     ceiling = 10.0 ** (LIMIT_DB / 20.0)
 
     def check(position: int) -> None:
@@ -231,23 +282,24 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
 
     def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
         events: dict[str, tuple[SoundEvent, ...]] = {}
-        with SegmentedEncoder(segment_borders([start for start, _ in places], len(narration), SEGMENT_S * AUDIO_RATE),
+        with SegmentedEncoder(segment_borders([start for start, _ in places], total, SEGMENT_S * AUDIO_RATE),
                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                               shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
                               reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
             for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
                 check(start)
-                if mix.music is not None:
+                if mix.has_music:
                     events[piece.scene_id] = events_of(piece.scene_id)
                     mix.add_scene_events(index, events[piece.scene_id], fps)
                 voice, bed = mix.block(start, start + length)
                 encoder.push(voice if bed is None else voice + bed)
             # the stems while the segments encode: every effect is in place by now, and none reaches
             # back before its scene's start, so each block is what was pushed
-            with _Stems(folder, silent, mix.music is not None) as stems:
-                for start, length in places:
-                    check(start)
-                    stems.write(*mix.block(start, start + length))
+            if stems:
+                with _Stems(folder, silent, mix.has_music) as files:
+                    for start, length in places:
+                        check(start)
+                        files.write(*mix.block(start, start + length))
             encoder.finish(folder / AUDIO_NAME)
             sound = encoder.sound
             (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
@@ -258,14 +310,26 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
             on_encoded(Soundtrack(folder))
         return events
 
-    if mix.music is None or sounds.settled():
-        return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
-    unmixed = mix.music.copy()  # the bed before any effect
-    guessed = mix_and_encode(sounds.now)
-    if all(sounds.wait(scene_id, stop) == guessed[scene_id] for scene_id in guessed):
-        return guessed
-    mix.music = unmixed
-    return mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+    if not mix.has_music or sounds.settled():
+        events = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+    else:
+        events = mix_and_encode(sounds.now)
+        if any(sounds.wait(scene_id, stop) != events[scene_id] for scene_id in events):
+            mix.clear_events()
+            events = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+    if memory is not None:
+        memory.keep(mix.ground)
+    return events
+
+
+def _mix(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool, previous: MixGround | None = None) -> Mixdown:
+    """The mix of these scenes' narration tracks, patched from `previous` if it can be."""
+    places, first = [], 0
+    for piece in pieces:
+        places.append((first, _scene_samples(piece, fps)))
+        first += places[-1][1]
+    return Mixdown(places, lambda i: _read_piece(pieces[i], fps), AUDIO_RATE, music=music and not _silent(pieces),
+                   make_bed=bed_maker(cache_dir), sources=[p.audio for p in pieces], previous=previous)
 
 
 def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:

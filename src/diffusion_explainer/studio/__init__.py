@@ -4,8 +4,8 @@
 
 It watches the screenplay and its scene files, checks and renders the preview on every save
 (session.py) with scene jobs forked from a process that has already imported Manim
-(warm_workers.py), plays the new preview from the first moment that changed (changes.py), and lets
+(render/warm_processes.py), plays the new preview from the first moment that changed (changes.py), and lets
 the author reword a line from the page (line_edit.py), behind a token (server.py).
 
-(Nothing is imported here: the warm workers' server imports warm_workers.py alone.)
+(Nothing is imported here.)
 """

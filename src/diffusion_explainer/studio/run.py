@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from ..core.settings import RenderSettings
+from ..render.warm_processes import WarmProcesses
 from .server import Events, listen, new_token, serve
 from .session import Studio
-from .warm_workers import WarmProcesses
 
 
 def run_studio(screenplay: Path, settings: RenderSettings, host: str = "127.0.0.1", port: int = 8700) -> None:

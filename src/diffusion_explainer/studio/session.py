@@ -5,7 +5,7 @@ screenplay or of a scene file wakes the builder thread, which:
 1. loads the screenplay and runs what `check` runs (checks/problems.py): a problem is shown in the
    page with its file and line, and the last good preview stays playable;
 2. renders the preview (render_video into the studio's own build folder, build/studio/<size>/:
-   only the stale chunks are drawn, by warm processes, warm_workers.py);
+   only the stale chunks are drawn, by warm processes, render/warm_processes.py);
 3. finds the first moment the new preview differs from the last (changes.py) and publishes it:
    the page's player loads the new video and plays from there.
 Saves that arrive during a render are gathered into one more build after it; a save that changes
@@ -35,15 +35,16 @@ from ..render.chunks import ChunkStore
 from ..render.executors import LocalExecutor
 from ..render.pipeline import build_root, layout_for, render_video
 from ..render.progress import Progress
+from ..render.warm_processes import WarmProcesses
 from ..review.record import ReviewRecord
 from ..screenplay import Cue, Screenplay, load_screenplay
 from ..screenplay.errors import ScreenplayError
 from ..sound.aac_segments import SegmentWorkers
+from ..sound.soundtrack import MixMemory
 from ..timing.sync import SyncError
 from ..timing.timeline import TimelineError
 from .changes import first_change, redrawn_frames
 from .line_edit import LineEdit, apply_edit
-from .warm_workers import WarmProcesses
 
 RENDER_ERRORS = (RenderError, TimelineError, SyncError)
 
@@ -92,6 +93,7 @@ class Studio:
         self.publish = publish  # (event, data): to every open page
         self.warm = warm
         self.sound_workers = SegmentWorkers(settings.jobs)  # the soundtrack's encoders, kept across edits
+        self.mix_memory = MixMemory()  # the last mix: the next edit's is patched from it
         screenplay = load_screenplay(self.path)  # a screenplay that does not load at all is refused at start
         self.scene_dir = Path(screenplay.scene_dir).resolve()
         self.root = studio_root(screenplay, settings)
@@ -222,7 +224,8 @@ class Studio:
         progress = Progress(stream=_LogStream(lambda line: self.publish("log", {"line": line})), live=False)
         try:
             report = render_video(self.settings, screenplay=screenplay, root=self.root, progress=progress,
-                                  executor=executor, preview=True, sound_workers=self.sound_workers)
+                                  executor=executor, preview=True, sound_workers=self.sound_workers,
+                                  mix_memory=self.mix_memory)
         except CheckFailed as e:
             self._set(status="problems", problems=[_problem(p) for p in e.problems])
             return

@@ -1,4 +1,4 @@
-"""Scene jobs forked from the studio's forkserver (studio/warm_workers.py) draw exactly what new
+"""Scene jobs forked from the studio's forkserver (render/warm_processes.py) draw exactly what new
 processes draw: the two-scene example's first scene rendered both ways by the real pipeline, its
 frames decoded and compared; and stopping the workers leaves no process."""
 
@@ -13,8 +13,8 @@ from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.executors import LocalExecutor
 from diffusion_explainer.render.pipeline import layout_for, render_video
 from diffusion_explainer.render.progress import Progress
+from diffusion_explainer.render.warm_processes import WarmProcesses
 from diffusion_explainer.screenplay import load_screenplay
-from diffusion_explainer.studio.warm_workers import WarmProcesses
 
 from ..conftest import SMALL_SCREENPLAY
 

@@ -18,6 +18,7 @@ it always does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -25,17 +26,19 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from ..core import runtime
-from ..render.jobs import POLL_S, high_water_kb
+from .jobs import POLL_S, high_water_kb
 
 # What a job imports before it draws: Manim and its command line, the launcher and everything a
 # scene file takes from the package (the toolbox, the engine's pictures and the demos).
+# The soundtrack's segment encoders fork from it too (sound/aac_segments.py).
 PRELOAD = ["manim", "manim.__main__", "diffusion_explainer.scene.launcher", "diffusion_explainer.scene.toolbox",
-           "diffusion_explainer.engine.pictures", "diffusion_explainer.demos", __name__]
+           "diffusion_explainer.engine.pictures", "diffusion_explainer.demos", "diffusion_explainer.sound.aac_segments",
+           __name__]
 LOG_COLUMNS = "200"  # Manim's Rich console wraps at this width, set when the forkserver imports it
 
 
@@ -53,7 +56,14 @@ def _run_launcher(launcher_args: list[str], env: dict, log_path: str, usage_path
     sys.argv = ["manim", *launcher_args]
     status = 1
     try:
+        from tqdm import tqdm
+
         from ..scene import launcher
+
+        # Manim's progress bars would make tqdm's lock a multiprocessing one, registered with the
+        # parent's resource tracker and never released by this process's os._exit: the parent would
+        # warn of a "leaked semaphore" per job at exit. A job draws in one thread.
+        tqdm.set_lock(threading.RLock())
 
         launcher.main()
         status = 0
@@ -118,6 +128,21 @@ class WarmProcesses:
                 os.environ["COLUMNS"] = width
         probe.join()
         return time.monotonic() - started
+
+    @classmethod
+    @contextlib.contextmanager
+    def started_early(cls) -> Iterator[WarmProcesses]:
+        """Processes whose server imports in the background from now on (a render's speech and
+        plan take seconds: by the first job the imports are done, and each job is a fork); stopped
+        on leaving."""
+        warm = cls()
+        starting = threading.Thread(target=warm.start_server, name="warm-processes", daemon=True)
+        starting.start()
+        try:
+            yield warm
+        finally:
+            starting.join()
+            warm.close()
 
     def start(self, launcher_args: list[str], env: dict, log: TextIO) -> WarmProcess:
         log.flush()
