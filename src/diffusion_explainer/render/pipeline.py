@@ -77,7 +77,6 @@ from .scene_work import (
     make_work,
     plan_jobs,
 )
-from .warm_processes import WarmProcesses
 
 
 def build_root(screenplay: Screenplay) -> Path:
@@ -153,18 +152,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     if settings.language == ENGLISH:
         check_english_font()
     only = _known_scenes(screenplay, only)
-    with build_lock(outputs.root), system_errors(outputs.root), contextlib.ExitStack() as early:  # (a full disk or a refused write, said so)
+    with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
-        # this machine's scene jobs and the soundtrack's encoders fork from a server that imports
-        # Manim and the package while the speech is made and the render planned: none of them pays
-        # its imports (a second or more each) when it is needed
-        if executor == "local":
-            executor = LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir,
-                                     processes=early.enter_context(WarmProcesses.started_early()))
-            if sound_workers is None and not only:
-                sound_workers = early.enter_context(contextlib.closing(SegmentWorkers(settings.jobs, "forkserver")))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}

@@ -18,7 +18,6 @@ it always does.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -26,7 +25,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -35,10 +34,8 @@ from .jobs import POLL_S, high_water_kb
 
 # What a job imports before it draws: Manim and its command line, the launcher and everything a
 # scene file takes from the package (the toolbox, the engine's pictures and the demos).
-# The soundtrack's segment encoders fork from it too (sound/aac_segments.py).
 PRELOAD = ["manim", "manim.__main__", "diffusion_explainer.scene.launcher", "diffusion_explainer.scene.toolbox",
-           "diffusion_explainer.engine.pictures", "diffusion_explainer.demos", "diffusion_explainer.sound.aac_segments",
-           __name__]
+           "diffusion_explainer.engine.pictures", "diffusion_explainer.demos", __name__]
 LOG_COLUMNS = "200"  # Manim's Rich console wraps at this width, set when the forkserver imports it
 
 
@@ -128,21 +125,6 @@ class WarmProcesses:
                 os.environ["COLUMNS"] = width
         probe.join()
         return time.monotonic() - started
-
-    @classmethod
-    @contextlib.contextmanager
-    def started_early(cls) -> Iterator[WarmProcesses]:
-        """Processes whose server imports in the background from now on (a render's speech and
-        plan take seconds: by the first job the imports are done, and each job is a fork); stopped
-        on leaving."""
-        warm = cls()
-        starting = threading.Thread(target=warm.start_server, name="warm-processes", daemon=True)
-        starting.start()
-        try:
-            yield warm
-        finally:
-            starting.join()
-            warm.close()
 
     def start(self, launcher_args: list[str], env: dict, log: TextIO) -> WarmProcess:
         log.flush()

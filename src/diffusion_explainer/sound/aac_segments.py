@@ -95,16 +95,14 @@ class SegmentWorkers:
     second importing NumPy, SciPy and PyAV before it encodes anything. Spawned, not forked: the
     mix runs in a thread, and forking a threaded process is unsafe."""
 
-    def __init__(self, workers: int, start_method: str = "spawn"):
-        """`start_method`: "forkserver" where a render's warm processes run one that has imported
-        this module (render/warm_processes.py): each worker is then a fork of it, ready at once."""
-        self.workers, self.start_method = workers, start_method
+    def __init__(self, workers: int):
+        self.workers = workers
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
 
     def submit(self, *call) -> concurrent.futures.Future:
         if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context(self.start_method))
+            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers,
+                                                                mp_context=multiprocessing.get_context("spawn"))
         return self._pool.submit(*call)
 
     def processes(self) -> list[multiprocessing.Process]:
