@@ -12,7 +12,8 @@ A ground can be kept (the studio mixes again at every edit) and patched for the 
 same scene layout: only where a changed scene's narration reaches is made again (its frames of
 voice, the duck around them, the bed under them, the loudness of the scenes they touch). Every
 step is local, so the patched ground is the one a fresh mix makes, sample for sample
-(tests/sound/test_mixdown.py); a ten-minute mix is made in about 2 s, patched in a few tenths.
+(tests/sound/test_mixdown.py). A ten-minute mix is made in 3-4 s on the 2-core machine; patched for
+a changed two-minute scene, in 0.6 s.
 
 The narration and music stems are the mix's two halves with the same gain: narration + music is
 the soundtrack before its true-peak limiter.
@@ -85,7 +86,7 @@ class Mixdown:
         self.total = sum(length for _, length in scenes)
         music = music and self.total > 0
         sources = tuple(sources) if sources is not None else tuple(object() for _ in scenes)
-        if previous is not None and previous.fits(scenes, rate, seed, music) and len(previous.sources) == len(sources):
+        if previous is not None and previous.fits(scenes, rate, seed, music):  # (then one source a scene, as here)
             ground = previous
             changed = [i for i, (new, old) in enumerate(zip(sources, previous.sources)) if new != old]
             for i in changed:
