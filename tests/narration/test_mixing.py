@@ -7,7 +7,8 @@ import pytest
 
 from diffusion_explainer.narration import measure_loudness, mix_track, voice_onsets
 from diffusion_explainer.narration.audio_files import read_wav
-from diffusion_explainer.narration.loudness import true_peak_db
+from diffusion_explainer.narration.loudness import integrated_loudness, true_peak_db
+from diffusion_explainer.narration.mixing import GAIN_STEP_DB
 
 from .signals import speech_like_clip
 
@@ -119,3 +120,19 @@ def test_loudness_edge_rules_short_clips_and_the_floor_against_subnormals():
     clip = speech_like_clip(2.0, rate=rate)
     with_floor, without = integrated_loudness(clip, rate), integrated_loudness(clip, rate, normal_floor=False)
     assert with_floor != without and abs(with_floor - without) < 1e-6
+
+
+def test_a_line_reworded_late_keeps_the_rest_of_the_track_bit_for_bit(write_clip, tmp_path):
+    """The track's gain moves in whole steps (GAIN_STEP_DB): replacing the last of ten lines moves
+    the loudness by less than a step, so every sample before it is the same, and what is made
+    from them downstream (the mix, the encoded segments) is reused."""
+    lines = [write_clip(f"line{i}", speech_like_clip(2.0, seed=i)) for i in range(10)]
+    reworded = write_clip("reworded", speech_like_clip(2.3, seed=42))
+    places = [(0.2 + 2.5 * i, clip) for i, clip in enumerate(lines)]
+    before = read_wav(mix_track(places, 27.0, tmp_path / "before.wav"))[0]
+    after = read_wav(mix_track(places[:-1] + [(places[-1][0], reworded)], 27.0, tmp_path / "after.wav"))[0]
+    last = round(places[-1][0] * 48000)
+    assert np.array_equal(before[: last - 4800], after[: last - 4800])  # (the limiter looks 10 ms ahead)
+    assert not np.array_equal(before[last:], after[last:])
+    for track in (before, after):
+        assert integrated_loudness(track.astype(np.float64), 48000) == pytest.approx(-16.0, abs=GAIN_STEP_DB / 2 + 0.05)

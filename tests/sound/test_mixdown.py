@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from diffusion_explainer.sound import ducking
 from diffusion_explainer.sound.mixdown import Mixdown
 from diffusion_explainer.timing.sound_marks import SoundEvent
 
@@ -97,3 +98,44 @@ def test_a_mix_without_sources_is_never_patched():
     mix = Mixdown(scenes, lambda i: speech(i + 11, scenes[i][1]), RATE, previous=first.ground)
     fresh = Mixdown(scenes, lambda i: speech(i + 11, scenes[i][1]), RATE)
     assert np.array_equal(mix.ground.music, fresh.ground.music)
+
+
+def test_a_line_changed_late_in_a_scene_patches_only_around_it(monkeypatch):
+    """A reworded line keeps the rest of its scene's track (narration/mixing.py steps its gain):
+    the patch covers the samples that differ and the duck's reach, and equals a fresh mix."""
+    scenes = layout()
+    first_of_3, length_of_3 = scenes[3]
+    tail = length_of_3 - 2 * RATE
+
+    def voice(edited):
+        def read(i):
+            samples = speech(i + 1, scenes[i][1])
+            if edited and i == 3:
+                samples[tail:] = speech(99, length_of_3 - tail)
+            return samples
+        return read
+
+    first = Mixdown(scenes, voice(False), RATE, sources=[1, 2, 3, 4, 5])
+    music = first.ground.music.copy()
+    heard = []  # the narration the patch listens to again for voice
+    voice_frames = ducking.voice_frames
+    monkeypatch.setattr(ducking, "voice_frames", lambda narration, rate: heard.append(len(narration)) or
+                        voice_frames(narration, rate))
+    patched = Mixdown(scenes, voice(True), RATE, sources=[1, 2, 3, "4 edited", 5], previous=first.ground)
+    monkeypatch.undo()
+    assert heard and sum(heard) <= 2 * RATE + round(ducking.FRAME_S * RATE)  # the changed 2 s, not the 9 s scene
+    fresh = Mixdown(scenes, voice(True), RATE, sources=[1, 2, 3, "4 edited", 5])
+    assert patched.ground is first.ground
+    same_blocks([patched.block(a, a + n) for a, n in scenes], [fresh.block(a, a + n) for a, n in scenes])
+    reach = round(0.7 * RATE)
+    assert np.array_equal(patched.ground.music[: first_of_3 + tail - reach], music[: first_of_3 + tail - reach])
+    assert not np.array_equal(patched.ground.music[first_of_3 + tail :], music[first_of_3 + tail :])
+
+
+def test_the_same_narration_from_another_source_changes_nothing():
+    first, blocks = mixed([1, 2, 3, 4, 5])
+    scenes = layout()
+    again = Mixdown(scenes, lambda i: speech(i + 1, scenes[i][1]), RATE, sources=["a", "b", "c", "d", "e"],
+                    previous=first.ground)
+    assert again.ground is first.ground and again.gain == first.gain
+    same_blocks([again.block(a, a + n) for a, n in scenes], blocks)

@@ -208,15 +208,25 @@ def _runs(block_indices: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def normalise(samples: np.ndarray, rate: int, target_lufs: float, ceiling_db: float) -> np.ndarray:
+def normalise(samples: np.ndarray, rate: int, target_lufs: float, ceiling_db: float,
+              step_db: float = 0.0) -> np.ndarray:
     """Gain to `target_lufs`, then a look-ahead limiter holds the true peak under `ceiling_db`;
-    repeated because limiting lowers the loudness a little."""
+    repeated because limiting lowers the loudness a little.
+
+    With `step_db`, the gain moves in whole steps and the track ends within half a step of the
+    target: an edit of one line, which moves a track's loudness by a few hundredths of a dB,
+    then usually keeps its gain, so the rest of the track stays the same bit for bit (the
+    limiter only acts near a peak) and what is made from it downstream is reused."""
     limit = 10.0 ** ((ceiling_db - 0.2) / 20.0)  # 0.2 dB spare for the 16-bit rounding
+    tolerance = max(0.2, step_db / 2)
     loudness = integrated_loudness(samples, rate)
     for _ in range(6):
-        if not np.isfinite(loudness) or abs(loudness - target_lufs) < 0.2:
+        if not np.isfinite(loudness) or abs(loudness - target_lufs) < tolerance:
             break
-        samples = limit_true_peak(samples * 10.0 ** ((target_lufs - loudness) / 20.0), rate, limit)
+        gain_db = target_lufs - loudness
+        if step_db:
+            gain_db = round(gain_db / step_db) * step_db
+        samples = limit_true_peak(samples * 10.0 ** (gain_db / 20.0), rate, limit)
         loudness = integrated_loudness(samples, rate)
     return samples
 

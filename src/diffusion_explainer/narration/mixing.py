@@ -23,6 +23,11 @@ from .loudness import integrated_loudness, normalise, true_peak_db
 MIX_RATE = 48000
 TARGET_LUFS = -16.0
 TRUE_PEAK_CEILING_DB = -1.0
+# A scene's track is brought to TARGET_LUFS in steps of this gain (within a quarter dB of it, far
+# under what a listener hears between scenes; the soundtrack levels the whole video again): a
+# reworded line keeps the gain of the rest of its scene, whose mixed and encoded sound is then
+# reused (sound/mixdown.py, sound/aac_segments.py) instead of made again for the whole scene.
+GAIN_STEP_DB = 0.5
 # A clip may run this far past the track's end (its trimmed tail is near silence); more means
 # the timeline did not give the line enough time, which is an error, not something to cut.
 OVERRUN_TOLERANCE_S = 0.060
@@ -46,7 +51,7 @@ def mix_track(placements: Sequence[tuple[float, Path]], duration_s: float, out_p
             )
         clip = clip[: max(0, frames - first)]
         track[first : first + len(clip)] += clip
-    return write_wav(Path(out_path), normalise(track, MIX_RATE, TARGET_LUFS, TRUE_PEAK_CEILING_DB), MIX_RATE)
+    return write_wav(Path(out_path), normalise(track, MIX_RATE, TARGET_LUFS, TRUE_PEAK_CEILING_DB, GAIN_STEP_DB), MIX_RATE)
 
 
 def measure_loudness(path: Path) -> tuple[float, float]:
