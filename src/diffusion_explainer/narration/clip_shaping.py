@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .loudness import integrated_loudness
 from .onsets import FRAME_S, frame_energy_db
 
 CLIP_LUFS = -23.0  # leaves headroom: jm_kumo peaks near full scale at -20 LUFS
@@ -22,6 +21,8 @@ def level(samples: np.ndarray, rate: int) -> np.ndarray:
     peak = np.max(np.abs(samples), initial=0.0)
     if peak == 0.0:
         return samples
+    from .loudness import integrated_loudness  # (SciPy's signal module: not for a scene process that only reads its plan)
+
     # an exclamation ("え？") is shorter than a loudness block: measured padded with silence
     loudness = integrated_loudness(samples, rate, pad_short=True, normal_floor=False)
     gain = min(_db_to_gain(CLIP_LUFS - loudness), _db_to_gain(CLIP_PEAK_DB) / peak)

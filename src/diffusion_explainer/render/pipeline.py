@@ -23,6 +23,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import fcntl
+import io
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ from ..checks import problems as checks
 from ..core import build_layout
 from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
-from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_text
+from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_bytes, write_text
 from ..core.keys import digest as _digest
 from ..core.settings import RenderSettings
 from ..media import caption_files as captions
@@ -198,10 +199,13 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             return scene_pieces(mixed[0], outputs)
 
         with measures, early_soundtrack(pieces, settings, outputs.sound_cache, sounds, on_encoded=measures.add,
-                                        workers=sound_workers, memory=mix_memory, stems=not preview) as sound:
+                                        workers=sound_workers, memory=mix_memory, stems=not preview) as sound, \
+                concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stills") as ahead:
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
+            # the pictures need only the scene videos: drawn while the soundtrack is finished and joined
+            drawn = None if preview else ahead.submit(draw_stills, plan, outputs)
             t = time.monotonic()
             sound_files, sound_cpu_s, costs = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
@@ -229,7 +233,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                                  f"an earlier render's, made from the same inputs (nothing joined or written)")
                 else:
                     frames = join_and_write(plan, outputs, settings, sound_files, report, progress, preview,
-                                            before_page=measures.wait)
+                                            before_page=measures.wait, drawn=drawn)
                     finished.keep(key, kept, {"frames": frames})
                     progress.say(f"  wrote   {', '.join(outputs.relative(p) for p in wanted[1:])} "
                                  f"in {clock(report.side_files_s)}")
@@ -250,8 +254,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
 
 
 def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettings, sound_files: Soundtrack,
-                   report: RenderReport, progress: Progress, preview: bool, before_page=lambda: None) -> int:
-    """Join the video and write its side files (a preview: the review record only); its frames."""
+                   report: RenderReport, progress: Progress, preview: bool, before_page=lambda: None,
+                   drawn: concurrent.futures.Future | None = None) -> int:
+    """Join the video and write its side files (a preview: the review record only); its frames.
+    `drawn`: the stills (draw_stills), being drawn meanwhile."""
     t = time.monotonic()
     language = settings.language
     facts = join_and_check(scene_pieces(plan, outputs), settings, plan.screenplay.duration_s,
@@ -269,7 +275,8 @@ def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettin
         review.publish_record(plan, outputs)
     else:
         place_stems(sound_files, outputs)
-        write_side_files(plan, outputs, before_page=before_page)
+        write_side_files(plan, outputs, before_page=before_page,
+                         drawn=drawn.result() if drawn is not None else None)
     report.side_files_s = time.monotonic() - t
     return facts.frames
 
@@ -559,23 +566,45 @@ def flagged_lines(report_path: Path) -> list[str]:
     return lines
 
 
-def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: None) -> None:
-    """The captions, chapters, stills and the review page (after `before_page()`: what the page
-    needs that is being made alongside)."""
+@dataclass(frozen=True)
+class Stills:
+    """The pictures beside the video: the thumbnail and the contact sheet (as PNG files' bytes), and
+    every cue's settled picture (the sheet's tiles, the review page's cue strip)."""
+
+    thumbnail: bytes
+    cue_stills: list[stills.CueStill]
+    contact_sheet: bytes
+
+
+def draw_stills(plan: VideoPlan, outputs: BuildLayout) -> Stills:
+    """The stills, from the scene videos alone (the joined video is not needed: they can be drawn
+    while it is being made, and written once it is)."""
+    videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
+    cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache)
+    return Stills(_png(stills.thumbnail(plan, videos)), cue_stills, _png(stills.contact_sheet(plan, cue_stills)))
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: None,
+                     drawn: Stills | None = None) -> None:
+    """The captions, chapters, stills (`drawn`, or drawn now) and the review page (after
+    `before_page()`: what the page needs that is being made alongside)."""
     write_text(outputs.srt, captions.srt_text(plan))
     write_text(outputs.vtt, captions.vtt_text(plan))
     if outputs.translated_captions():
         write_text(outputs.en_srt, captions.english_srt_text(plan))
         write_text(outputs.en_vtt, captions.english_vtt_text(plan))
     write_text(outputs.chapters, captions.chapters_text(plan))
-    videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
-    with atomic_path(outputs.thumbnail) as tmp:
-        stills.thumbnail(plan, videos).save(tmp)
-    cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache)
-    with atomic_path(outputs.contact_sheet) as tmp:
-        stills.contact_sheet(plan, cue_stills).save(tmp)
+    drawn = drawn or draw_stills(plan, outputs)
+    write_bytes(outputs.thumbnail, drawn.thumbnail)
+    write_bytes(outputs.contact_sheet, drawn.contact_sheet)
     before_page()
-    review.publish(plan, outputs, cue_stills)
+    review.publish(plan, outputs, drawn.cue_stills)
 
 
 def report_json(report: RenderReport) -> str:
