@@ -2,6 +2,7 @@
 same pipeline end to end (narrated, read back with PyAV); `--scene` renders one scene without the
 join; and a line inserted before a synced line keeps the animation on its words, in the frames."""
 
+import json
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from diffusion_explainer.core.build_layout import BuildLayout
 from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.media.probe import probe, video_problems
 from diffusion_explainer.render.chunks import ChunkStore
-from diffusion_explainer.render.pipeline import render_video
+from diffusion_explainer.render.pipeline import last_mix, render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.screenplay import load_screenplay
 from diffusion_explainer.timing.sync import line_sync
@@ -141,3 +142,24 @@ def test_a_job_reports_its_frames_as_its_calls_finish(tmp_path):
     assert done == sorted(done), "the count went back"
     frames = plan_video(one_job, load_screenplay(SMALL)).scene_plan("s02_noise").timeline.total_frames
     assert 0 < max(done) <= frames, f"reported: {done} of {frames}"  # (the count once the job ended included)
+
+
+def test_the_next_render_patches_this_ones_mix(small_build, tmp_path):
+    """A render's manifest says what its soundtrack was mixed from, and the next render in that
+    folder makes that mix again in the background (last_mix), to patch where an edit changed the
+    narration; a record whose narration tracks are gone, or that it cannot read, gives none."""
+    outputs, _, _ = small_build
+    recorded = json.loads(outputs.manifest.read_text(encoding="utf-8"))[outputs.name]["mixed"]
+    assert [scene_id for scene_id, _, _ in recorded] == ["s01_hello", "s02_noise"]
+    ground = last_mix(outputs, NARRATED).take()
+    rate = 48000
+    assert ground.scenes == ((0, 8 * rate), (8 * rate, 12 * rate))  # 80 and 120 frames at 10 fps
+    assert ground.sources == tuple(Path(audio) for _, _, audio in recorded)
+    assert ground.music is not None and np.abs(ground.narration).max() > 0.05
+
+    elsewhere = BuildLayout(tmp_path, NARRATED, outputs.name)
+    elsewhere.manifest.parent.mkdir(parents=True, exist_ok=True)
+    for record in ([[scene_id, frames, str(tmp_path / "gone.wav")] for scene_id, frames, _ in recorded],
+                   [["s01_hello", "eighty"]], "not a list of scenes"):
+        elsewhere.manifest.write_text(json.dumps({outputs.name: {"mixed": record}}), encoding="utf-8")
+        assert last_mix(elsewhere, NARRATED) is None

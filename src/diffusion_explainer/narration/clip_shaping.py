@@ -21,7 +21,8 @@ def level(samples: np.ndarray, rate: int) -> np.ndarray:
     peak = np.max(np.abs(samples), initial=0.0)
     if peak == 0.0:
         return samples
-    from .loudness import integrated_loudness  # (SciPy's signal module: not for a scene process that only reads its plan)
+    # (imported here: SciPy's signal module, which a scene process that only reads its plan never needs)
+    from .loudness import integrated_loudness
 
     # an exclamation ("え？") is shorter than a loudness block: measured padded with silence
     loudness = integrated_loudness(samples, rate, pad_short=True, normal_floor=False)

@@ -48,7 +48,16 @@ from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
 from ..media.probe import probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
 from ..sound.aac_segments import SegmentWorkers
-from ..sound.soundtrack import NO_SOUNDS, MixMemory, SceneSounds, SoundCosts, Soundtrack, file_digest, soundtrack
+from ..sound.soundtrack import (
+    NO_SOUNDS,
+    MixMemory,
+    SceneSounds,
+    SoundCosts,
+    Soundtrack,
+    file_digest,
+    mix_ground,
+    soundtrack,
+)
 from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
 from ..timing.video_plan import VideoPlan, plan_video
@@ -143,7 +152,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     `keep_states`: a forced render still resumes stories from the saved states (the bench).
     `sound_workers`: processes kept by the caller to encode the soundtrack's segments in (the
     studio's; else this render starts its own). `mix_memory`: the last mix, kept by the caller
-    (the studio's), patched where a scene's narration changed."""
+    (the studio's; else the last joined video's, made again meanwhile: last_mix), patched where a
+    scene's narration changed."""
     started = time.monotonic()
     screenplay = screenplay or load_screenplay()
     outputs = layout_for(screenplay, settings, root)
@@ -157,6 +167,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
+        if mix_memory is None and not only and not settings.silent:
+            mix_memory = last_mix(outputs, settings)
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
@@ -239,7 +251,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                                  f"in {clock(report.side_files_s)}")
                 Manifest(outputs.manifest).record(outputs.name, {
                     "inputs": final_inputs, "settings": settings.key, "frames": frames,
-                    "bytes": outputs.video.stat().st_size,
+                    "bytes": outputs.video.stat().st_size, "mixed": mixed_from(scene_pieces(plan, outputs)),
                     "written_at": time.strftime("%Y-%m-%d %H:%M:%S"),
                 })
                 for line in [] if preview else flagged_lines(outputs.report):
@@ -251,6 +263,34 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                  f"total {clock(report.wall_s)}")
     progress.say(f"render: the video is {outputs.video}, its side files beside it")
     return report
+
+
+def mixed_from(pieces: list[ScenePiece]) -> list[list]:
+    """What the soundtrack of a joined video was mixed from: each scene's frames and narration track."""
+    return [[p.scene_id, p.frames, None if p.audio is None else str(p.audio)] for p in pieces]
+
+
+def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory | None:
+    """The mix of the video this output folder last joined, being made again in the background (from
+    its narration tracks, if they are still in the cache) while the speech is made and the scenes
+    are planned, so that the soundtrack patches it where an edit changed the narration instead of
+    mixing ten minutes from nothing (sound/mixdown.py): what the studio keeps in memory, for a new
+    process. If the edit changed the scenes' lengths it is not used (about 4 CPU-s spent for
+    nothing, on a core that the speech mostly leaves free)."""
+    recorded = (Manifest(outputs.manifest).get(outputs.name) or {}).get("mixed")
+    try:
+        pieces, start = [], 0
+        for scene_id, frames, audio in recorded or ():
+            pieces.append(ScenePiece(str(scene_id), outputs.scene_video(str(scene_id)), start, int(frames),
+                                     None if audio is None else Path(audio)))
+            start += int(frames)
+    except (TypeError, ValueError):  # a record this code did not write: nothing to start from
+        return None
+    if not pieces or any(p.audio is not None and not p.audio.exists() for p in pieces):
+        return None
+    memory = MixMemory()
+    memory.prime(lambda: mix_ground(pieces, settings.fps, outputs.sound_cache, settings.music))
+    return memory
 
 
 def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettings, sound_files: Soundtrack,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import threading
 import wave
 from collections.abc import Callable
@@ -170,7 +171,9 @@ class MixMemory:
             self._ground = ground
 
     def prime(self, make: Callable[[], MixGround]) -> None:
-        """Make a ground in a thread of its own, unless one is kept or being made."""
+        """Make a ground in a thread of its own, unless one is kept or being made: at the lowest
+        priority, so that it takes only what the rest leaves of the cores (the speech model, whose
+        threads wait for each other, ran twice as slowly beside it)."""
         with self._lock:
             if self._ground is not None or self._priming is not None:
                 return
@@ -179,6 +182,10 @@ class MixMemory:
 
     def _prime(self, make: Callable[[], MixGround]) -> None:
         ground = None
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # Linux: this thread only
+        except (AttributeError, OSError):
+            pass
         try:
             ground = make()
         except Exception:  # noqa: BLE001 (a ground is only a head start: the next mix is made whole, and says what is wrong)
@@ -240,7 +247,7 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     if found is not None:
         cached = Soundtrack(found)
         if memory is not None and not _silent(pieces):
-            memory.prime(lambda: _mix(pieces, fps, cache_dir, music).ground)
+            memory.prime(lambda: mix_ground(pieces, fps, cache_dir, music))
         if not music or sounds.settled():
             return cached
         # a scene being rendered may mark the same effects as its kept render: then nothing to do
@@ -320,6 +327,11 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
     if memory is not None:
         memory.keep(mix.ground)
     return events
+
+
+def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround:
+    """The ground of these scenes' mix (for a MixMemory to keep: MixMemory.prime)."""
+    return _mix(pieces, fps, cache_dir, music).ground
 
 
 def _mix(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool, previous: MixGround | None = None) -> Mixdown:
