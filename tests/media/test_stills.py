@@ -90,3 +90,30 @@ def test_a_cues_still_is_its_settled_picture_not_a_fade_nor_the_empty_stage(tmp_
     # a cue that never holds a picture: its middle frame
     moving = write_cue(tmp_path / "moving.mp4", [fading(i / 30) for i in range(30)], keyframes={0})
     assert settled_frames(moving, [(0, 30)], 10, BAND, style.BACKGROUND) == [15]
+
+
+def test_settled_frames_are_kept_until_the_video_or_its_cues_change(tmp_path, monkeypatch):
+    """An edit's render draws the cue stills of every scene, but decodes only the scenes it drew
+    again: each scene's settled frames are kept beside its tiles, keyed by the file and the cues."""
+    from diffusion_explainer.media import stills
+
+    background = np.array(ImageColor.getrgb(style.BACKGROUND), np.uint8)
+    picture = np.broadcast_to(background, (144, 256, 3)).copy()
+    picture[20:90, 40:220] = (230, 120, 30)
+    video = write_cue(tmp_path / "cue.mp4", [picture] * 30, keyframes={0, 10})
+    kept = tmp_path / "kept" / "s01.settled.json"
+    decoded = []
+    settled = stills.settled_frames
+    monkeypatch.setattr(stills, "settled_frames", lambda *a: decoded.append(a[1]) or settled(*a))
+
+    def frames(cues):
+        return stills._kept_settled_frames(video, cues, 10, BAND, style.BACKGROUND, kept)
+
+    first = frames([(0, 10), (10, 30)])
+    assert frames([(0, 10), (10, 30)]) == first and len(decoded) == 1  # read back, not decoded
+    frames([(0, 12), (12, 30)])  # other cues
+    write_cue(video, [picture] * 30, keyframes={0, 20})  # the scene drawn again
+    assert frames([(0, 12), (12, 30)]) is not None and len(decoded) == 3
+    kept.write_text("{ damaged", encoding="utf-8")
+    assert frames([(0, 12), (12, 30)]) == settled(video, [(0, 12), (12, 30)], 10, BAND, style.BACKGROUND)
+    assert len(decoded) == 4

@@ -24,6 +24,7 @@ empty stage after it nor a half-built one (a cue that never holds gets its middl
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -33,7 +34,7 @@ import numpy as np
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from ..core import style
-from ..core.files import atomic_path
+from ..core.files import atomic_path, write_text
 from ..core.style import FRAME_HEIGHT
 from ..screenplay import format_clock
 from ..timing.timeline import SceneTimeline
@@ -142,8 +143,9 @@ def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | Non
         cues = scene_plan.timeline.cues
         video = scene_videos[scene_plan.scene.id]
         band_share = scene_plan.fitter.layout.band_height / FRAME_HEIGHT
-        frames = settled_frames(video, [(c.span.start, c.span.end) for c in cues], plan.fps, band_share,
-                                plan.screenplay.style.background)
+        frames = _kept_settled_frames(video, [(c.span.start, c.span.end) for c in cues], plan.fps, band_share,
+                                      plan.screenplay.style.background,
+                                      None if cache is None else cache / f"{scene_plan.scene.id}.settled.json")
         images = _scene_tiles(video, frames, plan.fps, size,
                               None if cache is None else cache / f"{scene_plan.scene.id}.npz")
         start = plan.start_frame(scene_plan.scene.id)
@@ -189,6 +191,26 @@ def settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_shar
         full = [f for f in frames if ink[f] >= FULL_SHARE * max(ink.values())] if frames else []
         out.append(full[-1] if full and max(ink.values()) > 0 else (start + end) // 2)
     return out
+
+
+def _kept_settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str,
+                         kept: Path | None) -> list[int]:
+    """settled_frames, read back from `kept` when it was found for the same file (its size and
+    modification time) and cues: an edit's render decodes only the scenes it drew again."""
+    stat = video.stat()
+    key = f"{video.name} {stat.st_size} {stat.st_mtime_ns} {cues} {fps} {band_share!r} {background}"
+    if kept is not None:
+        try:
+            stored = json.loads(kept.read_text(encoding="utf-8"))
+            if stored["key"] == key and all(isinstance(f, int) for f in stored["frames"]):
+                return list(stored["frames"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    frames = settled_frames(video, cues, fps, band_share, background)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_text(kept, json.dumps({"key": key, "frames": frames}))
+    return frames
 
 
 def _stage_ink(image: Image.Image, band_share: float, background: str) -> float:
