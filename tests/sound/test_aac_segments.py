@@ -181,7 +181,7 @@ def test_segments_encoded_in_worker_processes_are_the_same_packets(tmp_path):
     source = programme()
     here = encode(source, tmp_path / "here", tmp_path / "here.m4a")
     with SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path / "apart", RATE, AUDIO_BITRATE, AAC_OPTIONS,
-                          workers=2) as apart:
+                          workers=2, in_thread=0) as apart:
         for i in range(0, TOTAL, 30011):
             apart.push(source[i : i + 30011])
         apart.finish(tmp_path / "apart.m4a")
@@ -189,6 +189,21 @@ def test_segments_encoded_in_worker_processes_are_the_same_packets(tmp_path):
     assert all(cpu > 0 for cpu in apart.cpu_s.values())  # measured in the workers
     assert sorted(here.cpu_s) == [0, 1, 2]
     assert (tmp_path / "apart.m4a").read_bytes() == (tmp_path / "here.m4a").read_bytes()
+
+
+def test_an_encoder_starts_its_processes_only_for_more_segments_than_it_encodes_itself(tmp_path):
+    """An edit's one to three changed segments are encoded in the mixing thread: no process is
+    started (each would spend about 2 CPU-s importing); beyond that, the rest go to processes."""
+    source = programme()
+    encode(source, tmp_path / "here", tmp_path / "here.m4a")
+    for in_thread, started in ((3, False), (1, True)):
+        with SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), tmp_path / f"first {in_thread}", RATE,
+                              AUDIO_BITRATE, AAC_OPTIONS, workers=2, in_thread=in_thread) as encoder:
+            encoder.push(source)
+            processes = encoder.workers.processes()
+            encoder.finish(tmp_path / f"{in_thread}.m4a")
+        assert encoder.encoded == [0, 1, 2] and bool(processes) == started
+        assert (tmp_path / f"{in_thread}.m4a").read_bytes() == (tmp_path / "here.m4a").read_bytes()
 
 
 def test_a_stop_kills_the_workers_and_leaves_no_segment(tmp_path):
@@ -206,7 +221,7 @@ def test_a_stop_kills_the_workers_and_leaves_no_segment(tmp_path):
     cache = tmp_path / "cache"
     started = time.monotonic()
     encoder = SegmentedEncoder(segment_borders(SCENE_STARTS, TOTAL), cache, RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
-                               shape=_slow_shape, workers=2)
+                               shape=_slow_shape, workers=2, in_thread=0)
     with pytest.raises(Stop), encoder:
         encoder.push(programme())
         processes = encoder.workers.processes()

@@ -89,6 +89,12 @@ class _Segment:
     key: str
 
 
+# An encoder that would start its own processes encodes this many segments in its thread first:
+# an edit changes one to three of them (0.2-0.8 CPU-s each), and a new process spends about
+# 2 CPU-s importing before it encodes anything, on cores the scenes are being drawn on.
+IN_THREAD_FIRST = 3
+
+
 class SegmentWorkers:
     """The processes segments are encoded in, started at the first segment that needs them and kept
     until `close`: the studio keeps one for all its edits, since a new process spends about a
@@ -138,18 +144,21 @@ class SegmentedEncoder:
     def __init__(self, borders: Sequence[int], cache: Path, rate: int, bit_rate: int, options: dict[str, str],
                  check: Callable[[int], None] = lambda position: None,
                  shape: Callable[[np.ndarray], np.ndarray] = _unshaped, reach: int = 0,
-                 workers: int | SegmentWorkers = 1):
+                 workers: int | SegmentWorkers = 1, in_thread: int = IN_THREAD_FIRST):
         """`check(position)` is called before each frame encoded here (and while waiting for
         the workers): it may raise to stop. `shape(window)`: the last stage of the mix, applied
         to a segment's samples with `reach` samples of context either side (fewer at the
         soundtrack's ends); with workers it must be picklable (a module's function, or a
         functools.partial of one). `workers`: how many processes to start for the segments (1:
-        encode them in this thread), or processes the caller keeps (SegmentWorkers)."""
+        encode them in this thread), or processes the caller keeps (SegmentWorkers). `in_thread`:
+        with processes to start, the first few segments are encoded in this thread, and the
+        processes are started only for more (IN_THREAD_FIRST)."""
         self.borders, self.cache, self.check = list(borders), cache, check
         self.store = Store(cache, keep=KEEP_SEGMENTS)
         self.shape, self.reach = shape, reach
         self._own_workers = not isinstance(workers, SegmentWorkers)
         self.workers = workers if not self._own_workers else SegmentWorkers(workers) if workers > 1 else None
+        self.in_thread = in_thread if self._own_workers else 0
         self.rate, self.bit_rate, self.options = rate, bit_rate, dict(options)
         self.total = self.borders[-1]
         self._held = np.zeros((0, 2), np.float32)
@@ -255,7 +264,7 @@ class SegmentedEncoder:
                        index == len(self.borders) - 2, self.rate, self.bit_rate, self.options, self.shape,
                        self.store, key)
         self.encoded.append(index)
-        if self.workers is not None:
+        if self.workers is not None and len(self.encoded) > self.in_thread:
             self._parts.append((start, self.workers.submit(make_segment, index, job)))
         else:
             _, encoded, self.cpu_s[index] = make_segment(index, job, self.check)
