@@ -91,6 +91,7 @@ def _interrupt_on_sigterm() -> None:
 
 
 def cmd_render(args) -> int:
+    _preload_speech(args)
     from .render.pipeline import render_video
 
     _interrupt_on_sigterm()
@@ -98,6 +99,17 @@ def cmd_render(args) -> int:
     render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene,
                  executor=args.executor)
     return 0
+
+
+def _preload_speech(args) -> None:
+    """The speech model loads in the background while the render imports and checks (it is needed
+    for any line not spoken before)."""
+    from .narration.engines import preload
+    from .timing.scene_plan import ENGINES
+
+    settings = render_settings(args)
+    if not settings.silent and settings.language in ENGINES:
+        preload(ENGINES[settings.language])
 
 
 def cmd_bench(args) -> int:
