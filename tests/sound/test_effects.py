@@ -63,3 +63,30 @@ def test_events_of_a_scene_rendered_in_pieces_merge(tmp_path):
     assert json.loads(events_path(video).read_text()) == [[40, "reveal"], [150, "reveal"], [190, "finale"]]
     assert read_events(events_path(video)) == merged(second)
     assert read_events(tmp_path / "none.sounds.json") == ()
+
+
+def test_an_effect_is_made_once_and_kept_by_its_arguments_and_code(tmp_path, monkeypatch):
+    """A render is a new process: its dozen effects (0.1-0.2 CPU-s each) come from the cache's
+    effects/ store, under a key of every argument and of the code that makes them."""
+    from diffusion_explainer.sound import effects
+
+    monkeypatch.setenv("DIFFUSION_EXPLAINER_CACHE", str(tmp_path))
+    made = []
+    real = effects._made
+    monkeypatch.setattr(effects, "_made", lambda *a: made.append(a) or real(*a))
+
+    def fresh(*args, **kwargs):  # as a new process asks for it
+        effects.effect.cache_clear()
+        return effects.effect(*args, **kwargs)
+
+    first = fresh("transition", RATE, root=53)
+    again = fresh("transition", RATE, root=53)
+    assert len(made) == 1 and np.array_equal(first.samples, again.samples) and not again.samples.flags.writeable
+    for args, kwargs in ((("transition", RATE), {"root": 55}), (("transition", 44100), {"root": 53}),
+                         (("reveal", RATE), {"index": 0}), (("reveal", RATE), {"index": 1})):
+        fresh(*args, **kwargs)
+    assert len(made) == 5  # each argument keys its own entry
+    monkeypatch.setattr(effects, "_code", lambda: "the effects' code edited")
+    fresh("transition", RATE, root=53)
+    assert len(made) == 6
+    effects.effect.cache_clear()

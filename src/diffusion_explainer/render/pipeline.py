@@ -87,6 +87,7 @@ from .scene_work import (
     make_work,
     plan_jobs,
 )
+from .warm_processes import WarmProcesses
 
 
 def build_root(screenplay: Screenplay) -> Path:
@@ -163,10 +164,17 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
     if settings.language == ENGLISH:
         check_english_font()
     only = _known_scenes(screenplay, only)
-    with build_lock(outputs.root), system_errors(outputs.root):  # a full disk or a refused write, said so
+    # jobs in the caller's warm processes (the studio's) are cut small: each starts in a fork
+    warm = isinstance(executor, LocalExecutor) and executor.processes is not NEW_PROCESSES
+    with build_lock(outputs.root), system_errors(outputs.root), contextlib.ExitStack() as early:  # (a full disk or a refused write, said so)
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
+        if executor == "local":
+            # this machine's jobs fork from a server that imports Manim and the package while the
+            # speech is made and the render planned: no job pays its imports when it is needed
+            executor = LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir,
+                                     processes=early.enter_context(WarmProcesses.started_early()))
         if mix_memory is None and not only and not settings.silent:
             mix_memory = last_mix(outputs, settings)
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
@@ -186,7 +194,6 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         report.chunks = {w.scene_id: dict(w.stale) for w in works}
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
-        warm = isinstance(run_on, LocalExecutor) and run_on.processes is not NEW_PROCESSES
         plan_jobs(works, workers, store, chunks_per_job, WARM_MIN_JOB_S if warm else MIN_JOB_S)
         for work in works:
             layout = f" (timing {work.timeline.layout})" if work.timeline.layout else ""

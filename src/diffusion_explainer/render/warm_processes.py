@@ -18,6 +18,7 @@ it always does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -125,6 +126,21 @@ class WarmProcesses:
                 os.environ["COLUMNS"] = width
         probe.join()
         return time.monotonic() - started
+
+    @classmethod
+    @contextlib.contextmanager
+    def started_early(cls) -> Iterator[WarmProcesses]:
+        """Processes whose server imports in the background from now on (a render's speech and
+        plan take seconds: by the first job the imports are done, and each job is a fork); stopped
+        on leaving."""
+        warm = cls()
+        starting = threading.Thread(target=warm.start_server, name="warm-processes", daemon=True)
+        starting.start()
+        try:
+            yield warm
+        finally:
+            starting.join()
+            warm.close()
 
     def start(self, launcher_args: list[str], env: dict, log: TextIO) -> WarmProcess:
         log.flush()

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, fftconvolve, sosfilt
 
+from ..core import runtime
+from ..core.keys import code_digest, digest
+from ..core.store import Store
 from ..timing.sound_marks import EFFECT_NAMES  # noqa: F401  (the names, kept with the events that mark them)
 from .music import midi_hz, raised_cosine
 
@@ -28,12 +31,32 @@ class Effect:
     pre_roll: int  # samples before the moment it marks
 
 
+KEEP_EFFECTS = 64
+
+
 @functools.lru_cache(maxsize=64)
 def effect(name: str, rate: int, *, root: int = 53, index: int = 0) -> Effect:
     """The effect `name` at `rate`, its peak at 1. root: the MIDI note of the chord it lands on
-    (a scene change); index: which reveal of its scene this is (0 for the first). Made once a
-    process (0.1-0.2 s each, a dozen in a video: the studio mixes again at every edit); its samples
-    are read-only."""
+    (a scene change); index: which reveal of its scene this is (0 for the first). Made once (0.1-0.2
+    CPU-s each, a dozen in a video: every render's mix needs them) and kept in the cache's
+    effects/ store under its arguments and this code; its samples are read-only."""
+    store = Store(runtime.cache_dir("effects"), keep=KEEP_EFFECTS)
+    key = digest([_code(), name, rate, root, index])
+    kept = store.get_object(key)
+    if not (isinstance(kept, Effect) and kept.name == name and isinstance(kept.samples, np.ndarray)):
+        kept = _made(name, rate, root, index)
+        store.put_object(key, kept)
+        store.prune()
+    kept.samples.setflags(write=False)
+    return kept
+
+
+@functools.cache
+def _code() -> str:
+    return code_digest(effect)
+
+
+def _made(name: str, rate: int, root: int, index: int) -> Effect:
     if name == "transition":
         made = _transition(rate, root)
     elif name == "reveal":
@@ -43,9 +66,7 @@ def effect(name: str, rate: int, *, root: int = 53, index: int = 0) -> Effect:
     else:
         raise ValueError(f"unknown sound effect {name!r}; known: {', '.join(EFFECT_NAMES)}")
     peak = float(np.max(np.abs(made.samples)))
-    samples = made.samples / np.float32(peak)
-    samples.setflags(write=False)
-    return Effect(made.name, samples, made.pre_roll)
+    return Effect(made.name, made.samples / np.float32(peak), made.pre_roll)
 
 
 def _transition(rate: int, root: int) -> Effect:

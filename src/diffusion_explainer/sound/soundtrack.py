@@ -22,6 +22,7 @@ encodes only the soundtrack.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 import json
@@ -292,21 +293,24 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
         with SegmentedEncoder(segment_borders([start for start, _ in places], total, SEGMENT_S * AUDIO_RATE),
                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                               shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
-                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
-            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
-                check(start)
-                if mix.has_music:
-                    events[piece.scene_id] = events_of(piece.scene_id)
-                    mix.add_scene_events(index, events[piece.scene_id], fps)
-                voice, bed = mix.block(start, start + length)
-                encoder.push(voice if bed is None else voice + bed)
-            # the stems while the segments encode: every effect is in place by now, and none reaches
-            # back before its scene's start, so each block is what was pushed
-            if stems:
-                with _Stems(folder, silent, mix.has_music) as files:
-                    for start, length in places:
-                        check(start)
-                        files.write(*mix.block(start, start + length))
+                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder, \
+                _Stems(folder, silent, mix.has_music, stems) as files:
+            # the stems are written in a thread of their own while the mix is encoded
+            writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stems")
+            try:
+                written = []
+                for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                    check(start)
+                    if mix.has_music:
+                        events[piece.scene_id] = events_of(piece.scene_id)
+                        mix.add_scene_events(index, events[piece.scene_id], fps)
+                    voice, bed = mix.block(start, start + length)
+                    written.append(writer.submit(files.write, voice, bed))
+                    encoder.push(voice if bed is None else voice + bed)
+                for done in written:
+                    done.result()
+            finally:
+                writer.shutdown(wait=True, cancel_futures=True)
             encoder.finish(folder / AUDIO_NAME)
             sound = encoder.sound
             (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
@@ -374,8 +378,10 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
 class _Stems:
     """The narration (mono) and music (stereo) stems, written as 16-bit WAV while mixing."""
 
-    def __init__(self, folder: Path, silent: bool, music: bool):
+    def __init__(self, folder: Path, silent: bool, music: bool, wanted: bool = True):
         self.files = {}
+        if not wanted:
+            return
         if not silent:
             self.files["narration"] = self._open(folder / NARRATION_NAME, 1)
         if music:
