@@ -159,9 +159,11 @@ class MixMemory:
         self._lock = threading.Lock()
 
     def take(self) -> MixGround | None:
-        """The kept ground, no longer kept (waiting for one being made)."""
+        """The kept ground, no longer kept (waiting for one being made, at normal priority then,
+        where the system allows it)."""
         priming = self._priming
         if priming is not None:
+            _set_priority(priming.native_id, 0)
             priming.join()
         with self._lock:
             ground, self._ground = self._ground, None
@@ -183,10 +185,7 @@ class MixMemory:
 
     def _prime(self, make: Callable[[], MixGround]) -> None:
         ground = None
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # Linux: this thread only
-        except (AttributeError, OSError):
-            pass
+        _set_priority(threading.get_native_id(), 19)
         try:
             ground = make()
         except Exception:  # noqa: BLE001 (a ground is only a head start: the next mix is made whole, and says what is wrong)
@@ -195,6 +194,15 @@ class MixMemory:
             if self._ground is None:
                 self._ground = ground
             self._priming = None
+
+
+def _set_priority(thread_id: int | None, nice: int) -> None:
+    """A thread's priority (on Linux, PRIO_PROCESS with a thread's id sets that thread's only); raising
+    it back needs the right to (root, or RLIMIT_NICE), else it stays low."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread_id, nice)
+    except (AttributeError, OSError, TypeError):
+        pass
 
 
 def file_digest(path: Path | None) -> str:
