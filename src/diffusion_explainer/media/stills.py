@@ -193,12 +193,18 @@ def settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_shar
     return out
 
 
+def _file_stamp(video: Path) -> str:
+    """What the kept stills of a scene video are kept for: its name, size and modification time (a
+    re-rendered scene is a new file)."""
+    stat = video.stat()
+    return f"{video.name} {stat.st_size} {stat.st_mtime_ns}"
+
+
 def _kept_settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str,
                          kept: Path | None) -> list[int]:
     """settled_frames, read back from `kept` when it was found for the same file (its size and
     modification time) and cues: an edit's render decodes only the scenes it drew again."""
-    stat = video.stat()
-    key = f"{video.name} {stat.st_size} {stat.st_mtime_ns} {cues} {fps} {band_share!r} {background}"
+    key = f"{_file_stamp(video)} {cues} {fps} {band_share!r} {background}"
     if kept is not None:
         try:
             stored = json.loads(kept.read_text(encoding="utf-8"))
@@ -228,8 +234,7 @@ def tile_height(plan: VideoPlan) -> int:
 def _scene_tiles(video: Path, frames: list[int], fps: int, size: tuple[int, int], kept: Path | None) -> list[Image.Image]:
     """The frames of one scene video as tiles, read back from `kept` when it holds the same
     frames of the same file (its size and modification time: a re-rendered scene is a new file)."""
-    stat = video.stat()
-    key = f"{video.name} {stat.st_size} {stat.st_mtime_ns} {frames} {size} {fps}"
+    key = f"{_file_stamp(video)} {frames} {size} {fps}"
     if kept is not None:
         try:
             with np.load(kept) as stored:

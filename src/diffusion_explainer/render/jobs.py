@@ -12,8 +12,9 @@ process or as a Ray task on another machine (executors.py). The child's peak mem
 come from `os.wait4`; progress is the frames in the movie files Manim has finished.
 
 A job's process is started by a `SceneProcesses`: by default a new Python process per job
-(`NewProcesses`, which pays Manim's and the package's imports, about 1.2 CPU-s, every time); the
-studio hands in processes forked from one that has already imported them (render/warm_processes.py).
+(`NewProcesses`, which pays Manim's and the package's imports, about 1.2 CPU-s, every time); a
+local `render` and the studio hand in processes forked from one that has already imported them
+(render/warm_processes.py).
 """
 
 from __future__ import annotations

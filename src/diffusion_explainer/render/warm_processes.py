@@ -13,7 +13,8 @@ console width, which Manim sets up at import: the forkserver is started with the
 needs (COLUMNS=200, as jobs.py sets it).
 
 `WarmProcesses` is a `render.jobs.SceneProcesses`: hand it to `LocalExecutor` and the render runs as
-it always does.
+it always does. The studio keeps one for all its edits; a `render` on this machine starts one
+while it speaks and plans (`started_early`).
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ class WarmProcesses:
                                         daemon=False)
         with self._lock:
             if self._closed:
-                raise RuntimeError("the studio is stopping: no new job starts")
+                raise RuntimeError("the warm processes are closed (the render or studio is stopping): no new job starts")
             process.start()
             child = WarmProcess(process, usage)
             self._running.add(child)

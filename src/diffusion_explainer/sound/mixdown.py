@@ -11,10 +11,9 @@ depends on later scenes.
 A ground can be kept (the studio mixes again at every edit) and patched for the next mix of the
 same scene layout: only where a changed scene's narration reaches is made again (the samples
 that differ, their frames of voice, the duck around them, the bed under them, the loudness of
-the scenes they touch). Every
-step is local, so the patched ground is the one a fresh mix makes, sample for sample
-(tests/sound/test_mixdown.py). A ten-minute mix is made in 3-4 s on the 2-core machine; patched for
-a changed two-minute scene, in 0.6 s.
+the scenes they touch). Every step is local, so the patched ground is the one a fresh mix makes,
+sample for sample (tests/sound/test_mixdown.py). A ten-minute mix is made in 3-4 s on the 2-core
+machine; patched for a changed two-minute scene, in 0.6 s.
 
 The narration and music stems are the mix's two halves with the same gain: narration + music is
 the soundtrack before its true-peak limiter.

@@ -313,7 +313,8 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
                         events[piece.scene_id] = events_of(piece.scene_id)
                         mix.add_scene_events(index, events[piece.scene_id], fps)
                     voice, bed = mix.block(start, start + length)
-                    written.append(writer.submit(files.write, voice, bed))
+                    if files.files:
+                        written.append(writer.submit(files.write, voice, bed))
                     encoder.push(voice if bed is None else voice + bed)
                 for done in written:
                     done.result()
