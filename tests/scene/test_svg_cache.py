@@ -74,3 +74,40 @@ def test_formulas_and_texts_from_the_kept_svgs_have_the_parsed_curves(tmp_path, 
         assert all(np.array_equal(x, y) and np.array_equal(x, z) and np.array_equal(x, u) and np.array_equal(x, v)
                    for x, y, z, u, v in zip(curves(a), curves(b), curves(c), curves(d), curves(e)))
         assert [m.fill_color for m in a.family_members_with_points()] == [m.fill_color for m in c.family_members_with_points()]
+
+
+def test_a_text_keeps_no_parsed_paths_so_its_copy_is_cheap_and_the_same(tmp_path, monkeypatch):
+    import copy
+
+    import numpy as np
+    from manim import Text
+    from manim.mobject.svg.svg_mobject import SVGMobject
+
+    from diffusion_explainer.scene import svg_cache
+
+    monkeypatch.setattr(SVGMobject, "generate_mobject", SVGMobject.generate_mobject)  # undone after the test
+    monkeypatch.setattr(SVGMobject, "init_svg_mobject", SVGMobject.init_svg_mobject)
+    monkeypatch.setattr(svg_cache, "_memory", {})
+    monkeypatch.chdir(tmp_path)
+    parsed = Text("構図と色が先に決まる", font="Noto Sans CJK JP")  # Manim's own parse
+    assert any(getattr(m, "path_obj", None) is not None for m in parsed.get_family())
+    svg_cache.install(tmp_path / "svg")
+    for text in (Text("構図と色が先に決まる", font="Noto Sans CJK JP"),  # parsed here, then from the kept entry
+                 Text("構図と色が先に決まる", font="Noto Sans CJK JP")):
+        reconstructed = []
+        real = copy._reconstruct
+
+        def counting(x, *args, **kwargs):
+            reconstructed.append(type(x).__name__)
+            return real(x, *args, **kwargs)
+
+        monkeypatch.setattr(copy, "_reconstruct", counting)
+        copied = text.copy()
+        monkeypatch.setattr(copy, "_reconstruct", real)
+        assert all(getattr(m, "path_obj", None) is None for m in text.get_family())
+        # a copy reconstructs the colours and styles, not thousands of svgelements points and curves
+        import svgelements
+
+        assert not [name for name in reconstructed if hasattr(svgelements, name)]
+        pairs = list(zip(parsed.family_members_with_points(), copied.family_members_with_points(), strict=True))
+        assert len(pairs) > 5 and all(np.array_equal(a.points, b.points) for a, b in pairs)
