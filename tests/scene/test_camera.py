@@ -38,3 +38,32 @@ def test_pictures_are_composited_exactly_as_manim_does(name):
             frames.append(camera.pixel_array.copy())
         assert frames[0].any()
         np.testing.assert_array_equal(frames[1], frames[0])
+
+
+def test_curves_drawn_again_from_kept_paths_are_drawn_exactly_as_manim_draws_them():
+    from manim import Circle, Text, VGroup
+
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 10}):
+        def scene():
+            return [Circle(1.2).set_fill("#e94560", 0.5).set_stroke("#3b82f6", 6),
+                    Text("霧が晴れる", font="Noto Sans CJK JP").scale(0.8).shift([0.3, -1.2, 0]),
+                    VGroup(Square(0.5), Square(0.5).shift([0.25, 0.1, 0])).set_stroke(width=3)]
+
+        manims, pictures = Camera(background_color="#0f172a"), PictureCamera(background_color="#0f172a")
+        kept = []
+        for step in range(3):  # drawn anew, then from the kept paths; then moved: new paths again
+            mobjects = scene()
+            if step == 2:
+                for m in mobjects:
+                    m.shift([0.013, -0.007, 0]).rotate(0.01)
+            frames = []
+            for camera in (manims, pictures):
+                camera.reset()
+                camera.capture_mobjects(mobjects)
+                frames.append(camera.pixel_array.copy())
+            assert frames[0].any()
+            np.testing.assert_array_equal(frames[1], frames[0])
+            kept.append(len(pictures._paths))
+        # the glyphs, the circle and the squares: made once, drawn again from what was kept, made
+        # again where they moved
+        assert kept[0] > 6 and kept[1] == kept[0] and kept[2] == 2 * kept[0]

@@ -8,16 +8,57 @@ part of a scene's time. `PictureCamera` computes the same transformed picture (t
 coefficients, size and resampling) and composites it over its bounding box only. Outside the
 box Manim's canvas is fully transparent, which leaves the frame unchanged, so the frames are
 pixel-identical (tests/scene/test_camera.py compares the two).
+
+It also keeps the Cairo paths it builds. Manim turns a VMobject's points into a Cairo path in
+Python at every draw (`set_cairo_context_path`: the subpath splits in NumPy, then one call per
+curve), about a third of a scene job's CPU; most of what it draws is drawn again unchanged (a
+subtitle's glyphs, a label fading in: the same points at every frame and every call). The path
+made from the same points under the same matrix is the same, so it is kept, as Cairo holds it
+(in device space, fixed point: copied out and appended back exactly), under the points' bytes
+and the context's matrix, and appended instead of being built again (`_paths`, the least
+recently made let go beyond MAX_PATHS).
 """
 
 from __future__ import annotations
 
+import cairo
 import numpy as np
 from manim.camera.camera import Camera
+from manim.mobject.types.vectorized_mobject import VMobject
 from PIL import Image
+
+MAX_PATHS = 8192  # Cairo paths kept by a camera (a subtitle page's glyphs are a few dozen)
+_IDENTITY = cairo.Matrix()
 
 
 class PictureCamera(Camera):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._paths: dict[tuple, cairo.Path] = {}
+
+    def set_cairo_context_path(self, ctx: cairo.Context, vmobject) -> PictureCamera:
+        points = vmobject.points
+        kind = type(vmobject)
+        if (len(points) == 0 or kind.get_subpath_split_indices_from_points is not _SPLITS
+                or kind.consider_points_equals_2d is not _EQUALS_2D):
+            return super().set_cairo_context_path(ctx, vmobject)  # (as Manim does it)
+        paths, matrix = self._paths, ctx.get_matrix()
+        key = (points.tobytes(), points.shape, vmobject.n_points_per_cubic_curve,
+               vmobject.tolerance_for_point_equality, tuple(matrix))
+        path = paths.get(key)
+        if path is None:
+            super().set_cairo_context_path(ctx, vmobject)
+            ctx.set_matrix(_IDENTITY)  # copied in device space: what Cairo holds, exactly
+            paths[key] = ctx.copy_path()
+            if len(paths) > MAX_PATHS:
+                del paths[next(iter(paths))]
+        else:
+            ctx.set_matrix(_IDENTITY)
+            ctx.new_path()
+            ctx.append_path(path)
+        ctx.set_matrix(matrix)  # (a path is not changed by the matrix it was made under)
+        return self
+
     def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
         placed = self._transformed_picture(image_mobject)
         if placed is None:
@@ -66,3 +107,7 @@ class PictureCamera(Camera):
         picture = picture.transform(size=size, method=Image.Transform.PERSPECTIVE, data=coefficients,
                                     resample=image_mobject.resampling_algorithm)
         return picture, (int(shift[0]), int(shift[1]))
+
+
+_SPLITS = VMobject.get_subpath_split_indices_from_points
+_EQUALS_2D = VMobject.consider_points_equals_2d
