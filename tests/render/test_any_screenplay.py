@@ -17,6 +17,7 @@ from diffusion_explainer.render.chunks import ChunkStore
 from diffusion_explainer.render.pipeline import last_mix, render_video
 from diffusion_explainer.render.progress import Progress
 from diffusion_explainer.screenplay import load_screenplay
+from diffusion_explainer.sound import kept_mix
 from diffusion_explainer.timing.sync import line_sync
 from diffusion_explainer.timing.video_plan import plan_video
 from tests.conftest import REPO
@@ -145,21 +146,36 @@ def test_a_job_reports_its_frames_as_its_calls_finish(tmp_path):
 
 
 def test_the_next_render_patches_this_ones_mix(small_build, tmp_path):
-    """A render's manifest says what its soundtrack was mixed from, and the next render in that
-    folder makes that mix again in the background (last_mix), to patch where an edit changed the
-    narration; a record whose narration tracks are gone, or that it cannot read, gives none."""
+    """A render keeps the ground of the mix it made (sound/kept_mix.py) and its manifest says what
+    it was mixed from; the next render in that folder reads that ground back in the background
+    (last_mix), to patch where an edit changed the narration, or makes it again from the record's
+    narration tracks if it is not kept; a record whose tracks are gone, or that it cannot read,
+    gives none."""
     outputs, _, _ = small_build
     recorded = json.loads(outputs.manifest.read_text(encoding="utf-8"))[outputs.name]["mixed"]
     assert [scene_id for scene_id, _, _ in recorded] == ["s01_hello", "s02_noise"]
-    ground = last_mix(outputs, NARRATED).take()
     rate = 48000
-    assert ground.scenes == ((0, 8 * rate), (8 * rate, 12 * rate))  # 80 and 120 frames at 10 fps
-    assert ground.sources == tuple(Path(audio) for _, _, audio in recorded)
-    assert ground.music is not None and np.abs(ground.narration).max() > 0.05
+    ground = last_mix(outputs, NARRATED).take()
+    assert isinstance(ground.narration, np.memmap), "read back from the kept ground"
+    remade = None
+    for entry in (outputs.sound_cache / kept_mix.GROUNDS_DIR).iterdir():  # (kept in a copy: the fixture is shared)
+        if not entry.name.startswith("."):
+            remade = entry.with_name(".put-aside" + entry.name)
+            entry.rename(remade)
+    try:
+        made = last_mix(outputs, NARRATED).take()
+    finally:
+        remade.rename(remade.with_name(remade.name.removeprefix(".put-aside")))
+    assert not isinstance(made.narration, np.memmap), "made again from the narration tracks"
+    for ground in (ground, made):
+        assert ground.scenes == ((0, 8 * rate), (8 * rate, 12 * rate))  # 80 and 120 frames at 10 fps
+        assert ground.sources == tuple(Path(audio) for _, _, audio in recorded)
+        assert ground.music is not None and np.abs(ground.narration).max() > 0.05
+    assert np.array_equal(ground.music, made.music)
 
     elsewhere = BuildLayout(tmp_path, NARRATED, outputs.name)
     elsewhere.manifest.parent.mkdir(parents=True, exist_ok=True)
     for record in ([[scene_id, frames, str(tmp_path / "gone.wav")] for scene_id, frames, _ in recorded],
                    [["s01_hello", "eighty"]], "not a list of scenes"):
         elsewhere.manifest.write_text(json.dumps({outputs.name: {"mixed": record}}), encoding="utf-8")
-        assert last_mix(elsewhere, NARRATED) is None
+        assert last_mix(elsewhere, NARRATED).take() is None

@@ -45,9 +45,11 @@ from ..core.settings import RenderSettings
 from ..media import caption_files as captions
 from ..media import stills
 from ..media.join import Chapter, ScenePiece, SubtitleTrack, join
-from ..media.probe import probe, video_problems
+from ..media.probe import AUDIO_RATE, probe, video_problems
 from ..screenplay import DEFAULT_PATH, Screenplay, load_screenplay
+from ..sound import kept_mix
 from ..sound.aac_segments import SegmentWorkers
+from ..sound.mixdown import SEED, MixGround
 from ..sound.soundtrack import (
     NO_SOUNDS,
     MixMemory,
@@ -56,6 +58,7 @@ from ..sound.soundtrack import (
     Soundtrack,
     file_digest,
     mix_ground,
+    mix_layout,
     soundtrack,
 )
 from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
@@ -175,8 +178,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             # speech is made and the render planned: no job pays its imports when it is needed
             executor = LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir,
                                      processes=early.enter_context(WarmProcesses.started_early()))
+        keeping = None  # this render's mix, kept on disk for the next (keep_mix)
         if mix_memory is None and not only and not settings.silent:
             mix_memory = last_mix(outputs, settings)
+            keeping = early.enter_context(concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keep-mix"))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
@@ -228,6 +233,8 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             t = time.monotonic()
             sound_files, sound_cpu_s, costs = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
+            if keeping is not None:  # written while the video is joined (waited for on leaving)
+                keeping.submit(keep_mix, mix_memory, outputs)
             plan = mixed[0]
 
             final_inputs = _final_inputs(plan, manifest, sound_files)
@@ -277,13 +284,16 @@ def mixed_from(pieces: list[ScenePiece]) -> list[list]:
     return [[p.scene_id, p.frames, None if p.audio is None else str(p.audio)] for p in pieces]
 
 
-def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory | None:
-    """The mix of the video this output folder last joined, being made again in the background (from
-    its narration tracks, if they are still in the cache) while the speech is made and the scenes
-    are planned, so that the soundtrack patches it where an edit changed the narration instead of
-    mixing ten minutes from nothing (sound/mixdown.py): what the studio keeps in memory, for a new
-    process. If the edit changed the scenes' lengths it is not used (about 4 CPU-s spent for
-    nothing, on a core that the speech mostly leaves free)."""
+def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory:
+    """The mix of the video this output folder last joined, so that the soundtrack patches it
+    where an edit changed the narration instead of mixing ten minutes from nothing (sound/mixdown.py):
+    what the studio keeps in memory, for a new process. Read back from where the last render kept
+    it (sound/kept_mix.py: about 0.5 CPU-s, its files checked), else made again from that render's
+    narration tracks if they are still in the cache (about 4.5 CPU-s), in the background at the
+    lowest priority while the speech is made and the scenes are planned. If the edit changed the
+    scenes' lengths it is not used. Empty if nothing was joined here before: the mix this render
+    makes is kept in it, and then on disk (keep_mix)."""
+    memory = MixMemory(prime_found=False)
     recorded = (Manifest(outputs.manifest).get(outputs.name) or {}).get("mixed")
     try:
         pieces, start = [], 0
@@ -292,12 +302,28 @@ def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory | None
                                      None if audio is None else Path(audio)))
             start += int(frames)
     except (TypeError, ValueError):  # a record this code did not write: nothing to start from
-        return None
+        return memory
     if not pieces or any(p.audio is not None and not p.audio.exists() for p in pieces):
-        return None
-    memory = MixMemory()
-    memory.prime(lambda: mix_ground(pieces, settings.fps, outputs.sound_cache, settings.music))
+        return memory
+    places, music = mix_layout(pieces, settings.fps, settings.music)
+
+    def ground() -> MixGround:
+        return (kept_mix.kept_ground(places, AUDIO_RATE, SEED, music, outputs.sound_cache)
+                or mix_ground(pieces, settings.fps, outputs.sound_cache, settings.music))
+
+    memory.prime(ground)
     return memory
+
+
+def keep_mix(memory: MixMemory | None, outputs: BuildLayout) -> None:
+    """Keep on disk the ground of the mix this render made (sound/kept_mix.py), for the next render
+    to patch; nothing if it made none (its soundtrack was found in the cache). A ground that
+    cannot be written (a full disk) is only not kept: the next render mixes from the tracks."""
+    ground = memory.kept() if memory is not None and memory.mixed else None
+    if ground is None:
+        return
+    with contextlib.suppress(OSError):
+        kept_mix.keep_ground(ground, outputs.sound_cache)
 
 
 def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettings, sound_files: Soundtrack,

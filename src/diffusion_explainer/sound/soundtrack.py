@@ -153,10 +153,14 @@ class MixMemory:
     first edit after it is patched too. It holds the video's narration, bed and ducked music:
     about 700 MB for ten minutes."""
 
-    def __init__(self):
+    def __init__(self, prime_found: bool = True):
+        """`prime_found`: whether a soundtrack found in the cache (never mixed) has a ground made for
+        the next mix (the studio's next edit); a `render` that ends with it would not use one."""
         self._ground: MixGround | None = None
         self._priming: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.prime_found = prime_found
+        self.mixed = False  # whether a mix has kept its ground here (`keep`) since this was made
 
     def take(self) -> MixGround | None:
         """The kept ground, no longer kept (waiting for one being made, at normal priority then,
@@ -172,6 +176,12 @@ class MixMemory:
     def keep(self, ground: MixGround) -> None:
         with self._lock:
             self._ground = ground
+            self.mixed = True
+
+    def kept(self) -> MixGround | None:
+        """The kept ground, still kept (none while one is being made)."""
+        with self._lock:
+            return self._ground
 
     def prime(self, make: Callable[[], MixGround]) -> None:
         """Make a ground in a thread of its own, unless one is kept or being made: at the lowest
@@ -255,7 +265,7 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     found = store.entry_dir(guess)
     if found is not None:
         cached = Soundtrack(found)
-        if memory is not None and not _silent(pieces):
+        if memory is not None and memory.prime_found and not _silent(pieces):
             memory.prime(lambda: mix_ground(pieces, fps, cache_dir, music))
         if not music or sounds.settled():
             return cached
@@ -347,13 +357,20 @@ def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool)
     return _mix(pieces, fps, cache_dir, music).ground
 
 
-def _mix(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool, previous: MixGround | None = None) -> Mixdown:
-    """The mix of these scenes' narration tracks, patched from `previous` if it can be."""
+def mix_layout(pieces: list[ScenePiece], fps: int, music: bool) -> tuple[list[tuple[int, int]], bool]:
+    """Where each scene's samples go in the mix ((first sample, samples) each), and whether it has
+    music: what a mix's ground fits (mixdown.MixGround.fits)."""
     places, first = [], 0
     for piece in pieces:
         places.append((first, _scene_samples(piece, fps)))
         first += places[-1][1]
-    return Mixdown(places, lambda i: _read_piece(pieces[i], fps), AUDIO_RATE, music=music and not _silent(pieces),
+    return places, music and not _silent(pieces)
+
+
+def _mix(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool, previous: MixGround | None = None) -> Mixdown:
+    """The mix of these scenes' narration tracks, patched from `previous` if it can be."""
+    places, music = mix_layout(pieces, fps, music)
+    return Mixdown(places, lambda i: _read_piece(pieces[i], fps), AUDIO_RATE, music=music,
                    make_bed=bed_maker(cache_dir), sources=[p.audio for p in pieces], previous=previous)
 
 

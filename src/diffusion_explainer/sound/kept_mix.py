@@ -1,0 +1,86 @@
+"""The last mix's ground kept on disk, so that the next `render` patches it instead of mixing
+ten minutes of sound from nothing.
+
+A mix's ground (mixdown.MixGround: the video's narration, its ducked music, the effects' duck,
+each scene's loudness) takes about 4.5 CPU-s to make from the narration tracks on the 2-core
+machine: the tracks read, the voice found, the bed multiplied under its duck, the loudness of
+every scene measured. The studio keeps it in memory from one edit to the next; a new `render`
+process used to make it again at every edit, in the background while the speech was made, where
+it competed with the speech and the scene job for the two cores and was still not done when the
+soundtrack needed it (measured: ready 4 s after the job had started).
+
+So `render` keeps the ground of the soundtrack it encoded in the cache's store (GROUNDS_DIR: its
+three long arrays as .npy files and the rest pickled, about 575 MB for ten minutes, the newest
+KEEP_GROUNDS kept), while it joins the video; the next `render` finds it under the layout of the
+scenes it last joined (the same key as the manifest's record gives) and maps its arrays back
+copy-on-write: pages are read as the mix reads them and copied only where a patch writes. The
+store checks every file's sha256 on the way (about 0.5 CPU-s), so a damaged ground is made again
+instead of patched. The bed is not kept twice: it comes from the beds store, as for any mix.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..core.keys import digest
+from ..core.store import Store
+from .mixdown import MixGround
+from .soundtrack import bed_maker, mixing_code_digest
+
+GROUNDS_DIR = "grounds"
+KEEP_GROUNDS = 1
+VERSION = 1
+ARRAYS = ("narration", "music", "effects_duck")  # each an .npy file; the rest of the ground is pickled
+REST_NAME = "ground.pkl"
+
+
+def ground_key(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool) -> str:
+    """What a ground is kept under: the layout it fits (mixdown.MixGround.fits) and the code that
+    mixed it. Which narration it holds is in the ground (its sources): a mix patches where they
+    differ from its own."""
+    return digest([VERSION, [list(s) for s in scenes], rate, seed, music, mixing_code_digest()])
+
+
+def keep_ground(ground: MixGround, cache_dir: Path) -> Path:
+    """Put `ground` in the store of `cache_dir` (the soundtracks' folder); its entry."""
+    store = Store(cache_dir / GROUNDS_DIR, keep=KEEP_GROUNDS)
+    rest = {name: getattr(ground, name) for name in ("scenes", "rate", "seed", "parts", "chords", "voiced", "amounts")}
+    rest["sources"] = tuple(None if s is None else str(s) for s in ground.sources)
+    rest["arrays"] = [name for name in ARRAYS if getattr(ground, name) is not None]
+    with store.making() as work:
+        for name in rest["arrays"]:
+            np.save(work / f"{name}.npy", getattr(ground, name))
+        (work / REST_NAME).write_bytes(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
+        entry = store.put_files(ground_key(ground.scenes, ground.rate, ground.seed, ground.music is not None), work)
+    store.prune()
+    return entry
+
+
+def kept_ground(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool, cache_dir: Path) -> MixGround | None:
+    """The ground kept for this layout, its arrays mapped copy-on-write; None if there is none,
+    or it is damaged (the store removes it and says so) or unreadable."""
+    store = Store(cache_dir / GROUNDS_DIR, keep=KEEP_GROUNDS)
+    key = ground_key(scenes, rate, seed, music)
+    entry = store.entry_dir(key)
+    if entry is None:
+        return None
+    try:
+        rest = pickle.loads((entry / REST_NAME).read_bytes())
+        arrays = {name: np.load(entry / f"{name}.npy", mmap_mode="c") for name in rest["arrays"]}
+        ground = MixGround(tuple(tuple(s) for s in rest["scenes"]), rest["rate"], rest["seed"],
+                           tuple(None if s is None else Path(s) for s in rest["sources"]), arrays["narration"],
+                           rest["parts"], rest["chords"], music=arrays.get("music"),
+                           effects_duck=arrays.get("effects_duck"), voiced=rest["voiced"], amounts=rest["amounts"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError) as e:
+        store.discard(key, f"unreadable ({type(e).__name__})")
+        return None
+    if not ground.fits(scenes, rate, seed, music) or len(ground.narration) != sum(n for _, n in scenes):
+        store.discard(key, "not the layout it is kept under")
+        return None
+    if ground.music is not None:
+        ground.bed = bed_maker(cache_dir)(ground.chords, len(ground.narration), rate, seed)
+    return ground

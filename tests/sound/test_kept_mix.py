@@ -1,0 +1,91 @@
+"""The last mix's ground kept on disk (sound/kept_mix.py): read back, it is the ground that was kept,
+and patched for an edit it gives the track a fresh mix gives; it is found only under the layout,
+rate, seed, music and code it was made with, and a damaged one is made again, not patched."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from diffusion_explainer.media.join import ScenePiece
+from diffusion_explainer.narration.audio_files import read_wav
+from diffusion_explainer.sound import kept_mix
+from diffusion_explainer.sound import soundtrack as module
+from diffusion_explainer.sound.mixdown import SEED
+from diffusion_explainer.sound.soundtrack import SceneSounds, mix_ground, mix_layout, soundtrack
+from diffusion_explainer.timing.sound_marks import SoundEvent
+from tests.sound.test_soundtrack import FPS, RATE, decoded, narration_wav, two_scenes  # noqa: F401 (a fixture)
+
+
+def kept(pieces, cache, music=True):
+    places, music = mix_layout(pieces, FPS, music)
+    return kept_mix.kept_ground(places, RATE, SEED, music, cache)
+
+
+def test_a_kept_ground_is_read_back_as_it_was_and_mapped_not_read(two_scenes, tmp_path):  # noqa: F811
+    cache = tmp_path / "cache"
+    ground = mix_ground(two_scenes, FPS, cache, music=True)
+    kept_mix.keep_ground(ground, cache)
+    back = kept(two_scenes, cache)
+    assert back is not None and isinstance(back.narration, np.memmap) and isinstance(back.music, np.memmap)
+    assert (back.scenes, back.rate, back.seed, back.sources) == (ground.scenes, ground.rate, ground.seed, ground.sources)
+    for name in ("narration", "bed", "music", "effects_duck", "voiced"):
+        assert np.array_equal(getattr(back, name), getattr(ground, name)), name
+    assert all(np.array_equal(a, b) for a, b in zip(back.amounts, ground.amounts, strict=True))
+    assert [(p.cuts.tolist(), p.sums.tolist()) for p in back.parts] == \
+        [(p.cuts.tolist(), p.sums.tolist()) for p in ground.parts]
+    assert back.chords == ground.chords
+    back.narration[:10] = 0.5  # patched in memory only (copy-on-write): the kept file is as it was
+    assert np.array_equal(kept(two_scenes, cache).narration, ground.narration)
+
+
+def test_a_kept_ground_patched_for_an_edit_gives_the_track_a_fresh_mix_gives(two_scenes, tmp_path):  # noqa: F811
+    cache = tmp_path / "kept"
+    events = SceneSounds(lambda scene_id: (SoundEvent(12, "reveal"),) if scene_id == "b" else ())
+    memory = module.MixMemory()
+    soundtrack(two_scenes, FPS, cache, music=True, sounds=events, memory=memory)
+    assert memory.mixed
+    kept_mix.keep_ground(memory.take(), cache)
+
+    memory = module.MixMemory()  # a new process: the ground from the disk
+    memory.prime(lambda: kept(two_scenes, cache))
+    edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(2.0, 4.5)]))]
+    patched = soundtrack(edited, FPS, cache, music=True, sounds=events, memory=memory)
+    assert isinstance(memory.kept().narration, np.memmap)  # the kept ground was patched, not made again
+    fresh = soundtrack(edited, FPS, tmp_path / "fresh", music=True, sounds=events)
+    assert patched.key == fresh.key
+    assert np.array_equal(decoded(patched.audio), decoded(fresh.audio))
+    assert np.array_equal(read_wav(patched.music)[0], read_wav(fresh.music)[0])
+
+
+@pytest.mark.parametrize("change", ["layout", "rate", "seed", "music", "code"])
+def test_a_ground_is_found_only_under_what_it_was_made_with(two_scenes, tmp_path, monkeypatch, change):  # noqa: F811
+    cache = tmp_path / "cache"
+    kept_mix.keep_ground(mix_ground(two_scenes, FPS, cache, music=True), cache)
+    places, music = mix_layout(two_scenes, FPS, True)
+    rate, seed = RATE, SEED
+    assert kept_mix.kept_ground(places, rate, seed, music, cache) is not None
+    if change == "layout":
+        places = [(0, places[0][1] + RATE), (places[1][0] + RATE, places[1][1] - RATE)]  # a second moved between scenes
+    elif change == "rate":
+        rate = 44100
+    elif change == "seed":
+        seed = SEED + 1
+    elif change == "music":
+        music = False
+    else:
+        monkeypatch.setattr(kept_mix, "mixing_code_digest", lambda: "the mixing code changed")
+    assert kept_mix.kept_ground(places, rate, seed, music, cache) is None
+
+
+def test_a_damaged_ground_is_made_again_not_patched(two_scenes, tmp_path, caplog):  # noqa: F811
+    cache = tmp_path / "cache"
+    entry = kept_mix.keep_ground(mix_ground(two_scenes, FPS, cache, music=True), cache)
+    music = entry / "music.npy"
+    data = bytearray(music.read_bytes())
+    data[-100] ^= 0xFF  # one sample's bits flipped: the size is right, the checksum is not
+    music.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="diffusion_explainer.cache"):
+        assert kept(two_scenes, cache) is None
+    assert any("grounds/" in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
+    assert not entry.exists()  # removed: the next render keeps a new one
