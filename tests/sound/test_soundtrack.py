@@ -381,3 +381,24 @@ def test_a_track_without_stems_is_another_soundtrack(two_scenes, tmp_path):
     assert without != with_stems and without.narration is None and without.music is None
     assert with_stems.narration is not None and with_stems.music is not None
     assert np.array_equal(decoded(without.audio), decoded(with_stems.audio))  # the same sound
+
+
+def test_a_tracks_digest_is_computed_again_when_its_file_changes(tmp_path):
+    """file_digest keeps what it computed while a file keeps its size, time and inode (a render keys
+    the same narration tracks three times): a track written again, even to the same size, is read again."""
+    import hashlib
+    import os
+
+    track = tmp_path / "track.wav"
+    track.write_bytes(b"a" * 4096)
+    first = module.file_digest(track)
+    assert first == hashlib.sha256(b"a" * 4096).hexdigest() and module.file_digest(track) == first
+    with open(track, "r+b") as f:  # in place: same size, same inode, a later modification time
+        f.write(b"b")
+    stat = track.stat()
+    os.utime(track, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    assert module.file_digest(track) == hashlib.sha256(b"b" + b"a" * 4095).hexdigest()
+    replaced = tmp_path / "new.wav"
+    replaced.write_bytes(b"c" * 4096)
+    os.replace(replaced, track)  # renamed over it: another inode
+    assert module.file_digest(track) == hashlib.sha256(b"c" * 4096).hexdigest()

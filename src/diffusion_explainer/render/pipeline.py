@@ -186,6 +186,10 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         store = ChunkStore(outputs.chunks_dir)
         references = {} if force else {s.id: store.reference(s.id) for s in screenplay.scenes}
         plan = plan_video(settings, screenplay, only=only, references=references, mix=False)  # tracks: beside the drawing
+        # the narration tracks are mixed from here on (1.5 CPU-s for a long scene's), while the
+        # jobs are planned on the other core: the soundtrack needs them before the scenes are drawn
+        mixing = None if only else early.enter_context(
+            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="narration")).submit(plan.mixed)
         run_on = make_executor(executor, settings, outputs, screenplay)
         workers = run_on.workers() if isinstance(run_on, RayExecutor) else settings.jobs
         title = video_title(screenplay, settings.language)[0]
@@ -219,7 +223,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         mixed: list[VideoPlan] = []  # the plan with its narration tracks, as the soundtrack mixes them
 
         def pieces() -> list[ScenePiece]:
-            mixed.append(plan.mixed())
+            mixed.append(mixing.result())
             return scene_pieces(mixed[0], outputs)
 
         with measures, early_soundtrack(pieces, settings, outputs.sound_cache, sounds, on_encoded=measures.add,

@@ -216,13 +216,29 @@ def _set_priority(thread_id: int | None, nice: int) -> None:
 
 
 def file_digest(path: Path | None) -> str:
+    """The sha256 of a file (a narration track: "silence" for none), computed once per process
+    while the file keeps its size, modification time and inode: a render keys its soundtrack
+    twice (before and after the scenes' effects are known) and its joined video once, and a
+    ten-minute video's tracks are about 100 MB to read each time."""
     if path is None:
         return "silence"
+    stat = os.stat(path)
+    stamp = (os.fspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(stamp)
+    if known is not None:
+        return known
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
+    with _DIGESTS_LOCK:
+        _DIGESTS[stamp] = h.hexdigest()
     return h.hexdigest()
+
+
+_DIGESTS: dict[tuple, str] = {}
+_DIGESTS_LOCK = threading.Lock()
 
 
 def mixing_code_digest() -> str:
