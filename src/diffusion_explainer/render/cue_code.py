@@ -85,7 +85,13 @@ class _Def:
 
 def scene_code(source: str | bytes, scene_id: str, cue_ids, outside: frozenset[str]) -> SceneCode:
     """The parts of a scene file's `source` whose scene class sets `scene_id`; `cue_ids`: the
-    scene's cues, each a method named after it; `outside`: outside_names()."""
+    scene's cues, each a method named after it; `outside`: outside_names(). (Kept for the
+    process's next render of the same file: the studio plans every scene at every edit.)"""
+    return _scene_code(source, scene_id, tuple(cue_ids), outside)
+
+
+@functools.lru_cache(maxsize=32)
+def _scene_code(source: str | bytes, scene_id: str, cue_ids: tuple[str, ...], outside: frozenset[str]) -> SceneCode:
     data = source.encode() if isinstance(source, str) else source
     try:
         tree = ast.parse(data)
