@@ -127,7 +127,8 @@ EDITED_LINE = "スタートのノイズが毎回ランダムだから"  # in Sce
 # What it is changed to: the first of these whose speech is not in the cache yet, so that the edit
 # is measured as an author makes it (new words, spoken for the first time); once all have been
 # spoken, the last is used again and the result says its speech was cached.
-REWORDINGS = tuple(f"スタートのノイズ{particle}{when}{what}だから"
+REWORDINGS = tuple(f"{lead}スタートのノイズ{particle}{when}{what}だから"
+                   for lead in ("", "そもそも", "結局")
                    for what in ("ランダム", "でたらめ", "ばらばら")
                    for when in ("毎回", "いつも", "そのたびに")
                    for particle in ("は", "が", "も"))

@@ -154,7 +154,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
                     "why": preview["why"],
                     "log": [f"{t - started:6.2f} s  {line.strip()}" for t, line in published.log[lines:]]}
 
-        wording = _unspoken_wording(original_text, screenplay_path)
+        wording, spoken_before = _unspoken_wording(original_text, screenplay_path)
         line, indent = last_cue_method(original_code, last_cue)
         code_lines = original_code.splitlines(keepends=True)
         edited_code = "".join(code_lines[: line - 1] + [f"{indent}self.bench_edit = {int(time.time())}\n"]
@@ -167,7 +167,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
         for what, path, text in edits:
             time.sleep(SETTLE_S)
             results["edits"].append(timed(what, path, text))
-        results["wording"] = wording
+        results["wording"], results["speech_cached"] = wording, spoken_before
     finally:
         write_text(screenplay_path, original_text)
         write_text(scene_file, original_code)
@@ -176,17 +176,19 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
     return results
 
 
-def _unspoken_wording(text: str, path: Path) -> str:
+def _unspoken_wording(text: str, path: Path) -> tuple[str, bool]:
+    """The first rewording whose speech is not in the cache, and False; once all have been spoken,
+    the last, and True (the edit then measures no speech: the summary says so)."""
     from .benchmark import _line_spoken
 
     probe = path.with_name(".wording-probe.yaml")
     try:
         for candidate in REWORDINGS:
             if candidate != EDITED_LINE and not _line_spoken(text.replace(EDITED_LINE, candidate, 1), probe, candidate):
-                return candidate
+                return candidate, False
     finally:
         probe.unlink(missing_ok=True)
-    return REWORDINGS[-1]
+    return REWORDINGS[-1], True
 
 
 def summary(results: dict) -> str:
@@ -194,6 +196,8 @@ def summary(results: dict) -> str:
              f"warm workers {results['warm_start_s']:.1f} s):")]
     for edit in results.get("edits", []):
         verdict = "ok" if edit["s"] <= edit["target_s"] else "OVER TARGET"
+        if edit["what"] == "reworded line" and results.get("speech_cached"):
+            verdict = "not measured: every rewording's speech is in the cache, so nothing was spoken"
         rows.append(f"  {edit['what']:<18} {edit['s']:6.2f} s  (target {edit['target_s']:.0f} s: {verdict}; "
                     f"{edit['of_first_preview']:.2f} of the first preview; {edit['jobs']} jobs, "
                     f"{edit['job_cpu_s']:.1f} CPU-s; plays from {edit['plays_from_ms'] / 1000:.1f} s)")
