@@ -402,3 +402,41 @@ def test_a_tracks_digest_is_computed_again_when_its_file_changes(tmp_path):
     replaced.write_bytes(b"c" * 4096)
     os.replace(replaced, track)  # renamed over it: another inode
     assert module.file_digest(track) == hashlib.sha256(b"c" * 4096).hexdigest()
+
+
+def test_a_mix_made_again_for_moved_effects_keeps_what_came_before_and_equals_a_fresh_one(tmp_path, monkeypatch):
+    """A scene still rendering is mixed first with its last render's effects; when it marks others,
+    the mix is made again only from that scene on: the segments before it are taken over and the
+    stems' samples before it kept, and the track, its stems and its measures are those of one mix
+    made with the new effects."""
+    a = narration_wav(tmp_path / "a.wav", 45.0, [(s, s + 3.0) for s in range(1, 42, 6)])
+    b = narration_wav(tmp_path / "b.wav", 6.0, [(3.0, 5.0)])
+    pieces = [ScenePiece("a", tmp_path / "a.mp4", 0, 450, a), ScenePiece("b", tmp_path / "b.mp4", 450, 60, b)]
+    recorded = {"a": (SoundEvent(100, "reveal"),), "b": (SoundEvent(30, "reveal"),)}  # b's last render's
+    sounds = SceneSounds(lambda scene_id: recorded[scene_id], rendering=["b"])
+    taken = []
+    real_resume = module.SegmentedEncoder.resume
+
+    def resume(self, earlier, sample):
+        start = real_resume(self, earlier, sample)
+        taken.append((self.taken_over, sample, start))
+        return start
+
+    monkeypatch.setattr(module.SegmentedEncoder, "resume", resume)
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(made=soundtrack(pieces, FPS, tmp_path / "c", sounds=sounds)))
+    worker.start()
+    deadline = 120
+    while not list((tmp_path / "c").glob(f".*{PARTIAL_MARK}*/{module.AUDIO_NAME}")) and deadline > 0:
+        worker.join(timeout=0.1)  # until the first mix, with b's old effects, is encoded
+        deadline -= 0.1
+    recorded["b"] = (SoundEvent(12, "reveal"),)  # b's new render marks another frame
+    sounds.settle("b")
+    worker.join(timeout=120)
+    assert taken and taken[0][0] >= 2 and taken[0][1] == 45 * RATE and taken[0][2] < 45 * RATE, taken
+    fresh = soundtrack(pieces, FPS, tmp_path / "fresh", sounds=SceneSounds(lambda scene_id: recorded[scene_id]))
+    made = result["made"]
+    assert made.key == fresh.key and made.heard() == fresh.heard()
+    assert np.array_equal(decoded(made.audio), decoded(fresh.audio))
+    for stem in ("narration", "music"):
+        assert getattr(made, stem).read_bytes() == getattr(fresh, stem).read_bytes(), stem

@@ -168,6 +168,7 @@ class SegmentedEncoder:
         self.sound: TrackSound | None = None  # once finished: the whole track's true peak and loudness
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
+        self.taken_over = 0  # the first segments, taken over from an earlier encoder (`resume`)
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
         code = code_digest(shape, encode_segment)  # the last stage (the limiter and its ceiling), the encode
         self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
@@ -186,11 +187,29 @@ class SegmentedEncoder:
             self._held = self._held[keep_from - self._held_from :]
             self._held_from = keep_from
 
+    def resume(self, earlier: SegmentedEncoder, sample: int) -> int:
+        """Take over the segments of `earlier` (a finished encoder with the same borders and
+        settings) that depend on no sample from `sample` on: the mix is being made again from
+        there (a scene's effects moved), and its samples before it are those `earlier` was given.
+        Returns the sample from which this encoder must be pushed the mix: the first that a
+        segment still to encode depends on."""
+        if earlier.borders != self.borders or earlier._settings != self._settings or self._parts:
+            raise ValueError("only a new encoder of the same segments takes over a finished one's")
+        count = 0
+        while count < len(earlier._parts) and self._window(count)[1] <= sample:
+            count += 1
+        self._parts = [(start, earlier._collected(part)) for start, part in earlier._parts[:count]]
+        self.taken_over = count
+        self._next = count
+        self._held_from = self._window(count)[0] if count < len(self.borders) - 1 else self.total
+        return self._held_from
+
     def finish(self, path: Path) -> None:
         """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
         if self.received != self.total or self._next != len(self.borders) - 1:
             raise ValueError(f"the soundtrack has {self.received} of {self.total} samples: cannot finish it")
         encoded = [(start, self._collected(part)) for start, part in self._parts]
+        self._parts = list(encoded)  # (collected: a later encoder may take them over, `resume`)
         packets = [(start + pts, duration, data) for start, part in encoded for pts, duration, data in part.packets]
         self.sound = TrackSound(max(part.peak for _, part in encoded),
                                 combined_loudness([part.loudness for _, part in encoded], self.total, self.rate))

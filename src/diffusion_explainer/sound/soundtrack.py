@@ -322,30 +322,19 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
         if stop is not None and stop.is_set():
             raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
 
-    def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]]) -> dict[str, tuple[SoundEvent, ...]]:
+    def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]], earlier: SegmentedEncoder | None = None,
+                       changed_from: int = 0) -> tuple[dict[str, tuple[SoundEvent, ...]], SegmentedEncoder]:
+        """Mix and encode with each scene's effects from `events_of`; `earlier`: the encoder of a
+        mix whose samples before `changed_from` were these (its segments there are taken over, and
+        the stems' samples kept: only the rest is mixed again)."""
         events: dict[str, tuple[SoundEvent, ...]] = {}
         with SegmentedEncoder(segment_borders([start for start, _ in places], total, SEGMENT_S * AUDIO_RATE),
                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                               shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
-                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder, \
-                _Stems(folder, silent, mix.has_music, stems) as files:
-            # the stems are written in a thread of their own while the mix is encoded
-            writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stems")
-            try:
-                written = []
-                for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
-                    check(start)
-                    if mix.has_music:
-                        events[piece.scene_id] = events_of(piece.scene_id)
-                        mix.add_scene_events(index, events[piece.scene_id], fps)
-                    voice, bed = mix.block(start, start + length)
-                    if files.files:
-                        written.append(writer.submit(files.write, voice, bed))
-                    encoder.push(voice if bed is None else voice + bed)
-                for done in written:
-                    done.result()
-            finally:
-                writer.shutdown(wait=True, cancel_futures=True)
+                              reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
+            mixed_from = encoder.resume(earlier, changed_from) if earlier is not None else 0
+            with _Stems(folder, silent, mix.has_music, stems, kept=mixed_from) as files:
+                _mix_into(encoder, files, events, events_of, mixed_from)
             encoder.finish(folder / AUDIO_NAME)
             sound = encoder.sound
             (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
@@ -354,15 +343,37 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
             costs.segments_cpu_s += encoder.cpu_s.values()
         if on_encoded is not None:
             on_encoded(Soundtrack(folder))
-        return events
+        return events, encoder
+
+    def _mix_into(encoder: SegmentedEncoder, files: _Stems, events: dict, events_of, mixed_from: int) -> None:
+        # the stems are written in a thread of their own while the mix is encoded
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stems")
+        try:
+            written = []
+            for index, (piece, (start, length)) in enumerate(zip(pieces, places)):
+                check(start)
+                if mix.has_music:  # (every scene's: an effect may ring on into the next scene)
+                    events[piece.scene_id] = events_of(piece.scene_id)
+                    mix.add_scene_events(index, events[piece.scene_id], fps)
+                if start + length <= mixed_from:
+                    continue  # mixed and encoded as it was
+                voice, bed = mix.block(max(start, mixed_from), start + length)
+                if files.files:
+                    written.append(writer.submit(files.write, voice, bed))
+                encoder.push(voice if bed is None else voice + bed)
+            for done in written:
+                done.result()
+        finally:
+            writer.shutdown(wait=True, cancel_futures=True)
 
     if not mix.has_music or sounds.settled():
-        events = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+        events, _ = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
     else:
-        events = mix_and_encode(sounds.now)
-        if any(sounds.wait(scene_id, stop) != events[scene_id] for scene_id in events):
+        events, first = mix_and_encode(sounds.now)
+        moved = [i for i, piece in enumerate(pieces) if sounds.wait(piece.scene_id, stop) != events[piece.scene_id]]
+        if moved:  # mixed again from the first scene whose effects moved (an effect starts in its scene)
             mix.clear_events()
-            events = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+            events, _ = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop), first, places[moved[0]][0])
     if memory is not None:
         memory.keep(mix.ground)
     return events
@@ -418,23 +429,31 @@ def bed_maker(cache_dir: Path) -> Callable[..., np.ndarray]:
 
 
 class _Stems:
-    """The narration (mono) and music (stereo) stems, written as 16-bit WAV while mixing."""
+    """The narration (mono) and music (stereo) stems, written as 16-bit WAV while mixing. `kept`:
+    the samples of the stems already in `folder` that stay (a mix made again from there on)."""
 
-    def __init__(self, folder: Path, silent: bool, music: bool, wanted: bool = True):
+    def __init__(self, folder: Path, silent: bool, music: bool, wanted: bool = True, kept: int = 0):
         self.files = {}
         if not wanted:
             return
         if not silent:
-            self.files["narration"] = self._open(folder / NARRATION_NAME, 1)
+            self.files["narration"] = self._open(folder / NARRATION_NAME, 1, kept)
         if music:
-            self.files["music"] = self._open(folder / MUSIC_NAME, 2)
+            self.files["music"] = self._open(folder / MUSIC_NAME, 2, kept)
 
     @staticmethod
-    def _open(path: Path, channels: int) -> wave.Wave_write:
+    def _open(path: Path, channels: int, kept: int) -> wave.Wave_write:
+        earlier = path.with_name(f".earlier-{path.name}")
+        if kept:
+            os.replace(path, earlier)
         out = wave.open(str(path), "wb")  # noqa: SIM115 (open while mixing, closed by __exit__)
         out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(AUDIO_RATE)
+        if kept:
+            with wave.open(str(earlier), "rb") as before:
+                out.writeframes(before.readframes(kept))
+            earlier.unlink()
         return out
 
     def write(self, voice: np.ndarray, bed: np.ndarray | None) -> None:
