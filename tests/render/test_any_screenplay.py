@@ -58,6 +58,10 @@ def test_one_scene_renders_alone_without_the_join(tmp_path):
     outputs = BuildLayout(tmp_path, SILENT, "noise_in_two_scenes")
     assert probe(outputs.scenes_dir / "s01_hello.mp4").frames == 80
     assert not outputs.video.exists() and not (outputs.scenes_dir / "s02_noise.mp4").exists()
+    # the job left its calls' movie files, which the render joined, and no movie of Manim's own
+    movies = list(outputs.jobs_dir.rglob("*.mp4"))
+    assert any("partial_movie_files" in p.parts for p in movies)
+    assert not [p for p in movies if p.name == "s01_hello.mp4"], movies
 
 
 def first_change(video: Path, rows: slice, after: int) -> int:

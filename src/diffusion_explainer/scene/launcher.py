@@ -281,7 +281,8 @@ def main() -> None:
     # no request to pypi.org after every job for Manim's newest version (up to 10 s offline)
     config.notify_outdated_version = False
     install_speedups()
-    _no_joined_movie()
+    if os.environ.get(PLAN_ENV):  # a render's job (the launcher run by hand makes Manim's movie)
+        _no_joined_movie()
     from manim.__main__ import main as manim_main
 
     sys.argv[0] = "manim"
