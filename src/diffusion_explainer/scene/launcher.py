@@ -264,7 +264,7 @@ def install_speedups() -> None:
 def _no_joined_movie() -> None:
     """A render's job leaves its calls' movie files as they are: the render joins them into chunk
     videos itself (render/jobs.py), so Manim's own joining of them into the scene's movie, at the
-    end of every job, was thrown away (about 5 % of a job's CPU)."""
+    end of every job, would be thrown away (about 5 % of a job's CPU)."""
     from manim.scene.scene_file_writer import SceneFileWriter
 
     SceneFileWriter.combine_to_movie = lambda self: None

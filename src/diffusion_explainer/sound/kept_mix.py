@@ -4,10 +4,10 @@ ten minutes of sound from nothing.
 A mix's ground (mixdown.MixGround: the video's narration, its ducked music, the effects' duck,
 each scene's loudness) takes about 4.5 CPU-s to make from the narration tracks on the 2-core
 machine: the tracks read, the voice found, the bed multiplied under its duck, the loudness of
-every scene measured. The studio keeps it in memory from one edit to the next; a new `render`
-process used to make it again at every edit, in the background while the speech was made, where
-it competed with the speech and the scene job for the two cores and was still not done when the
-soundtrack needed it (measured: ready 4 s after the job had started).
+every scene measured. The studio keeps it in memory from one edit to the next. Made again from
+the tracks in a new `render` process, in the background while the speech is made, it competes
+with the speech and the scene job for the two cores and is not done when the soundtrack needs it
+(measured on a late s05 edit at 480p15: ready 4 s after the job started).
 
 So `render` keeps the ground of the soundtrack it encoded in the cache's store (GROUNDS_DIR: its
 three long arrays as .npy files and the rest pickled, about 575 MB for ten minutes, the newest
