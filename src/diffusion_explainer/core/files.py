@@ -17,6 +17,21 @@ from typing import Iterable, Iterator
 PARTIAL_MARK = ".partial"
 
 
+def file_stamps(paths: Iterable[Path]) -> tuple[tuple[str, int, int, int], ...]:
+    """What each file is known by while it is unchanged: its path, modification time, size and
+    inode (a file written again or renamed over has another); a file that is gone is left out.
+    What a process computed from files is kept under these (outside_names, scene_code_files,
+    file_digest)."""
+    stamps = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        stamps.append((os.fspath(path), stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return tuple(stamps)
+
+
 def temporary_name(final: Path) -> Path:
     """`.name.<pid>.partial.ext` beside `final` (the extension kept: PyAV and Pillow choose the
     format from it)."""

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import keys
+from ..core.files import file_stamps
 
 # Names through which code reaches an attribute or a global by a name it computes.
 COMPUTED_ACCESS = frozenset({
@@ -286,20 +287,13 @@ def outside_names(package_dir: Path, scenes_dir: Path, scene_ids) -> frozenset[s
         files += sorted(Path(spec.submodule_search_locations[0]).rglob("*.py"))
     if scenes_dir.is_dir():
         files += [p for p in sorted(scenes_dir.rglob("*.py")) if p.stem not in scene_ids]
-    stats = []
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        stats.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return _names_in(tuple(stats))
+    return _names_in(file_stamps(files))
 
 
 @functools.lru_cache(maxsize=4)
-def _names_in(files: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
+def _names_in(files: tuple[tuple[str, int, int, int], ...]) -> frozenset[str]:
     found = set()
-    for path, _, _ in files:
+    for path, *_ in files:
         try:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError:

@@ -23,7 +23,6 @@ re-synthesised line of unchanged length rebuilds the joined file without re-rend
 from __future__ import annotations
 
 import ast
-import contextlib
 import dataclasses
 import functools
 import json
@@ -33,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..core import keys, runtime
-from ..core.files import write_text
+from ..core.files import file_stamps, write_text
 from ..core.settings import DEFAULT_LANGUAGE, ENCODER_OPTIONS, MANIM_FLAGS, RenderSettings
 from ..screenplay import Cue, Screenplay
 from ..subtitles.language import ENGLISH
@@ -138,12 +137,7 @@ def scene_code_files(package_dir: Path = PACKAGE_DIR, scenes_dir: Path = runtime
     files other than Python beside those modules (data they may read). Found again only when a
     Python file of the package or the scene folder changed (its size or time; the studio asks at
     every edit, and parsing them takes 0.2 s)."""
-    stamps = []
-    for path in _python_files(package_dir) + _python_files(scenes_dir):
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-    modules = _scene_modules(package_dir, scenes_dir, tuple(stamps))
+    modules = _scene_modules(package_dir, scenes_dir, file_stamps(_python_files(package_dir) + _python_files(scenes_dir)))
     folders = {path.parent for path in modules}
     data = [p for folder in folders for p in folder.iterdir()
             if p.is_file() and p.suffix not in (".py", ".pyc") and not p.name.startswith(".")]

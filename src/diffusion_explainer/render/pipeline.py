@@ -319,11 +319,11 @@ def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory:
     return memory
 
 
-def keep_mix(memory: MixMemory | None, outputs: BuildLayout) -> None:
+def keep_mix(memory: MixMemory, outputs: BuildLayout) -> None:
     """Keep on disk the ground of the mix this render made (sound/kept_mix.py), for the next render
     to patch; nothing if it made none (its soundtrack was found in the cache). A ground that
     cannot be written (a full disk) is only not kept: the next render mixes from the tracks."""
-    ground = memory.kept() if memory is not None and memory.mixed else None
+    ground = memory.kept() if memory.mixed else None
     if ground is None:
         return
     with contextlib.suppress(OSError):

@@ -118,7 +118,9 @@ def _patch_segment_encoder(encoder_class=None) -> bool:
             _encode(self, getattr(self, "_last_converted", None), getattr(self, "_held", 0))
             # one converter for the encoder's life: a frame's own makes a new swscale context every
             # time, more than half of the conversion's cost (0.9 of 1.6 ms a frame at 480p)
-            reformatter = self.__dict__.setdefault("_reformatter", VideoReformatter())
+            reformatter = self.__dict__.get("_reformatter")
+            if reformatter is None:
+                reformatter = self._reformatter = VideoReformatter()
             converted = reformatter.reformat(rgba_frame(pixels), format=self.spec.pixel_format,
                                              width=self.spec.width, height=self.spec.height)
             self._last_rgba, self._last_converted = pixels, converted

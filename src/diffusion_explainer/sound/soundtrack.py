@@ -39,6 +39,7 @@ import numpy as np
 
 from .. import sound
 from ..core.errors import RenderError
+from ..core.files import file_stamps
 from ..core.keys import code_digest, digest
 from ..core.store import Store
 from ..media.join import ScenePiece
@@ -222,18 +223,18 @@ def file_digest(path: Path | None) -> str:
     ten-minute video's tracks are about 100 MB to read each time."""
     if path is None:
         return "silence"
-    stat = os.stat(path)
-    stamp = (os.fspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    stamp = file_stamps([path])  # () for a file that is gone: opened below, which says so
     with _DIGESTS_LOCK:
-        known = _DIGESTS.get(stamp)
+        known = _DIGESTS.get(stamp) if stamp else None
     if known is not None:
         return known
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    with _DIGESTS_LOCK:
-        _DIGESTS[stamp] = h.hexdigest()
+    if stamp:
+        with _DIGESTS_LOCK:
+            _DIGESTS[stamp] = h.hexdigest()
     return h.hexdigest()
 
 
@@ -443,17 +444,17 @@ class _Stems:
 
     @staticmethod
     def _open(path: Path, channels: int, kept: int) -> wave.Wave_write:
-        earlier = path.with_name(f".earlier-{path.name}")
+        source = path.with_name(f".kept-{path.name}")  # the stem whose first `kept` samples stay
         if kept:
-            os.replace(path, earlier)
+            os.replace(path, source)
         out = wave.open(str(path), "wb")  # noqa: SIM115 (open while mixing, closed by __exit__)
         out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(AUDIO_RATE)
         if kept:
-            with wave.open(str(earlier), "rb") as before:
-                out.writeframes(before.readframes(kept))
-            earlier.unlink()
+            with wave.open(str(source), "rb") as kept_stem:
+                out.writeframes(kept_stem.readframes(kept))
+            source.unlink()
         return out
 
     def write(self, voice: np.ndarray, bed: np.ndarray | None) -> None:
