@@ -89,3 +89,26 @@ def test_a_damaged_ground_is_made_again_not_patched(two_scenes, tmp_path, caplog
         assert kept(two_scenes, cache) is None
     assert any("grounds/" in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
     assert not entry.exists()  # removed: the next render keeps a new one
+
+
+def test_the_studio_recalls_the_kept_ground_for_a_track_found_in_the_cache(two_scenes, tmp_path):  # noqa: F811
+    cache = tmp_path / "cache"
+    soundtrack(two_scenes, FPS, cache, music=True, stems=False)  # the first preview's track, in the cache
+    memory = module.MixMemory(recall=kept_mix.recalled_ground)
+    soundtrack(two_scenes, FPS, cache, music=True, stems=False, memory=memory)
+    made = memory.take()  # none on disk: mixed from the tracks, and kept there
+    assert made is not None and not isinstance(made.narration, np.memmap)
+    assert kept(two_scenes, cache) is not None
+
+    edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(2.0, 4.5)]))]
+    soundtrack(edited, FPS, cache, music=True, stems=False)
+    memory = module.MixMemory(recall=kept_mix.recalled_ground)  # a new studio, its scene b reworded since
+    soundtrack(edited, FPS, cache, music=True, stems=False, memory=memory)
+    recalled = memory.take()
+    assert isinstance(recalled.narration, np.memmap)  # from the disk, patched where b differs
+    fresh = mix_ground(edited, FPS, tmp_path / "fresh", music=True)
+    assert recalled.sources == fresh.sources
+    for name in ("narration", "music", "effects_duck", "voiced"):
+        assert np.array_equal(getattr(recalled, name), getattr(fresh, name)), name
+    assert [(p.cuts.tolist(), p.sums.tolist()) for p in recalled.parts] == \
+        [(p.cuts.tolist(), p.sums.tolist()) for p in fresh.parts]

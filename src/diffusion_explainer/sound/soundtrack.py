@@ -154,13 +154,17 @@ class MixMemory:
     first edit after it is patched too. It holds the video's narration, bed and ducked music:
     about 700 MB for ten minutes."""
 
-    def __init__(self, prime_found: bool = True):
+    def __init__(self, prime_found: bool = True,
+                 recall: Callable[[list[ScenePiece], int, Path, bool], MixGround] | None = None):
         """`prime_found`: whether a soundtrack found in the cache (never mixed) has a ground made for
-        the next mix (the studio's next edit); a `render` that ends with it would not use one."""
+        the next mix (the studio's next edit); a `render` that ends with it would not use one.
+        `recall(pieces, fps, cache_dir, music)`: how that ground is made (default mix_ground, from
+        the narration tracks; the studio's: kept_mix.recalled_ground, from the one kept on disk)."""
         self._ground: MixGround | None = None
         self._priming: threading.Thread | None = None
         self._lock = threading.Lock()
         self.prime_found = prime_found
+        self.recall = recall
         self.mixed = False  # whether a mix has kept its ground here (`keep`) since this was made
 
     def take(self) -> MixGround | None:
@@ -283,7 +287,8 @@ def soundtrack(pieces: list[ScenePiece], fps: int, cache_dir: Path, stop: thread
     if found is not None:
         cached = Soundtrack(found)
         if memory is not None and memory.prime_found and not _silent(pieces):
-            memory.prime(lambda: mix_ground(pieces, fps, cache_dir, music))
+            recall = memory.recall or mix_ground
+            memory.prime(lambda: recall(pieces, fps, cache_dir, music))
         if not music or sounds.settled():
             return cached
         # a scene being rendered may mark the same effects as its kept render: then nothing to do
@@ -380,9 +385,11 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
     return events
 
 
-def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround:
-    """The ground of these scenes' mix (for a MixMemory to keep: MixMemory.prime)."""
-    return _mix(pieces, fps, cache_dir, music).ground
+def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool,
+               previous: MixGround | None = None) -> MixGround:
+    """The ground of these scenes' mix (for a MixMemory to keep: MixMemory.prime), patched from
+    `previous` where it fits (mixdown.Mixdown)."""
+    return _mix(pieces, fps, cache_dir, music, previous).ground
 
 
 def mix_layout(pieces: list[ScenePiece], fps: int, music: bool) -> tuple[list[tuple[int, int]], bool]:

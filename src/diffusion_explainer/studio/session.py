@@ -40,6 +40,7 @@ from ..review.record import ReviewRecord
 from ..screenplay import Cue, Screenplay, load_screenplay
 from ..screenplay.errors import ScreenplayError
 from ..sound.aac_segments import SegmentWorkers
+from ..sound.kept_mix import recalled_ground
 from ..sound.soundtrack import MixMemory
 from ..timing.sync import SyncError
 from ..timing.timeline import TimelineError
@@ -93,7 +94,7 @@ class Studio:
         self.publish = publish  # (event, data): to every open page
         self.warm = warm
         self.sound_workers = SegmentWorkers(settings.jobs)  # the soundtrack's encoders, kept across edits
-        self.mix_memory = MixMemory()  # the last mix: the next edit's is patched from it
+        self.mix_memory = MixMemory(recall=recalled_ground)  # the last mix: the next edit's is patched from it
         screenplay = load_screenplay(self.path)  # a screenplay that does not load at all is refused at start
         self.scene_dir = Path(screenplay.scene_dir).resolve()
         self.root = studio_root(screenplay, settings)
