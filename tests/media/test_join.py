@@ -204,3 +204,15 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
         aac_segments.audio_frame = real_frame
     assert isinstance(sound.exception(timeout=0), module.Stopped)
     assert not cache.exists() or [p for p in cache.rglob("*") if p.is_file()] == []  # no track, no segment
+
+
+def test_a_packets_frame_is_its_time_rounded_as_a_fraction_rounds():
+    """The join puts each packet on its frame with integers (a Fraction per packet was a third of a
+    join's time): the same frame as round(Fraction), halves to even."""
+    from fractions import Fraction
+
+    from diffusion_explainer.media.join import _nearest
+
+    cases = [(n, d) for d in (1, 2, 3, 4, 256, 15360, 90000) for n in range(-3 * d, 3 * d + 1, max(1, d // 7))]
+    cases += [(2 * k + 1, 2) for k in range(-5, 6)] + [(5 * 15360 + 7680, 15360), (7 * 15360 + 7680, 15360)]
+    assert all(_nearest(n, d) == round(Fraction(n, d)) for n, d in cases)

@@ -2,6 +2,7 @@
 what is drawn and enlarged to fill 1280x720 on the background colour."""
 
 import numpy as np
+import pytest
 from PIL import Image, ImageColor, ImageDraw
 
 from diffusion_explainer.core import style
@@ -117,3 +118,21 @@ def test_settled_frames_are_kept_until_the_video_or_its_cues_change(tmp_path, mo
     kept.write_text("{ damaged", encoding="utf-8")
     assert frames([(0, 12), (12, 30)]) == settled(video, [(0, 12), (12, 30)], 10, BAND, style.BACKGROUND)
     assert len(decoded) == 4
+
+
+def test_stills_no_longer_wanted_stop_before_the_next_frame_is_read(tmp_path):
+    """A render that puts back an earlier render's video and side files stops drawing its stills
+    (the thread is waited for on the way out): reading frames ends at the next frame."""
+    import threading
+
+    from diffusion_explainer.media import stills
+
+    background = np.array(ImageColor.getrgb(style.BACKGROUND), np.uint8)
+    video = write_cue(tmp_path / "cue.mp4", [np.broadcast_to(background, (144, 256, 3)).copy()] * 30, keyframes={0})
+    stop = threading.Event()
+    assert sorted(stills.read_frames(video, [3, 20], 10, stop)) == [3, 20]  # (not set: every frame)
+    stop.set()
+    with pytest.raises(stills.Stopped):
+        stills.read_frames(video, [3, 20], 10, stop)
+    with pytest.raises(stills.Stopped):
+        stills.settled_frames(video, [(0, 30)], 10, BAND, style.BACKGROUND, stop)

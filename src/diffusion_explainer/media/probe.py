@@ -113,6 +113,9 @@ def _probe(path: Path) -> VideoFacts:
         ctx = video.codec_context
         rate = Fraction(video.base_rate or video.guessed_rate or 0)
         frames, on_grid = 0, True
+        # a packet is on the frame grid if pts * time_base * rate is whole: in integers
+        scale = video.time_base.numerator * rate.numerator if video.time_base else 0
+        grid = video.time_base.denominator * rate.denominator if video.time_base else 1
         texts = {s.index: [0, 0.0] for s in container.streams.subtitles}  # captions, last end (s)
         for packet in container.demux(video, *container.streams.subtitles):
             if packet.stream.type == "subtitle":
@@ -121,7 +124,7 @@ def _probe(path: Path) -> VideoFacts:
                     texts[packet.stream.index][1] = _seconds(packet.pts + (packet.duration or 0), packet.time_base)
             elif packet.size > 0:
                 frames += 1
-                on_grid = on_grid and rate > 0 and (packet.pts * video.time_base * rate).denominator == 1
+                on_grid = on_grid and rate > 0 and (packet.pts * scale) % grid == 0
         facts = dict(
             path=path, frames=frames, width=ctx.width, height=ctx.height, fps=rate, on_frame_grid=on_grid,
             codec=ctx.name, profile=ctx.profile, pix_fmt=ctx.pix_fmt,

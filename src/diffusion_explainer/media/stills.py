@@ -25,6 +25,7 @@ empty stage after it nor a half-built one (a cue that never holds gets its middl
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -53,13 +54,19 @@ MIN_HOLD_S = 0.3
 FULL_SHARE = 0.85
 
 
-def read_frames(video: Path, frame_numbers: list[int], fps: int) -> dict[int, Image.Image]:
-    """The given frames of a video as RGB images."""
+class Stopped(Exception):
+    """The stills were no longer wanted (the render put back an earlier render's)."""
+
+
+def read_frames(video: Path, frame_numbers: list[int], fps: int, stop: threading.Event | None = None) -> dict[int, Image.Image]:
+    """The given frames of a video as RGB images (Stopped if `stop` is set meanwhile)."""
     out: dict[int, Image.Image] = {}
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for number in sorted(set(frame_numbers)):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"stopped reading {video}")
             target = Fraction(number, fps) / stream.time_base
             container.seek(int(target), stream=stream, backward=True, any_frame=False)
             for frame in container.decode(stream):
@@ -79,10 +86,10 @@ def thumbnail_frame(timeline: SceneTimeline) -> int:
     return (first_cue.start + first_cue.end) // 2 if first_cue else timeline.total_frames // 2
 
 
-def thumbnail(plan: VideoPlan, scene_videos: dict[str, Path]) -> Image.Image:
+def thumbnail(plan: VideoPlan, scene_videos: dict[str, Path], stop: threading.Event | None = None) -> Image.Image:
     title = plan.scenes[0]
     number = thumbnail_frame(title.timeline)
-    frame = read_frames(scene_videos[title.scene.id], [number], plan.fps)[number]
+    frame = read_frames(scene_videos[title.scene.id], [number], plan.fps, stop)[number]
     band_share = title.fitter.layout.band_height / FRAME_HEIGHT
     return compose_thumbnail(frame, band_share, plan.screenplay.style.background)
 
@@ -134,9 +141,11 @@ class CueStill:
     image: Image.Image
 
 
-def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | None = None) -> list[CueStill]:
+def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | None = None,
+               stop: threading.Event | None = None) -> list[CueStill]:
     """Every cue's settled picture as a tile TILE_WIDTH wide (the contact sheet's tiles, the
-    review page's cue strip). `cache`: a folder where each scene's tiles are kept."""
+    review page's cue strip). `cache`: a folder where each scene's tiles are kept. `stop`: set,
+    the frames are no longer read (Stopped)."""
     tiles = []
     size = (TILE_WIDTH, tile_height(plan))
     for scene_plan in plan.scenes:
@@ -145,9 +154,9 @@ def cue_stills(plan: VideoPlan, scene_videos: dict[str, Path], cache: Path | Non
         band_share = scene_plan.fitter.layout.band_height / FRAME_HEIGHT
         frames = _kept_settled_frames(video, [(c.span.start, c.span.end) for c in cues], plan.fps, band_share,
                                       plan.screenplay.style.background,
-                                      None if cache is None else cache / f"{scene_plan.scene.id}.settled.json")
+                                      None if cache is None else cache / f"{scene_plan.scene.id}.settled.json", stop)
         images = _scene_tiles(video, frames, plan.fps, size,
-                              None if cache is None else cache / f"{scene_plan.scene.id}.npz")
+                              None if cache is None else cache / f"{scene_plan.scene.id}.npz", stop)
         start = plan.start_frame(scene_plan.scene.id)
         for cue, frame, image in zip(cues, frames, images):
             tiles.append(CueStill(scene_plan.scene.id, cue.cue.id, start + frame, image))
@@ -179,12 +188,13 @@ def held_pictures(video: Path, fps: int) -> list[tuple[int, int]]:
     return [(last, first + frames - last) for first, frames, last in runs if frames >= MIN_HOLD_S * fps]
 
 
-def settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str) -> list[int]:
+def settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str,
+                   stop: threading.Event | None = None) -> list[int]:
     """For each cue [start, end) of the scene, the frame of its settled picture (see the module's
     docstring); its middle frame if it never holds one."""
     held = held_pictures(video, fps)
     wanted = [[frame for frame, _ in held if start <= frame < end] for start, end in cues]
-    pictures = read_frames(video, sorted({f for frames in wanted for f in frames}), fps)
+    pictures = read_frames(video, sorted({f for frames in wanted for f in frames}), fps, stop)
     out = []
     for (start, end), frames in zip(cues, wanted):
         ink = {f: _stage_ink(pictures[f], band_share, background) for f in frames}
@@ -201,7 +211,7 @@ def _file_stamp(video: Path) -> str:
 
 
 def _kept_settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, band_share: float, background: str,
-                         kept: Path | None) -> list[int]:
+                         kept: Path | None, stop: threading.Event | None = None) -> list[int]:
     """settled_frames, read back from `kept` when it was found for the same file (its size and
     modification time) and cues: an edit's render decodes only the scenes it drew again."""
     key = f"{_file_stamp(video)} {cues} {fps} {band_share!r} {background}"
@@ -212,7 +222,7 @@ def _kept_settled_frames(video: Path, cues: list[tuple[int, int]], fps: int, ban
                 return list(stored["frames"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    frames = settled_frames(video, cues, fps, band_share, background)
+    frames = settled_frames(video, cues, fps, band_share, background, stop)
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         write_text(kept, json.dumps({"key": key, "frames": frames}))
@@ -231,7 +241,8 @@ def tile_height(plan: VideoPlan) -> int:
     return round(TILE_WIDTH * plan.settings.height / plan.settings.width)
 
 
-def _scene_tiles(video: Path, frames: list[int], fps: int, size: tuple[int, int], kept: Path | None) -> list[Image.Image]:
+def _scene_tiles(video: Path, frames: list[int], fps: int, size: tuple[int, int], kept: Path | None,
+                 stop: threading.Event | None = None) -> list[Image.Image]:
     """The frames of one scene video as tiles, read back from `kept` when it holds the same
     frames of the same file (its size and modification time: a re-rendered scene is a new file)."""
     key = f"{_file_stamp(video)} {frames} {size} {fps}"
@@ -242,7 +253,7 @@ def _scene_tiles(video: Path, frames: list[int], fps: int, size: tuple[int, int]
                     return [Image.fromarray(tile) for tile in stored["tiles"]]
         except (OSError, ValueError, KeyError, EOFError):
             pass
-    decoded = read_frames(video, frames, fps)
+    decoded = read_frames(video, frames, fps, stop)
     tiles = [decoded[number].convert("RGB").resize(size, Image.LANCZOS) for number in frames]
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)

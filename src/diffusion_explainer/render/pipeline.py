@@ -226,14 +226,17 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
             mixed.append(mixing.result())
             return scene_pieces(mixed[0], outputs)
 
+        no_stills = threading.Event()  # set: the stills being drawn are not wanted (an earlier render's put back)
         with measures, early_soundtrack(pieces, settings, outputs.sound_cache, sounds, on_encoded=measures.add,
                                         workers=sound_workers, memory=mix_memory, stems=not preview) as sound, \
-                concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stills") as ahead:
+                concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stills") as ahead, \
+                contextlib.ExitStack() as leaving:
+            leaving.callback(no_stills.set)  # (first thing on leaving, before the stills' thread is waited for)
             report.rendered = run_works(run_on, works, settings, manifest, outputs, progress, job_environment,
                                         on_scene=sounds.settle)
             report.scenes_wall_s = time.monotonic() - t
             # the pictures need only the scene videos: drawn while the soundtrack is finished and joined
-            drawn = None if preview else ahead.submit(draw_stills, plan, outputs)
+            drawn = None if preview else ahead.submit(draw_stills, plan, outputs, no_stills)
             t = time.monotonic()
             sound_files, sound_cpu_s, costs = sound.result()  # its errors are the render's errors
             report.sound_wait_s = time.monotonic() - t  # the soundtrack still being made after the scenes
@@ -255,6 +258,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
                 t = time.monotonic()
                 restored = None if force else finished.restore(key, kept)
                 if restored is not None:  # an edit undone: the video and side files made from these inputs
+                    no_stills.set()
                     if not preview:
                         place_stems(sound_files, outputs)
                     frames, report.restored = restored["frames"], True
@@ -653,12 +657,17 @@ class Stills:
     contact_sheet: bytes
 
 
-def draw_stills(plan: VideoPlan, outputs: BuildLayout) -> Stills:
+def draw_stills(plan: VideoPlan, outputs: BuildLayout, stop: threading.Event | None = None) -> Stills:
     """The stills, from the scene videos alone (the joined video is not needed: they can be drawn
-    while it is being made, and written once it is)."""
+    while it is being made, and written once it is). `stop`: set, they are no longer drawn
+    (stills.Stopped): the render put back an earlier render's, which it knows once the soundtrack
+    is (decoding an edited 1080p60 scene's cue frames made an undo 0.7 s longer)."""
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
-    cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache)
-    return Stills(_png(stills.thumbnail(plan, videos)), cue_stills, _png(stills.contact_sheet(plan, cue_stills)))
+    cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache, stop)
+    thumbnail = _png(stills.thumbnail(plan, videos, stop))
+    if stop is not None and stop.is_set():
+        raise stills.Stopped("the contact sheet is not wanted")
+    return Stills(thumbnail, cue_stills, _png(stills.contact_sheet(plan, cue_stills)))
 
 
 def _png(image) -> bytes:
