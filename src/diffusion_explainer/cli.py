@@ -102,14 +102,23 @@ def cmd_render(args) -> int:
 
 
 def _preload_speech(args) -> None:
-    """The speech model loads in the background while the render imports and checks (it is needed
-    for any line not spoken before)."""
+    """The speech model loads in the background while the render imports and checks, if a line
+    has no speech in the cache (a render with nothing to speak, an edit undone, leaves the cores
+    to its planning)."""
     from .narration.engines import preload
     from .timing.scene_plan import ENGINES
 
     settings = render_settings(args)
-    if not settings.silent and settings.language in ENGINES:
-        preload(ENGINES[settings.language])
+    if settings.silent or settings.language not in ENGINES:
+        return
+
+    def needed() -> bool:
+        from .screenplay import load_screenplay
+        from .timing.video_plan import speech_to_make
+
+        return speech_to_make(load_screenplay(args.screenplay), settings.language)
+
+    preload(ENGINES[settings.language], needed)
 
 
 def cmd_bench(args) -> int:

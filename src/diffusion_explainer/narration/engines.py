@@ -113,21 +113,23 @@ def _kokoro_model_damage(path: Path) -> str | None:
 _preloads: dict[str, threading.Thread] = {}
 
 
-def preload(name: str) -> None:
+def preload(name: str, needed: Callable[[], bool] | None = None) -> None:
     """Load engine `name`'s model in a thread of its own while the caller goes on: a render starts
     it before it imports the rest (the model's session is made meanwhile: 0.8 s off an edit's
-    render). This process's first synthesis with it waits for it; an error is left for that
-    synthesis to meet and report."""
+    render). `needed()`: asked first, in that thread; False, nothing is loaded (a render with
+    nothing to speak). This process's first synthesis with it waits for it; an error is left for
+    that synthesis to meet and report."""
     engine = get_engine(name)
     if engine.load is None or name in _preloads:
         return
-    _preloads[name] = threading.Thread(target=_quietly, args=(engine.load,), name=f"load {name}", daemon=True)
+    _preloads[name] = threading.Thread(target=_quietly, args=(engine.load, needed), name=f"load {name}", daemon=True)
     _preloads[name].start()
 
 
-def _quietly(load: Callable[[int | None], None]) -> None:
+def _quietly(load: Callable[[int | None], None], needed: Callable[[], bool] | None = None) -> None:
     with contextlib.suppress(Exception):
-        load(None)
+        if needed is None or needed():
+            load(None)
 
 
 def _preloaded(name: str) -> None:

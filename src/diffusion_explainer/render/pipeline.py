@@ -39,7 +39,7 @@ from ..checks import problems as checks
 from ..core import build_layout
 from ..core.build_layout import BuildLayout
 from ..core.errors import RenderError
-from ..core.files import PARTIAL_MARK, atomic_path, link_or_copy, sweep_partials, write_bytes, write_text
+from ..core.files import PARTIAL_MARK, atomic_path, file_stamps, link_or_copy, sweep_partials, write_bytes, write_text
 from ..core.keys import digest as _digest
 from ..core.settings import RenderSettings
 from ..media import caption_files as captions
@@ -63,12 +63,13 @@ from ..sound.soundtrack import (
 )
 from ..subtitles.language import ENGLISH, ENGLISH_FONT, check_english_font, scene_title, video_title
 from ..timing.sound_marks import from_json
-from ..timing.video_plan import VideoPlan, plan_video
+from ..timing.video_plan import VideoPlan, plan_video, speech_to_make
 from .chunks import ChunkStore
 from .executors import LocalExecutor, RayExecutor
 from .faults import check_space, system_errors
 from .finished import FinishedRenders
 from .inputs import (
+    PACKAGE_DIR,
     Manifest,
     SharedInputs,
     engine_artefacts_digest,
@@ -173,14 +174,20 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         for directory in (outputs.root, outputs.output, outputs.scenes_dir):
             sweep_partials(directory)
         check_space(outputs, settings, sum(s.duration_s for s in screenplay.scenes if not only or s.id in only))
+        # whether this render looks like drawing (a line to speak, code saved since the last render
+        # drew): asked in the background, by what would start early for it
+        drawing = _asked_once(lambda: force or bool(only)
+                              or (not settings.silent and speech_to_make(screenplay, settings.language))
+                              or code_saved_since(outputs.scenes_manifest, [PACKAGE_DIR, Path(screenplay.scene_dir or ".")]))
         if executor == "local":
             # this machine's jobs fork from a server that imports Manim and the package while the
-            # speech is made and the render planned: no job pays its imports when it is needed
+            # speech is made and the render planned (if it looks like drawing: else when a job
+            # starts): no job pays its imports when it is needed
             executor = LocalExecutor(settings.jobs, outputs.jobs_dir, outputs.compiled_dir,
-                                     processes=early.enter_context(WarmProcesses.started_early()))
+                                     processes=early.enter_context(WarmProcesses.started_early(drawing)))
         keeping = None  # this render's mix, kept on disk for the next (keep_mix)
         if mix_memory is None and not only and not settings.silent:
-            mix_memory = last_mix(outputs, settings)
+            mix_memory = last_mix(outputs, settings, when=drawing)
             keeping = early.enter_context(concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keep-mix"))
         prepare_for_scenes(screenplay, only or [s.id for s in screenplay.scenes], progress)
         store = ChunkStore(outputs.chunks_dir)
@@ -292,15 +299,15 @@ def mixed_from(pieces: list[ScenePiece]) -> list[list]:
     return [[p.scene_id, p.frames, None if p.audio is None else str(p.audio)] for p in pieces]
 
 
-def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory:
+def last_mix(outputs: BuildLayout, settings: RenderSettings, when: Callable[[], bool] | None = None) -> MixMemory:
     """The mix of the video this output folder last joined, so that the soundtrack patches it
     where an edit changed the narration instead of mixing ten minutes from nothing (sound/mixdown.py):
     what the studio keeps in memory, for a new process. Read back from where the last render kept
     it (sound/kept_mix.py: about 0.5 CPU-s, its files checked), else made again from that render's
     narration tracks if they are still in the cache (about 4.5 CPU-s), in the background at the
-    lowest priority while the speech is made and the scenes are planned. If the edit changed the
-    scenes' lengths it is not used. Empty if nothing was joined here before: the mix this render
-    makes is kept in it, and then on disk (keep_mix)."""
+    lowest priority while the speech is made and the scenes are planned (if `when()`: else when a
+    mix takes it). If the edit changed the scenes' lengths it is not used. Empty if nothing was
+    joined here before: the mix this render makes is kept in it, and then on disk (keep_mix)."""
     memory = MixMemory(prime_found=False)
     recorded = (Manifest(outputs.manifest).get(outputs.name) or {}).get("mixed")
     try:
@@ -319,8 +326,32 @@ def last_mix(outputs: BuildLayout, settings: RenderSettings) -> MixMemory:
         return (kept_mix.kept_ground(places, AUDIO_RATE, SEED, music, outputs.sound_cache)
                 or mix_ground(pieces, settings.fps, outputs.sound_cache, settings.music))
 
-    memory.prime(ground)
+    memory.prime(ground, when)
     return memory
+
+
+def _asked_once(question: Callable[[], bool]) -> Callable[[], bool]:
+    """`question`, answered once for all threads that ask it (the first asks; the others wait)."""
+    lock, answers = threading.Lock(), []
+
+    def ask() -> bool:
+        with lock:
+            if not answers:
+                answers.append(question())
+            return answers[0]
+
+    return ask
+
+
+def code_saved_since(record: Path, folders: Sequence[Path]) -> bool:
+    """Whether a Python file in `folders` (the package's, the scene files') was saved after `record`
+    (the scenes' manifest, which every render that draws writes): the render will likely draw.
+    Without a record, it will."""
+    try:
+        since = record.stat().st_mtime_ns
+    except OSError:
+        return True
+    return any(mtime > since for _, mtime, _, _ in file_stamps(p for folder in folders for p in folder.rglob("*.py")))
 
 
 def keep_mix(memory: MixMemory, outputs: BuildLayout) -> None:

@@ -110,32 +110,47 @@ class WarmProcesses:
         self._running: set[WarmProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._starting = threading.Lock()  # (held while the server starts)
+        self._started = False
 
     def start_server(self) -> float:
-        """Start the forkserver and wait until its imports are done; the seconds it took."""
-        started = time.monotonic()
-        self._context.set_forkserver_preload(PRELOAD)
-        width = os.environ.get("COLUMNS")
-        os.environ["COLUMNS"] = LOG_COLUMNS  # read by the forkserver's Manim at import
-        try:
-            probe = self._context.Process(target=_noop)  # the first fork waits for the preload
-            probe.start()
-        finally:
-            if width is None:
-                os.environ.pop("COLUMNS", None)
-            else:
-                os.environ["COLUMNS"] = width
-        probe.join()
-        return time.monotonic() - started
+        """Start the forkserver and wait until its imports are done; the seconds it took (0 if it
+        was started before)."""
+        with self._starting:
+            if self._started:
+                return 0.0
+            started = time.monotonic()
+            self._context.set_forkserver_preload(PRELOAD)
+            width = os.environ.get("COLUMNS")
+            os.environ["COLUMNS"] = LOG_COLUMNS  # read by the forkserver's Manim at import
+            try:
+                probe = self._context.Process(target=_noop)  # the first fork waits for the preload
+                probe.start()
+            finally:
+                if width is None:
+                    os.environ.pop("COLUMNS", None)
+                else:
+                    os.environ["COLUMNS"] = width
+            probe.join()
+            self._started = True
+            return time.monotonic() - started
 
     @classmethod
     @contextlib.contextmanager
-    def started_early(cls) -> Iterator[WarmProcesses]:
+    def started_early(cls, needed: Callable[[], bool] | None = None) -> Iterator[WarmProcesses]:
         """Processes whose server imports in the background from now on (a render's speech and
         plan take seconds: by the first job the imports are done, and each job is a fork); stopped
-        on leaving."""
+        on leaving. `needed()`: asked first, in the background; False, the server starts only when
+        a job does (an edit undone draws nothing: the imports took a core from its planning)."""
         warm = cls()
-        starting = threading.Thread(target=warm.start_server, name="warm-processes", daemon=True)
+
+        def start() -> None:
+            with contextlib.suppress(Exception):  # (a question that fails: the first job starts it)
+                if needed is not None and not needed():
+                    return
+            warm.start_server()
+
+        starting = threading.Thread(target=start, name="warm-processes", daemon=True)
         starting.start()
         try:
             yield warm
@@ -144,6 +159,8 @@ class WarmProcesses:
             warm.close()
 
     def start(self, launcher_args: list[str], env: dict, log: TextIO) -> WarmProcess:
+        if not self._closed:
+            self.start_server()  # (at once if it was started)
         log.flush()
         usage = Path(log.name).with_name("usage.json")
         usage.unlink(missing_ok=True)

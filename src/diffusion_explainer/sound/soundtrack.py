@@ -23,6 +23,7 @@ encodes only the soundtrack.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -162,6 +163,7 @@ class MixMemory:
         the narration tracks; the studio's: kept_mix.recalled_ground, from the one kept on disk)."""
         self._ground: MixGround | None = None
         self._priming: threading.Thread | None = None
+        self._later: Callable[[], MixGround] | None = None  # a ground to make when one is taken
         self._lock = threading.Lock()
         self.prime_found = prime_found
         self.recall = recall
@@ -176,6 +178,10 @@ class MixMemory:
             priming.join()
         with self._lock:
             ground, self._ground = self._ground, None
+            later, self._later = self._later, None
+        if ground is None and later is not None:  # not made ahead (it did not look needed): made now
+            with contextlib.suppress(Exception):  # (as a ground being primed: the mix is made whole)
+                ground = later()
         return ground
 
     def keep(self, ground: MixGround) -> None:
@@ -188,21 +194,27 @@ class MixMemory:
         with self._lock:
             return self._ground
 
-    def prime(self, make: Callable[[], MixGround]) -> None:
+    def prime(self, make: Callable[[], MixGround], when: Callable[[], bool] | None = None) -> None:
         """Make a ground in a thread of its own, unless one is kept or being made: at the lowest
         priority, so that it takes only what the rest leaves of the cores (the speech model, whose
-        threads wait for each other, ran twice as slowly beside it)."""
+        threads wait for each other, ran twice as slowly beside it). `when()`: asked first, in
+        that thread; False, the ground is made only if a mix takes it (an edit undone finds its
+        soundtrack in the cache and mixes nothing)."""
         with self._lock:
             if self._ground is not None or self._priming is not None:
                 return
-            self._priming = threading.Thread(target=self._prime, args=(make,), name="mix-prime", daemon=True)
+            self._priming = threading.Thread(target=self._prime, args=(make, when), name="mix-prime", daemon=True)
             self._priming.start()
 
-    def _prime(self, make: Callable[[], MixGround]) -> None:
+    def _prime(self, make: Callable[[], MixGround], when: Callable[[], bool] | None) -> None:
         ground = None
         _set_priority(threading.get_native_id(), 19)
         try:
-            ground = make()
+            if when is None or when():
+                ground = make()
+            else:
+                with self._lock:
+                    self._later = make
         except Exception:  # noqa: BLE001 (a ground is only a head start: the next mix is made whole, and says what is wrong)
             pass
         with self._lock:

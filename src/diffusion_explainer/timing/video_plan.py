@@ -90,6 +90,20 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
     return VideoPlan(screenplay, settings, tuple(plans))
 
 
+def speech_to_make(screenplay: Screenplay, language: str = DEFAULT_LANGUAGE, scenes=None) -> bool:
+    """Whether some line has no speech in the cache at natural speed (a line reworded): what a
+    render asks, in the background, before it loads the speech model or starts its warm
+    processes, which an edit undone does not need (they took a core from its planning)."""
+    from .. import narration
+
+    for scene in scenes if scenes is not None else screenplay.scenes:
+        for line in scene.lines:
+            request = voicing(line, screenplay, language).request(1.0)
+            if narration.cached_speech(request.text, request.voice, request.speed, request.engine) is None:
+                return True
+    return False
+
+
 def _synthesize_all(screenplay: Screenplay, jobs: int, scenes=None, language: str = DEFAULT_LANGUAGE) -> None:
     """Every line's speech at natural speed, in parallel; then, for a scene too tight for natural
     speed, its lines spoken faster, in parallel too: planning then finds them all cached (it
