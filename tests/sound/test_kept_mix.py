@@ -96,9 +96,14 @@ def test_the_studio_recalls_the_kept_ground_for_a_track_found_in_the_cache(two_s
     soundtrack(two_scenes, FPS, cache, music=True, stems=False)  # the first preview's track, in the cache
     memory = module.MixMemory(recall=kept_mix.recalled_ground)
     soundtrack(two_scenes, FPS, cache, music=True, stems=False, memory=memory)
-    made = memory.take()  # none on disk: mixed from the tracks, and kept there
+    made = memory.take()  # none on disk: mixed from the tracks
     assert made is not None and not isinstance(made.narration, np.memmap)
-    assert kept(two_scenes, cache) is not None
+    assert kept(two_scenes, cache) is None
+    kept_mix.keep_ground_unless_recalled(made, cache)  # (the studio stopping)
+    entry = kept_mix.Store(cache / kept_mix.GROUNDS_DIR).entry_dir(
+        kept_mix.ground_key(*mix_layout(two_scenes, FPS, True)[:1], RATE, SEED, True))
+    assert entry is not None
+    written = {p.name: p.stat().st_mtime_ns for p in entry.iterdir()}
 
     edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(2.0, 4.5)]))]
     soundtrack(edited, FPS, cache, music=True, stems=False)
@@ -112,3 +117,5 @@ def test_the_studio_recalls_the_kept_ground_for_a_track_found_in_the_cache(two_s
         assert np.array_equal(getattr(recalled, name), getattr(fresh, name)), name
     assert [(p.cuts.tolist(), p.sums.tolist()) for p in recalled.parts] == \
         [(p.cuts.tolist(), p.sums.tolist()) for p in fresh.parts]
+    kept_mix.keep_ground_unless_recalled(recalled, cache)  # (this studio stopping: nothing written)
+    assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == written

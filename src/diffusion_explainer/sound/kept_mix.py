@@ -94,11 +94,18 @@ def recalled_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: 
     preview was found in the cache, never mixed): the ground kept on disk for their layout,
     patched where a scene's narration differs (about 0.5 CPU-s, and a scene's mix), else mixed
     from the narration tracks (about 4.5 CPU-s, which a first edit then waited for or shared the
-    cores with) and kept on disk, so that the next studio or render of this layout recalls it."""
+    cores with). The studio keeps its ground on disk as it stops (keep_ground_unless_recalled), so
+    that the next studio or render of this layout recalls it."""
     places, has_music = mix_layout(pieces, fps, music)
     kept = kept_ground(places, AUDIO_RATE, SEED, has_music, cache_dir)
-    ground = mix_ground(pieces, fps, cache_dir, music, previous=kept)
-    if kept is None:
-        with contextlib.suppress(OSError):  # (a full disk: only not kept)
-            keep_ground(ground, cache_dir)
-    return ground
+    return mix_ground(pieces, fps, cache_dir, music, previous=kept)
+
+
+def keep_ground_unless_recalled(ground: MixGround, cache_dir: Path) -> None:
+    """Keep `ground` on disk (the studio's, as it stops: about 1.5 s for ten minutes), unless it was
+    read back from there: its arrays are then mapped from the kept files, and its sources say how to
+    patch them. A ground that cannot be written (a full disk) is only not kept."""
+    if isinstance(ground.narration, np.memmap):
+        return
+    with contextlib.suppress(OSError):
+        keep_ground(ground, cache_dir)

@@ -40,7 +40,7 @@ from ..review.record import ReviewRecord
 from ..screenplay import Cue, Screenplay, load_screenplay
 from ..screenplay.errors import ScreenplayError
 from ..sound.aac_segments import SegmentWorkers
-from ..sound.kept_mix import recalled_ground
+from ..sound.kept_mix import keep_ground_unless_recalled, recalled_ground
 from ..sound.soundtrack import MixMemory
 from ..timing.sync import SyncError
 from ..timing.timeline import TimelineError
@@ -152,6 +152,9 @@ class Studio:
         for thread in self._threads:
             thread.join(30)
         self.sound_workers.close()
+        ground = self.mix_memory.kept()
+        if ground is not None:  # for the next studio or render of this layout (kept_mix.recalled_ground)
+            keep_ground_unless_recalled(ground, self.layout.sound_cache)
 
     def request_build(self) -> None:
         if self._saved_at is None:
