@@ -406,9 +406,9 @@ def test_a_tracks_digest_is_computed_again_when_its_file_changes(tmp_path):
 
 def test_a_mix_made_again_for_moved_effects_keeps_what_came_before_and_equals_a_fresh_one(tmp_path, monkeypatch):
     """A scene still rendering is mixed first with its last render's effects; when it marks others,
-    the mix is made again only from that scene on: the segments before it are taken over and the
-    stems' samples before it kept, and the track, its stems and its measures are those of one mix
-    made with the new effects."""
+    the mix is made again only from where they differ on: the segments before it are taken over and
+    the stems' samples before it kept, and the track, its stems and its measures are those of one
+    mix made with the new effects."""
     a = narration_wav(tmp_path / "a.wav", 45.0, [(s, s + 3.0) for s in range(1, 42, 6)])
     b = narration_wav(tmp_path / "b.wav", 6.0, [(3.0, 5.0)])
     pieces = [ScenePiece("a", tmp_path / "a.mp4", 0, 450, a), ScenePiece("b", tmp_path / "b.mp4", 450, 60, b)]
@@ -417,10 +417,10 @@ def test_a_mix_made_again_for_moved_effects_keeps_what_came_before_and_equals_a_
     taken = []
     real_resume = module.SegmentedEncoder.resume
 
-    def resume(self, earlier, sample):
-        start = real_resume(self, earlier, sample)
+    def resume(self, earlier, sample, until=None):
+        start, end = real_resume(self, earlier, sample, until)
         taken.append((self.taken_over, sample, start))
-        return start
+        return start, end
 
     monkeypatch.setattr(module.SegmentedEncoder, "resume", resume)
     result = {}
@@ -433,10 +433,54 @@ def test_a_mix_made_again_for_moved_effects_keeps_what_came_before_and_equals_a_
     recorded["b"] = (SoundEvent(12, "reveal"),)  # b's new render marks another frame
     sounds.settle("b")
     worker.join(timeout=120)
-    assert taken and taken[0][0] >= 2 and taken[0][1] == 45 * RATE and taken[0][2] < 45 * RATE, taken
+    # mixed again from where b's effects differ (its new reveal, 1.2 s in, and what leads into it),
+    # the segments before that taken over
+    assert taken and taken[0][0] >= 2 and 45 * RATE <= taken[0][1] <= 45 * RATE + 12 * RATE // FPS, taken
+    assert taken[0][2] < taken[0][1], taken
     fresh = soundtrack(pieces, FPS, tmp_path / "fresh", sounds=SceneSounds(lambda scene_id: recorded[scene_id]))
     made = result["made"]
     assert made.key == fresh.key and made.heard() == fresh.heard()
     assert np.array_equal(decoded(made.audio), decoded(fresh.audio))
     for stem in ("narration", "music"):
         assert getattr(made, stem).read_bytes() == getattr(fresh, stem).read_bytes(), stem
+
+
+def test_the_next_mix_takes_over_the_last_ones_segments_before_and_after_what_an_edit_changed(tmp_path, monkeypatch):
+    """The studio's next edit: a scene's narration reworded and its effects moved. Its mix takes the
+    last mix's segments over where nothing changed, before and after (only the edited part is mixed
+    and encoded again), and its track and measures are those of one mix made from nothing."""
+    a = narration_wav(tmp_path / "a.wav", 45.0, [(s, s + 3.0) for s in range(1, 42, 6)])
+    b = narration_wav(tmp_path / "b.wav", 30.0, [(s, s + 3.0) for s in range(1, 27, 6)])
+    c = narration_wav(tmp_path / "c.wav", 45.0, [(s, s + 3.0) for s in range(2, 42, 6)])
+    pieces = [ScenePiece("a", tmp_path / "a.mp4", 0, 450, a), ScenePiece("b", tmp_path / "b.mp4", 450, 300, b),
+              ScenePiece("c", tmp_path / "c.mp4", 750, 450, c)]
+    recorded = {"a": (SoundEvent(100, "reveal"),), "b": (SoundEvent(60, "reveal"), SoundEvent(250, "reveal")),
+                "c": (SoundEvent(200, "reveal"),)}
+    memory = module.MixMemory()
+    soundtrack(pieces, FPS, tmp_path / "cache", sounds=SceneSounds(lambda scene_id: recorded[scene_id]),
+               stems=False, memory=memory)
+
+    # its last two sentences said half a second later (the video's loudness, and so the gain, kept)
+    edited_b = narration_wav(tmp_path / "b2.wav", 30.0,
+                             [(s, s + 3.0) for s in range(1, 19, 6)] + [(s + 0.5, s + 3.5) for s in range(19, 27, 6)])
+    edited = [pieces[0], ScenePiece("b", pieces[1].video, 450, 300, edited_b), pieces[2]]
+    recorded["b"] = (SoundEvent(60, "reveal"), SoundEvent(240, "reveal"))  # its last reveal 1 s sooner
+    taken = []
+    real_resume = module.SegmentedEncoder.resume
+
+    def resume(self, earlier, sample, until=None):
+        first, end = real_resume(self, earlier, sample, until)
+        taken.append((sample, until, first, end, self.taken_over, len(self.borders) - 1))
+        return first, end
+
+    monkeypatch.setattr(module.SegmentedEncoder, "resume", resume)
+    patched = soundtrack(edited, FPS, tmp_path / "cache", sounds=SceneSounds(lambda scene_id: recorded[scene_id]),
+                         stems=False, memory=memory)
+    assert len(taken) == 1, taken  # (b's effects were known: one pass)
+    sample, until, first, end, taken_over, segments = taken[0]
+    assert 45 * RATE <= sample and until <= 80 * RATE, taken  # what changed: b, and its last reveal ringing on
+    assert 0 < first and end < 120 * RATE and taken_over >= 3, taken  # segments before and after it taken over
+    fresh = soundtrack(edited, FPS, tmp_path / "fresh", sounds=SceneSounds(lambda scene_id: recorded[scene_id]),
+                       stems=False)
+    assert patched.key == fresh.key and patched.heard() == fresh.heard()
+    assert np.array_equal(decoded(patched.audio), decoded(fresh.audio))

@@ -164,11 +164,13 @@ class SegmentedEncoder:
         self._held = np.zeros((0, 2), np.float32)
         self._held_from = 0  # the sample position of _held[0]
         self._next = 0  # the next segment to encode
+        self._last = len(self.borders) - 1  # the first of those taken over at the end (`resume`)
+        self._tail: list[tuple[int, Encoded]] = []  # those segments
         self._parts: list[tuple[int, Encoded | concurrent.futures.Future]] = []  # (start, its packets)
         self.sound: TrackSound | None = None  # once finished: the whole track's true peak and loudness
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
-        self.taken_over = 0  # the first segments, taken over from an earlier encoder (`resume`)
+        self.taken_over = 0  # the segments taken over from an earlier encoder (`resume`)
         self.cpu_s: dict[int, float] = {}  # the CPU seconds each encoded segment took (limit and encode)
         code = code_digest(shape, encode_segment)  # the last stage (the limiter and its ceiling), the encode
         self._settings = f"aac {rate} stereo {bit_rate} {sorted(self.options.items())} {av.__version__} " \
@@ -180,29 +182,54 @@ class SegmentedEncoder:
 
     def push(self, samples: np.ndarray) -> None:
         self._held = np.concatenate([self._held, samples.astype(np.float32, copy=False)])
-        while self._next < len(self.borders) - 1 and self.received >= self._window(self._next)[1]:
+        while self._next < self._last and self.received >= self._window(self._next)[1]:
             self._segment(self._next)
             self._next += 1
             keep_from = self._window(self._next)[0] if self._next < len(self.borders) - 1 else self.received
             self._held = self._held[keep_from - self._held_from :]
             self._held_from = keep_from
+        self._take_tail()
 
-    def resume(self, earlier: SegmentedEncoder, sample: int) -> int:
+    def resume(self, earlier: SegmentedEncoder, sample: int, until: int | None = None) -> tuple[int, int]:
         """Take over the segments of `earlier` (a finished encoder with the same borders and
         settings) that depend on no sample from `sample` on: the mix is being made again from
-        there (a scene's effects moved), and its samples before it are those `earlier` was given.
-        Returns the sample from which this encoder must be pushed the mix: the first that a
-        segment still to encode depends on."""
-        if earlier.borders != self.borders or earlier._settings != self._settings or self._parts:
+        there (a scene's effects moved, an edit's narration), and its samples before it are those
+        `earlier` was given. With `until`: those that depend on no sample before it too (the
+        samples from `until` on are also those `earlier` was given: what changed ends before it).
+        Returns the samples [first, end) to push: those the segments still to encode depend on."""
+        if not self.can_resume(earlier):
             raise ValueError("only a new encoder of the same segments takes over a finished one's")
+        segments = len(self.borders) - 1
         count = 0
         while count < len(earlier._parts) and self._window(count)[1] <= sample:
             count += 1
+        last = segments
+        if until is not None:
+            while last > count and self._window(last - 1)[0] >= until:
+                last -= 1
         self._parts = [(start, earlier._collected(part)) for start, part in earlier._parts[:count]]
-        self.taken_over = count
+        self._tail = [(start, earlier._collected(part)) for start, part in earlier._parts[last:]]
+        self._last = last
+        self.taken_over = count + segments - last
         self._next = count
-        self._held_from = self._window(count)[0] if count < len(self.borders) - 1 else self.total
-        return self._held_from
+        self._held_from = self._window(count)[0] if count < segments else self.total
+        end = self._window(last - 1)[1] if last > count else self._held_from
+        self._take_tail()  # (at once if no segment is left to encode)
+        return self._held_from, end
+
+    def can_resume(self, earlier: SegmentedEncoder) -> bool:
+        """Whether this encoder, new, can take over `earlier`'s segments (the same borders and
+        settings: the same layout of scenes, the same code; `earlier` finished)."""
+        return (earlier.borders == self.borders and earlier._settings == self._settings and not self._parts
+                and self._next == 0 and earlier.sound is not None)
+
+    def _take_tail(self) -> None:
+        """Once the segments before those taken over at the end are encoded: take them, and the
+        track has all its samples."""
+        if self._next == self._last < len(self.borders) - 1:
+            self._parts += self._tail
+            self._next, self._last, self._tail = len(self.borders) - 1, len(self.borders) - 1, []
+            self._held, self._held_from = np.zeros((0, 2), np.float32), self.total
 
     def finish(self, path: Path) -> None:
         """Write the whole track into `path` (an MP4 audio file); every sample must have arrived."""
@@ -218,11 +245,12 @@ class SegmentedEncoder:
             # configuration and priming the segments' encoders had
             stream = output.add_stream("aac", rate=self.rate, layout="stereo", options=dict(self.options))
             stream.bit_rate = self.bit_rate
+            time_base = Fraction(1, self.rate)
             for pts, duration, data in packets:
                 packet = av.Packet(data)
                 packet.pts = packet.dts = pts
                 packet.duration = duration
-                packet.time_base = Fraction(1, self.rate)
+                packet.time_base = time_base
                 packet.stream = stream
                 output.mux(packet)
         self.store.prune()

@@ -104,8 +104,9 @@ class Mixdown:
                 ground.voiced = np.zeros(frames, bool)
                 ground.amounts = (np.zeros(frames), np.zeros(frames))
         ground.sources = sources
+        self.changed: tuple[int, int] | None = None  # the samples whose narration or music changed
         if dirty:
-            self._remake(ground, min(lo for lo, _ in dirty), max(hi for _, hi in dirty))
+            self.changed = self._remake(ground, min(lo for lo, _ in dirty), max(hi for _, hi in dirty))
         self.ground = ground
         self.narration, self.music = ground.narration, ground.music
         loudness = combined_loudness(ground.parts, self.total, rate) if self.total else float("-inf")
@@ -128,6 +129,28 @@ class Mixdown:
             self._events.append((effect(event.name, self.rate, index=reveals), moment, first))
             reveals += event.name == "reveal"
 
+    def effects_differ(self, scene_index: int, these: tuple[SoundEvent, ...], those: tuple[SoundEvent, ...],
+                       fps: int) -> tuple[int, int] | None:
+        """The samples where scene `scene_index`'s effects `these` and `those` may sound different
+        (None: the same effects): from the first that differs on (a reveal's sound depends on
+        how many came before it in its scene), each from its start to its end, in both."""
+        a, b = sorted(these), sorted(those)
+        same = 0
+        while same < min(len(a), len(b)) and a[same] == b[same]:
+            same += 1
+        first, _ = self.scenes[scene_index]
+        spans = []
+        for events in (a, b):
+            reveals = sum(e.name == "reveal" for e in events[:same])
+            for event in events[same:]:
+                sound = effect(event.name, self.rate, index=reveals)
+                reveals += event.name == "reveal"
+                begins = first + event.frame * self.rate // fps - sound.pre_roll  # (as add_scene_events places it)
+                spans.append((max(begins, first), min(self.total, begins + len(sound.samples))))
+        if not spans:
+            return None
+        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
     def clear_events(self) -> None:
         """Forget the scenes' effects (to mix again with others)."""
         self._events.clear()
@@ -143,8 +166,8 @@ class Mixdown:
         music *= np.float32(self.gain)
         return narration, music
 
-    def _remake(self, ground: MixGround, lo: int, hi: int) -> None:
-        """Make again what the narration of samples [lo, hi) reaches."""
+    def _remake(self, ground: MixGround, lo: int, hi: int) -> tuple[int, int]:
+        """Make again what the narration of samples [lo, hi) reaches; the samples remade."""
         rate, total = self.rate, self.total
         dirty = (lo, hi)
         if ground.music is not None:
@@ -171,6 +194,7 @@ class Mixdown:
             if first - settle < dirty[1] and first + length > dirty[0]:
                 ground.parts[i] = loudness_part(self._sum(ground, first, first + length), rate, first,
                                                 self._sum(ground, max(0, first - settle), first))
+        return dirty
 
     @staticmethod
     def _sum(ground: MixGround, start: int, end: int) -> np.ndarray:

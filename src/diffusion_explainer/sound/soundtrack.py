@@ -164,6 +164,7 @@ class MixMemory:
         self._ground: MixGround | None = None
         self._priming: threading.Thread | None = None
         self._later: Callable[[], MixGround] | None = None  # a ground to make when one is taken
+        self._encoded: LastEncode | None = None
         self._lock = threading.Lock()
         self.prime_found = prime_found
         self.recall = recall
@@ -184,10 +185,17 @@ class MixMemory:
                 ground = later()
         return ground
 
-    def keep(self, ground: MixGround) -> None:
+    def keep(self, ground: MixGround, encoded: LastEncode | None = None) -> None:
+        """Keep a mix's ground (and what its encode left, for the next to take over)."""
         with self._lock:
-            self._ground = ground
+            self._ground, self._encoded = ground, encoded
             self.mixed = True
+
+    def take_encode(self) -> LastEncode | None:
+        """What the last mix's encode left (kept with its ground), no longer kept."""
+        with self._lock:
+            encoded, self._encoded = self._encoded, None
+        return encoded
 
     def kept(self) -> MixGround | None:
         """The kept ground, still kept (none while one is being made)."""
@@ -332,6 +340,7 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
     effects did change, the mix is made again with the new ones (the segments before the first
     changed scene are then found in the cache)."""
     silent = _silent(pieces)
+    last = memory.take_encode() if memory is not None else None
     mix = _mix(pieces, fps, folder.parent, music, memory.take() if memory is not None else None)
     places, total = mix.scenes, mix.total
     ceiling = 10.0 ** (LIMIT_DB / 20.0)
@@ -341,18 +350,21 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
             raise Stopped(f"soundtrack encode stopped at {position / AUDIO_RATE:.1f} s")
 
     def mix_and_encode(events_of: Callable[[str], tuple[SoundEvent, ...]], earlier: SegmentedEncoder | None = None,
-                       changed_from: int = 0) -> tuple[dict[str, tuple[SoundEvent, ...]], SegmentedEncoder]:
+                       changed: tuple[int, int] = (0, 0)) -> tuple[dict[str, tuple[SoundEvent, ...]], SegmentedEncoder]:
         """Mix and encode with each scene's effects from `events_of`; `earlier`: the encoder of a
-        mix whose samples before `changed_from` were these (its segments there are taken over, and
-        the stems' samples kept: only the rest is mixed again)."""
+        mix whose samples outside `changed` [first, end) were these (its segments there are taken
+        over, and the stems' samples before it kept: only the rest is mixed again; the segments
+        after it are taken over only when no stems are written, which need every sample)."""
         events: dict[str, tuple[SoundEvent, ...]] = {}
         with SegmentedEncoder(segment_borders([start for start, _ in places], total, SEGMENT_S * AUDIO_RATE),
                               folder.parent / SEGMENTS_DIR, AUDIO_RATE, AUDIO_BITRATE, AAC_OPTIONS, check,
                               shape=functools.partial(limiter.limited, rate=AUDIO_RATE, limit=ceiling),
                               reach=limiter.reach(AUDIO_RATE), workers=workers) as encoder:
-            mixed_from = encoder.resume(earlier, changed_from) if earlier is not None else 0
+            mixed_from, mixed_to = 0, total
+            if earlier is not None and encoder.can_resume(earlier):
+                mixed_from, mixed_to = encoder.resume(earlier, changed[0], None if stems else changed[1])
             with _Stems(folder, silent, mix.has_music, stems, kept=mixed_from) as files:
-                _mix_into(encoder, files, events, events_of, mixed_from)
+                _mix_into(encoder, files, events, events_of, mixed_from, mixed_to)
             encoder.finish(folder / AUDIO_NAME)
             sound = encoder.sound
             (folder / HEARD_NAME).write_text(json.dumps({"true_peak": sound.peak, "integrated_lufs": sound.lufs}),
@@ -363,7 +375,8 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
             on_encoded(Soundtrack(folder))
         return events, encoder
 
-    def _mix_into(encoder: SegmentedEncoder, files: _Stems, events: dict, events_of, mixed_from: int) -> None:
+    def _mix_into(encoder: SegmentedEncoder, files: _Stems, events: dict, events_of, mixed_from: int,
+                  mixed_to: int) -> None:
         # the stems are written in a thread of their own while the mix is encoded
         writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stems")
         try:
@@ -373,9 +386,9 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
                 if mix.has_music:  # (every scene's: an effect may ring on into the next scene)
                     events[piece.scene_id] = events_of(piece.scene_id)
                     mix.add_scene_events(index, events[piece.scene_id], fps)
-                if start + length <= mixed_from:
+                if start + length <= mixed_from or start >= mixed_to:
                     continue  # mixed and encoded as it was
-                voice, bed = mix.block(max(start, mixed_from), start + length)
+                voice, bed = mix.block(max(start, mixed_from), min(start + length, mixed_to))
                 if files.files:
                     written.append(writer.submit(files.write, voice, bed))
                 encoder.push(voice if bed is None else voice + bed)
@@ -384,17 +397,52 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
         finally:
             writer.shutdown(wait=True, cancel_futures=True)
 
+    def differing(these: dict[str, tuple[SoundEvent, ...]], those: dict[str, tuple[SoundEvent, ...]],
+                  start: tuple[int, int] | None = None) -> tuple[int, int] | None:
+        """`start` widened by the samples where the scenes' effects `these` and `those` differ."""
+        spans = [start] if start is not None else []
+        for index, piece in enumerate(pieces):
+            if mix.has_music and these.get(piece.scene_id) != those.get(piece.scene_id):
+                first, length = places[index]
+                spans.append(mix.effects_differ(index, these.get(piece.scene_id, ()), those.get(piece.scene_id, ()), fps)
+                             or (first, first + length))
+        return (min(lo for lo, _ in spans), max(hi for _, hi in spans)) if spans else None
+
+    def after_last(events_of) -> tuple[SegmentedEncoder | None, tuple[int, int]]:
+        """The last mix's encoder, and the samples this one changes, if this mix can take its
+        segments over (the studio's next edit: only the edited scene's part is mixed again)."""
+        if last is None or last.gain != mix.gain or stems:
+            return None, (0, 0)
+        guessed = {piece.scene_id: events_of(piece.scene_id) for piece in pieces} if mix.has_music else {}
+        return last.encoder, differing(guessed, last.events, mix.changed) or (total, total)
+
     if not mix.has_music or sounds.settled():
-        events, _ = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop))
+        events_of = functools.partial(_waited, sounds, stop)
+        events, encoder = mix_and_encode(events_of, *after_last(events_of))
     else:
-        events, first = mix_and_encode(sounds.now)
-        moved = [i for i, piece in enumerate(pieces) if sounds.wait(piece.scene_id, stop) != events[piece.scene_id]]
-        if moved:  # mixed again from the first scene whose effects moved (an effect starts in its scene)
+        events, encoder = mix_and_encode(sounds.now, *after_last(sounds.now))
+        final = {piece.scene_id: sounds.wait(piece.scene_id, stop) for piece in pieces}
+        moved = differing(final, events)
+        if moved is not None:  # mixed again where the effects moved (from the first that did)
             mix.clear_events()
-            events, _ = mix_and_encode(lambda scene_id: sounds.wait(scene_id, stop), first, places[moved[0]][0])
+            events, encoder = mix_and_encode(final.__getitem__, encoder, moved)
     if memory is not None:
-        memory.keep(mix.ground)
+        memory.keep(mix.ground, LastEncode(encoder, events, mix.gain))
     return events
+
+
+def _waited(sounds: SceneSounds, stop: threading.Event | None, scene_id: str) -> tuple[SoundEvent, ...]:
+    return sounds.wait(scene_id, stop)
+
+
+@dataclass(frozen=True)
+class LastEncode:
+    """A mix's finished encoder, the effects it mixed and its gain: the next mix of the same layout
+    and gain takes its segments over where nothing changed (SegmentedEncoder.resume)."""
+
+    encoder: SegmentedEncoder
+    events: dict[str, tuple[SoundEvent, ...]]
+    gain: float
 
 
 def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool,
