@@ -11,6 +11,7 @@ from diffusion_explainer.media.join import ScenePiece
 from diffusion_explainer.narration.audio_files import read_wav
 from diffusion_explainer.sound import kept_mix
 from diffusion_explainer.sound import soundtrack as module
+from diffusion_explainer.sound.aac_segments import FinishedSegments
 from diffusion_explainer.sound.mixdown import SEED
 from diffusion_explainer.sound.soundtrack import SceneSounds, mix_ground, mix_layout, soundtrack
 from diffusion_explainer.timing.sound_marks import SoundEvent
@@ -110,12 +111,45 @@ def test_the_studio_recalls_the_kept_ground_for_a_track_found_in_the_cache(two_s
     memory = module.MixMemory(recall=kept_mix.recalled_ground)  # a new studio, its scene b reworded since
     soundtrack(edited, FPS, cache, music=True, stems=False, memory=memory)
     recalled = memory.take()
-    assert isinstance(recalled.narration, np.memmap)  # from the disk, patched where b differs
+    assert isinstance(recalled.narration, np.memmap)  # from the disk
+    patched = mix_ground(edited, FPS, cache, music=True, previous=recalled)  # (as the next mix patches it)
     fresh = mix_ground(edited, FPS, tmp_path / "fresh", music=True)
-    assert recalled.sources == fresh.sources
+    assert patched.sources == fresh.sources
     for name in ("narration", "music", "effects_duck", "voiced"):
-        assert np.array_equal(getattr(recalled, name), getattr(fresh, name)), name
-    assert [(p.cuts.tolist(), p.sums.tolist()) for p in recalled.parts] == \
+        assert np.array_equal(getattr(patched, name), getattr(fresh, name)), name
+    assert [(p.cuts.tolist(), p.sums.tolist()) for p in patched.parts] == \
         [(p.cuts.tolist(), p.sums.tolist()) for p in fresh.parts]
-    kept_mix.keep_ground_unless_recalled(recalled, cache)  # (this studio stopping: nothing written)
+    kept_mix.keep_ground_unless_recalled(patched, cache)  # (this studio stopping: nothing written)
     assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == written
+
+
+def test_a_new_studio_takes_over_the_segments_of_the_mix_it_recalls(two_scenes, tmp_path, monkeypatch):  # noqa: F811
+    """The studio keeps its last mix's encode with the ground as it stops; the next studio's first
+    edit takes the kept segments over where nothing changed, and its track is a fresh mix's."""
+    cache = tmp_path / "cache"
+    events = SceneSounds(lambda scene_id: (SoundEvent(12, "reveal"),) if scene_id == "b" else ())
+    memory = module.MixMemory(recall=kept_mix.recalled_ground)
+    soundtrack(two_scenes, FPS, cache, music=True, sounds=events, stems=False, memory=memory)
+    assert memory.kept_encode() is not None
+    kept_mix.keep_ground_unless_recalled(memory.kept(), cache, memory.kept_encode())  # (the studio stopping)
+
+    memory = module.MixMemory(recall=kept_mix.recalled_ground)  # the next studio: its first preview found
+    soundtrack(two_scenes, FPS, cache, music=True, sounds=events, stems=False, memory=memory)
+    ground, recalled = memory.take(), memory.take_encode()  # (waiting for the recall)
+    assert recalled is not None and isinstance(recalled.encoder, FinishedSegments)
+    memory.keep(ground, recalled)
+    taken = []
+    real_resume = module.SegmentedEncoder.resume
+
+    def resume(self, earlier, sample, until=None):
+        first, end = real_resume(self, earlier, sample, until)
+        taken.append((type(earlier), self.taken_over))
+        return first, end
+
+    monkeypatch.setattr(module.SegmentedEncoder, "resume", resume)
+    edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(3.2, 5.2)]))]
+    patched = soundtrack(edited, FPS, cache, music=True, sounds=events, stems=False, memory=memory)
+    assert taken and taken[0] == (FinishedSegments, taken[0][1]) and taken[0][1] >= 1, taken
+    fresh = soundtrack(edited, FPS, tmp_path / "fresh", music=True, sounds=events, stems=False)
+    assert patched.key == fresh.key and patched.heard() == fresh.heard()
+    assert np.array_equal(decoded(patched.audio), decoded(fresh.audio))

@@ -166,7 +166,9 @@ class SegmentedEncoder:
         self._next = 0  # the next segment to encode
         self._last = len(self.borders) - 1  # the first of those taken over at the end (`resume`)
         self._tail: list[tuple[int, Encoded]] = []  # those segments
+        self._tail_keys: list[str] = []
         self._parts: list[tuple[int, Encoded | concurrent.futures.Future]] = []  # (start, its packets)
+        self.keys: list[str] = []  # each part's key in the cache
         self.sound: TrackSound | None = None  # once finished: the whole track's true peak and loudness
         self.encoded: list[int] = []  # the segments encoded in this run
         self.reused: list[int] = []  # those found in the cache
@@ -190,7 +192,8 @@ class SegmentedEncoder:
             self._held_from = keep_from
         self._take_tail()
 
-    def resume(self, earlier: SegmentedEncoder, sample: int, until: int | None = None) -> tuple[int, int]:
+    def resume(self, earlier: SegmentedEncoder | FinishedSegments, sample: int,
+               until: int | None = None) -> tuple[int, int]:
         """Take over the segments of `earlier` (a finished encoder with the same borders and
         settings) that depend on no sample from `sample` on: the mix is being made again from
         there (a scene's effects moved, an edit's narration), and its samples before it are those
@@ -209,6 +212,7 @@ class SegmentedEncoder:
                 last -= 1
         self._parts = [(start, earlier._collected(part)) for start, part in earlier._parts[:count]]
         self._tail = [(start, earlier._collected(part)) for start, part in earlier._parts[last:]]
+        self.keys, self._tail_keys = list(earlier.keys[:count]), list(earlier.keys[last:])
         self._last = last
         self.taken_over = count + segments - last
         self._next = count
@@ -217,7 +221,7 @@ class SegmentedEncoder:
         self._take_tail()  # (at once if no segment is left to encode)
         return self._held_from, end
 
-    def can_resume(self, earlier: SegmentedEncoder) -> bool:
+    def can_resume(self, earlier: SegmentedEncoder | FinishedSegments) -> bool:
         """Whether this encoder, new, can take over `earlier`'s segments (the same borders and
         settings: the same layout of scenes, the same code; `earlier` finished)."""
         return (earlier.borders == self.borders and earlier._settings == self._settings and not self._parts
@@ -228,6 +232,7 @@ class SegmentedEncoder:
         track has all its samples."""
         if self._next == self._last < len(self.borders) - 1:
             self._parts += self._tail
+            self.keys += self._tail_keys
             self._next, self._last, self._tail = len(self.borders) - 1, len(self.borders) - 1, []
             self._held, self._held_from = np.zeros((0, 2), np.float32), self.total
 
@@ -302,6 +307,7 @@ class SegmentedEncoder:
         window = np.ascontiguousarray(self._held[low - self._held_from : high - self._held_from])
         key = digest(self._settings + f" {first - low} {start - first} {end - start} {stop - end} "
                      f"{high - stop} ".encode() + window.tobytes())
+        self.keys.append(key)
         kept = self.store.get_object(key)
         if isinstance(kept, Encoded):
             self.reused.append(index)
@@ -316,6 +322,39 @@ class SegmentedEncoder:
         else:
             _, encoded, self.cpu_s[index] = make_segment(index, job, self.check)
             self._parts.append((start, encoded))
+
+
+class FinishedSegments:
+    """A finished encoder's segments as `SegmentedEncoder.resume` takes them over, read back from
+    the cache by their keys (sound/kept_mix.py keeps them with a mix's ground)."""
+
+    def __init__(self, borders: list[int], settings: bytes, keys: list[str], parts: list[tuple[int, Encoded]],
+                 sound: TrackSound):
+        self.borders, self._settings, self.keys, self._parts, self.sound = borders, settings, keys, parts, sound
+
+    @staticmethod
+    def _collected(part: Encoded) -> Encoded:
+        return part
+
+    @staticmethod
+    def record(encoder: SegmentedEncoder | FinishedSegments) -> dict:
+        """What is kept of a finished encoder: its borders, settings, sound and parts' keys."""
+        return {"borders": list(encoder.borders), "settings": encoder._settings, "keys": list(encoder.keys),
+                "starts": [start for start, _ in encoder._parts], "sound": encoder.sound}
+
+    @classmethod
+    def recalled(cls, record: dict, cache: Path) -> FinishedSegments | None:
+        """The segments of `record`, from the cache; None if one is no longer there."""
+        store = Store(cache, keep=KEEP_SEGMENTS)
+        parts = []
+        for start, key in zip(record["starts"], record["keys"], strict=True):
+            part = store.get_object(key)
+            if not isinstance(part, Encoded):
+                return None
+            parts.append((start, part))
+        if len(parts) != len(record["borders"]) - 1:
+            return None
+        return cls(list(record["borders"]), record["settings"], list(record["keys"]), parts, record["sound"])
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from ..core.keys import digest
 from ..core.store import Store
 from ..media.join import ScenePiece
 from ..media.probe import AUDIO_RATE
+from .aac_segments import FinishedSegments
 from .mixdown import SEED, MixGround
-from .soundtrack import bed_maker, mix_ground, mix_layout, mixing_code_digest
+from .soundtrack import SEGMENTS_DIR, LastEncode, Recalled, bed_maker, mix_ground, mix_layout, mixing_code_digest
 
 GROUNDS_DIR = "grounds"
 KEEP_GROUNDS = 1
@@ -48,12 +49,15 @@ def ground_key(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: b
     return digest([VERSION, [list(s) for s in scenes], rate, seed, music, mixing_code_digest()])
 
 
-def keep_ground(ground: MixGround, cache_dir: Path) -> Path:
-    """Put `ground` in the store of `cache_dir` (the soundtracks' folder); its entry."""
+def keep_ground(ground: MixGround, cache_dir: Path, encoded: LastEncode | None = None) -> Path:
+    """Put `ground` in the store of `cache_dir` (the soundtracks' folder); its entry. `encoded`: the
+    encode of the mix it is the ground of (its segments' keys, effects and gain are kept with it)."""
     store = Store(cache_dir / GROUNDS_DIR, keep=KEEP_GROUNDS)
     rest = {name: getattr(ground, name) for name in ("scenes", "rate", "seed", "parts", "chords", "voiced", "amounts")}
     rest["sources"] = tuple(None if s is None else str(s) for s in ground.sources)
     rest["arrays"] = [name for name in ARRAYS if getattr(ground, name) is not None]
+    rest["encode"] = None if encoded is None else {
+        "segments": FinishedSegments.record(encoded.encoder), "events": dict(encoded.events), "gain": encoded.gain}
     with store.making() as work:
         for name in rest["arrays"]:
             np.save(work / f"{name}.npy", getattr(ground, name))
@@ -66,6 +70,13 @@ def keep_ground(ground: MixGround, cache_dir: Path) -> Path:
 def kept_ground(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool, cache_dir: Path) -> MixGround | None:
     """The ground kept for this layout, its arrays mapped copy-on-write; None if there is none,
     or it is damaged (the store removes it and says so) or unreadable."""
+    recalled = recall(scenes, rate, seed, music, cache_dir)
+    return None if recalled is None else recalled.ground
+
+
+def recall(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool, cache_dir: Path) -> Recalled | None:
+    """kept_ground, with the encode of its mix if it was kept and its segments are still in the
+    cache (the next mix takes them over where nothing changed)."""
     store = Store(cache_dir / GROUNDS_DIR, keep=KEEP_GROUNDS)
     key = ground_key(scenes, rate, seed, music)
     entry = store.entry_dir(key)
@@ -86,10 +97,15 @@ def kept_ground(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: 
         return None
     if ground.music is not None:
         ground.bed = bed_maker(cache_dir)(ground.chords, len(ground.narration), rate, seed)
-    return ground
+    encoded, kept_encode = None, rest.get("encode")
+    if kept_encode is not None:
+        segments = FinishedSegments.recalled(kept_encode["segments"], cache_dir / SEGMENTS_DIR)
+        if segments is not None:
+            encoded = LastEncode(segments, dict(kept_encode["events"]), kept_encode["gain"])
+    return Recalled(ground, encoded)
 
 
-def recalled_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround:
+def recalled_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround | Recalled:
     """The ground of these scenes' mix, for the studio's memory (soundtrack.MixMemory: its first
     preview was found in the cache, never mixed): the ground kept on disk for their layout,
     patched where a scene's narration differs (about 0.5 CPU-s, and a scene's mix), else mixed
@@ -97,15 +113,18 @@ def recalled_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: 
     cores with). The studio keeps its ground on disk as it stops (keep_ground_unless_recalled), so
     that the next studio or render of this layout recalls it."""
     places, has_music = mix_layout(pieces, fps, music)
-    kept = kept_ground(places, AUDIO_RATE, SEED, has_music, cache_dir)
-    return mix_ground(pieces, fps, cache_dir, music, previous=kept)
+    kept = recall(places, AUDIO_RATE, SEED, has_music, cache_dir)
+    if kept is None:
+        return mix_ground(pieces, fps, cache_dir, music)
+    # patched for these scenes: the mix that takes it over its kept encode finds what changed (Mixdown.changed)
+    return kept
 
 
-def keep_ground_unless_recalled(ground: MixGround, cache_dir: Path) -> None:
+def keep_ground_unless_recalled(ground: MixGround, cache_dir: Path, encoded: LastEncode | None = None) -> None:
     """Keep `ground` on disk (the studio's, as it stops: about 1.5 s for ten minutes), unless it was
     read back from there: its arrays are then mapped from the kept files, and its sources say how to
     patch them. A ground that cannot be written (a full disk) is only not kept."""
     if isinstance(ground.narration, np.memmap):
         return
     with contextlib.suppress(OSError):
-        keep_ground(ground, cache_dir)
+        keep_ground(ground, cache_dir, encoded)

@@ -50,7 +50,7 @@ from ..narration.audio_files import read_wav
 from ..narration.mixing import TRUE_PEAK_CEILING_DB
 from ..timing.sound_marks import SoundEvent
 from . import aac_segments, limiter
-from .aac_segments import SegmentedEncoder, SegmentWorkers, TrackSound, segment_borders
+from .aac_segments import FinishedSegments, SegmentedEncoder, SegmentWorkers, TrackSound, segment_borders
 from .mixdown import Mixdown, MixGround
 
 AUDIO_BITRATE = 192_000
@@ -156,14 +156,14 @@ class MixMemory:
     about 700 MB for ten minutes."""
 
     def __init__(self, prime_found: bool = True,
-                 recall: Callable[[list[ScenePiece], int, Path, bool], MixGround] | None = None):
+                 recall: Callable[[list[ScenePiece], int, Path, bool], MixGround | Recalled] | None = None):
         """`prime_found`: whether a soundtrack found in the cache (never mixed) has a ground made for
         the next mix (the studio's next edit); a `render` that ends with it would not use one.
         `recall(pieces, fps, cache_dir, music)`: how that ground is made (default mix_ground, from
         the narration tracks; the studio's: kept_mix.recalled_ground, from the one kept on disk)."""
         self._ground: MixGround | None = None
         self._priming: threading.Thread | None = None
-        self._later: Callable[[], MixGround] | None = None  # a ground to make when one is taken
+        self._later: Callable[[], MixGround | Recalled] | None = None  # a ground to make when one is taken
         self._encoded: LastEncode | None = None
         self._lock = threading.Lock()
         self.prime_found = prime_found
@@ -182,7 +182,9 @@ class MixMemory:
             later, self._later = self._later, None
         if ground is None and later is not None:  # not made ahead (it did not look needed): made now
             with contextlib.suppress(Exception):  # (as a ground being primed: the mix is made whole)
-                ground = later()
+                ground, encoded = _unpacked(later())
+                with self._lock:
+                    self._encoded = self._encoded or encoded
         return ground
 
     def keep(self, ground: MixGround, encoded: LastEncode | None = None) -> None:
@@ -192,17 +194,27 @@ class MixMemory:
             self.mixed = True
 
     def take_encode(self) -> LastEncode | None:
-        """What the last mix's encode left (kept with its ground), no longer kept."""
+        """What the last mix's encode left (kept with its ground), no longer kept (waiting for a
+        ground being made, which may bring one)."""
+        priming = self._priming
+        if priming is not None:
+            _set_priority(priming.native_id, 0)
+            priming.join()
         with self._lock:
             encoded, self._encoded = self._encoded, None
         return encoded
+
+    def kept_encode(self) -> LastEncode | None:
+        """What the last mix's encode left, still kept."""
+        with self._lock:
+            return self._encoded
 
     def kept(self) -> MixGround | None:
         """The kept ground, still kept (none while one is being made)."""
         with self._lock:
             return self._ground
 
-    def prime(self, make: Callable[[], MixGround], when: Callable[[], bool] | None = None) -> None:
+    def prime(self, make: Callable[[], MixGround | Recalled], when: Callable[[], bool] | None = None) -> None:
         """Make a ground in a thread of its own, unless one is kept or being made: at the lowest
         priority, so that it takes only what the rest leaves of the cores (the speech model, whose
         threads wait for each other, ran twice as slowly beside it). `when()`: asked first, in
@@ -214,12 +226,13 @@ class MixMemory:
             self._priming = threading.Thread(target=self._prime, args=(make, when), name="mix-prime", daemon=True)
             self._priming.start()
 
-    def _prime(self, make: Callable[[], MixGround], when: Callable[[], bool] | None) -> None:
+    def _prime(self, make: Callable[[], MixGround | Recalled], when: Callable[[], bool] | None) -> None:
         ground = None
         _set_priority(threading.get_native_id(), 19)
+        encoded = None
         try:
             if when is None or when():
-                ground = make()
+                ground, encoded = _unpacked(make())
             else:
                 with self._lock:
                     self._later = make
@@ -227,8 +240,12 @@ class MixMemory:
             pass
         with self._lock:
             if self._ground is None:
-                self._ground = ground
+                self._ground, self._encoded = ground, encoded
             self._priming = None
+
+
+def _unpacked(made: MixGround | Recalled) -> tuple[MixGround, LastEncode | None]:
+    return (made.ground, made.encoded) if isinstance(made, Recalled) else (made, None)
 
 
 def _set_priority(thread_id: int | None, nice: int) -> None:
@@ -340,8 +357,9 @@ def encode(pieces: list[ScenePiece], fps: int, folder: Path, stop: threading.Eve
     effects did change, the mix is made again with the new ones (the segments before the first
     changed scene are then found in the cache)."""
     silent = _silent(pieces)
+    previous = memory.take() if memory is not None else None
     last = memory.take_encode() if memory is not None else None
-    mix = _mix(pieces, fps, folder.parent, music, memory.take() if memory is not None else None)
+    mix = _mix(pieces, fps, folder.parent, music, previous)
     places, total = mix.scenes, mix.total
     ceiling = 10.0 ** (LIMIT_DB / 20.0)
 
@@ -437,12 +455,21 @@ def _waited(sounds: SceneSounds, stop: threading.Event | None, scene_id: str) ->
 
 @dataclass(frozen=True)
 class LastEncode:
-    """A mix's finished encoder, the effects it mixed and its gain: the next mix of the same layout
-    and gain takes its segments over where nothing changed (SegmentedEncoder.resume)."""
+    """A mix's finished encoder (or its segments read back: FinishedSegments), the effects it mixed
+    and its gain: the next mix of the same layout and gain takes its segments over where nothing
+    changed (SegmentedEncoder.resume)."""
 
-    encoder: SegmentedEncoder
+    encoder: SegmentedEncoder | FinishedSegments
     events: dict[str, tuple[SoundEvent, ...]]
     gain: float
+
+
+@dataclass(frozen=True)
+class Recalled:
+    """A ground read back from the disk, with the encode of the mix it was the ground of."""
+
+    ground: MixGround
+    encoded: LastEncode | None
 
 
 def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool,

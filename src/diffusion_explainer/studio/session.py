@@ -154,7 +154,7 @@ class Studio:
         self.sound_workers.close()
         ground = self.mix_memory.kept()
         if ground is not None:  # for the next studio or render of this layout (kept_mix.recalled_ground)
-            keep_ground_unless_recalled(ground, self.layout.sound_cache)
+            keep_ground_unless_recalled(ground, self.layout.sound_cache, self.mix_memory.kept_encode())
 
     def request_build(self) -> None:
         if self._saved_at is None:
