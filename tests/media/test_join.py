@@ -207,7 +207,7 @@ def test_a_render_that_stops_stops_the_soundtrack_encode_and_leaves_nothing(thre
 
 
 def test_a_packets_frame_is_its_time_rounded_as_a_fraction_rounds():
-    """The join puts each packet on its frame with integers (a Fraction per packet was a third of a
+    """The join puts each packet on its frame with integers (a Fraction per packet costs a third of a
     join's time): the same frame as round(Fraction), halves to even."""
     from fractions import Fraction
 

@@ -116,7 +116,7 @@ def _video_packets(stream, pieces: list[ScenePiece], fps: int, extradata: bytes)
                 raise RenderError(f"{piece.video} was encoded with other parameters than {pieces[0].video}, so they "
                                   f"cannot be joined without re-encoding; render again with --force")
             # a time in the piece's ticks is (ticks * num * fps / den) frames: integers, not Fractions
-            # (made and reduced for every packet, they were a third of a 600 s join's time)
+            # (a Fraction made and reduced for every packet costs a third of a 600 s join's time)
             scale, ticks = source.time_base.numerator * fps, source.time_base.denominator
             shown = set()
             for packet in container.demux(source):

@@ -692,7 +692,7 @@ def draw_stills(plan: VideoPlan, outputs: BuildLayout, stop: threading.Event | N
     """The stills, from the scene videos alone (the joined video is not needed: they can be drawn
     while it is being made, and written once it is). `stop`: set, they are no longer drawn
     (stills.Stopped): the render put back an earlier render's, which it knows once the soundtrack
-    is (decoding an edited 1080p60 scene's cue frames made an undo 0.7 s longer)."""
+    is (decoding an edited 1080p60 scene's cue frames takes 0.7 s)."""
     videos = {p.scene.id: outputs.scene_video(p.scene.id) for p in plan.scenes}
     cue_stills = stills.cue_stills(plan, videos, outputs.stills_cache, stop)
     thumbnail = _png(stills.thumbnail(plan, videos, stop))

@@ -141,7 +141,7 @@ class WarmProcesses:
         """Processes whose server imports in the background from now on (a render's speech and
         plan take seconds: by the first job the imports are done, and each job is a fork); stopped
         on leaving. `needed()`: asked first, in the background; False, the server starts only when
-        a job does (an edit undone draws nothing: the imports took a core from its planning)."""
+        a job does (an edit undone draws nothing: the imports would take a core from its planning)."""
         warm = cls()
 
         def start() -> None:

@@ -93,7 +93,7 @@ def plan_video(settings: RenderSettings, screenplay: Screenplay | None = None,
 def speech_to_make(screenplay: Screenplay, language: str = DEFAULT_LANGUAGE, scenes=None) -> bool:
     """Whether some line has no speech in the cache at natural speed (a line reworded): what a
     render asks, in the background, before it loads the speech model or starts its warm
-    processes, which an edit undone does not need (they took a core from its planning)."""
+    processes, which an edit undone does not need (they would take a core from its planning)."""
     from .. import narration
 
     for scene in scenes if scenes is not None else screenplay.scenes:
