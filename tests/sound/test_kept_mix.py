@@ -153,3 +153,27 @@ def test_a_new_studio_takes_over_the_segments_of_the_mix_it_recalls(two_scenes, 
     fresh = soundtrack(edited, FPS, tmp_path / "fresh", music=True, sounds=events, stems=False)
     assert patched.key == fresh.key and patched.heard() == fresh.heard()
     assert np.array_equal(decoded(patched.audio), decoded(fresh.audio))
+
+
+def test_a_render_keeps_the_ground_it_mixed_not_one_it_patched_from_the_disk(two_scenes, tmp_path):  # noqa: F811
+    from types import SimpleNamespace
+
+    from diffusion_explainer.render.pipeline import keep_mix
+
+    cache = tmp_path / "cache"
+    outputs = SimpleNamespace(sound_cache=cache)
+    memory = module.MixMemory(prime_found=False)
+    soundtrack(two_scenes, FPS, cache, music=True, memory=memory)  # mixed from the tracks
+    keep_mix(memory, outputs)
+    entry = kept_mix.Store(cache / kept_mix.GROUNDS_DIR).entry_dir(
+        kept_mix.ground_key(mix_layout(two_scenes, FPS, True)[0], RATE, SEED, True))
+    assert entry is not None
+    written = {p.name: p.stat().st_mtime_ns for p in entry.iterdir()}
+
+    memory = module.MixMemory(prime_found=False)  # the next render: the kept ground, patched for an edit
+    memory.prime(lambda: kept(two_scenes, cache))
+    edited = [two_scenes[0], ScenePiece("b", two_scenes[1].video, 40, 60, narration_wav(tmp_path / "b2.wav", 6.0, [(3.2, 5.2)]))]
+    soundtrack(edited, FPS, cache, music=True, memory=memory)
+    assert memory.mixed and isinstance(memory.kept().narration, np.memmap)
+    keep_mix(memory, outputs)
+    assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == written  # not written again

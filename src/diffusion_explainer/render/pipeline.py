@@ -356,13 +356,13 @@ def code_saved_since(record: Path, folders: Sequence[Path]) -> bool:
 
 def keep_mix(memory: MixMemory, outputs: BuildLayout) -> None:
     """Keep on disk the ground of the mix this render made (sound/kept_mix.py), for the next render
-    to patch; nothing if it made none (its soundtrack was found in the cache). A ground that
-    cannot be written (a full disk) is only not kept: the next render mixes from the tracks."""
+    to patch; nothing if it made none (its soundtrack was found in the cache), or if it patched the
+    one kept on disk (the next render patches that one again where its narration differs, rather
+    than this render writing 575 MB, 1.1 CPU-s beside the side files). A ground that cannot be
+    written (a full disk) is only not kept: the next render mixes from the tracks."""
     ground = memory.kept() if memory.mixed else None
-    if ground is None:
-        return
-    with contextlib.suppress(OSError):
-        kept_mix.keep_ground(ground, outputs.sound_cache)
+    if ground is not None:
+        kept_mix.keep_ground_unless_recalled(ground, outputs.sound_cache)
 
 
 def join_and_write(plan: VideoPlan, outputs: BuildLayout, settings: RenderSettings, sound_files: Soundtrack,
