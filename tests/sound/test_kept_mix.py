@@ -112,7 +112,10 @@ def test_the_studio_recalls_the_kept_ground_for_a_track_found_in_the_cache(two_s
     soundtrack(edited, FPS, cache, music=True, stems=False, memory=memory)
     recalled = memory.take()
     assert isinstance(recalled.narration, np.memmap)  # from the disk
-    patched = mix_ground(edited, FPS, cache, music=True, previous=recalled)  # (as the next mix patches it)
+    memory.keep(recalled)
+    soundtrack(edited, FPS, tmp_path / "next", music=True, stems=False, memory=memory)  # the next edit's mix
+    patched = memory.take()
+    assert patched is recalled  # patched, not made again
     fresh = mix_ground(edited, FPS, tmp_path / "fresh", music=True)
     assert patched.sources == fresh.sources
     for name in ("narration", "music", "effects_duck", "voiced"):

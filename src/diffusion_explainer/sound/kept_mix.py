@@ -70,13 +70,28 @@ def keep_ground(ground: MixGround, cache_dir: Path, encoded: LastEncode | None =
 def kept_ground(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool, cache_dir: Path) -> MixGround | None:
     """The ground kept for this layout, its arrays mapped copy-on-write; None if there is none,
     or it is damaged (the store removes it and says so) or unreadable."""
-    recalled = recall(scenes, rate, seed, music, cache_dir)
-    return None if recalled is None else recalled.ground
+    read = _read(scenes, rate, seed, music, cache_dir)
+    return None if read is None else read[0]
 
 
 def recall(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool, cache_dir: Path) -> Recalled | None:
     """kept_ground, with the encode of its mix if it was kept and its segments are still in the
     cache (the next mix takes them over where nothing changed)."""
+    read = _read(scenes, rate, seed, music, cache_dir)
+    if read is None:
+        return None
+    ground, kept_encode = read
+    encoded = None
+    if kept_encode is not None:
+        segments = FinishedSegments.recalled(kept_encode["segments"], cache_dir / SEGMENTS_DIR)
+        if segments is not None:
+            encoded = LastEncode(segments, dict(kept_encode["events"]), kept_encode["gain"])
+    return Recalled(ground, encoded)
+
+
+def _read(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool,
+          cache_dir: Path) -> tuple[MixGround, dict | None] | None:
+    """The kept ground and the record of its encode (segments not read: kept_ground needs none)."""
     store = Store(cache_dir / GROUNDS_DIR, keep=KEEP_GROUNDS)
     key = ground_key(scenes, rate, seed, music)
     entry = store.entry_dir(key)
@@ -97,27 +112,19 @@ def recall(scenes: Sequence[tuple[int, int]], rate: int, seed: int, music: bool,
         return None
     if ground.music is not None:
         ground.bed = bed_maker(cache_dir)(ground.chords, len(ground.narration), rate, seed)
-    encoded, kept_encode = None, rest.get("encode")
-    if kept_encode is not None:
-        segments = FinishedSegments.recalled(kept_encode["segments"], cache_dir / SEGMENTS_DIR)
-        if segments is not None:
-            encoded = LastEncode(segments, dict(kept_encode["events"]), kept_encode["gain"])
-    return Recalled(ground, encoded)
+    return ground, rest.get("encode")
 
 
 def recalled_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround | Recalled:
     """The ground of these scenes' mix, for the studio's memory (soundtrack.MixMemory: its first
-    preview was found in the cache, never mixed): the ground kept on disk for their layout,
-    patched where a scene's narration differs (about 0.5 CPU-s, and a scene's mix), else mixed
-    from the narration tracks (about 4.5 CPU-s, which a first edit then waited for or shared the
-    cores with). The studio keeps its ground on disk as it stops (keep_ground_unless_recalled), so
-    that the next studio or render of this layout recalls it."""
+    preview was found in the cache, never mixed): the ground kept on disk for their layout with
+    the encode of its mix (about 1.3 CPU-s: its files checked and the bed read; the next mix
+    patches it where a scene's narration differs and takes the encode's segments over where
+    nothing changed), else mixed from the narration tracks (about 4.5 CPU-s, which a first edit
+    then waited for or shared the cores with). The studio keeps its ground on disk as it stops
+    (keep_ground_unless_recalled), so that the next studio or render of this layout recalls it."""
     places, has_music = mix_layout(pieces, fps, music)
-    kept = recall(places, AUDIO_RATE, SEED, has_music, cache_dir)
-    if kept is None:
-        return mix_ground(pieces, fps, cache_dir, music)
-    # patched for these scenes: the mix that takes it over its kept encode finds what changed (Mixdown.changed)
-    return kept
+    return recall(places, AUDIO_RATE, SEED, has_music, cache_dir) or mix_ground(pieces, fps, cache_dir, music)
 
 
 def keep_ground_unless_recalled(ground: MixGround, cache_dir: Path, encoded: LastEncode | None = None) -> None:

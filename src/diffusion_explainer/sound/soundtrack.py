@@ -173,10 +173,7 @@ class MixMemory:
     def take(self) -> MixGround | None:
         """The kept ground, no longer kept (waiting for one being made, at normal priority then,
         where the system allows it)."""
-        priming = self._priming
-        if priming is not None:
-            _set_priority(priming.native_id, 0)
-            priming.join()
+        self._await_priming()
         with self._lock:
             ground, self._ground = self._ground, None
             later, self._later = self._later, None
@@ -196,13 +193,17 @@ class MixMemory:
     def take_encode(self) -> LastEncode | None:
         """What the last mix's encode left (kept with its ground), no longer kept (waiting for a
         ground being made, which may bring one)."""
+        self._await_priming()
+        with self._lock:
+            encoded, self._encoded = self._encoded, None
+        return encoded
+
+    def _await_priming(self) -> None:
+        """Wait for a ground being made, at normal priority then, where the system allows it."""
         priming = self._priming
         if priming is not None:
             _set_priority(priming.native_id, 0)
             priming.join()
-        with self._lock:
-            encoded, self._encoded = self._encoded, None
-        return encoded
 
     def kept_encode(self) -> LastEncode | None:
         """What the last mix's encode left, still kept."""
@@ -472,11 +473,9 @@ class Recalled:
     encoded: LastEncode | None
 
 
-def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool,
-               previous: MixGround | None = None) -> MixGround:
-    """The ground of these scenes' mix (for a MixMemory to keep: MixMemory.prime), patched from
-    `previous` where it fits (mixdown.Mixdown)."""
-    return _mix(pieces, fps, cache_dir, music, previous).ground
+def mix_ground(pieces: list[ScenePiece], fps: int, cache_dir: Path, music: bool) -> MixGround:
+    """The ground of these scenes' mix (for a MixMemory to keep: MixMemory.prime)."""
+    return _mix(pieces, fps, cache_dir, music).ground
 
 
 def mix_layout(pieces: list[ScenePiece], fps: int, music: bool) -> tuple[list[tuple[int, int]], bool]:
