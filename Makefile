@@ -124,10 +124,13 @@ verify: setup verify-extra
 	$(PY) -m diffusion_explainer verify --quality $(QUALITY) $(LANGUAGE_ARG) $(SCREENPLAY_ARG) $(VERIFY_FLAGS)
 
 # The render part writes under build/bench/ (the real build is left alone) and prints s per video s;
-# then the author's loop: edits timed from the save to the studio's new preview (bench/studio_loop.py).
+# then the one-line edit and its undo at 480p15, timed from the render command (bench/edit_loop.py;
+# `bench` times them at QUALITY too), and the author's loop: edits timed from the save to the
+# studio's new preview (bench/studio_loop.py).
 bench: setup ray
 	$(PY) -m diffusion_explainer engine-bench
 	$(PY) -m diffusion_explainer bench --quality $(QUALITY) --jobs $(JOBS) $(RENDER_FLAGS)
+	$(PY) -m diffusion_explainer edit-bench --quality l --jobs $(JOBS) $(RENDER_FLAGS)
 	$(PY) -m diffusion_explainer studio-loop --quality l --jobs $(JOBS)
 
 clean:

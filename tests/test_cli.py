@@ -15,7 +15,7 @@ from diffusion_explainer.core.settings import RenderSettings
 from diffusion_explainer.render.pipeline import build_lock
 from tests.conftest import REPO, SCREENPLAY
 
-COMMANDS = ["check", "render", "verify", "bench", "train", "engine-bench", "engine-metrics", "sound-check",
+COMMANDS = ["check", "render", "verify", "bench", "edit-bench", "train", "engine-bench", "engine-metrics", "sound-check",
             "speech-times", "studio", "studio-loop"]
 
 
@@ -187,3 +187,16 @@ def test_make_refuses_a_language_the_video_does_not_have(value):
     assert result.returncode == 2
     assert f"LANG={value} is not a language of the video: use LANG=en (English) or LANG=ja" in result.stderr
     assert "diffusion_explainer render" not in result.stdout
+
+
+@pytest.mark.parametrize("settings", [
+    RenderSettings.from_quality("l", jobs=2),
+    RenderSettings.from_quality("h", jobs=1, music=False, language="en"),
+    RenderSettings.custom("256,144", 10, silent=True, jobs=3),
+])
+def test_the_render_command_options_of_settings_ask_for_the_same_settings(settings, monkeypatch):
+    from diffusion_explainer.cli import build_parser, render_settings
+
+    monkeypatch.delenv("DIFFUSION_EXPLAINER_SILENT", raising=False)
+    args = build_parser().parse_args(["render", *settings.command_options()])
+    assert render_settings(args) == settings

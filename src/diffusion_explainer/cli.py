@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from .core.errors import CheckFailed, RenderError, SetupError, UsageError
 from .screenplay import format_clock, load_screenplay
@@ -96,8 +97,13 @@ def cmd_render(args) -> int:
 
     _interrupt_on_sigterm()
     screenplay = load_screenplay(args.screenplay)
-    render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene,
-                 executor=args.executor)
+    report = render_video(render_settings(args), screenplay=screenplay, force=args.force, only=args.scene,
+                          executor=args.executor)
+    if args.timings:
+        from .core.files import write_text
+        from .render.pipeline import timings_json
+
+        write_text(Path(args.timings), timings_json(report))
     return 0
 
 
@@ -152,6 +158,12 @@ def cmd_train(args) -> int:
 
     train_all(force=args.force)
     return 0
+
+
+def cmd_edit_bench(args) -> int:
+    from .bench.edit_loop import edit_bench
+
+    return edit_bench(render_settings(args))
 
 
 def cmd_engine_bench(args) -> int:
@@ -233,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "in RAY_ADDRESS (a Ray instance on this machine when it is not set)")
     render.add_argument("--scene", action="append", metavar="ID",
                         help="render only this scene (repeatable), for a quick look: no join, no side files")
+    render.add_argument("--timings", metavar="FILE",
+                        help="also write what the render did and how long each part took, as JSON (the benches read it)")
     render.set_defaults(func=cmd_render)
 
     bench = sub.add_parser("bench", help="the render's speed figures, under build/bench/: from scratch, nothing "
@@ -241,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--baseline-scene", default="s03_forward",
                        help="the scene rendered the naive way for comparison (default s03_forward); 'none' skips it")
     bench.set_defaults(func=cmd_bench)
+
+    edit_bench = sub.add_parser("edit-bench", help="the one-line edit and its undo, each timed from the render "
+                                                   "command, under build/bench/ (480p15 unless told)")
+    _add_render_options(edit_bench, quality="l")
+    edit_bench.set_defaults(func=cmd_edit_bench)
 
     verify = sub.add_parser("verify", help="the full quality report on the last render (reads the subtitles back by "
                                            "OCR, hears the narration back by speech recognition)")

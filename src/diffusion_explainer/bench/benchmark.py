@@ -7,7 +7,8 @@ In one run, under build/bench/ (the real build is not touched):
    scene and the whole, CPU seconds, peak memory of the manim processes;
 2. the same command again with nothing changed (the incremental path), then with the last line of
    Scene 05 reworded in a copy of the screenplay, in words spoken for the first time (only the
-   chunks from that line on should render again), and back;
+   chunks from that line on should render again), and back: both timed from the command, in a
+   process of their own, as an author runs them (edit_loop.py);
 3. every chunk rendered again as its own job, as on a cluster (stories resumed from the states
    the first render saved): the CPU seconds of each chunk, and from them the wall time predicted
    at 2, 8, 32 and 128 CPUs (schedule.py), for chunks and for whole scenes as jobs;
@@ -29,18 +30,18 @@ import time
 from pathlib import Path
 
 from ..core import runtime
-from ..core.build_layout import BuildLayout
 from ..core.files import write_text
-from ..core.runtime import SCREENPLAY_ENV, SILENT_ENV
+from ..core.runtime import SILENT_ENV
 from ..core.settings import RenderSettings
 from ..media.probe import probe
-from ..render.chunks import ChunkStore, index_spans
 from ..render.jobs import watch
 from ..render.pipeline import layout_for, render_video
 from ..render.progress import Progress, clock
 from ..screenplay import load_screenplay
 from ..timing.video_plan import plan_video
 from .baseline import BASELINE_ENV
+from .edit_loop import run_edit_loop
+from .edit_loop import summary as edit_summary
 from .predictions import predictions
 
 BASELINE_FILE = Path(__file__).with_name("baseline_scene.py")
@@ -86,7 +87,7 @@ def run_bench(settings: RenderSettings, baseline_scene: str | None = "s03_forwar
     results["no_change_s"] = round(again.wall_s, 2)
     results["no_change_rendered"] = {sid: list(why) for sid, why in again.reasons.items()}  # should be empty
 
-    edit = _edit_one_line(settings, root)
+    edit = run_edit_loop(settings, root)
     if edit:
         results["one_line_edit"] = edit
 
@@ -121,66 +122,6 @@ def sound_chain(total_s: float, segments_s: list[float]) -> list[float]:
     encoded apart, and the longest of those, which ends it at the latest), then the other segments."""
     rest = sorted(segments_s, reverse=True)
     return [round(total_s - sum(rest[1:]), 1)] + [round(s, 1) for s in rest[1:]]
-
-
-EDITED_LINE = "スタートのノイズが毎回ランダムだから"  # in Scene 05's last line
-# What it is changed to: the first of these whose speech is not in the cache yet, so that the edit
-# is measured as an author makes it (new words, spoken for the first time); once all have been
-# spoken, the last is used again and the result says its speech was cached.
-REWORDINGS = tuple(f"{lead}スタートのノイズ{particle}{when}{what}だから"
-                   for lead in ("", "そもそも", "結局")
-                   for what in ("ランダム", "でたらめ", "ばらばら")
-                   for when in ("毎回", "いつも", "そのたびに")
-                   for particle in ("は", "が", "も"))
-
-
-def _edit_one_line(settings: RenderSettings, root: Path) -> dict | None:
-    """Render again from a copy of the screenplay with the last line of Scene 05 reworded."""
-    source = load_screenplay().path
-    text = Path(source).read_text(encoding="utf-8")
-    if EDITED_LINE not in text:
-        return None  # the screenplay was rewritten: no line to edit
-    edited = root / "edited" / Path(source).name  # the same video, so the same name
-    wording, spoken_before = REWORDINGS[-1], True
-    for candidate in REWORDINGS:
-        if candidate != EDITED_LINE and not _line_spoken(text.replace(EDITED_LINE, candidate, 1), edited, candidate):
-            wording, spoken_before = candidate, False
-            break
-    write_text(edited, text.replace(EDITED_LINE, wording, 1))
-    before = os.environ.get(SCREENPLAY_ENV)
-    os.environ[SCREENPLAY_ENV] = str(edited)
-    try:
-        report = render_video(settings, root=root, progress=Progress(quiet=True))
-    finally:
-        if before is None:
-            os.environ.pop(SCREENPLAY_ENV, None)
-        else:
-            os.environ[SCREENPLAY_ENV] = before
-    restored = render_video(settings, root=root, progress=Progress(quiet=True))  # build/bench as the screenplay says
-    other = report.wall_s - report.scenes_wall_s - report.sound_wait_s - report.join_s - report.side_files_s
-    return dict(wording=wording, speech_cached=spoken_before,
-                wall_s=round(report.wall_s, 1), scenes_s=round(report.scenes_wall_s, 1),
-                soundtrack_after_scenes_s=round(report.sound_wait_s, 1), join_s=round(report.join_s, 1),
-                side_files_s=round(report.side_files_s, 1), planning_and_speech_s=round(other, 1),
-                rendered=report.rendered_scenes, chunks={sid: sorted(c) for sid, c in report.chunks.items()},
-                chunks_of={sid: _chunk_count(root, settings, sid) for sid in report.chunks},
-                jobs=[r.name for r in report.rendered], cpu_s=round(sum(r.cpu_s for r in report.rendered), 1),
-                reasons={sid: list(why) for sid, why in report.reasons.items()},
-                restored=restored.rendered_scenes)
-
-
-def _line_spoken(screenplay_text: str, path: Path, words: str) -> bool:
-    """Whether the line holding `words` in this screenplay text has its natural-speed speech in the cache."""
-    from ..narration import cached_speech
-
-    write_text(path, screenplay_text)
-    screenplay = load_screenplay(path)
-    line = next(line for scene in screenplay.scenes for line in scene.lines if words in line.text)
-    return cached_speech(line.reading, screenplay.character(line.speaker).voice) is not None
-
-
-def _chunk_count(root: Path, settings: RenderSettings, scene_id: str) -> int | None:
-    return len(ChunkStore(BuildLayout(root, settings).chunks_dir).recorded(scene_id)) or None
 
 
 def _chunk_costs(settings: RenderSettings, root: Path, progress: Progress) -> dict:
@@ -269,11 +210,6 @@ def per_scene(runs, fps: int) -> list[dict]:
     return rows
 
 
-def _spans(indices) -> str:
-    """[3, 4, 5, 9] (or their strings, read back from JSON) -> '3-5, 9'"""
-    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in index_spans(int(x) for x in indices))
-
-
 def summary(results: dict) -> str:
     rows = [f"bench {results['settings']} ({results['jobs']} at a time; load average before "
             f"{results['load_before'][0]:.1f}, after {results['load_after'][0]:.1f}):",
@@ -296,15 +232,8 @@ def summary(results: dict) -> str:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, but it rendered {what}")
     else:
         rows.append(f"  no-change re-render: {results['no_change_s']} s, nothing rendered")
-    e = results.get("one_line_edit")
-    if e:
-        what = ", ".join(f"{sid} chunks {_spans(c)} of {e.get('chunks_of', {}).get(sid, '?')}"
-                         for sid, c in e["chunks"].items()) or "nothing"
-        spoken = "its speech cached" if e.get("speech_cached") else "new words, spoken for the first time"
-        rows.append(f"  last line of s05 edited ({spoken}): {e['wall_s']} s from edit to video, rendered {what} "
-                    f"(scenes {e['scenes_s']} s, then the soundtrack {e.get('soundtrack_after_scenes_s', '?')} s, "
-                    f"join {e['join_s']} s, side files {e['side_files_s']} s, planning and speech "
-                    f"{e['planning_and_speech_s']} s)")
+    if results.get("one_line_edit"):
+        rows += edit_summary(results["one_line_edit"])
     c = results.get("chunks")
     if c:
         rows.append(f"  every chunk its own job: {c['count']} jobs, {c['cpu_s']} CPU s in all (whole scenes: "

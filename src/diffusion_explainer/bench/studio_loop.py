@@ -39,7 +39,7 @@ from ..core import runtime
 from ..core.files import write_text
 from ..core.settings import RenderSettings
 from ..screenplay import load_screenplay
-from .benchmark import EDITED_LINE, REWORDINGS
+from .rewording import EDITED_LINE, unspoken_wording
 
 SCENE = "s05_reverse"
 TARGETS_S = {"reworded line": 8.0, "line undone": 3.0, "cue method edited": 6.0, "cue method undone": 3.0}
@@ -154,7 +154,7 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
                     "why": preview["why"],
                     "log": [f"{t - started:6.2f} s  {line.strip()}" for t, line in published.log[lines:]]}
 
-        wording, spoken_before = _unspoken_wording(original_text, screenplay_path)
+        wording, spoken_before = unspoken_wording(original_text, screenplay_path.with_name(".wording-probe.yaml"))
         line, indent = last_cue_method(original_code, last_cue)
         code_lines = original_code.splitlines(keepends=True)
         edited_code = "".join(code_lines[: line - 1] + [f"{indent}self.bench_edit = {int(time.time())}\n"]
@@ -174,21 +174,6 @@ def run_studio_loop(settings: RenderSettings, folder: Path) -> dict:
         studio.stop()
         warm.close()
     return results
-
-
-def _unspoken_wording(text: str, path: Path) -> tuple[str, bool]:
-    """The first rewording whose speech is not in the cache, and False; once all have been spoken,
-    the last, and True (the edit then measures no speech: the summary says so)."""
-    from .benchmark import _line_spoken
-
-    probe = path.with_name(".wording-probe.yaml")
-    try:
-        for candidate in REWORDINGS:
-            if candidate != EDITED_LINE and not _line_spoken(text.replace(EDITED_LINE, candidate, 1), probe, candidate):
-                return candidate, False
-    finally:
-        probe.unlink(missing_ok=True)
-    return REWORDINGS[-1], True
 
 
 def summary(results: dict) -> str:

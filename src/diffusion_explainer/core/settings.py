@@ -121,6 +121,13 @@ class RenderSettings:
             args += ["--encoder-option", f"{key}={value}"]
         return args
 
+    def command_options(self) -> list[str]:
+        """The options of `python -m diffusion_explainer render` that ask for these settings."""
+        size = (["--quality", self.quality] if self.quality
+                else ["--resolution", f"{self.width},{self.height}", "--fps", str(self.fps)])
+        return [*size, "--language", self.language, "--jobs", str(self.jobs),
+                *(["--silent"] if self.silent else []), *([] if self.music else ["--no-music"])]
+
     def describe(self) -> str:
         sound = ", silent" if self.silent else ", narrated" + ("" if self.music else ", no music")
         return f"{self.width}x{self.height} at {self.fps} fps{sound}, {LANGUAGES[self.language]}"

@@ -112,6 +112,7 @@ class RenderReport:
     reused: list[str] = field(default_factory=list)
     reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # why each rendered scene was stale
     chunks: dict[str, dict[int, str]] = field(default_factory=dict)  # scene -> chunk index -> why it rendered
+    chunks_of: dict[str, int] = field(default_factory=dict)  # scene -> how many chunks it has (those rendering)
 
     @property
     def rendered_scenes(self) -> list[str]:
@@ -208,6 +209,7 @@ def render_video(settings: RenderSettings, *, screenplay: Screenplay | None = No
         works, report.reused = scene_works(plan, manifest, outputs, force, keep_states)
         report.reasons = {w.scene_id: w.reasons for w in works}
         report.chunks = {w.scene_id: dict(w.stale) for w in works}
+        report.chunks_of = {w.scene_id: len(w.ranges) for w in works}
         if report.reused:
             progress.say(f"  reuse   {', '.join(report.reused)} (unchanged)")
         plan_jobs(works, workers, store, chunks_per_job, WARM_MIN_JOB_S if warm else MIN_JOB_S)
@@ -724,8 +726,16 @@ def write_side_files(plan: VideoPlan, outputs: BuildLayout, before_page=lambda: 
     review.publish(plan, outputs, drawn.cue_stills)
 
 
-def report_json(report: RenderReport) -> str:
+def timings_json(report: RenderReport) -> str:
+    """What a render did and how long each part took (`render --timings FILE`, read by the benches)."""
+    other = report.wall_s - report.scenes_wall_s - report.sound_wait_s - report.join_s - report.side_files_s
     return json.dumps({
         "settings": report.settings.key, "video": str(report.video), "wall_s": round(report.wall_s, 2),
-        "rendered": [r.__dict__ for r in report.rendered], "reused": report.reused, "joined": report.joined,
+        "scenes_s": round(report.scenes_wall_s, 2), "soundtrack_after_scenes_s": round(report.sound_wait_s, 2),
+        "join_s": round(report.join_s, 2), "side_files_s": round(report.side_files_s, 2),
+        "planning_and_speech_s": round(other, 2), "jobs": [r.__dict__ for r in report.rendered],
+        "cpu_s": round(sum(r.cpu_s for r in report.rendered), 2), "reused": report.reused,
+        "chunks": {sid: sorted(c) for sid, c in report.chunks.items()}, "chunks_of": report.chunks_of,
+        "reasons": {sid: list(why) for sid, why in report.reasons.items()},
+        "joined": report.joined, "restored": report.restored,
     }, indent=1, ensure_ascii=False)
