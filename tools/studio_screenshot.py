@@ -5,9 +5,9 @@ playing the new preview.
 
 It starts the studio as `make studio` does, on a copy of the two-scene example
 (tests/data/two_scenes/) in a temporary folder, opens its page in headless Chromium, and then:
-1. rewords a line in the page N times (a new wording each time) and times each from the click on
+1. changes a cue method of a scene file N times and times each from the write to the player playing;
+2. rewords a line in the page N times (a new wording each time) and times each from the click on
    Save to the player playing the new preview (the page's own clock);
-2. saves a scene file N times and times each from the write to the player playing;
 3. takes the screenshot (the page after the last edit, the player paused on a frame with a
    subtitle), reduced to a palette PNG under 150 KB.
 """
@@ -15,6 +15,7 @@ It starts the studio as `make studio` does, on a copy of the two-scene example
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -55,9 +56,16 @@ def edit_in_page(driver, text: str) -> float:
 
 
 def save_scene_file(driver, scene: Path, n: int) -> float:
+    """Change s02_noise's last cue (how long its stage takes to clear) and save; seconds from the
+    write to the new preview playing. (A comment alone changes no chunk: render/cue_code.py.)"""
     before = version(driver)
+    code = scene.read_text(encoding="utf-8")
+    cleared = re.search(r"self\.clear_stage\(run_time=([0-9.]+)\)", code)
+    if cleared is None:
+        raise LookupError(f"{scene} has no self.clear_stage(run_time=...) to change")
+    changed = code[: cleared.start(1)] + ("0.9" if cleared.group(1) != "0.9" else "0.8") + code[cleared.end(1):]
     saved = driver.execute_script("return Date.now();")
-    scene.write_text(scene.read_text(encoding="utf-8") + f"\n# saved {n}\n", encoding="utf-8")
+    scene.write_text(changed, encoding="utf-8")
     return (played(driver, before + 1)["wall"] - saved) / 1000
 
 
@@ -86,8 +94,8 @@ def main() -> int:
                 driver.get(studio.url)
                 played(driver, 1)
                 print(f"first preview playing {time.monotonic() - t:.1f} s after the page opened")
-                edits = [edit_in_page(driver, WORDINGS[(i + 1) % len(WORDINGS)]) for i in range(args.edits)]
                 saves = [save_scene_file(driver, studio.folder / "scenes" / "s02_noise.py", i) for i in range(args.edits)]
+                edits = [edit_in_page(driver, WORDINGS[(i + 1) % len(WORDINGS)]) for i in range(args.edits)]
                 for name, times in (("line edited in the page", edits), ("scene file saved", saves)):
                     print(f"{name}: save -> playing {', '.join(f'{s:.2f}' for s in times)} s "
                           f"(median {statistics.median(times):.2f} s)")

@@ -2,8 +2,9 @@
 example (256x144, 10 fps, silent), its page opened with the printed address. The tests run in order
 on the one studio: the first preview plays; a line reworded in the page changes exactly that line of
 the YAML and the player reloads and plays from that line; a saved scene file is rendered again and
-reloaded; a broken screenplay shows its problem with file:line while the last preview stays; nothing
-answers without the token, nothing outside the build folder is served; Ctrl-C leaves no process."""
+reloaded, and that edit undone draws nothing and reloads the earlier drawing; a broken screenplay
+shows its problem with file:line while the last preview stays; nothing answers without the token,
+nothing outside the build folder is served; Ctrl-C leaves no process."""
 
 import http.client
 import json
@@ -89,6 +90,19 @@ def test_a_saved_scene_file_is_rendered_again_and_reloaded(page, studio):
     wait_for_preview(page, version + 1)
     assert video.stat().st_mtime_ns != before
     assert "redrawn" in state(page)["preview"]["why"]
+
+
+def test_a_scene_file_edit_undone_draws_nothing_and_plays_the_earlier_drawing(page, studio):
+    scene = studio.folder / "scenes" / "s02_noise.py"
+    edited = state(page)["preview"]
+    code = scene.read_text(encoding="utf-8")
+    assert "self.clear_stage(run_time=0.9)" in code  # (the test before changed it)
+    scene.write_text(code.replace("self.clear_stage(run_time=0.9)", "self.clear_stage(run_time=1.0)"), encoding="utf-8")
+    played = wait_for_preview(page, edited["version"] + 1)
+    undone = state(page)["preview"]
+    assert undone["jobs"] == 0 and "earlier drawing" in undone["why"]
+    assert undone["start_ms"] == edited["start_ms"] and played["at"] == pytest.approx(edited["start_ms"] / 1000, abs=0.5)
+    assert f"v={undone['version']}" in page.execute_script("return document.getElementById('player').src;")
 
 
 def test_a_broken_screenplay_shows_its_problem_and_keeps_the_last_preview(page, studio):

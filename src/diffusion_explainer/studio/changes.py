@@ -5,8 +5,10 @@ Three things can make a preview differ, and the earliest wins:
   that was added or removed, in the order the video plays them;
 - the timeline: the first line or cue that starts on another frame (a longer reading moves
   the lines after it in its scene);
-- the pictures: the first chunk the render drew again (a saved scene file redraws its chunks
-  from the first one whose frames could have changed, render/chunks.py).
+- the pictures: the first chunk that is not the one the last preview had there (by its key, what
+  its frames depend on, render/chunks.py): one the render drew again (a saved scene file redraws
+  its chunks from the first one whose frames could have changed), or an earlier version it found
+  kept (an undone edit draws nothing, but the video is not the one playing).
 Nothing of these (a comment, a reformatted line) means nothing to play again.
 """
 
@@ -22,27 +24,35 @@ from ..screenplay import Cue, Line, Screenplay
 @dataclass(frozen=True)
 class Change:
     ms: int  # in the joined video
-    why: str  # for the page: "s01_hello/line01 edited", "s02_noise redrawn from chunk 2", ...
+    why: str  # for the page: "s01_hello/line01 edited", "s02_noise redrawn from 8.7 s into the scene", ...
 
 
-def first_change(old: ReviewRecord | None, new: ReviewRecord, old_screenplay: Screenplay | None,
-                 new_screenplay: Screenplay, redrawn: dict[str, list[int]]) -> Change | None:
-    """The earliest difference between two previews (None: they play the same). `redrawn`: scene ->
-    the first frames (in the scene) of the chunks the render drew."""
-    if old is None or old_screenplay is None:
+SceneChunks = dict[str, tuple[tuple[int, int, str], ...]]  # scene -> its chunks' (first frame, end, key), in order
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a preview was made from: the screenplay, its review record and its scenes' chunks."""
+
+    screenplay: Screenplay
+    record: ReviewRecord
+    chunks: SceneChunks
+
+
+def first_change(old: Made | None, new: Made, drawn: dict[str, dict[int, str]]) -> Change | None:
+    """The earliest difference between two previews (None: they play the same). `drawn`: the
+    render's report of the chunks it drew (scene -> chunk index -> why)."""
+    if old is None:
         return Change(0, "the first preview")
-    found = [c for c in (_beat_change(old_screenplay, new_screenplay, new), _timing_change(old, new),
-                         _drawn_change(new, redrawn)) if c is not None]
+    found = [c for c in (_beat_change(old.screenplay, new.screenplay, new.record), _timing_change(old.record, new.record),
+                         _chunk_change(old.chunks, new, drawn)) if c is not None]
     return min(found, key=lambda c: c.ms) if found else None
 
 
-def redrawn_frames(report_chunks: dict[str, dict[int, str]], store: ChunkStore) -> dict[str, list[int]]:
-    """The first frame of every chunk a render drew, by scene (from its report and chunks.json)."""
-    frames = {}
-    for scene_id, indices in report_chunks.items():
-        recorded = store.recorded(scene_id)
-        frames[scene_id] = sorted(recorded[i].start for i in indices if i in recorded)
-    return frames
+def scene_chunks(store: ChunkStore, scene_ids) -> SceneChunks:
+    """Each scene's chunks as recorded (chunks.json): what its video is made of."""
+    return {scene_id: tuple((c.start, c.end, c.key) for _, c in sorted(store.recorded(scene_id).items()))
+            for scene_id in scene_ids}
 
 
 def _beat_key(beat) -> tuple:
@@ -83,7 +93,7 @@ def _beat_change(old: Screenplay, new: Screenplay, record: ReviewRecord) -> Chan
 
 def _timing_change(old: ReviewRecord, new: ReviewRecord) -> Change | None:
     """The first line or cue that starts on another frame. (A cue that only ends later, because a line
-    in it got longer, holds its picture longer: where its frames change, the redrawn chunks say.)"""
+    in it got longer, holds its picture longer: where its frames change, its chunks say.)"""
     before = {(line.scene_id, line.line_id): line.start_ms for line in old.lines}
     before.update({(cue.scene_id, "cue " + cue.cue_id): cue.start_ms for cue in old.cues})
     moved = [(line.start_ms, f"{line.scene_id}/{line.line_id} moved") for line in new.lines
@@ -96,10 +106,21 @@ def _timing_change(old: ReviewRecord, new: ReviewRecord) -> Change | None:
     return Change(ms, why)
 
 
-def _drawn_change(record: ReviewRecord, redrawn: dict[str, list[int]]) -> Change | None:
-    drawn = [(_scene_ms(record, scene_id) + frames[0] * 1000 // record.fps, scene_id)
-             for scene_id, frames in redrawn.items() if frames]
-    if not drawn:
+def _chunk_change(old: SceneChunks, new: Made, drawn: dict[str, dict[int, str]]) -> Change | None:
+    """The first chunk, in the video's order, that is not the one the last preview had there."""
+    found = []
+    for scene_id, chunks in new.chunks.items():
+        before = old.get(scene_id, ())
+        differs = next((i for i in range(max(len(before), len(chunks)))
+                        if i >= len(before) or i >= len(chunks) or before[i] != chunks[i]), None)
+        if differs is None or not chunks:
+            continue
+        first = chunks[min(differs, len(chunks) - 1)][0]  # (a chunk removed at the end: from the last one)
+        found.append((_scene_ms(new.record, scene_id) + first * 1000 // new.record.fps, scene_id, differs))
+    if not found:
         return None
-    ms, scene_id = min(drawn)
-    return Change(ms, f"{scene_id} redrawn from {(ms - _scene_ms(record, scene_id)) / 1000:.1f} s")
+    ms, scene_id, index = min(found)
+    into = f"{(ms - _scene_ms(new.record, scene_id)) / 1000:.1f} s into the scene"
+    if index in drawn.get(scene_id, {}):
+        return Change(ms, f"{scene_id} redrawn from {into}")
+    return Change(ms, f"{scene_id} from {into}: an earlier drawing, kept")

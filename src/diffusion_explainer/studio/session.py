@@ -44,7 +44,7 @@ from ..sound.kept_mix import keep_ground_unless_recalled, recalled_ground
 from ..sound.soundtrack import MixMemory
 from ..timing.sync import SyncError
 from ..timing.timeline import TimelineError
-from .changes import first_change, redrawn_frames
+from .changes import Made, first_change, scene_chunks
 from .line_edit import LineEdit, apply_edit
 
 RENDER_ERRORS = (RenderError, TimelineError, SyncError)
@@ -100,7 +100,7 @@ class Studio:
         self.root = studio_root(screenplay, settings)
         self.layout: BuildLayout = layout_for(screenplay, settings, self.root)
         self._screenplay: Screenplay = screenplay  # the last one that loaded
-        self._good: tuple[Screenplay, ReviewRecord] | None = None  # what the last good preview was made from
+        self._good: Made | None = None  # what the last good preview was made from
         self._preview: Preview | None = None
         self._problems: list[dict] = []
         self._status = "starting"
@@ -117,7 +117,7 @@ class Studio:
     def state(self) -> dict:
         with self._lock:
             screenplay, preview = self._screenplay, self._preview
-            record = self._good[1] if self._good else None
+            record = self._good.record if self._good else None
             return {
                 "title": screenplay.title,
                 "screenplay": str(self.path),
@@ -238,12 +238,11 @@ class Studio:
                 return
             self._set(status="problems", problems=[{"where": "", "message": str(e)}])
             return
-        record = ReviewRecord.load(self.layout.record)
-        old_screenplay, old_record = self._good if self._good else (None, None)
-        change = first_change(old_record, record, old_screenplay, screenplay,
-                              redrawn_frames(report.chunks, ChunkStore(self.layout.chunks_dir)))
+        made = Made(screenplay, ReviewRecord.load(self.layout.record),
+                    scene_chunks(ChunkStore(self.layout.chunks_dir), [scene.id for scene in screenplay.scenes]))
+        change = first_change(self._good, made, report.chunks)
         with self._lock:
-            self._good = (screenplay, record)
+            self._good = made
             previous = self._preview
         if change is None and previous is not None:  # the same video: the player goes on as it is
             self._set(status="ready", preview=replace(previous, why="nothing to play again",

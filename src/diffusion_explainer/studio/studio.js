@@ -45,7 +45,7 @@ function showProblems(problems) {
 function showPreview(preview) {
   if (!preview) return;
   document.getElementById("why").textContent =
-    `preview ${preview.version}: ${preview.why}, from ${clock(preview.start_ms)} ` +
+    `preview ${preview.version}: ${preview.why}; plays from ${clock(preview.start_ms)} ` +
     `(saved to video in ${preview.render_s} s, ${preview.jobs} job${preview.jobs === 1 ? "" : "s"})`;
   if (preview.version === shownVersion) return;
   shownVersion = preview.version;
