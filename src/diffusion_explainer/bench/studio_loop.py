@@ -15,7 +15,8 @@ moment when the event arrives):
 5. that edit undone.
 
 The cue edit changes the method's code, not its pixels: the chunks from that cue on are drawn
-again (what the edit costs), and the studio finds the same video and tells the page so.
+again (what the edit costs). Its undo finds the earlier chunks kept and draws nothing; the page
+reloads the earlier drawing.
 
 Targets (issue 23, 480p15 on this 2-core machine): a reworded line <= 8 s, a cue edit <= 6 s, an
 undo <= 3 s. Each edit is also given as a fraction of the first preview's time, so runs on machines
