@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.orphans import exit_with_parent
 from . import artefacts, pictures
 from .autoencoder import TILE, AutoencoderConfig, PatchAutoencoder
 from .blas import one_blas_thread
@@ -258,7 +259,7 @@ def load_or_train_all(progress: bool = True, force: bool = False, parallel: bool
                if force or not artefacts.checked(artefacts.artefact_dir(name, config))]
     if parallel and len(missing) > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked BLAS state
-        with context.Pool(len(missing)) as pool:
+        with context.Pool(len(missing), initializer=exit_with_parent) as pool:
             pool.starmap(_train_in_subprocess, [(name, progress, force) for name in missing])
         for name in missing:  # forget models this process held before the retraining
             _loaded.pop((name, DEFAULT_CONFIGS[name]), None)

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TextIO
 
+from ..core.orphans import exit_with_parent
 from .engines import get_engine, prepare_kokoro
 from .readings import normalise_reading
 from .silent_mode import silent_mode
@@ -61,7 +62,7 @@ def synthesize_many(
         if any(name.startswith("kokoro") for name in engines):
             prepare_kokoro()  # once, here, before the workers would race to assemble it
         # each worker loads the engines it will use, with one inference thread (the workers share the cores)
-        warm_up = {"initializer": _load_engines, "initargs": (tuple(engines),)}
+        warm_up = {"initializer": exit_with_parent, "initargs": (_load_engines, tuple(engines))}
         with ProcessPoolExecutor(workers, mp_context=context, **warm_up) as pool:
             futures = {pool.submit(_timed_synthesis, requests[i]): i for i in pending}
             for future in as_completed(futures):

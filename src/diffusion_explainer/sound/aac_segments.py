@@ -40,6 +40,7 @@ import numpy as np
 
 from ..core.files import sweep_partials
 from ..core.keys import code_digest, digest
+from ..core.orphans import exit_with_parent
 from ..core.store import Store
 from ..media.probe import AAC_FRAME
 from ..narration.loudness import LoudnessPart, combined_loudness, loudness_part, true_peak_envelope
@@ -107,8 +108,8 @@ class SegmentWorkers:
 
     def submit(self, *call) -> concurrent.futures.Future:
         if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers,
-                                                                mp_context=multiprocessing.get_context("spawn"))
+            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                                initializer=exit_with_parent)
         return self._pool.submit(*call)
 
     def processes(self) -> list[multiprocessing.Process]:
