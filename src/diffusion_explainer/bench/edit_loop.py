@@ -27,7 +27,7 @@ from pathlib import Path
 from ..core import runtime
 from ..core.files import write_text
 from ..core.settings import RenderSettings
-from ..render.chunks import index_spans
+from ..render.chunks import spans_text
 from ..screenplay import load_screenplay
 from .rewording import EDITED_LINE, REWORDINGS, unspoken_wording
 
@@ -91,11 +91,6 @@ def _with_scene_dir(text: str, source: Path) -> str:
     return text[: written.start()] + f"scene_dir: {json.dumps(str(scene_dir))}" + text[written.end():]
 
 
-def spans(indices) -> str:
-    """[3, 4, 5, 9] (or their strings, read back from JSON) -> '3-5, 9'"""
-    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in index_spans(int(x) for x in indices))
-
-
 def verdict(seconds: float, target_s: float | None) -> str:
     if target_s is None:
         return "no target at this size"
@@ -105,7 +100,7 @@ def verdict(seconds: float, target_s: float | None) -> str:
 def summary(results: dict) -> list[str]:
     """The edit's and the undo's rows of a bench's summary."""
     edit, undo = results["edit"], results["undo"]
-    drawn = ", ".join(f"{sid} chunks {spans(c)} of {edit.get('chunks_of', {}).get(sid) or '?'}"
+    drawn = ", ".join(f"{sid} chunks {spans_text(c)} of {edit.get('chunks_of', {}).get(sid) or '?'}"
                       for sid, c in edit["chunks"].items() if c) or "nothing"
     if results["silent"]:
         spoken, edit_verdict = "silent", verdict(edit["s"], results["edit_target_s"])
@@ -114,7 +109,7 @@ def summary(results: dict) -> list[str]:
     else:
         spoken, edit_verdict = "new words, spoken for the first time", verdict(edit["s"], results["edit_target_s"])
     restored = "the earlier video put back" if undo.get("restored") else "joined again"
-    undrawn = ", ".join(f"{sid} chunks {spans(c)}" for sid, c in undo["chunks"].items() if c) or "nothing"
+    undrawn = ", ".join(f"{sid} chunks {spans_text(c)}" for sid, c in undo["chunks"].items() if c) or "nothing"
     return [
         f"  {results['line']} edited ({spoken}): {edit['s']:.1f} s from the command ({edit_verdict}); drew {drawn} "
         f"in {len(edit['jobs'])} jobs, {edit['cpu_s']:.1f} CPU-s (start-up and checks "

@@ -63,6 +63,11 @@ def index_spans(indices) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans]
 
 
+def spans_text(indices) -> str:
+    """[3, 4, 5, 9] (or their strings, read back from JSON) -> '3-5, 9'."""
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in index_spans(int(i) for i in indices))
+
+
 def nominal_ranges(total_frames: int, fps: int, chunk_s: float = CHUNK_S) -> list[FrameRange]:
     """Even cuts of a scene into chunks."""
     count = max(1, round(total_frames / (chunk_s * fps)))

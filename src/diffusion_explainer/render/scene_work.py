@@ -36,9 +36,9 @@ from .chunks import (
     chunk_costs,
     chunks_from_report,
     cost_ranges,
-    index_spans,
     nominal_ranges,
     saved_states_from_report,
+    spans_text,
     split_into_jobs,
     state_key,
     still_valid,
@@ -91,7 +91,7 @@ class SceneWork:
         stale = sorted(self.stale)
         if not stale:
             return f"all {len(self.ranges)} chunks kept from before (none drawn); no jobs"
-        which = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in index_spans(stale))
+        which = spans_text(stale)
         why = "; ".join(dict.fromkeys(self.stale.values()))
         total = len(self.ranges)
         if len(stale) == total:

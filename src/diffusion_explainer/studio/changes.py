@@ -14,6 +14,7 @@ Nothing of these (a comment, a reformatted line) means nothing to play again.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from ..render.chunks import ChunkStore
@@ -111,8 +112,7 @@ def _chunk_change(old: SceneChunks, new: Made, drawn: dict[str, dict[int, str]])
     found = []
     for scene_id, chunks in new.chunks.items():
         before = old.get(scene_id, ())
-        differs = next((i for i in range(max(len(before), len(chunks)))
-                        if i >= len(before) or i >= len(chunks) or before[i] != chunks[i]), None)
+        differs = next((i for i, (was, now) in enumerate(itertools.zip_longest(before, chunks)) if was != now), None)
         if differs is None or not chunks:
             continue
         first = chunks[min(differs, len(chunks) - 1)][0]  # (a chunk removed at the end: from the last one)
